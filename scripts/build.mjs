@@ -1,0 +1,27 @@
+// Bundles each entry point with esbuild. The engine is bundled into every entry;
+// better-sqlite3 stays external (a native module loaded from node_modules).
+import { build } from 'esbuild';
+import { existsSync } from 'node:fs';
+
+const watch = process.argv.includes('--watch');
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: true,
+  external: ['vscode', 'better-sqlite3'],
+  logLevel: 'warning',
+};
+const entries = [
+  { in: 'src/cli/main.ts', out: 'dist/cli.js' },
+  { in: 'src/server/main.ts', out: 'dist/server.js' },
+  { in: 'src/extension/main.ts', out: 'dist/extension.js' },
+  { in: 'src/engine/check/worker.ts', out: 'dist/checkWorker.js' },
+].filter((e) => existsSync(e.in));
+
+await Promise.all(entries.map((e) => build({ ...common, entryPoints: [e.in], outfile: e.out })));
+if (existsSync('webview/history/main.ts')) {
+  await build({ ...common, platform: 'browser', format: 'iife', external: [], entryPoints: ['webview/history/main.ts'], outfile: 'dist/webview/history.js' });
+}
+if (!watch) console.log(`built ${entries.map((e) => e.out).join(', ')}`);

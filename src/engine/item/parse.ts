@@ -1,0 +1,281 @@
+/**
+ * Item metadata → typed history. Fast path: JSON.parse and plain objects. Only when
+ * something is to be reported are positions computed, with jsonc-parser, so a clean
+ * file costs little more than JSON.parse and every finding still carries a range.
+ */
+import { isUtf8 } from 'node:buffer';
+import { parseTree, findNodeAtLocation, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
+import { finding, type Finding, type FindingCode, type Range, type Severity } from '../findings';
+import { FAR_FUTURE, SECONDS_THRESHOLD, parseInstant } from '../dates';
+import { itemTypeCode } from '../zimbra';
+import { LineIndex } from '../text';
+import type { ItemHistory, JsonPointer, Transaction } from './types';
+
+/** Item metadata is a few levels deep; anything past this is corruption (and would overflow naive parsers). */
+export const MAX_NESTING = 64;
+
+export interface ParseItemOptions {
+  /** The item id expected from the file name, if known. */
+  fileItemId?: number;
+}
+
+interface Pending {
+  code: FindingCode;
+  message: string;
+  pointer: JsonPointer;
+  severity?: Severity;
+  /** Point at the key rather than the value (unknown keys). */
+  atKey?: boolean;
+}
+
+/** Sink for findings with JSON pointers, turned into ranged findings at the end. */
+export class PendingFindings {
+  readonly items: Pending[] = [];
+  add(code: FindingCode, message: string, pointer: JsonPointer, extra: { severity?: Severity; atKey?: boolean } = {}): void {
+    this.items.push({ code, message, pointer, ...extra });
+  }
+}
+
+const KNOWN_KEYS = new Set([
+  'transaction-id', 'start-date', 'end-date', 'id', 'type', 'folder-id', 'parent-id', 'name', 'subject', 'sender',
+  'recipients', 'date', 'size', 'digest', 'flags', 'tags', 'color', 'version', 'mod-metadata', 'mod-content',
+  'change-date', 'deleted', 'metadata',
+]);
+
+export function parseItemBytes(bytes: Uint8Array, path: string, opts: ParseItemOptions = {}): ItemHistory {
+  if (!isUtf8(bytes)) {
+    const at = firstInvalidUtf8(bytes);
+    return failed(path, opts, finding('item.not-utf8', path, `not valid UTF-8 (first bad byte at offset ${at})`));
+  }
+  return parseItemText(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'), path, opts);
+}
+
+export function parseItemText(input: string, path: string, opts: ParseItemOptions = {}): ItemHistory {
+  const text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
+  const depth = nestingDepthExceeds(text, MAX_NESTING);
+  if (depth !== undefined) {
+    const pos = new LineIndex(text).range(depth, depth + 1);
+    return failed(path, opts, finding('item.too-deep', path, `nesting deeper than ${MAX_NESTING} levels`, { range: pos }));
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return failed(path, opts, ...syntaxFindings(text, path));
+  }
+  const pending = new PendingFindings();
+  const transactions = normaliseHistory(value, pending);
+  const history: ItemHistory = { path, transactions, findings: [], parsed: true };
+  if (opts.fileItemId !== undefined) history.fileItemId = opts.fileItemId;
+  history.findings = resolvePending(text, path, pending);
+  return history;
+}
+
+function failed(path: string, opts: ParseItemOptions, ...findings: Finding[]): ItemHistory {
+  const h: ItemHistory = { path, transactions: [], findings, parsed: false };
+  if (opts.fileItemId !== undefined) h.fileItemId = opts.fileItemId;
+  return h;
+}
+
+/** Every syntax error jsonc-parser finds in strict JSON mode, with its position. */
+export function syntaxFindings(text: string, path: string, code: FindingCode = 'item.invalid-json'): Finding[] {
+  const errors: ParseError[] = [];
+  parseTree(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
+  const lines = new LineIndex(text);
+  if (errors.length === 0) {
+    // JSON.parse refused what jsonc-parser accepts (e.g. a lone surrogate escape): report at the start.
+    return [finding(code, path, 'invalid JSON', { range: lines.range(0, Math.min(1, text.length)) })];
+  }
+  return errors.slice(0, 20).map((e) =>
+    finding(code, path, `invalid JSON: ${describeParseError(printParseErrorCode(e.error))} at line ${lines.position(e.offset).line + 1}`, {
+      range: lines.range(e.offset, e.offset + Math.max(1, e.length)),
+    }),
+  );
+}
+
+function describeParseError(code: string): string {
+  return code.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+}
+
+/** Offset of the first bracket past `limit` levels, or undefined. Strings are skipped. */
+export function nestingDepthExceeds(text: string, limit: number): number | undefined {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92 /* \ */) i++;
+      else if (c === 34 /* " */) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 91 || c === 123) {
+      if (++depth > limit) return i;
+    } else if (c === 93 || c === 125) depth--;
+  }
+  return undefined;
+}
+
+function firstInvalidUtf8(bytes: Uint8Array): number {
+  // Narrow the first bad offset by bisection: isUtf8 is native and fast.
+  let lo = 0;
+  let hi = bytes.length;
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >>> 1;
+    if (isUtf8(bytes.subarray(0, mid))) lo = mid;
+    else hi = mid;
+  }
+  return lo > 0 ? Math.max(0, lo - 3) : 0;
+}
+
+/** Shapes the parsed value into transactions, recording tolerance findings as it goes. */
+export function normaliseHistory(value: unknown, pending: PendingFindings): Transaction[] {
+  if (!Array.isArray(value)) {
+    pending.add('item.not-array', `expected a JSON array of transactions, found ${describeType(value)}`, []);
+    return [];
+  }
+  if (value.length === 0) pending.add('item.empty-history', 'the array of transactions is empty', []);
+  const out: Transaction[] = [];
+  value.forEach((element, index) => {
+    if (element === null || typeof element !== 'object' || Array.isArray(element)) {
+      pending.add('item.not-object', `transaction ${index + 1} is ${describeType(element)}, not an object`, [index]);
+      return;
+    }
+    out.push(normaliseTransaction(element as Record<string, unknown>, index, pending));
+  });
+  return out;
+}
+
+function normaliseTransaction(raw: Record<string, unknown>, index: number, pending: PendingFindings): Transaction {
+  const at = (key: string): JsonPointer => [index, key];
+  const tx: Transaction = { index, end: null, deleted: false, extra: {}, raw };
+  const int = (key: string): number | undefined => {
+    const v = raw[key];
+    if (v === undefined || v === null) return undefined;
+    if (typeof v === 'number' && Number.isInteger(v)) return v;
+    pending.add('item.schema', `"${key}" should be an integer, found ${describeType(v)}`, at(key));
+    return undefined;
+  };
+  const str = (key: string): string | undefined => {
+    const v = raw[key];
+    if (v === undefined || v === null) return undefined;
+    if (typeof v === 'string') return v;
+    pending.add('item.schema', `"${key}" should be a string, found ${describeType(v)}`, at(key));
+    return undefined;
+  };
+
+  const tid = int('transaction-id');
+  if (tid !== undefined) tx.transactionId = tid;
+  const start = readDate(raw['start-date'], at('start-date'), pending, false);
+  if (start !== undefined && start !== null) tx.start = start;
+  else pending.add('item.missing-start-date', `transaction ${index + 1} has no valid "start-date"`, raw['start-date'] === undefined ? [index] : at('start-date'));
+  const end = readDate(raw['end-date'], at('end-date'), pending, true);
+  tx.end = end ?? null;
+
+  const id = int('id');
+  if (id !== undefined) tx.itemId = id;
+  const type = raw['type'];
+  if (typeof type === 'string') {
+    const code = itemTypeCode(type);
+    if (code !== undefined) {
+      tx.type = code;
+      pending.add('item.type-as-name', `type "${type}" read as code ${code}`, at('type'));
+    } else pending.add('item.unknown-type', `unknown item type "${type}"`, at('type'));
+  } else {
+    const t = int('type');
+    if (t !== undefined) tx.type = t;
+  }
+  const assign = <K extends keyof Transaction>(k: K, v: Transaction[K] | undefined): void => {
+    if (v !== undefined) tx[k] = v;
+  };
+  assign('folderId', int('folder-id'));
+  assign('parentId', int('parent-id'));
+  assign('name', str('name'));
+  assign('subject', str('subject'));
+  assign('sender', str('sender'));
+  assign('recipients', str('recipients'));
+  assign('date', int('date'));
+  assign('size', int('size'));
+  assign('flags', int('flags'));
+  assign('color', int('color'));
+  assign('version', int('version'));
+  assign('modMetadata', int('mod-metadata'));
+  assign('modContent', int('mod-content'));
+  assign('changeDate', int('change-date'));
+  assign('metadata', str('metadata'));
+  const digest = raw['digest'];
+  if (digest === null) tx.digest = null;
+  else assign('digest', str('digest'));
+  const tags = raw['tags'];
+  if (Array.isArray(tags)) {
+    if (tags.every((t) => typeof t === 'string')) tx.tags = tags as string[];
+    else pending.add('item.schema', '"tags" should be an array of strings', at('tags'));
+  } else if (typeof tags === 'string') {
+    tx.tags = tags.split(',').map((t) => t.trim()).filter((t) => t.length > 0);
+    pending.add('item.tags-as-string', 'tags given as a string, split on commas', at('tags'));
+  } else if (tags !== undefined && tags !== null) pending.add('item.schema', `"tags" should be an array, found ${describeType(tags)}`, at('tags'));
+  const deleted = raw['deleted'];
+  if (typeof deleted === 'boolean') tx.deleted = deleted;
+  else if (deleted !== undefined && deleted !== null) pending.add('item.schema', `"deleted" should be true or false, found ${describeType(deleted)}`, at('deleted'));
+
+  for (const key of Object.keys(raw)) {
+    if (!KNOWN_KEYS.has(key)) {
+      tx.extra[key] = raw[key];
+      pending.add('item.unknown-field', `unknown key "${key}" kept as is`, at(key), { atKey: true });
+    }
+  }
+  return tx;
+}
+
+/** A date value: epoch ms (documented), epoch s, or a date string. null/sentinels → null when `open` is allowed. */
+function readDate(v: unknown, pointer: JsonPointer, pending: PendingFindings, open: boolean): number | null | undefined {
+  if (v === undefined || v === null) return open ? null : undefined;
+  if (typeof v === 'number' && Number.isFinite(v)) {
+    if (open && (v === -1 || v === 0 || v >= FAR_FUTURE)) {
+      pending.add('item.end-date-sentinel', `end-date ${v} read as "still valid"`, pointer);
+      return null;
+    }
+    if (v < 0) return undefined;
+    if (v < SECONDS_THRESHOLD) {
+      pending.add('item.date-in-seconds', `${v} looks like epoch seconds; read as ${new Date(v * 1000).toISOString()}`, pointer);
+      return Math.round(v * 1000);
+    }
+    return Math.round(v);
+  }
+  if (typeof v === 'string') {
+    const at = parseInstant(v, 'UTC');
+    if (at !== undefined) {
+      pending.add('item.date-as-string', `date string "${v}" read as ${new Date(at).toISOString()}`, pointer);
+      return at;
+    }
+  }
+  pending.add('item.schema', `expected a date (epoch milliseconds), found ${describeType(v)}`, pointer);
+  return undefined;
+}
+
+export function describeType(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  if (typeof v === 'object') return 'an object';
+  if (typeof v === 'string') return `a string ("${v.length > 30 ? v.slice(0, 30) + '…' : v}")`;
+  return `${typeof v} ${String(v)}`;
+}
+
+/** Turns pointer findings into ranged findings; parses positions only if there is something to report. */
+export function resolvePending(text: string, path: string, pending: PendingFindings): Finding[] {
+  if (pending.items.length === 0) return [];
+  const root = parseTree(text, [], { disallowComments: true });
+  const lines = new LineIndex(text);
+  return pending.items.map((p) => {
+    const extra: { range?: Range; severity?: Severity } = {};
+    const node = root ? locate(root, p.pointer, p.atKey === true) : undefined;
+    if (node) extra.range = lines.range(node.offset, node.offset + node.length);
+    if (p.severity) extra.severity = p.severity;
+    return finding(p.code, path, p.message, extra);
+  });
+}
+
+function locate(root: Node, pointer: JsonPointer, atKey: boolean): Node | undefined {
+  const node = findNodeAtLocation(root, pointer as (string | number)[]);
+  if (!node) return pointer.length > 0 ? locate(root, pointer.slice(0, -1), false) : root;
+  if (atKey && node.parent?.type === 'property') return node.parent.children?.[0] ?? node;
+  return node;
+}

@@ -1,0 +1,79 @@
+/** Server archives under server/ or servers/ (docs/backup-format.md §7). */
+import { promises as fs } from 'node:fs';
+import * as tar from 'tar';
+import { parseArchiveStamp } from './dates';
+import { customizationsStamp, SERVER_DIRS } from './layout';
+import { absOf, describeIoError, listDir } from './fsx';
+import { finding, type Finding } from './findings';
+
+export interface ServerArchive {
+  /** Relative to the backup path. */
+  path: string;
+  name: string;
+  kind: 'customizations' | 'other';
+  /** From the name, read in the chosen time zone. */
+  date?: number;
+  size: number;
+}
+
+export async function listServerArchives(root: string, zone: string): Promise<{ archives: ServerArchive[]; findings: Finding[] }> {
+  const archives: ServerArchive[] = [];
+  const findings: Finding[] = [];
+  for (const dir of SERVER_DIRS) {
+    const listing = await listDir(absOf(root, dir), dir);
+    if (!listing.ok) {
+      if (!listing.missing) findings.push(listing.finding);
+      continue;
+    }
+    for (const e of listing.entries) {
+      const rel = `${dir}/${e.name}`;
+      if (!e.isFile()) continue;
+      let size = 0;
+      try {
+        size = (await fs.lstat(absOf(root, rel))).size;
+      } catch (err) {
+        findings.push(finding('io.unreadable', rel, `cannot read ${rel}: ${describeIoError(err)}`));
+      }
+      const stamp = customizationsStamp(e.name);
+      const a: ServerArchive = { path: rel, name: e.name, kind: stamp ? 'customizations' : 'other', size };
+      const date = stamp ? parseArchiveStamp(stamp, zone) : undefined;
+      if (date !== undefined) a.date = date;
+      archives.push(a);
+    }
+  }
+  archives.sort((a, b) => (a.date ?? 0) - (b.date ?? 0) || a.name.localeCompare(b.name));
+  return { archives, findings };
+}
+
+export interface ArchiveEntry {
+  path: string;
+  size: number;
+  type: string;
+  mtime?: number;
+}
+
+/** Lists a .tar.gz without extracting it. */
+export async function listArchiveContents(root: string, rel: string): Promise<{ ok: true; entries: ArchiveEntry[] } | { ok: false; finding: Finding }> {
+  const entries: ArchiveEntry[] = [];
+  try {
+    await tar.t({
+      file: absOf(root, rel),
+      strict: true,
+      onReadEntry: (entry) => {
+        const e: ArchiveEntry = { path: entry.path, size: entry.size ?? 0, type: String(entry.type) };
+        if (entry.mtime) e.mtime = entry.mtime.getTime();
+        entries.push(e);
+      },
+    });
+    return { ok: true, entries };
+  } catch (err) {
+    return { ok: false, finding: finding('server.bad-archive', rel, `cannot read the archive ${rel}: ${(err as Error).message}`) };
+  }
+}
+
+/** The archive valid at `at`: the latest one made at or before it. */
+export function archiveAt(archives: readonly ServerArchive[], at: number): ServerArchive | undefined {
+  let best: ServerArchive | undefined;
+  for (const a of archives) if (a.kind === 'customizations' && a.date !== undefined && a.date <= at && (!best || a.date >= best.date!)) best = a;
+  return best;
+}
