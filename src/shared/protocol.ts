@@ -1,0 +1,90 @@
+/**
+ * The contract between the extension (client) and the language server, declared
+ * once. No `vscode` import: both sides and the tests use it. Method names are
+ * stable; params and results are plain JSON.
+ */
+import type { Finding, Severity } from '../engine/findings';
+
+/** Language ids, assigned by file-name pattern in package.json (item files have no extension). */
+export const LanguageIds = {
+  item: 'zxbackup-item',
+  account: 'zxbackup-account',
+  map: 'zxbackup-map',
+  idMapper: 'zxbackup-idmap',
+} as const;
+export const ALL_LANGUAGE_IDS: readonly string[] = Object.values(LanguageIds);
+
+/** Virtual documents served by the extension. */
+export const BLOB_SCHEME = 'zxbackup-blob';
+
+/** `zxbackup-blob:/<digest>.eml?root=<backup path>`: the decompressed BLOB with a header summary. */
+export function blobUri(root: string, digest: string): string {
+  return `${BLOB_SCHEME}:/${encodeURIComponent(digest)}.eml?root=${encodeURIComponent(root)}`;
+}
+
+export function parseBlobUri(uri: string): { root: string; digest: string } | undefined {
+  const m = /^zxbackup-blob:\/([^?]+)\.eml\?root=(.+)$/.exec(uri);
+  if (!m || !m[1] || !m[2]) return undefined;
+  return { digest: decodeURIComponent(m[1]), root: decodeURIComponent(m[2]) };
+}
+
+/** Settings under `zxbackup.*` the server reads (workspace/configuration, section "zxbackup"). */
+export interface ServerSettings {
+  timeZone: string;
+  schemaDirectory: string;
+  retentionDays: number;
+  diagnosticsCap: number;
+  checkConcurrency: number;
+}
+export const DEFAULT_SETTINGS: ServerSettings = {
+  timeZone: 'UTC',
+  schemaDirectory: '',
+  retentionDays: 30,
+  diagnosticsCap: 1000,
+  checkConcurrency: 0,
+};
+
+export type CheckLevel = 'structure' | 'metadata' | 'blobs';
+
+/** Request `zxbackup/runCheck`: the coherency check, with work-done progress and $/cancelRequest. */
+export namespace RunCheckRequest {
+  export const method = 'zxbackup/runCheck';
+  export interface Params {
+    /** Absolute backup path. */
+    root: string;
+    level: CheckLevel;
+    accounts?: string[];
+    /** Only this file (relative to root), for "check this file". */
+    file?: string;
+    workDoneToken?: string | number;
+  }
+  export interface Result {
+    findings: Finding[];
+    summary: {
+      bySeverity: Record<Severity, number>;
+      byCode: Record<string, number>;
+      filesChecked: number;
+      durationMs: number;
+      interrupted: boolean;
+      /** Findings left out of the published diagnostics because of the cap. */
+      unpublished: number;
+    };
+  }
+}
+
+/** Notification `zxbackup/pointInTime` (client → server): the time hovers and lenses evaluate at. */
+export namespace PointInTimeNotification {
+  export const method = 'zxbackup/pointInTime';
+  export interface Params {
+    /** Epoch ms, or null for "last" (the latest state). */
+    at: number | null;
+  }
+}
+
+/** Command ids the server's code lenses use (registered by the extension). */
+export const Commands = {
+  showState: 'zxbackup.showItemState',
+  restoreState: 'zxbackup.restoreItemState',
+  showBlob: 'zxbackup.showBlob',
+  showHistory: 'zxbackup.showItemHistory',
+} as const;
