@@ -12,6 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { BackupPath, describeBackup } from '../src/engine';
+import { makeSample } from '../src/engine/sample';
 
 const args = process.argv.slice(2);
 const opt = (name: string, def: string): string => {
@@ -63,7 +64,6 @@ async function main(): Promise<void> {
   const runs = Number(opt('runs', '3'));
   const dir = path.resolve(opt('dir', `bench/.data/open-${items}`));
   if (!existsSync(path.join(dir, 'accounts'))) {
-    const { makeSample } = await import('../src/engine/sample');
     console.log(`generating ${items} items in ${accounts} accounts into ${dir} …`);
     const t0 = performance.now();
     await makeSample(dir, { accounts, itemsPerAccount: Math.ceil(items / accounts), seed: 7 });

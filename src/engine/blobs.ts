@@ -3,7 +3,7 @@
  * digest, decompress, verify. A string that is not a valid digest never becomes a path.
  */
 import { createReadStream, promises as fs } from 'node:fs';
-import { createGunzip, gunzipSync, inflateRawSync } from 'node:zlib';
+import { crc32, createGunzip, gunzipSync, inflateRawSync } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { digestAlgorithm, computeDigest } from './digest';
 import { blobRelPath } from './layout';
@@ -52,8 +52,8 @@ export function verifyBlobBytes(compressed: Uint8Array, expectedDigest: string):
     plain = gunzipSync(compressed);
   } catch (err) {
     const msg = (err as Error).message;
-    // zlib read a whole first member, then found bytes that are not another member.
-    const first = /incorrect header check|unknown compression method/.test(msg) ? firstMember(compressed) : undefined;
+    // zlib read a whole first member, then found bytes that are not another (complete) member.
+    const first = firstMember(compressed);
     if (!first) {
       const truncated = /unexpected end/i.test(msg);
       return { ...base, status: truncated ? 'truncated' : 'corrupted', detail: `gunzip failed: ${msg}` };
@@ -76,7 +76,10 @@ export function verifyBlobBytes(compressed: Uint8Array, expectedDigest: string):
   return { ...base, status: 'ok', size: plain.length, actualDigest: actual };
 }
 
-/** The content of the first gzip member alone (RFC 1952 header skipped by hand), or undefined. */
+/**
+ * The content of the first gzip member alone (RFC 1952 header skipped by hand), or
+ * undefined unless that member is complete, trailer included, with bytes after it.
+ */
 function firstMember(bytes: Uint8Array): Buffer | undefined {
   if (!isGzip(bytes) || bytes[2] !== 8) return undefined;
   const flags = bytes[3] ?? 0;
@@ -85,11 +88,19 @@ function firstMember(bytes: Uint8Array): Buffer | undefined {
   if (flags & 8) while (at < bytes.length && bytes[at++] !== 0);
   if (flags & 16) while (at < bytes.length && bytes[at++] !== 0);
   if (flags & 2) at += 2;
+  let content: Buffer;
   try {
-    return inflateRawSync(bytes.subarray(at));
+    content = inflateRawSync(bytes.subarray(at));
   } catch {
     return undefined;
   }
+  // inflateRaw stops at the end of the deflate data without saying where: find the
+  // member's trailer (CRC-32, size) to know it is whole and that something follows it.
+  const trailer = Buffer.alloc(8);
+  trailer.writeUInt32LE(crc32(content), 0);
+  trailer.writeUInt32LE(content.length % 2 ** 32, 4);
+  const end = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).indexOf(trailer, at);
+  return end >= 0 && end + 8 < bytes.length ? content : undefined;
 }
 
 export class BlobStore {

@@ -86,7 +86,7 @@ export function formatDuration(ms: number): string {
   if (h) parts.push(`${h} h`);
   if (m && d === 0) parts.push(`${m} min`);
   if (parts.length === 0) parts.push(`${s % 60} s`);
-  return (ms < 0 ? '-' : '') + parts.join(' ');
+  return (ms < 0 && s > 0 ? '-' : '') + parts.join(' ');
 }
 
 /** Date in a customizations archive name: `dd_MM_yy#HH_mm_ss`. */

@@ -45,6 +45,7 @@ export const FINDINGS = {
   'usage.unknown-account': entry('error', 'No account with that name or zimbraId in the backup path', 'List the accounts with `zxb getAvailableAccounts <path>`.'),
   'usage.unknown-item': entry('error', 'No item with that id in the account', 'Search the account with `zxb doItemSearch <path> <account>`.'),
   'usage.not-a-backup': entry('error', 'The folder does not look like a backup path', 'Point at the folder that holds accounts/ and items/ (by default /opt/zimbra/backup/zextras).'),
+  'usage.bad-schema': entry('error', 'A file in the schema folder is not a usable JSON Schema', 'Fix the file (a JSON object whose $refs resolve inside it) or remove it to use the built-in schema of that name.'),
 
   // --- layout
   'layout.stray-entry': entry('info', 'A file or folder that is not part of the backup layout', 'Move it out of the backup path if it is not needed.'),
@@ -104,6 +105,13 @@ export const FINDINGS = {
   'blob.not-gzip': entry('error', 'A BLOB is not gzip-compressed', 'The BLOB is damaged; re-scan the items that reference it.'),
   'blob.corrupted': entry('error', 'A BLOB\'s content does not match its digest', 'The BLOB is damaged; re-scan the items that reference it.'),
   'blob.double-gzip': entry('warning', 'A BLOB is gzip-compressed twice', 'Run doCoherencyCheck --fix-double-gzip fix.'),
+  'blob.orphan': entry('warning', 'A BLOB no item metadata references', 'It only takes space: quarantine it with doCoherencyCheck --fix-backup (undo with undoFix).'),
+  'blob.truncated': entry('error', 'A BLOB\'s gzip stream ends too early', 'The BLOB was cut short (full disk, interrupted copy); re-scan the items that reference it.'),
+  'blob.trailing-garbage': entry('warning', 'Bytes after the end of a BLOB\'s gzip stream', 'The content is intact; the extra bytes come from a bad copy. Re-scan the items to store it again.'),
+  'blob.empty': entry('error', 'A BLOB file is empty', 'The BLOB was never written in full; re-scan the items that reference it.'),
+  'blob.wrong-folder': entry('error', 'A BLOB in the wrong prefix folder', 'BLOBs live in items/<first two characters of the digest>/; move the file there.'),
+  'blob.size-mismatch': entry('warning', 'A BLOB\'s real size differs from the size declared in item metadata', 'The metadata or the BLOB is stale; re-scan the items that reference it.'),
+  'item.purge-due': entry('info', 'An item deleted longer ago than the retention', 'Normal: the next purge removes it. Restore it now if it is still needed.'),
 } as const satisfies Record<string, CatalogEntry>;
 
 export type FindingCode = keyof typeof FINDINGS;

@@ -18,3 +18,5 @@ export * from './files/maps';
 export * from './backup/backupPath';
 export * from './backup/describe';
 export * from './backup/snapshot';
+export * from './schema';
+export * from './check';

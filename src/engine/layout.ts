@@ -91,6 +91,9 @@ export function classifyRelPath(relPath: string): FileKind {
 
 /** Relative path with forward slashes, whatever the platform. */
 export function toRelPath(root: string, absPath: string): string {
-  const r = absPath.startsWith(root) ? absPath.slice(root.length) : absPath;
+  // Only a whole path segment is a prefix: /data/bk is not inside /data/b.
+  const base = root.replace(/[\\/]+$/, '');
+  const inside = absPath === base || absPath.startsWith(base + '/') || absPath.startsWith(base + '\\');
+  const r = inside ? absPath.slice(base.length) : absPath;
   return r.replace(/\\/g, '/').replace(/^\/+/, '');
 }

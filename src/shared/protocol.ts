@@ -81,6 +81,21 @@ export namespace PointInTimeNotification {
   }
 }
 
+/** Arguments of the code-lens commands showState and restoreState: the item file and the transaction's index in its array. */
+export interface TransactionCommandArgs {
+  uri: string;
+  transactionIndex: number;
+}
+
+/** `Diagnostic.data` of every server diagnostic (code = finding code, source 'zxbackup'). */
+export interface DiagnosticData {
+  remedy: string;
+  /** Published check results: how many findings of this code the file has (one diagnostic per file and code). */
+  count?: number;
+  /** true when the diagnostic comes from the last zxbackup/runCheck, not from the open document. */
+  fromCheck?: boolean;
+}
+
 /** Command ids the server's code lenses use (registered by the extension). */
 export const Commands = {
   showState: 'zxbackup.showItemState',

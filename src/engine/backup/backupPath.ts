@@ -216,7 +216,12 @@ export class BackupPath {
         continue;
       }
       for (const f of files.entries) {
-        if (!f.isFile() || !isItemFileName(f.name)) continue;
+        if (!isItemFileName(f.name)) continue;
+        // An item name that is not a regular file cannot be read: say so rather than skip it silently.
+        const rel = `${bucketRel}/${f.name}`;
+        if (f.isSymbolicLink()) findings?.push(finding('io.symlink', rel, `${rel} is a symbolic link; not followed`));
+        else if (!f.isFile()) findings?.push(finding('io.unreadable', rel, `${rel} is not a regular file`));
+        if (!f.isFile()) continue;
         yield { itemId: Number(f.name), path: `${bucketRel}/${f.name}`, bucket: b.name };
       }
     }

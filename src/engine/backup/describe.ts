@@ -126,7 +126,9 @@ async function countBlobs(backup: BackupPath, findings: Finding[], signal?: Abor
         if (!f.isFile()) continue;
         count++;
         try {
-          bytes += (await fs.lstat(backup.abs(`${rel}/${f.name}`))).size;
+          // Await first: `bytes += await …` reads `bytes` before the await and loses the other workers' additions.
+          const size = (await fs.lstat(backup.abs(`${rel}/${f.name}`))).size;
+          bytes += size;
         } catch {
           // Vanished or unreadable: counted, size unknown; the coherency check reports it.
         }

@@ -124,7 +124,9 @@ function createsCycle(folders: Map<number, FolderAtTime>, f: FolderAtTime): bool
   const seen = new Set<number>([f.id]);
   let p = f.parentId;
   while (p !== undefined) {
-    if (seen.has(p)) return true;
+    if (p === f.id) return true;
+    // A cycle further up that does not pass through f: f hangs below a folder that becomes a root.
+    if (seen.has(p)) return false;
     seen.add(p);
     p = folders.get(p)?.parentId;
   }

@@ -115,15 +115,16 @@ export function nestingDepthExceeds(text: string, limit: number): number | undef
 }
 
 function firstInvalidUtf8(bytes: Uint8Array): number {
-  // Narrow the first bad offset by bisection: isUtf8 is native and fast.
-  let lo = 0;
-  let hi = bytes.length;
-  while (hi - lo > 1) {
-    const mid = (lo + hi) >>> 1;
-    if (isUtf8(bytes.subarray(0, mid))) lo = mid;
-    else hi = mid;
+  // The decoder turns the first bad sequence into U+FFFD and everything before it into
+  // exact characters, so their UTF-8 length is the bad byte's offset. (Bisecting on
+  // isUtf8 of prefixes is wrong: a prefix that cuts a valid character is invalid too.)
+  const text = new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes);
+  for (let i = text.indexOf('\uFFFD'); i >= 0; i = text.indexOf('\uFFFD', i + 1)) {
+    const at = Buffer.byteLength(text.slice(0, i), 'utf8');
+    // A U+FFFD written in the file (EF BF BD) is a real character: look further.
+    if (!(bytes[at] === 0xef && bytes[at + 1] === 0xbf && bytes[at + 2] === 0xbd)) return at;
   }
-  return lo > 0 ? Math.max(0, lo - 3) : 0;
+  return 0;
 }
 
 /** Shapes the parsed value into transactions, recording tolerance findings as it goes. */
@@ -233,7 +234,11 @@ function readDate(v: unknown, pointer: JsonPointer, pending: PendingFindings, op
       pending.add('item.end-date-sentinel', `end-date ${v} read as "still valid"`, pointer);
       return null;
     }
-    if (v < 0) return undefined;
+    if (v < 0) {
+      // Not silently "still valid": an end-date of -5 is damage, not a sentinel.
+      pending.add('item.schema', `expected a date (epoch milliseconds), found ${describeType(v)}`, pointer);
+      return undefined;
+    }
     if (v < SECONDS_THRESHOLD) {
       pending.add('item.date-in-seconds', `${v} looks like epoch seconds; read as ${new Date(v * 1000).toISOString()}`, pointer);
       return Math.round(v * 1000);

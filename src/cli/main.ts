@@ -1,0 +1,137 @@
+/**
+ * zxb: the command line over the engine. Builds the program, runs it, and turns
+ * every way it can end into an exit code and a message that names the cause;
+ * never a bare stack trace (unless --debug asks for it).
+ */
+import { Command, CommanderError } from 'commander';
+import { EngineError, isCancelled } from '../engine';
+import { ExitCode } from './errors';
+import { installInterrupt } from './interrupt';
+import { jsonText, processStreams, toFindingJson } from './output';
+import { makeRunner, type RunState, type Runner } from './runner';
+import { JSON_FORMAT_VERSION, type ErrorJson } from './shapes';
+import { registerGetBackupInfo } from './commands/getBackupInfo';
+import { registerGetAvailableAccounts } from './commands/getAvailableAccounts';
+import { registerGetAccountInfo } from './commands/getAccountInfo';
+import { registerGetItem } from './commands/getItem';
+import { registerGetMap } from './commands/getMap';
+import { registerGetServerConfig } from './commands/getServerConfig';
+import { registerDoItemSearch } from './commands/doItemSearch';
+import { registerMakeSample } from './commands/makeSample';
+import { registerDoCoherencyCheck } from './commands/doCoherencyCheck';
+import { registerUndoFix } from './commands/undoFix';
+import { registerLsp } from './commands/lsp';
+
+const VERSION = '0.1.0';
+
+/** What an interruption leaves behind, for the commands that can say it for sure. */
+const INTERRUPT_EFFECT: Record<string, string> = {
+  getBackupInfo: 'nothing was written',
+  getAvailableAccounts: 'nothing was written',
+  getAccountInfo: 'nothing was written',
+  getItem: 'nothing was written',
+  getMap: 'nothing was written',
+  getServerConfig: 'nothing was written',
+  doItemSearch: 'nothing was written',
+  makeSample: 'the sample folder is incomplete',
+};
+
+export function buildProgram(run: Runner): Command {
+  const program = new Command('zxb')
+    .description('Inspect a Zextras Backup backup path at any point in time.')
+    .version(VERSION, '-V, --version')
+    .option('--tz <zone>', 'IANA time zone in which dates are read and printed (default: UTC)')
+    .option('--schema-dir <dir>', 'folder of JSON Schemas replacing the documented ones (schemas/)')
+    .option('--no-color', 'no colours on stderr (also when NO_COLOR is set or stderr is not a terminal)')
+    .option('--progress', 'report progress on stderr even when it is not a terminal')
+    .option('--debug', 'print the stack of internal errors')
+    .exitOverride()
+    .configureOutput({ outputError: (str, write) => write(`zxb: ${str.replace(/^error: /, '')}`) })
+    .showHelpAfterError('(add --help for usage)')
+    .showSuggestionAfterError();
+  registerGetBackupInfo(program, run);
+  registerGetAvailableAccounts(program, run);
+  registerGetAccountInfo(program, run);
+  registerGetItem(program, run);
+  registerGetMap(program, run);
+  registerGetServerConfig(program, run);
+  registerDoItemSearch(program, run);
+  registerMakeSample(program, run);
+  registerDoCoherencyCheck(program, run);
+  registerUndoFix(program, run);
+  registerLsp(program);
+  program.addHelpText('after', '\nEvery command accepts --json; exit codes: 0 ok, 1 error findings, 2 usage or I/O error, 130 interrupted.\nSee docs/cli.md.');
+  return program;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const state: RunState = { json: false, debug: argv.includes('--debug'), color: false, exitCode: ExitCode.OK };
+  const err = (t: string): void => {
+    state.view?.clear();
+    processStreams.err(t);
+  };
+  const interrupt = installInterrupt(
+    () => err('\nzxb: stopping at the next safe point (Ctrl-C again to quit at once)\n'),
+    () => err('\nzxb: interrupted\n'),
+  );
+  const run = makeRunner({
+    state,
+    signal: interrupt.signal,
+    streams: { ...processStreams, writeRaw: (bytes) => new Promise((resolve, reject) => process.stdout.write(bytes, (e) => (e ? reject(e) : resolve()))) },
+    stdoutIsTty: process.stdout.isTTY === true,
+    stderrIsTty: process.stderr.isTTY === true,
+  });
+  try {
+    await buildProgram(run).parseAsync([...argv], { from: 'user' });
+    return state.exitCode;
+  } catch (e) {
+    return reportFailure(e, state, err);
+  } finally {
+    interrupt.dispose();
+  }
+}
+
+function reportFailure(e: unknown, state: RunState, err: (t: string) => void): number {
+  if (e instanceof CommanderError) {
+    // Commander has printed its message already; help and --version end with 0.
+    return e.exitCode === 0 ? ExitCode.OK : ExitCode.USAGE;
+  }
+  if (isCancelled(e)) {
+    const done = state.view?.lastDone();
+    const effect = state.command === undefined ? undefined : INTERRUPT_EFFECT[state.command];
+    err(`zxb: interrupted${done ? ` after ${done}` : ''}${effect ? `; ${effect}` : ''}\n`);
+    return ExitCode.INTERRUPTED;
+  }
+  if (e instanceof EngineError) {
+    const f = e.finding;
+    const where = f.path && !f.message.includes(f.path) ? `${f.path}: ` : '';
+    err(`zxb: ${where}${f.message}\n  hint: ${f.remedy}\n`);
+    if (state.json) {
+      const doc: ErrorJson = { formatVersion: JSON_FORMAT_VERSION, command: state.command ?? '', error: toFindingJson(f) };
+      processStreams.out(jsonText(doc));
+    }
+    return ExitCode.USAGE;
+  }
+  const message = e instanceof Error ? e.message : String(e);
+  err(`zxb: internal error: ${message}\n`);
+  if (state.debug && e instanceof Error && e.stack) err(`${e.stack}\n`);
+  else err('  run the command again with --debug to see the stack, and report it\n');
+  return ExitCode.USAGE;
+}
+
+// The bundle entry (dist/cli.js, loaded by bin/zxb.js): run on the process's arguments.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  // The reader went away (zxb ... | head): not an error of ours.
+  if (e.code === 'EPIPE') process.exit(ExitCode.OK);
+});
+const lastResort = (e: unknown): void => {
+  processStreams.err(`zxb: internal error: ${e instanceof Error ? e.message : String(e)}\n  run the command again with --debug to see the stack, and report it\n`);
+  if (process.argv.includes('--debug') && e instanceof Error) processStreams.err(`${e.stack}\n`);
+  process.exit(ExitCode.USAGE);
+};
+process.on('uncaughtException', lastResort);
+process.on('unhandledRejection', lastResort);
+void main(process.argv.slice(2)).then((code) => {
+  // Let stdout drain before leaving (it may be a pipe to a slow reader).
+  process.stdout.write('', () => process.exit(code));
+});

@@ -1,0 +1,68 @@
+/**
+ * The check of a single file, for the language server: the same codes as the full
+ * check for everything that needs only this file (cross-file findings such as
+ * blob.missing or item.unknown-folder need the whole backup path: runCoherencyCheck).
+ */
+import * as path from 'node:path';
+import { finding, type Finding } from '../findings';
+import { BLOBS_DIR, classifyRelPath, driveBucket, isItemFileName, itemBucket } from '../layout';
+import { isValidDigest } from '../digest';
+import { checkFileJob, checkMetadataBytes } from './fileCheck';
+import type { CheckContext, FileKindTag, FileResult } from './types';
+
+export interface CheckFileOptions {
+  now?: number;
+  /** BLOB content is verified unless false (it costs a gunzip and a SHA-256). */
+  verifyBlobs?: boolean;
+}
+
+/** `text`: the editor's unsaved content; without it the file is read from disk. */
+export async function checkFile(root: string, relPath: string, text?: string, opts: CheckFileOptions = {}): Promise<Finding[]> {
+  const rel = relPath.replace(/\\/g, '/').replace(/^\/+/, '');
+  const ctx: CheckContext = { root: path.resolve(root), level: 'blobs', now: opts.now ?? Date.now(), fixDoubleGzip: 'check' };
+  const kind = classifyRelPath(rel);
+  const out: Finding[] = [];
+  let tag: FileKindTag | undefined;
+  const parts = rel.split('/');
+  switch (kind.kind) {
+    case 'item':
+      if (itemBucket(kind.itemId) !== kind.bucket) out.push(finding('layout.item-wrong-folder', rel, `item ${kind.itemId} belongs in items/${itemBucket(kind.itemId)}/, not ${kind.bucket}/`));
+      tag = 'item';
+      break;
+    case 'drive-item':
+      if (driveBucket(kind.name) !== kind.bucket) out.push(finding('layout.item-wrong-folder', rel, `${kind.name} belongs in drive_items/${driveBucket(kind.name)}/, not ${kind.bucket}/`));
+      tag = 'drive-item';
+      break;
+    case 'account-file':
+      tag = 'account-file';
+      break;
+    case 'id-mapper':
+      tag = 'id-mapper';
+      break;
+    case 'map':
+      tag = 'map';
+      break;
+    case 'root-backupstat':
+      tag = 'root-backupstat';
+      break;
+    case 'blob':
+      if (!isValidDigest(kind.digest)) return [finding('blob.bad-name', rel, `${kind.digest} is not a valid digest`)];
+      if (kind.digest.slice(0, 2) !== kind.prefix) out.push(finding('blob.wrong-folder', rel, `${kind.digest} belongs in ${BLOBS_DIR}/${kind.digest.slice(0, 2)}/, not ${kind.prefix}/`));
+      tag = 'blob';
+      break;
+    default:
+      if (parts[0] === 'accounts' && parts[2] === 'items' && parts.length === 5 && !isItemFileName(parts[4] ?? '')) {
+        return [finding('layout.bad-item-name', rel, `${parts[4]} is not a decimal item id`)];
+      }
+      return [];
+  }
+  if (tag === 'blob' && opts.verifyBlobs === false) return out;
+  let result: FileResult;
+  if (text !== undefined && tag !== 'blob') {
+    result = { rel, kind: tag, findings: [], facts: { kind: 'none' }, bytes: text.length };
+    checkMetadataBytes(rel, tag, text, ctx, result);
+  } else {
+    result = await checkFileJob({ rel, kind: tag }, ctx);
+  }
+  return [...out, ...result.findings];
+}

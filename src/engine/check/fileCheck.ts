@@ -1,0 +1,262 @@
+/**
+ * The check of one file's content: the same code runs in the worker threads, in
+ * this thread (--jobs 0) and for the language server (checkFile). It reads with
+ * O_NOFOLLOW, so a link swapped in after the listing is still never followed.
+ */
+import { closeSync, constants as fsc, fstatSync, lstatSync, openSync, promises as fsp, readFileSync } from 'node:fs';
+import { createGunzip } from 'node:zlib';
+import { finding, type Finding } from '../findings';
+import { describeIoError, MAX_METADATA_BYTES } from '../fsx';
+import { analyzeItemBytes, analyzeItemText } from '../item/analyze';
+import { lifeSpan } from '../item/history';
+import type { ItemHistory } from '../item/types';
+import { parseAccountInfo, parseAccountStat, parseBackupStat } from '../files/account';
+import { parseIdMapper, parseMapFile } from '../files/maps';
+import { verifyBlobBytes, isGzip, type BlobVerification } from '../blobs';
+import { digestAlgorithm, digestHasher } from '../digest';
+import { isDigestName } from './digestName';
+import { FOLDER_LIKE_TYPES } from '../zimbra';
+import { isUtf8 } from 'node:buffer';
+import type { CheckContext, FileFacts, FileJob, FileResult, FileStat, FolderInterval, FolderUse } from './types';
+
+/** BLOBs above this are verified as a stream, so memory stays bounded whatever their size. */
+export const STREAM_BLOB_BYTES = 32 * 1024 * 1024;
+
+const NONE: FileFacts = { kind: 'none' };
+
+export async function checkFileJob(job: FileJob, ctx: CheckContext): Promise<FileResult> {
+  const out = checkFileJobSync(job, ctx);
+  if (out !== 'stream') return out;
+  const result: FileResult = { rel: job.rel, kind: job.kind, findings: [], facts: NONE, bytes: 0 };
+  try {
+    const abs = `${ctx.root}/${job.rel}`;
+    const v = await verifyBlobStream(abs, digestOf(job.rel));
+    result.stat = statOf(lstatSync(abs));
+    result.bytes = result.stat.size;
+    blobFindings(job.rel, v, ctx, result);
+  } catch (err) {
+    ioFailure(job.rel, err, result);
+  }
+  return result;
+}
+
+/**
+ * The synchronous check: a worker thread has nothing else to do, and a promise per
+ * call costs more than the read. 'stream' means a BLOB too big to read at once.
+ */
+export function checkFileJobSync(job: FileJob, ctx: CheckContext): FileResult | 'stream' {
+  // rel uses forward slashes, which every platform's file API accepts.
+  const abs = `${ctx.root}/${job.rel}`;
+  const out: FileResult = { rel: job.rel, kind: job.kind, findings: [], facts: NONE, bytes: 0 };
+  let fd: number | undefined;
+  try {
+    fd = openSync(abs, fsc.O_RDONLY | (fsc.O_NOFOLLOW ?? 0));
+    const st = fstatSync(fd);
+    out.stat = statOf(st);
+    if (job.expect && sameStat(job.expect, out.stat)) {
+      out.unchanged = true;
+      return out;
+    }
+    if (!st.isFile()) {
+      out.findings.push(finding('io.unreadable', job.rel, `${job.rel} is not a regular file`));
+      return out;
+    }
+    if (job.kind === 'blob') {
+      if (job.verify === false) {
+        out.facts = { kind: 'blob', status: 'unverified', sampled: false };
+        return out;
+      }
+      if (st.size > STREAM_BLOB_BYTES) return 'stream';
+      out.bytes = st.size;
+      blobFindings(job.rel, verifyBlobBytes(readFileSync(fd), digestOf(job.rel)), ctx, out);
+      return out;
+    }
+    if (st.size > MAX_METADATA_BYTES) {
+      out.findings.push(finding('io.too-large', job.rel, `${job.rel} is ${st.size} bytes, over the ${MAX_METADATA_BYTES}-byte limit for metadata`));
+      return out;
+    }
+    const bytes = readFileSync(fd);
+    out.bytes = bytes.length;
+    checkMetadataBytes(job.rel, job.kind, bytes, ctx, out);
+  } catch (err) {
+    ioFailure(job.rel, err, out);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+  return out;
+}
+
+function statOf(st: { size: number; mtimeMs: number; ino: number }): FileStat {
+  return { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino };
+}
+
+function ioFailure(rel: string, err: unknown, out: FileResult): void {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ELOOP') out.findings.push(finding('io.symlink', rel, `${rel} is a symbolic link; not followed`));
+  else if (code === 'ENOENT') out.findings.push(finding('io.not-found', rel, `${rel} disappeared during the check`));
+  else out.findings.push(finding('io.unreadable', rel, `cannot read ${rel}: ${describeIoError(err)}`));
+}
+
+export function sameStat(a: FileStat, b: FileStat): boolean {
+  return a.size === b.size && a.mtimeMs === b.mtimeMs && a.ino === b.ino;
+}
+
+function digestOf(rel: string): string {
+  return rel.slice(rel.lastIndexOf('/') + 1);
+}
+
+/** Metadata files: parse with the typed parsers and collect the facts cross-file checks need. */
+export function checkMetadataBytes(rel: string, kind: FileJob['kind'], bytes: Uint8Array | string, ctx: CheckContext, out: FileResult): void {
+  const parts = rel.split('/');
+  switch (kind) {
+    case 'item':
+    case 'drive-item': {
+      const opts = { now: ctx.now, ...(kind === 'item' ? { fileItemId: Number(parts[4]) } : {}) };
+      const h = typeof bytes === 'string' ? analyzeItemText(bytes, rel, opts) : analyzeItemBytes(bytes, rel, opts);
+      out.findings.push(...h.findings);
+      out.facts = itemFacts(h);
+      return;
+    }
+    case 'account-file': {
+      const file = parts[2];
+      const parsed = file === 'account_info' ? parseAccountInfo(bytes, rel, parts[1]) : file === 'account_stat' ? parseAccountStat(bytes, rel) : parseBackupStat(bytes, rel);
+      out.findings.push(...parsed.findings);
+      return;
+    }
+    case 'root-backupstat':
+      out.findings.push(...parseBackupStat(bytes, rel).findings);
+      return;
+    case 'map': {
+      const parsed = parseMapFile(bytes, rel);
+      out.findings.push(...parsed.findings);
+      out.facts = { kind: 'map', destinations: (parsed.value?.accounts ?? []).map((a, i) => [a.destinationId, i]) };
+      return;
+    }
+    case 'id-mapper': {
+      if (typeof bytes !== 'string' && !isUtf8(bytes)) {
+        out.findings.push(finding('idmap.bad-line', rel, 'id_mapper.log is not valid UTF-8 text'));
+        out.facts = { kind: 'id-mapper', targets: [] };
+        return;
+      }
+      const text = typeof bytes === 'string' ? bytes : Buffer.from(bytes).toString('utf8');
+      const parsed = parseIdMapper(text, rel);
+      out.findings.push(...parsed.findings);
+      out.facts = { kind: 'id-mapper', targets: parsed.mappings.map((m) => [m.destinationItemId, m.line]) };
+      return;
+    }
+    case 'blob':
+      return;
+  }
+}
+
+/** Digests referenced, folder lifetimes and folder uses, deletion time: all an item's cross-file checks need. */
+export function itemFacts(h: ItemHistory): FileFacts {
+  const digests = new Map<string, number>();
+  const folderDefs: FolderInterval[] = [];
+  const folderUses: FolderUse[] = [];
+  let isFolder = false;
+  let itemId: number | undefined;
+  for (const tx of h.transactions) {
+    itemId ??= tx.itemId;
+    if (typeof tx.digest === 'string' && isDigestName(tx.digest)) digests.set(tx.digest, tx.size ?? -1);
+    if (tx.start === undefined || tx.deleted) continue;
+    if (tx.type !== undefined && FOLDER_LIKE_TYPES.has(tx.type)) {
+      isFolder = true;
+      const id = tx.itemId ?? h.fileItemId;
+      if (id !== undefined) folderDefs.push([id, tx.start, tx.end]);
+    }
+    // A folder's folder-id is its parent; the root folders are their own parents.
+    if (tx.folderId !== undefined && tx.folderId !== (tx.itemId ?? h.fileItemId)) folderUses.push([tx.folderId, tx.start, tx.index]);
+  }
+  const facts: FileFacts = { kind: 'item', digests: [...digests], folderDefs, folderUses, parsed: h.parsed, isFolder };
+  const id = itemId ?? h.fileItemId;
+  if (id !== undefined) facts.itemId = id;
+  const deletedAt = lifeSpan(h).deletedAt;
+  if (deletedAt !== undefined) facts.deletedAt = deletedAt;
+  return facts;
+}
+
+function blobFindings(rel: string, v: BlobVerification, ctx: CheckContext, out: FileResult): void {
+  const f = (code: Parameters<typeof finding>[0], message: string): void => void out.findings.push(finding(code, rel, message));
+  switch (v.status) {
+    case 'ok':
+      break;
+    case 'unreadable':
+      f('io.unreadable', `cannot read ${rel}: ${v.detail ?? 'unreadable'}`);
+      break;
+    case 'empty':
+      f('blob.empty', `${rel} is empty`);
+      break;
+    case 'not-gzip':
+      f('blob.not-gzip', `${rel} is not gzip-compressed (${v.detail ?? 'no gzip header'})`);
+      break;
+    case 'truncated':
+      f('blob.truncated', `${rel}: the gzip stream ends too early (${v.detail ?? ''})`);
+      break;
+    case 'trailing-garbage':
+      f('blob.trailing-garbage', `${rel}: bytes follow the end of the gzip stream`);
+      break;
+    case 'double-gzip':
+      if (ctx.fixDoubleGzip !== 'skip') f('blob.double-gzip', `${rel} is gzip-compressed twice`);
+      break;
+    case 'corrupted':
+      f('blob.corrupted', `${rel}: ${v.detail ?? 'the content does not match the digest'}`);
+      break;
+    default:
+      f('blob.corrupted', `${rel}: ${v.status}`);
+  }
+  const facts: FileFacts = { kind: 'blob', status: v.status, sampled: true };
+  if (v.size !== undefined) facts.size = v.size;
+  out.facts = facts;
+}
+
+/** Streaming verification for big BLOBs: gunzip and hash chunk by chunk (one gzip layer, then a second if present). */
+export async function verifyBlobStream(abs: string, expected: string): Promise<BlobVerification> {
+  const algorithm = digestAlgorithm(expected);
+  if (!algorithm) return { status: 'bad-name' };
+  const head = Buffer.alloc(2);
+  const fh = await fsp.open(abs, fsc.O_RDONLY | (fsc.O_NOFOLLOW ?? 0));
+  let compressedSize: number;
+  try {
+    compressedSize = (await fh.stat()).size;
+    await fh.read(head, 0, 2, 0);
+  } finally {
+    await fh.close();
+  }
+  if (compressedSize === 0) return { status: 'empty', compressedSize };
+  if (!isGzip(head)) return { status: 'not-gzip', compressedSize };
+  const hashOf = async (layers: number): Promise<{ digest: string; size: number; innerGzip: boolean }> => {
+    const hasher = digestHasher(algorithm);
+    let size = 0;
+    let first: Buffer | undefined;
+    const fh = await fsp.open(abs, fsc.O_RDONLY | (fsc.O_NOFOLLOW ?? 0));
+    try {
+      let stream: NodeJS.ReadableStream = fh.createReadStream({ autoClose: false }).pipe(createGunzip());
+      for (let i = 1; i < layers; i++) stream = stream.pipe(createGunzip());
+      for await (const chunk of stream as AsyncIterable<Buffer>) {
+        first ??= chunk;
+        size += chunk.length;
+        hasher.update(chunk);
+      }
+    } finally {
+      await fh.close();
+    }
+    return { digest: hasher.digest(), size, innerGzip: first !== undefined && isGzip(first) };
+  };
+  try {
+    const one = await hashOf(1);
+    if (one.digest === expected) return { status: 'ok', compressedSize, size: one.size, actualDigest: one.digest };
+    if (one.innerGzip) {
+      try {
+        const two = await hashOf(2);
+        if (two.digest === expected) return { status: 'double-gzip', compressedSize, size: two.size, actualDigest: two.digest };
+      } catch {
+        // not a second gzip layer after all
+      }
+    }
+    return { status: 'corrupted', compressedSize, size: one.size, actualDigest: one.digest, detail: `content digest is ${one.digest}` };
+  } catch (err) {
+    const msg = (err as Error).message;
+    return { status: /unexpected end/i.test(msg) ? 'truncated' : 'corrupted', compressedSize, detail: `gunzip failed: ${msg}` };
+  }
+}

@@ -1,0 +1,150 @@
+/**
+ * A small pool of worker threads for the per-file checks. It finds its worker both
+ * bundled (dist/checkWorker.js next to the bundle) and from sources under tsx
+ * (worker.ts with tsx's loader); with neither, or with jobs = 0, it runs in this thread.
+ */
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { checkFileJob } from './fileCheck';
+import type { CheckContext, FileJob, FileResult } from './types';
+import type { WorkerRequest, WorkerResponse } from './worker';
+
+export interface WorkerEntry {
+  file: string;
+  /** For a TypeScript source: tsx's CommonJS loader, required first in the worker. */
+  loader?: string;
+}
+
+/** Where the worker code is: the bundle's sibling first, then the TypeScript source with tsx. */
+export function findWorkerEntry(dir: string = __dirname): WorkerEntry | undefined {
+  const bundled = path.join(dir, 'checkWorker.js');
+  if (existsSync(bundled)) return { file: bundled };
+  const source = path.join(dir, 'worker.ts');
+  const loader = tsxLoader();
+  if (existsSync(source) && loader) return { file: source, loader };
+  return undefined;
+}
+
+function tsxLoader(): string | undefined {
+  try {
+    return require.resolve('tsx/cjs');
+  } catch {
+    return undefined;
+  }
+}
+
+function startWorker(entry: WorkerEntry, ctx: CheckContext): Worker {
+  if (!entry.loader) return new Worker(entry.file, { workerData: ctx });
+  // Node 20 workers do not inherit --import hooks: load tsx inside the worker, then the source.
+  return new Worker(`require(${JSON.stringify(entry.loader)}); require(${JSON.stringify(entry.file)});`, { eval: true, workerData: ctx });
+}
+
+export interface CheckPool {
+  /** 'threads' or 'in-process', for the summary and the tests. */
+  readonly mode: 'threads' | 'in-process';
+  readonly size: number;
+  run(jobs: FileJob[]): Promise<FileResult[]>;
+  /** Resolves when fewer than `limit` batches wait (backpressure for the walker). */
+  ready(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function createPool(ctx: CheckContext, jobs: number, entry: WorkerEntry | undefined = findWorkerEntry()): CheckPool {
+  if (jobs <= 0 || !entry) return inProcessPool(ctx);
+  return new ThreadPool(ctx, jobs, entry);
+}
+
+function inProcessPool(ctx: CheckContext): CheckPool {
+  return {
+    mode: 'in-process',
+    size: 1,
+    run: async (jobs) => {
+      const out: FileResult[] = [];
+      for (const job of jobs) out.push(await checkFileJob(job, ctx));
+      return out;
+    },
+    ready: async () => undefined,
+    close: async () => undefined,
+  };
+}
+
+interface Pending {
+  req: WorkerRequest;
+  resolve(r: FileResult[]): void;
+  reject(e: Error): void;
+}
+
+class ThreadPool implements CheckPool {
+  readonly mode = 'threads' as const;
+  private readonly idle: Worker[] = [];
+  private readonly queue: Pending[] = [];
+  private readonly busy = new Map<Worker, Pending>();
+  private waiters: (() => void)[] = [];
+  private nextId = 1;
+  private failed: Error | undefined;
+
+  constructor(ctx: CheckContext, readonly size: number, entry: WorkerEntry) {
+    for (let i = 0; i < size; i++) {
+      const w = startWorker(entry, ctx);
+      w.on('message', (msg: WorkerResponse) => this.onMessage(w, msg));
+      w.on('error', (err) => this.onFailure(w, err));
+      w.on('exit', (code) => {
+        if (this.busy.has(w)) this.onFailure(w, new Error(`check worker exited with code ${code}`));
+      });
+      this.idle.push(w);
+    }
+  }
+
+  run(jobs: FileJob[]): Promise<FileResult[]> {
+    if (this.failed) return Promise.reject(this.failed);
+    return new Promise((resolve, reject) => {
+      this.queue.push({ req: { id: this.nextId++, jobs }, resolve, reject });
+      this.pump();
+    });
+  }
+
+  ready(): Promise<void> {
+    if (this.queue.length < this.size) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  private pump(): void {
+    while (this.idle.length > 0 && this.queue.length > 0) {
+      const w = this.idle.pop()!;
+      const p = this.queue.shift()!;
+      this.busy.set(w, p);
+      w.postMessage(p.req);
+    }
+    if (this.queue.length < this.size && this.waiters.length > 0) {
+      const ws = this.waiters;
+      this.waiters = [];
+      ws.forEach((r) => r());
+    }
+  }
+
+  private onMessage(w: Worker, msg: WorkerResponse): void {
+    const p = this.busy.get(w);
+    this.busy.delete(w);
+    this.idle.push(w);
+    if (p) {
+      if (msg.results !== undefined) p.resolve(JSON.parse(msg.results) as FileResult[]);
+      else p.reject(new Error(msg.error ?? 'check worker failed'));
+    }
+    this.pump();
+  }
+
+  private onFailure(w: Worker, err: Error): void {
+    this.failed ??= err;
+    const p = this.busy.get(w);
+    this.busy.delete(w);
+    p?.reject(err);
+    for (const q of this.queue.splice(0)) q.reject(err);
+    this.waiters.forEach((r) => r());
+    this.waiters = [];
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.idle, ...this.busy.keys()].map((w) => w.terminate()));
+  }
+}

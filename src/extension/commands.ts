@@ -1,0 +1,272 @@
+/**
+ * The commands of the "Zextras Backup" category. Each resolves its target from what
+ * it is given (a tree node, a code-lens argument, a file URI) or from the active
+ * editor, and says plainly when there is nothing to act on.
+ */
+import * as vscode from 'vscode';
+import { randomUUID } from 'node:crypto';
+import { WorkDoneProgress, type WorkDoneProgressBegin, type WorkDoneProgressReport, type WorkDoneProgressEnd } from 'vscode-languageclient/node';
+import { BackupPath, classifyRelPath, isValidDigest, lastTransaction, toRelPath, type Finding } from './engine';
+import { Commands, RunCheckRequest, type CheckLevel, type TransactionCommandArgs } from '../shared/protocol';
+import { showBlob } from './blobDocument';
+import type { BackupNode, BackupTreeProvider } from './backupTree';
+import { UserError, type Ctx } from './ctx';
+import { openFinding, type FindingsNode, type FindingsTreeProvider } from './findingsTree';
+import { HistoryPanel, showItemState } from './historyPanel';
+import { CHECK_LEVELS, checkReportMarkdown, checkRequestParams, checkSummary, checkTitle, type CheckScope } from './model/checkReport';
+import type { Operation } from './model/operations';
+import { askPointInTime, SET_POINT_IN_TIME } from './pointInTime';
+
+export interface Views {
+  backup: BackupTreeProvider;
+  findings: FindingsTreeProvider;
+}
+
+export function registerCommands(ctx: Ctx, views: Views): vscode.Disposable[] {
+  const cmd = (id: string, run: (...args: unknown[]) => unknown): vscode.Disposable =>
+    vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+      try {
+        await run(...args);
+      } catch (err) {
+        reportError(ctx, id, err);
+      }
+    });
+  return [
+    cmd('zxbackup.openBackupPath', () => openBackupPath(ctx)),
+    cmd('zxbackup.runCheck', (arg) => runCheck(ctx, arg)),
+    cmd(Commands.showHistory, async (arg) => HistoryPanel.show(ctx, await itemRelPath(ctx, arg))),
+    cmd(Commands.showBlob, (arg) => showBlobCommand(ctx, arg)),
+    cmd(Commands.showState, (arg) => showStateCommand(ctx, arg)),
+    cmd(Commands.restoreState, () =>
+      vscode.window.showInformationMessage('Restoring an item to this state is not available yet: it comes with the restore feature. Nothing was changed.'),
+    ),
+    cmd('zxbackup.searchItems', (arg) => searchItems(ctx, views.backup, arg)),
+    cmd('zxbackup.copyItemPath', async (arg) => {
+      const rel = await itemRelPath(ctx, arg);
+      await vscode.env.clipboard.writeText(ctx.requireBackup().abs(rel));
+      vscode.window.setStatusBarMessage(`Copied ${rel}`, 3000);
+    }),
+    cmd(SET_POINT_IN_TIME, (arg) => askPointInTime(ctx, arg)),
+    cmd('zxbackup.showLogs', () => ctx.log.show(true)),
+    cmd('zxbackup.restartServer', () =>
+      vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Restarting the Zextras Backup server' }, () => ctx.restartServer()),
+    ),
+    cmd('zxbackup.refresh', async () => {
+      ctx.accounts?.forget();
+      await ctx.detectBackup();
+      views.backup.refreshAll();
+    }),
+    cmd('zxbackup.tree.loadMore', (node) => views.backup.loadMore(node as BackupNode)),
+    cmd('zxbackup.findings.loadMore', (node) => views.findings.loadMore(node as FindingsNode)),
+    cmd('zxbackup.openFinding', (root, f) => openFinding(String(root), f as Finding)),
+    cmd('zxbackup.operations.cancel', (op) => ctx.operations.cancel((op as Operation).id)),
+    cmd('zxbackup.operations.showReport', (op) => {
+      const o = op as Operation;
+      if (o.report === undefined) throw new UserError('This operation has no report.');
+      return ctx.documents.show(`reports/${o.id}.md`, o.report, { language: 'markdown' });
+    }),
+  ];
+}
+
+function reportError(ctx: Ctx, id: string, err: unknown): void {
+  if (err instanceof vscode.CancellationError) return;
+  const message = err instanceof Error ? err.message : String(err);
+  if (err instanceof UserError) {
+    void vscode.window.showInformationMessage(message);
+    return;
+  }
+  ctx.log.error(`${id}: ${err instanceof Error && err.stack ? err.stack : message}`);
+  void vscode.window.showErrorMessage(`Zextras Backup: ${message}`, 'Show Logs').then((a) => a && ctx.log.show(true));
+}
+
+async function openBackupPath(ctx: Ctx): Promise<void> {
+  const picked = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, canSelectMany: false, openLabel: 'Open Backup Path', title: 'Zextras Backup: choose the backup path (the folder holding accounts/ and items/)' });
+  const folder = picked?.[0];
+  if (!folder) return;
+  try {
+    await BackupPath.open(folder.fsPath);
+  } catch (err) {
+    throw new UserError(`${folder.fsPath} is not a backup path: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  if (vscode.workspace.workspaceFolders?.some((f) => f.uri.fsPath === folder.fsPath)) {
+    await ctx.detectBackup();
+    return;
+  }
+  // Opening the folder reloads the window; the extension activates there on the backup path's marker files.
+  await vscode.commands.executeCommand('vscode.openFolder', folder, { forceNewWindow: false });
+}
+
+/** A relative path inside the backup for a tree node, a URI, a code-lens argument or the active editor. */
+async function itemRelPath(ctx: Ctx, arg: unknown): Promise<string> {
+  const backup = ctx.requireBackup();
+  const node = arg as Partial<BackupNode> | undefined;
+  if (node?.ref && node.view?.path !== undefined) return node.view.path;
+  const uri = arg instanceof vscode.Uri ? arg : typeof (arg as { uri?: unknown })?.uri === 'string' ? vscode.Uri.parse((arg as { uri: string }).uri) : vscode.window.activeTextEditor?.document.uri;
+  if (!uri || uri.scheme !== 'file') throw new UserError('Select an item in the Backup view or open an item file first.');
+  const rel = relativeInside(backup.root, uri.fsPath);
+  if (rel === undefined) throw new UserError(`${uri.fsPath} is not inside the backup path ${backup.root}.`);
+  return rel;
+}
+
+function relativeInside(root: string, abs: string): string | undefined {
+  const r = root.replace(/[\\/]+$/, '');
+  if (abs !== r && !abs.startsWith(r + '/') && !abs.startsWith(r + '\\')) return undefined;
+  return toRelPath(r, abs);
+}
+
+async function showStateCommand(ctx: Ctx, arg: unknown): Promise<void> {
+  const a = arg as Partial<TransactionCommandArgs> | undefined;
+  if (typeof a?.uri !== 'string' || typeof a.transactionIndex !== 'number') throw new UserError('Show state is run from the "Show state" lens above a transaction.');
+  await showItemState(ctx, await itemRelPath(ctx, { uri: a.uri }), a.transactionIndex);
+}
+
+async function showBlobCommand(ctx: Ctx, arg: unknown): Promise<void> {
+  const backup = ctx.requireBackup();
+  const node = arg as Partial<BackupNode> | undefined;
+  let digest: string | undefined;
+  if (node?.ref?.kind === 'blob') digest = node.ref.digest;
+  else if (typeof arg === 'string') digest = arg;
+  else if (typeof (arg as { digest?: unknown })?.digest === 'string') digest = (arg as { digest: string }).digest;
+  else if (node?.ref?.kind === 'item' || arg instanceof vscode.Uri || arg === undefined) {
+    // The digest of the item's current transaction (at the chosen point in time, else the latest).
+    const rel = await itemRelPath(ctx, arg).catch(() => undefined);
+    if (rel !== undefined && classifyRelPath(rel).kind === 'item') {
+      const h = await backup.readItemAt(rel);
+      const tx = h ? lastTransaction(h) : undefined;
+      if (typeof tx?.digest === 'string') digest = tx.digest;
+    }
+  }
+  digest ??= await vscode.window.showInputBox({
+    title: 'Zextras Backup: Show BLOB',
+    prompt: 'The BLOB digest (44 characters for SHA-256)',
+    validateInput: (v) => (isValidDigest(v.trim()) ? undefined : 'Not a valid Zimbra digest'),
+  });
+  if (digest === undefined) return;
+  await showBlob(backup.root, digest.trim());
+}
+
+async function pickScope(ctx: Ctx, arg: unknown): Promise<CheckScope | undefined> {
+  const backup = ctx.requireBackup();
+  const node = arg as Partial<BackupNode> | undefined;
+  if (node?.ref?.kind === 'account') {
+    const a = await backup.findAccount(node.ref.zimbraId);
+    return { kind: 'account', zimbraId: node.ref.zimbraId, name: a?.name ?? node.ref.zimbraId };
+  }
+  if (arg instanceof vscode.Uri) {
+    const rel = relativeInside(backup.root, arg.fsPath);
+    if (rel !== undefined) return { kind: 'file', relPath: rel };
+  }
+  const active = vscode.window.activeTextEditor?.document.uri;
+  const activeRel = active?.scheme === 'file' ? relativeInside(backup.root, active.fsPath) : undefined;
+  type ScopeItem = vscode.QuickPickItem & { scope: 'backup' | 'account' | 'file' };
+  const items: ScopeItem[] = [
+    { label: '$(database) Whole backup', description: backup.root, scope: 'backup' },
+    { label: '$(account) One account…', scope: 'account' },
+  ];
+  if (activeRel) items.push({ label: '$(file) Current file', description: activeRel, scope: 'file' });
+  const choice = await vscode.window.showQuickPick(items, { title: 'Run Coherency Check: scope', ignoreFocusOut: true });
+  if (!choice) return undefined;
+  if (choice.scope === 'backup') return { kind: 'backup' };
+  if (choice.scope === 'file' && activeRel) return { kind: 'file', relPath: activeRel };
+  const accounts = await backup.accounts();
+  const a = await vscode.window.showQuickPick(
+    accounts.map((x) => ({ label: x.name, description: x.zimbraId, zimbraId: x.zimbraId })),
+    { title: 'Run Coherency Check: account', matchOnDescription: true, ignoreFocusOut: true },
+  );
+  return a ? { kind: 'account', zimbraId: a.zimbraId, name: a.label } : undefined;
+}
+
+async function runCheck(ctx: Ctx, arg: unknown): Promise<void> {
+  const backup = ctx.requireBackup();
+  const scope = await pickScope(ctx, arg);
+  if (!scope) return;
+  const level = await vscode.window.showQuickPick(
+    CHECK_LEVELS.map((l) => ({ label: l.label, detail: l.detail, level: l.level })),
+    { title: 'Run Coherency Check: level', ignoreFocusOut: true },
+  );
+  if (!level) return;
+  const client = await ctx.client();
+  const title = checkTitle(scope, level.level as CheckLevel);
+  const workDoneToken = randomUUID();
+  const params = { ...checkRequestParams(backup.root, scope, level.level), workDoneToken };
+  // One source for both cancel buttons: the notification's and the Operations view's.
+  const cancel = new vscode.CancellationTokenSource();
+  const op = ctx.operations.start(title, () => cancel.cancel());
+  ctx.log.info(`${title}: started`);
+  try {
+    await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
+      const link = token.onCancellationRequested(() => cancel.cancel());
+      let last = 0;
+      const sub = client.onProgress(WorkDoneProgress.type, workDoneToken, (p: WorkDoneProgressBegin | WorkDoneProgressReport | WorkDoneProgressEnd) => {
+        if (p.kind === 'end') return;
+        const pct = p.percentage;
+        const increment = pct !== undefined ? Math.max(0, pct - last) : undefined;
+        if (pct !== undefined) last = pct;
+        progress.report({ ...(p.message !== undefined ? { message: p.message } : {}), ...(increment !== undefined ? { increment } : {}) });
+        ctx.operations.progress(op.id, { ...(pct !== undefined ? { percentage: pct } : {}), ...(p.message !== undefined ? { message: p.message } : {}) });
+      });
+      try {
+        // The token makes the client send $/cancelRequest when either cancel button is pressed.
+        const result = await client.sendRequest<RunCheckRequest.Result>(RunCheckRequest.method, params, cancel.token);
+        const summary = checkSummary(result);
+        ctx.setLastCheck({ root: backup.root, title, result, finishedAt: Date.now() });
+        ctx.operations.finish(op.id, { state: result.summary.interrupted ? 'cancelled' : 'done', summary, report: checkReportMarkdown(title, result) });
+        ctx.log.info(`${title}: ${summary}`);
+        void vscode.commands.executeCommand('zxbackup.findings.focus');
+      } finally {
+        sub.dispose();
+        link.dispose();
+      }
+    });
+  } catch (err) {
+    const cancelled = cancel.token.isCancellationRequested;
+    ctx.operations.finish(op.id, { state: cancelled ? 'cancelled' : 'failed', summary: cancelled ? 'cancelled' : err instanceof Error ? err.message : String(err) });
+    if (!cancelled) throw err;
+    ctx.log.info(`${title}: cancelled`);
+  } finally {
+    cancel.dispose();
+  }
+}
+
+async function searchItems(ctx: Ctx, tree: BackupTreeProvider, arg: unknown): Promise<void> {
+  const backup = ctx.requireBackup();
+  const cache = ctx.accounts!;
+  const zimbraId = await currentAccount(ctx, arg);
+  if (!zimbraId) return;
+  const snapshot = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: 'Reading the account\'s items', cancellable: true },
+    async (progress, token) => {
+      const abort = new AbortController();
+      const sub = token.onCancellationRequested(() => abort.abort());
+      try {
+        return await cache.snapshot(zimbraId, ctx.pointInTime, { signal: abort.signal, progress: (e) => progress.report({ message: `${e.done} files` }) });
+      } finally {
+        sub.dispose();
+      }
+    },
+  );
+  type ItemPick = vscode.QuickPickItem & { itemId: number; path: string };
+  const picks: ItemPick[] = [];
+  for (const f of snapshot.folders.values()) for (const it of f.items) picks.push({ label: it.title || '(no subject)', description: `#${it.id} · ${it.typeName} · ${f.path}`, ...(it.transaction.sender ? { detail: it.transaction.sender } : {}), itemId: it.id, path: it.path });
+  for (const it of snapshot.unplaced) picks.push({ label: it.title || '(no subject)', description: `#${it.id} · ${it.typeName} · folder missing`, itemId: it.id, path: it.path });
+  for (const it of snapshot.deleted) picks.push({ label: it.title || '(deleted item)', description: `#${it.id} · ${it.typeName} · deleted`, itemId: it.id, path: it.path });
+  const choice = await vscode.window.showQuickPick(picks, { title: `Search Items (${picks.length})`, matchOnDescription: true, matchOnDetail: true, placeHolder: 'Subject, name, #id, type or folder' });
+  if (!choice) return;
+  await vscode.window.showTextDocument(vscode.Uri.file(backup.abs(choice.path)), { preview: true });
+  void tree.revealItem(zimbraId, choice.itemId).catch((err: unknown) => ctx.log.warn(`reveal: ${String(err)}`));
+}
+
+/** The account of the selected node or the active file, else the user picks one. */
+async function currentAccount(ctx: Ctx, arg: unknown): Promise<string | undefined> {
+  const backup = ctx.requireBackup();
+  const node = arg as Partial<BackupNode> | undefined;
+  const ref = node?.ref;
+  if (ref && 'zimbraId' in ref) return ref.zimbraId;
+  const uri = vscode.window.activeTextEditor?.document.uri;
+  const rel = uri?.scheme === 'file' ? relativeInside(backup.root, uri.fsPath) : undefined;
+  const k = rel !== undefined ? classifyRelPath(rel) : undefined;
+  if (k && 'accountId' in k) return k.accountId;
+  const accounts = await backup.accounts();
+  const a = await vscode.window.showQuickPick(accounts.map((x) => ({ label: x.name, description: x.zimbraId, zimbraId: x.zimbraId })), { title: 'Search Items: account', matchOnDescription: true });
+  return a?.zimbraId;
+}

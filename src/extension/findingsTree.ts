@@ -1,0 +1,164 @@
+/**
+ * The Findings view: the last coherency check grouped by code and by account. A click
+ * opens the file at the finding's range. Long groups are bucketed and paged like the
+ * Backup view.
+ */
+import * as vscode from 'vscode';
+import { classifyRelPath, isValidDigest, type Finding } from './engine';
+import { showBlob } from './blobDocument';
+import type { Ctx, LastCheck } from './ctx';
+import { findingLocation, groupFindings, severityIcon, type FindingGroup, type FindingsGroups } from './model/findingsModel';
+import { DEFAULT_LIMITS, PagingState, sliceChildren } from './model/treeModel';
+
+export const FINDINGS_VIEW_ID = 'zxbackup.findings';
+
+export type FindingsNode =
+  | { kind: 'grouping'; id: string; label: string; groups: FindingGroup[] }
+  | { kind: 'group'; id: string; group: FindingGroup; parent: FindingsNode }
+  | { kind: 'range'; id: string; group: FindingGroup; from: number; to: number; parent: FindingsNode }
+  | { kind: 'more'; id: string; group: FindingGroup; from: number; remaining: number; parent: FindingsNode }
+  | { kind: 'finding'; id: string; finding: Finding; parent: FindingsNode };
+
+export class FindingsTreeProvider implements vscode.TreeDataProvider<FindingsNode>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<FindingsNode | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private groups: FindingsGroups | undefined;
+  private check: LastCheck | undefined;
+  private roots: FindingsNode[] = [];
+  private readonly nodes = new Map<string, FindingsNode>();
+  private paging = new PagingState(DEFAULT_LIMITS);
+  private readonly view: vscode.TreeView<FindingsNode>;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(private readonly ctx: Ctx) {
+    this.view = vscode.window.createTreeView(FINDINGS_VIEW_ID, { treeDataProvider: this, showCollapseAll: true });
+    this.disposables.push(this.view, this.changed, ctx.onDidChangeLastCheck((c) => this.setCheck(c)));
+    this.setCheck(ctx.lastCheck);
+  }
+
+  private setCheck(check: LastCheck | undefined): void {
+    this.check = check;
+    this.nodes.clear();
+    this.paging = new PagingState(DEFAULT_LIMITS);
+    if (!check) {
+      this.groups = undefined;
+      this.roots = [];
+      // The welcome content in package.json (viewsWelcome) explains it and offers the command.
+      this.view.message = '';
+      this.view.description = '';
+    } else {
+      void this.accountNames().then((names) => {
+        if (this.check !== check) return;
+        this.groups = groupFindings(check.result.findings, names);
+        this.roots = [
+          { kind: 'grouping', id: 'by-code', label: 'By code', groups: this.groups.byCode },
+          { kind: 'grouping', id: 'by-account', label: 'By account', groups: this.groups.byAccount },
+        ];
+        this.view.message = check.result.findings.length === 0 ? `${check.title}: no findings.` : '';
+        this.view.description = `${check.result.findings.length} · ${check.title}`;
+        this.changed.fire(undefined);
+      });
+      return;
+    }
+    this.changed.fire(undefined);
+  }
+
+  private async accountNames(): Promise<Map<string, string>> {
+    const backup = this.ctx.backup;
+    if (!backup) return new Map();
+    try {
+      return new Map((await backup.accounts()).map((a) => [a.zimbraId, a.name]));
+    } catch {
+      return new Map();
+    }
+  }
+
+  getTreeItem(node: FindingsNode): vscode.TreeItem {
+    const None = vscode.TreeItemCollapsibleState.None;
+    const Collapsed = vscode.TreeItemCollapsibleState.Collapsed;
+    let item: vscode.TreeItem;
+    switch (node.kind) {
+      case 'grouping':
+        item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.Expanded);
+        item.description = `${node.groups.length} group${node.groups.length === 1 ? '' : 's'}`;
+        break;
+      case 'group':
+        item = new vscode.TreeItem(node.group.label, Collapsed);
+        item.description = node.group.description;
+        item.iconPath = new vscode.ThemeIcon(severityIcon(node.group.severity));
+        break;
+      case 'range': {
+        const a = node.group.findings[node.from]!;
+        const b = node.group.findings[node.to - 1]!;
+        item = new vscode.TreeItem(`${a.path} – ${b.path}`, Collapsed);
+        item.description = `${node.to - node.from} findings`;
+        break;
+      }
+      case 'more':
+        item = new vscode.TreeItem('Load more…', None);
+        item.description = `${node.remaining} remaining`;
+        item.command = { command: 'zxbackup.findings.loadMore', title: 'Load more', arguments: [node] };
+        break;
+      case 'finding': {
+        const f = node.finding;
+        item = new vscode.TreeItem(f.message, None);
+        item.description = `${f.code} · ${findingLocation(f)}`;
+        item.tooltip = new vscode.MarkdownString().appendMarkdown(`**${f.severity}** \`${f.code}\`\n\n`).appendText(`${f.message}\n\n${f.remedy}\n\n${findingLocation(f)}`);
+        item.iconPath = new vscode.ThemeIcon(severityIcon(f.severity));
+        item.contextValue = 'zxbackup.finding';
+        const root = this.check?.root;
+        if (root && f.path) item.command = { command: 'zxbackup.openFinding', title: 'Open', arguments: [root, f] };
+        break;
+      }
+    }
+    item.id = node.id;
+    return item;
+  }
+
+  getParent(node: FindingsNode): FindingsNode | undefined {
+    return node.kind === 'grouping' ? undefined : node.parent;
+  }
+
+  getChildren(node?: FindingsNode): FindingsNode[] {
+    if (!node) return this.roots;
+    if (node.kind === 'grouping') return node.groups.map((group) => this.keep({ kind: 'group', id: `${node.id}/${group.key}`, group, parent: node }));
+    if (node.kind === 'group') return this.slice(node, node.group, 0, node.group.findings.length);
+    if (node.kind === 'range') return this.slice(node, node.group, node.from, node.to);
+    return [];
+  }
+
+  private slice(parent: FindingsNode, group: FindingGroup, from: number, to: number): FindingsNode[] {
+    const shown = this.paging.shownFor(parent.id, 'items', from);
+    return sliceChildren(group.findings, { from, to }, shown).map((s, i) => {
+      if (s.type === 'entry') return this.keep({ kind: 'finding', id: `${parent.id}/${from + i}`, finding: s.value, parent });
+      if (s.type === 'range') return this.keep({ kind: 'range', id: `${parent.id}[${s.from},${s.to})`, group, from: s.from, to: s.to, parent });
+      return this.keep({ kind: 'more', id: `${parent.id}@${s.from}+more`, group, from: s.from, remaining: s.remaining, parent });
+    });
+  }
+
+  private keep<N extends FindingsNode>(n: N): N {
+    this.nodes.set(n.id, n);
+    return n;
+  }
+
+  loadMore(node: FindingsNode): void {
+    if (node.kind !== 'more') return;
+    this.paging.loadMore(node.parent.id, 'items', node.from);
+    this.changed.fire(node.parent);
+  }
+
+  dispose(): void {
+    for (const d of this.disposables.splice(0)) d.dispose();
+  }
+}
+
+/** Opens a finding's file at its range (ranges are zero-based, like VS Code's); a BLOB as its readable document, an archive in the explorer. */
+export async function openFinding(root: string, f: Finding): Promise<void> {
+  const uri = vscode.Uri.file(`${root.replace(/[\\/]+$/, '')}/${f.path}`);
+  const kind = classifyRelPath(f.path);
+  if (kind.kind === 'blob' && isValidDigest(kind.digest)) return showBlob(root, kind.digest);
+  if (kind.kind === 'server-archive') return void (await vscode.commands.executeCommand('revealInExplorer', uri));
+  const r = f.range;
+  const selection = r ? new vscode.Range(r.start.line, r.start.character, r.end.line, r.end.character) : undefined;
+  await vscode.window.showTextDocument(uri, selection ? { selection, preview: true } : { preview: true });
+}

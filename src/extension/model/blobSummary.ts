@@ -1,0 +1,157 @@
+/**
+ * The text of the read-only BLOB document: a summary (digest, status, sizes, the
+ * message's From/To/Subject/Date) above the decompressed message. Headers are parsed
+ * by hand: only the top-level header block and RFC 2047 encoded words are needed,
+ * which does not justify a MIME library in the extension bundle.
+ */
+import { isUtf8 } from 'node:buffer';
+import { digestAlgorithm, formatZxsuite, type BlobVerification } from '../engine';
+
+/** Only the top of a BLOB is searched for headers; a header block is a few KB. */
+const HEADER_SCAN_BYTES = 256 * 1024;
+/** Past this the document shows the start of the message and says so (the editor slows down on huge text). */
+export const MAX_SHOWN_BYTES = 8 * 1024 * 1024;
+
+export interface MessageHeaders {
+  /** Lower-case name → decoded values, in order. */
+  all: Map<string, string[]>;
+  first(name: string): string | undefined;
+}
+
+/** Unfolded, RFC 2047-decoded top-level headers; empty when the content does not start with a header block. */
+export function parseHeaders(content: Uint8Array): MessageHeaders {
+  const top = Buffer.from(content.buffer, content.byteOffset, Math.min(content.byteLength, HEADER_SCAN_BYTES)).toString('latin1');
+  const end = /\r?\n\r?\n/.exec(top);
+  const block = end ? top.slice(0, end.index) : top;
+  const all = new Map<string, string[]>();
+  const lines = block.split(/\r?\n/);
+  let current: string | undefined;
+  const flush = (): void => {
+    if (current === undefined) return;
+    const colon = current.indexOf(':');
+    if (colon > 0) {
+      const name = current.slice(0, colon).trim().toLowerCase();
+      if (/^[\x21-\x39\x3b-\x7e]+$/.test(name)) {
+        const raw = Buffer.from(current.slice(colon + 1).trim(), 'latin1');
+        // Header bytes are usually ASCII; 8-bit headers are nearly always UTF-8 today (RFC 6532).
+        const text = isUtf8(raw) ? raw.toString('utf8') : raw.toString('latin1');
+        const list = all.get(name) ?? [];
+        list.push(decodeEncodedWords(text));
+        all.set(name, list);
+      }
+    }
+    current = undefined;
+  };
+  for (const line of lines) {
+    if (/^[ \t]/.test(line) && current !== undefined) current += ' ' + line.trim();
+    else {
+      flush();
+      current = line;
+    }
+  }
+  flush();
+  return { all, first: (name) => all.get(name.toLowerCase())?.[0] };
+}
+
+const ENCODED_WORD = /=\?([^?\s]+)\?([bBqQ])\?([^?\s]*)\?=/g;
+
+/** RFC 2047: `=?charset?B|Q?text?=`, whitespace between adjacent encoded words dropped. */
+export function decodeEncodedWords(value: string): string {
+  const joined = value.replace(/(\?=)\s+(=\?)/g, '$1$2');
+  return joined.replace(ENCODED_WORD, (whole, charset: string, enc: string, text: string) => {
+    const bytes = enc.toUpperCase() === 'B' ? Buffer.from(text, 'base64') : decodeQ(text);
+    const decoded = decodeCharset(bytes, charset);
+    return decoded ?? whole;
+  });
+}
+
+function decodeQ(text: string): Buffer {
+  const out: number[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === '_') out.push(0x20);
+    else if (c === '=' && /^[0-9a-fA-F]{2}$/.test(text.slice(i + 1, i + 3))) {
+      out.push(parseInt(text.slice(i + 1, i + 3), 16));
+      i += 2;
+    } else out.push(c.charCodeAt(0) & 0xff);
+  }
+  return Buffer.from(out);
+}
+
+function decodeCharset(bytes: Uint8Array, charset: string): string | undefined {
+  // RFC 2231 allows a language suffix: utf-8*en.
+  const label = charset.split('*')[0]!.toLowerCase();
+  try {
+    return new TextDecoder(label).decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+export interface BlobDocumentInput {
+  digest: string;
+  relPath: string | undefined;
+  verification: BlobVerification;
+  /** The decompressed content, when it could be read. */
+  content?: Uint8Array;
+  zone: string;
+}
+
+const STATUS_TEXT: Record<BlobVerification['status'], string> = {
+  ok: 'ok (content matches the digest)',
+  missing: 'MISSING: no file in the BLOB store',
+  'bad-name': 'not a valid digest',
+  unreadable: 'unreadable',
+  empty: 'empty file',
+  'not-gzip': 'not gzip-compressed',
+  truncated: 'truncated gzip stream',
+  'trailing-garbage': 'bytes after the gzip stream',
+  'double-gzip': 'compressed twice (shown fully decompressed)',
+  corrupted: 'CORRUPTED: content does not match the digest',
+};
+
+const bytes = (n: number | undefined): string => (n === undefined ? '?' : `${n.toLocaleString('en-US')} bytes`);
+
+export function blobDocumentText(input: BlobDocumentInput): string {
+  const v = input.verification;
+  const lines: [string, string][] = [
+    ['BLOB', input.relPath ?? '(no path: invalid digest)'],
+    ['Digest', `${input.digest}${digestAlgorithm(input.digest) ? ` (${digestAlgorithm(input.digest)})` : ''}`],
+    ['Status', `${STATUS_TEXT[v.status]}${v.detail ? ` — ${v.detail}` : ''}`],
+    ['Size', `${bytes(v.size ?? input.content?.byteLength)} (${bytes(v.compressedSize)} compressed)`],
+  ];
+  if (v.actualDigest && v.actualDigest !== input.digest) lines.push(['Actual', v.actualDigest]);
+  if (input.content) {
+    const h = parseHeaders(input.content);
+    for (const [label, name] of [['From', 'from'], ['To', 'to'], ['Cc', 'cc'], ['Subject', 'subject']] as const) {
+      const value = h.first(name);
+      if (value !== undefined) lines.push([label, value]);
+    }
+    const date = h.first('date');
+    if (date !== undefined) {
+      const at = Date.parse(date);
+      lines.push(['Date', Number.isNaN(at) ? date : `${date} (${formatZxsuite(at, input.zone)} ${input.zone})`]);
+    }
+  }
+  const width = Math.max(...lines.map(([l]) => l.length)) + 2;
+  const summary = lines.map(([l, v]) => `${l.padEnd(width)}${v}`).join('\n');
+  const rule = '─'.repeat(72);
+  if (!input.content) return `${summary}\n${rule}\n(the content cannot be shown: ${STATUS_TEXT[v.status]})\n`;
+  const shown = input.content.byteLength > MAX_SHOWN_BYTES ? input.content.subarray(0, MAX_SHOWN_BYTES) : input.content;
+  const buf = Buffer.from(shown.buffer, shown.byteOffset, shown.byteLength);
+  const utf8 = isUtf8(buf);
+  const body = utf8 ? buf.toString('utf8') : buf.toString('latin1');
+  const notes = [
+    utf8 ? '' : '(not valid UTF-8: shown as Latin-1)',
+    shown !== input.content ? `(first ${bytes(MAX_SHOWN_BYTES)} of ${bytes(input.content.byteLength)} shown)` : '',
+  ].filter((s) => s);
+  return `${summary}\n${notes.map((n) => n + '\n').join('')}${rule}\n${body}`;
+}
+
+/** `zxbackup-blob:/<digest>.eml?root=<path>` as VS Code hands it over: path and query already decoded. */
+export function blobRefFromUriParts(uriPath: string, query: string): { root: string; digest: string } | undefined {
+  const m = /^\/(.+)\.eml$/.exec(uriPath);
+  const root = query.startsWith('root=') ? query.slice('root='.length) : undefined;
+  if (!m || !m[1] || !root) return undefined;
+  return { digest: m[1], root };
+}

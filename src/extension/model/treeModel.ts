@@ -1,0 +1,267 @@
+/**
+ * The Backup view's shape, without VS Code: node references and their stable ids,
+ * paging ("Load more…") and bucketing (ranges by id) of long sibling lists, and the
+ * label/description of every node. backupTree.ts only maps NodeView to TreeItem, so
+ * everything that decides what the user sees is unit-tested here.
+ */
+import type { AccountSummary, AccountSnapshot, FolderAtTime, ItemAtTime } from '../engine';
+import { USER_ROOT_ID, ROOT_ID, formatZxsuite } from '../engine';
+
+export interface TreeLimits {
+  /** A list longer than this is split into ranges. */
+  bucketThreshold: number;
+  /** Entries shown per "Load more…" step. */
+  pageSize: number;
+}
+export const DEFAULT_LIMITS: TreeLimits = { bucketThreshold: 500, pageSize: 200 };
+
+/** Which child list of an owner node a range or "Load more…" node slices. */
+export type ListName = 'folders' | 'items' | 'accounts' | 'prefixes' | 'blobs';
+
+export type NodeRef =
+  | { kind: 'servers' }
+  | { kind: 'map'; serverId: string; path: string }
+  | { kind: 'archive'; path: string }
+  | { kind: 'domain'; domain: string }
+  | { kind: 'account'; zimbraId: string }
+  | { kind: 'folder'; zimbraId: string; folderId: number }
+  | { kind: 'item'; zimbraId: string; itemId: number; path: string }
+  | { kind: 'deleted'; zimbraId: string }
+  | { kind: 'unplaced'; zimbraId: string }
+  | { kind: 'blobStore' }
+  | { kind: 'blobPrefix'; prefix: string }
+  | { kind: 'blob'; digest: string; path: string }
+  /** Entries [from, to) of the owner's sorted list. */
+  | { kind: 'range'; owner: string; list: ListName; from: number; to: number }
+  /** "Load more…": the owner's list (or range) currently shows `shown` entries. */
+  | { kind: 'more'; owner: string; list: ListName; from: number; shown: number; remaining: number }
+  | { kind: 'message'; owner: string; text: string };
+
+/** Ids never contain the point in time: expanding, selecting and revealing survive a time change. */
+export function nodeId(ref: NodeRef): string {
+  switch (ref.kind) {
+    case 'servers':
+      return 'servers';
+    case 'map':
+      return `map/${ref.serverId}`;
+    case 'archive':
+      return `archive/${ref.path}`;
+    case 'domain':
+      return `domain/${ref.domain}`;
+    case 'account':
+      return `account/${ref.zimbraId}`;
+    case 'folder':
+      return `folder/${ref.zimbraId}/${ref.folderId}`;
+    case 'item':
+      return `item/${ref.zimbraId}/${ref.itemId}`;
+    case 'deleted':
+      return `deleted/${ref.zimbraId}`;
+    case 'unplaced':
+      return `unplaced/${ref.zimbraId}`;
+    case 'blobStore':
+      return 'blobs';
+    case 'blobPrefix':
+      return `blobs/${ref.prefix}`;
+    case 'blob':
+      // By path: a stray file with the same (invalid) name may sit in two prefix folders.
+      return `blob/${ref.path}`;
+    case 'range':
+      return `${ref.owner}#${ref.list}[${ref.from},${ref.to})`;
+    case 'more':
+      return `${ref.owner}#${ref.list}@${ref.from}+more`;
+    case 'message':
+      return `${ref.owner}#message`;
+  }
+}
+
+export type Slot<T> =
+  | { type: 'entry'; value: T }
+  | { type: 'range'; from: number; to: number; first: T; last: T }
+  | { type: 'more'; from: number; shown: number; remaining: number };
+
+/**
+ * The children for entries [from, to) of a sorted list: ranges when the span is longer
+ * than the threshold (nested as needed: a million entries give 4 ranges of 250,000,
+ * each of 500 ranges of 500), else the first `shown` entries and a "more" slot.
+ * Cost is proportional to what is returned, never to the list's length.
+ */
+export function sliceChildren<T>(all: readonly T[], span: { from: number; to: number }, shown: number, limits: TreeLimits = DEFAULT_LIMITS): Slot<T>[] {
+  const from = Math.max(0, span.from);
+  const to = Math.min(all.length, span.to);
+  const n = to - from;
+  if (n <= 0) return [];
+  if (n > limits.bucketThreshold) {
+    let width = limits.bucketThreshold;
+    while (Math.ceil(n / width) > limits.bucketThreshold) width *= limits.bucketThreshold;
+    const slots: Slot<T>[] = [];
+    for (let a = from; a < to; a += width) {
+      const b = Math.min(to, a + width);
+      slots.push({ type: 'range', from: a, to: b, first: all[a]!, last: all[b - 1]! });
+    }
+    return slots;
+  }
+  const end = Math.min(to, from + Math.max(1, shown));
+  const slots: Slot<T>[] = [];
+  for (let i = from; i < end; i++) slots.push({ type: 'entry', value: all[i]! });
+  if (end < to) slots.push({ type: 'more', from, shown: end - from, remaining: to - end });
+  return slots;
+}
+
+/** How many entries each list shows, per owner and span; "Load more…" adds a page. */
+export class PagingState {
+  private readonly shown = new Map<string, number>();
+  constructor(private readonly limits: TreeLimits = DEFAULT_LIMITS) {}
+  private key(owner: string, list: ListName, from: number): string {
+    return `${owner}#${list}@${from}`;
+  }
+  shownFor(owner: string, list: ListName, from: number): number {
+    return this.shown.get(this.key(owner, list, from)) ?? this.limits.pageSize;
+  }
+  loadMore(owner: string, list: ListName, from: number): number {
+    const next = this.shownFor(owner, list, from) + this.limits.pageSize;
+    this.shown.set(this.key(owner, list, from), next);
+    return next;
+  }
+  /** Forget paging under an owner (its list changed, e.g. at another point in time). */
+  reset(ownerPrefix: string): void {
+    for (const k of [...this.shown.keys()]) if (k.startsWith(ownerPrefix)) this.shown.delete(k);
+  }
+}
+
+/** What a TreeItem shows; backupTree.ts turns it into a vscode.TreeItem one to one. */
+export interface NodeView {
+  id: string;
+  label: string;
+  description?: string;
+  tooltip?: string;
+  collapsible: boolean;
+  /** For `when` clauses in package.json menus (view/item/context). */
+  contextValue: string;
+  /** A codicon name. */
+  icon?: string;
+  /** Relative path of the file the node stands for, if any (opened on click). */
+  path?: string;
+}
+
+export function itemView(zimbraId: string, it: ItemAtTime): NodeView {
+  const title = it.title.trim() || (it.status === 'deleted' ? '(deleted item)' : '(no subject)');
+  const v: NodeView = {
+    id: nodeId({ kind: 'item', zimbraId, itemId: it.id, path: it.path }),
+    label: title.length > 120 ? `${title.slice(0, 119)}…` : title,
+    description: `#${it.id} · ${it.typeName}${it.status === 'deleted' ? ' · deleted' : ''}`,
+    collapsible: false,
+    contextValue: typeof it.transaction.digest === 'string' ? 'zxbackup.item.withBlob' : 'zxbackup.item',
+    icon: ITEM_ICONS[it.typeName] ?? 'file',
+    path: it.path,
+  };
+  return v;
+}
+
+const ITEM_ICONS: Record<string, string> = {
+  message: 'mail',
+  contact: 'person',
+  appointment: 'calendar',
+  task: 'checklist',
+  document: 'file',
+  tag: 'tag',
+  conversation: 'comment-discussion',
+  folder: 'folder',
+};
+
+export function folderView(zimbraId: string, f: FolderAtTime): NodeView {
+  return {
+    id: nodeId({ kind: 'folder', zimbraId, folderId: f.id }),
+    label: f.name,
+    description: `${f.items.length} item${f.items.length === 1 ? '' : 's'}${f.children.length ? ` · ${f.children.length} folder${f.children.length === 1 ? '' : 's'}` : ''}`,
+    tooltip: `${f.path} (id ${f.id})`,
+    collapsible: f.items.length > 0 || f.children.length > 0,
+    contextValue: 'zxbackup.folder',
+    icon: f.type === 1 ? 'folder' : f.type === 13 ? 'link' : 'search',
+  };
+}
+
+export function accountView(a: AccountSummary, zone: string): NodeView {
+  const flags = [a.isSystem ? 'system' : '', a.deletedDate !== undefined ? `deleted ${formatZxsuite(a.deletedDate, zone)}` : '', a.status && a.status !== 'active' ? a.status : '']
+    .filter((s) => s)
+    .join(' · ');
+  const v: NodeView = {
+    id: nodeId({ kind: 'account', zimbraId: a.zimbraId }),
+    label: a.name,
+    collapsible: true,
+    contextValue: 'zxbackup.account',
+    icon: a.deletedDate !== undefined ? 'person-delete' : 'account',
+    tooltip: [a.displayName, a.zimbraId, a.findings.length ? `${a.findings.length} finding(s) reading the account files` : ''].filter((s) => s).join('\n'),
+  };
+  if (flags) v.description = flags;
+  return v;
+}
+
+/** Accounts grouped by the domain of their address, domains and accounts sorted; '' holds accounts without one. */
+export function groupAccountsByDomain(accounts: readonly AccountSummary[]): Map<string, AccountSummary[]> {
+  const byDomain = new Map<string, AccountSummary[]>();
+  for (const a of accounts) {
+    const d = a.domain ?? '';
+    let list = byDomain.get(d);
+    if (!list) byDomain.set(d, (list = []));
+    list.push(a);
+  }
+  const sorted = new Map([...byDomain.entries()].sort(([a], [b]) => (a === '' ? 1 : b === '' ? -1 : a.localeCompare(b))));
+  for (const list of sorted.values()) list.sort((a, b) => a.name.localeCompare(b.name) || a.zimbraId.localeCompare(b.zimbraId));
+  return sorted;
+}
+
+/**
+ * What an account shows at the top: the mailbox root folders are hidden (USER_ROOT is
+ * "/", ROOT is internal), so their children come up one level; folders whose parent
+ * did not exist at that time stay as roots.
+ */
+export function accountTopLevel(snapshot: AccountSnapshot): { folders: FolderAtTime[]; items: ItemAtTime[] } {
+  const folders: FolderAtTime[] = [];
+  const items: ItemAtTime[] = [];
+  const visit = (f: FolderAtTime, depth: number): void => {
+    if ((f.id === USER_ROOT_ID || f.id === ROOT_ID) && depth < 4) {
+      items.push(...f.items);
+      for (const c of f.children) visit(c, depth + 1);
+    } else folders.push(f);
+  };
+  for (const r of snapshot.roots) visit(r, 0);
+  return { folders, items: items.sort((a, b) => a.id - b.id) };
+}
+
+export function rangeView<T>(owner: string, list: ListName, slot: Extract<Slot<T>, { type: 'range' }>, keyLabel: (t: T) => string): NodeView {
+  return {
+    id: nodeId({ kind: 'range', owner, list, from: slot.from, to: slot.to }),
+    label: `${keyLabel(slot.first)} – ${keyLabel(slot.last)}`,
+    description: `${slot.to - slot.from} ${list}`,
+    collapsible: true,
+    contextValue: 'zxbackup.range',
+    icon: 'list-flat',
+  };
+}
+
+export function moreView(owner: string, list: ListName, slot: Extract<Slot<unknown>, { type: 'more' }>, pageSize: number): NodeView {
+  return {
+    id: nodeId({ kind: 'more', owner, list, from: slot.from, shown: slot.shown, remaining: slot.remaining }),
+    label: 'Load more…',
+    description: `${Math.min(pageSize, slot.remaining)} of ${slot.remaining} remaining`,
+    collapsible: false,
+    contextValue: 'zxbackup.more',
+    icon: 'ellipsis',
+  };
+}
+
+export const itemKeyLabel = (it: ItemAtTime): string => `#${it.id}`;
+
+/**
+ * The first page of a folder's items as the Backup view shows it: ranges for a big
+ * folder, else up to a page of items and "Load more…". The language-server bench
+ * (bench/lsp.ts) times this on a 100k-item folder.
+ */
+export function firstPage(zimbraId: string, folderId: number, items: readonly ItemAtTime[], limits: TreeLimits = DEFAULT_LIMITS): NodeView[] {
+  const owner = nodeId({ kind: 'folder', zimbraId, folderId });
+  return slotsToViews(owner, 'items', sliceChildren(items, { from: 0, to: items.length }, limits.pageSize, limits), (it) => itemView(zimbraId, it), itemKeyLabel, limits);
+}
+
+export function slotsToViews<T>(owner: string, list: ListName, slots: readonly Slot<T>[], entryView: (t: T) => NodeView, keyLabel: (t: T) => string, limits: TreeLimits = DEFAULT_LIMITS): NodeView[] {
+  return slots.map((s) => (s.type === 'entry' ? entryView(s.value) : s.type === 'range' ? rangeView(owner, list, s, keyLabel) : moreView(owner, list, s, limits.pageSize)));
+}

@@ -1,0 +1,28 @@
+/**
+ * Code lenses on each transaction: "Show state" (the extension's command) and
+ * "Restore this state…", title only until the restore issue lands: a lens with an
+ * empty command id is shown but does nothing, which is the honest state today.
+ */
+import type { CodeLens } from 'vscode-languageserver/node';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import { Commands, type TransactionCommandArgs } from '../shared/protocol';
+import { analyzeItemDocument, editorRange } from './analysis';
+import type { DocumentInfo } from './documents';
+
+export const RESTORE_LENS_TITLE = 'Restore this state… (not available yet)';
+
+export function codeLenses(doc: TextDocument, info: DocumentInfo): CodeLens[] {
+  if (info.kind !== 'item') return [];
+  const a = analyzeItemDocument(doc, info);
+  const out: CodeLens[] = [];
+  for (const tx of a.history.transactions) {
+    const node = a.nodeAt([tx.index]);
+    if (!node) continue;
+    const r = editorRange(a, node);
+    const range = { start: r.start, end: r.start };
+    const args: TransactionCommandArgs[] = [{ uri: doc.uri, transactionIndex: tx.index }];
+    out.push({ range, command: { title: 'Show state', command: Commands.showState, arguments: args } });
+    out.push({ range, command: { title: RESTORE_LENS_TITLE, command: '' } });
+  }
+  return out;
+}

@@ -1,0 +1,200 @@
+/**
+ * Diagnostics for one open document: the engine's own rules for its kind (the same
+ * codes as the coherency check), JSON Schema validation, and cheap cross-file facts.
+ */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { parseTree, findNodeAtLocation } from 'jsonc-parser';
+import type { Diagnostic } from 'vscode-languageserver/node';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import { finding, type Finding } from '../engine/findings';
+import { parseAccountInfo, parseAccountStat, parseBackupStat } from '../engine/files/account';
+import { parseIdMapper, parseMapFile } from '../engine/files/maps';
+import { MAX_NESTING, nestingDepthExceeds } from '../engine/item/parse';
+import { absOf } from '../engine/fsx';
+import { accountRelPath, driveBucket, itemBucket, itemRelPath } from '../engine/layout';
+import { LineIndex } from '../engine/text';
+import { throwIfCancelled } from '../engine/progress';
+import type { ServerSettings } from '../shared/protocol';
+import { ANALYSIS_LIMIT_CHARS, SCHEMA_LIMIT_CHARS, analyzeItemDocument } from './analysis';
+import { findingToDiagnostic, SOURCE } from './convert';
+import { crossFileItemFindings, purgeDueFinding } from './crossFile';
+import { accountOf, type DocumentInfo } from './documents';
+import type { RootContexts } from './rootContext';
+import { schemaValidator } from './schemaValidation';
+import { mergeSchemaFindings, type SchemaKind } from '../engine/schema';
+
+/** Beyond this, one summary diagnostic says how many were left out: the Problems panel stays usable. */
+export const MAX_DIAGNOSTICS_PER_DOCUMENT = 500;
+
+export interface DiagnosticsContext {
+  settings: ServerSettings;
+  roots: RootContexts;
+  signal?: AbortSignal;
+}
+
+export async function computeDiagnostics(doc: TextDocument, info: DocumentInfo, ctx: DiagnosticsContext): Promise<Diagnostic[]> {
+  switch (info.kind) {
+    case 'item':
+      return capped(await itemDiagnostics(doc, info, ctx));
+    case 'account':
+    case 'map':
+      return capped(await jsonFileDiagnostics(doc, info, ctx));
+    case 'idmap':
+      return capped(await idMapperDiagnostics(doc, info, ctx));
+    default:
+      return [];
+  }
+}
+
+function tooLarge(info: DocumentInfo, chars: number, what: string): Diagnostic {
+  const mb = (chars / (1024 * 1024)).toFixed(1);
+  return findingToDiagnostic(finding('io.too-large', info.rel, `${mb} MB (${chars} characters): ${what}`));
+}
+
+async function itemDiagnostics(doc: TextDocument, info: DocumentInfo, ctx: DiagnosticsContext): Promise<Diagnostic[]> {
+  const a = analyzeItemDocument(doc, info);
+  if (a.tooLarge) return [tooLarge(info, a.text.length, `over the ${ANALYSIS_LIMIT_CHARS}-character limit for interactive analysis; run the coherency check on this file`)];
+  const findings: Finding[] = [...layoutFindings(info), ...a.history.findings];
+  if (a.history.parsed) {
+    throwIfCancelled(ctx.signal);
+    // The schema service is CPU work, the cross-file facts mostly I/O: run them side by side.
+    const typed = [...findings];
+    const [schema, cross] = await Promise.all([
+      schemaFindings('item', a.text, info, ctx.settings, typed),
+      info.root !== undefined ? crossFileItemFindings(a, ctx.roots.get(info.root), accountOf(info), ctx.signal) : Promise.resolve([]),
+    ]);
+    findings.push(...schema, ...cross);
+    const purge = purgeDueFinding(a, ctx.settings.retentionDays);
+    if (purge) findings.push(purge);
+  }
+  return findings.map((f) => findingToDiagnostic(f, a.bomOffset));
+}
+
+/** The file's place in the layout, as the coherency check's walk judges it. */
+function layoutFindings(info: DocumentInfo): Finding[] {
+  const f = info.file;
+  if (f.kind === 'item' && itemBucket(f.itemId) !== f.bucket) {
+    return [finding('layout.item-wrong-folder', info.rel, `item ${f.itemId} belongs in items/${itemBucket(f.itemId)}/, not ${f.bucket}/`)];
+  }
+  if (f.kind === 'drive-item' && driveBucket(f.name) !== f.bucket) {
+    return [finding('layout.item-wrong-folder', info.rel, `${f.name} belongs in drive_items/${driveBucket(f.name)}/, not ${f.bucket}/`)];
+  }
+  return [];
+}
+
+/**
+ * Schema findings the typed readers do not already explain (mergeSchemaFindings: the
+ * tolerant parser says more precisely why, e.g. "date given as a string").
+ */
+async function schemaFindings(kind: SchemaKind, text: string, info: DocumentInfo, settings: ServerSettings, typed: readonly Finding[]): Promise<Finding[]> {
+  if (text.length > SCHEMA_LIMIT_CHARS) {
+    return [finding('io.too-large', info.rel, `schema validation skipped: the document is over ${SCHEMA_LIMIT_CHARS} characters`, { severity: 'info' })];
+  }
+  const v = await schemaValidator(settings.schemaDirectory);
+  if (!v.ok) return [finding('usage.bad-schema', info.rel, `schema validation skipped: ${v.error}`, { severity: 'info' })];
+  const schema = await v.validator.validate(kind, text, info.rel);
+  return mergeSchemaFindings(typed, schema).slice(typed.length);
+}
+
+function schemaNameOf(info: DocumentInfo): SchemaKind | undefined {
+  const f = info.file;
+  if (f.kind === 'account-file') return f.file;
+  if (f.kind === 'root-backupstat') return 'backupstat';
+  if (f.kind === 'map' || info.kind === 'map') return 'map';
+  const base = path.basename(info.fsPath ?? info.rel);
+  if (base === 'account_info' || base === 'account_stat' || base === 'backupstat') return base;
+  return undefined;
+}
+
+async function jsonFileDiagnostics(doc: TextDocument, info: DocumentInfo, ctx: DiagnosticsContext): Promise<Diagnostic[]> {
+  const full = doc.getText();
+  const bom = full.charCodeAt(0) === 0xfeff ? 1 : 0;
+  const text = bom ? full.slice(1) : full;
+  if (text.length > ANALYSIS_LIMIT_CHARS) return [tooLarge(info, text.length, 'not analysed interactively')];
+  const name = schemaNameOf(info);
+  if (name === undefined) return [];
+  const accountId = accountOf(info);
+  let parsed: { findings: Finding[]; value?: unknown };
+  if (name === 'account_info') parsed = parseAccountInfo(text, info.rel, accountId);
+  else if (name === 'account_stat') parsed = parseAccountStat(text, info.rel);
+  else if (name === 'backupstat') parsed = parseBackupStat(text, info.rel);
+  else parsed = parseMapFile(text, info.rel);
+  const findings = [...parsed.findings];
+  if (parsed.value !== undefined) {
+    findings.push(...(await schemaFindings(name, text, info, ctx.settings, findings)));
+    if (name === 'map' && info.root !== undefined) findings.push(...(await mapAccountFindings(text, info, ctx)));
+  }
+  return findings.map((f) => findingToDiagnostic(f, bom));
+}
+
+/**
+ * map.unknown-account: a destinationId with no folder under accounts/. Called only
+ * once parseMapFile accepted the text (so it is JSON, not too deep); entries are
+ * read raw to keep their index for the pointer, as the coherency check does.
+ */
+async function mapAccountFindings(text: string, info: DocumentInfo, ctx: DiagnosticsContext): Promise<Finding[]> {
+  if (info.root === undefined || nestingDepthExceeds(text, MAX_NESTING) !== undefined) return [];
+  const tree = parseTree(text, [], { disallowComments: true });
+  const lines = new LineIndex(text);
+  const raw = JSON.parse(text) as { accounts?: unknown[] };
+  const out: Finding[] = [];
+  const list = Array.isArray(raw.accounts) ? raw.accounts : [];
+  for (let i = 0; i < list.length && i < 5000; i++) {
+    const entry = list[i] as { destinationId?: unknown } | null;
+    const dest = entry && typeof entry === 'object' ? entry.destinationId : undefined;
+    if (typeof dest !== 'string') continue;
+    if (await dirExists(absOf(info.root, accountRelPath(dest.toLowerCase())))) continue;
+    const node = tree ? findNodeAtLocation(tree, ['accounts', i, 'destinationId']) : undefined;
+    const extra = node ? { range: lines.range(node.offset, node.offset + node.length) } : {};
+    out.push(finding('map.unknown-account', info.rel, `accounts[${i}] maps to ${dest}, which has no folder in accounts/`, extra));
+    throwIfCancelled(ctx.signal);
+  }
+  return out;
+}
+
+async function dirExists(abs: string): Promise<boolean> {
+  try {
+    return (await fs.stat(abs)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+async function idMapperDiagnostics(doc: TextDocument, info: DocumentInfo, ctx: DiagnosticsContext): Promise<Diagnostic[]> {
+  const text = doc.getText();
+  if (text.length > ANALYSIS_LIMIT_CHARS) return [tooLarge(info, text.length, 'not analysed interactively')];
+  const parsed = parseIdMapper(text, info.rel);
+  const findings = [...parsed.findings];
+  const accountId = accountOf(info);
+  if (info.root !== undefined && accountId !== undefined) {
+    const root = ctx.roots.get(info.root);
+    const lines = text.split(/\r?\n/);
+    let lookups = 0;
+    for (const m of parsed.mappings) {
+      if (++lookups > 5000) break;
+      if (await root.hasFile(absOf(info.root, itemRelPath(accountId, m.destinationItemId)))) continue;
+      const line = lines[m.line] ?? '';
+      const token = /^\s*\S+\s+(\S+)/.exec(line);
+      const start = token ? token[0].length - token[1]!.length : 0;
+      const end = token ? token[0].length : line.length;
+      findings.push(finding('idmap.unknown-item', info.rel, `line ${m.line + 1} maps to item ${m.destinationItemId}, which is not in the account`, {
+        range: { start: { line: m.line, character: start }, end: { line: m.line, character: end } },
+      }));
+      if (lookups % 200 === 0) throwIfCancelled(ctx.signal);
+    }
+  }
+  return findings.map((f) => findingToDiagnostic(f));
+}
+
+function capped(diagnostics: Diagnostic[]): Diagnostic[] {
+  if (diagnostics.length <= MAX_DIAGNOSTICS_PER_DOCUMENT) return diagnostics;
+  const kept = diagnostics.slice(0, MAX_DIAGNOSTICS_PER_DOCUMENT);
+  kept.push({
+    range: { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } },
+    severity: 3,
+    source: SOURCE,
+    message: `${diagnostics.length - MAX_DIAGNOSTICS_PER_DOCUMENT} more diagnostics not shown (run the coherency check for the full list)`,
+  });
+  return kept;
+}

@@ -1,0 +1,326 @@
+/**
+ * startServer(connection): capabilities and the wiring of each feature module. Every
+ * handler goes through runSafe; pull diagnostics when the client supports them,
+ * push (debounced) otherwise.
+ */
+import {
+  DidChangeConfigurationNotification,
+  DidChangeWatchedFilesNotification,
+  DocumentDiagnosticReportKind,
+  ResponseError,
+  ErrorCodes,
+  TextDocuments,
+  TextDocumentSyncKind,
+  type CancellationToken,
+  type Connection,
+  type Diagnostic,
+  type FullDocumentDiagnosticReport,
+  type InitializeParams,
+  type InitializeResult,
+  type WorkDoneProgressReporter,
+} from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { URI } from 'vscode-uri';
+import { EngineError } from '../engine/findings';
+import type { ProgressEvent } from '../engine/progress';
+import { ALL_LANGUAGE_IDS, PointInTimeNotification, RunCheckRequest } from '../shared/protocol';
+import { forgetAnalysis } from './analysis';
+import { runCheck } from './check';
+import { codeLenses } from './codeLens';
+import { definition } from './definition';
+import { computeDiagnostics } from './diagnostics';
+import { clearRootCache, describeDocument, type DocumentInfo } from './documents';
+import { hover } from './hover';
+import { CheckPublisher } from './publish';
+import { RootContexts } from './rootContext';
+import { cancelled, diagnosticsCancelled, installProcessGuards, runSafeAsync, runSafeNotification } from './runSafe';
+import { forgetSchemas } from './schemaValidation';
+import { SettingsStore } from './settings';
+import { documentSymbols } from './symbols';
+
+const PUSH_DEBOUNCE_MS = 200;
+const SLOW_DIAGNOSTICS_MS = 500;
+
+/** An AbortSignal that follows an LSP cancellation token (the engine speaks AbortSignal). */
+function signalOf(token: CancellationToken): AbortSignal {
+  const ac = new AbortController();
+  if (token.isCancellationRequested) ac.abort();
+  else token.onCancellationRequested(() => ac.abort());
+  return ac.signal;
+}
+
+export function startServer(connection: Connection): void {
+  const log = installProcessGuards(connection);
+  const documents = new TextDocuments(TextDocument);
+  const settings = new SettingsStore(connection);
+  const roots = new RootContexts();
+  const publisher = new CheckPublisher(connection);
+  const infos = new Map<string, DocumentInfo>();
+  let pointInTime: number | null = null;
+  let pullDiagnostics = false;
+  let refreshSupport = false;
+  let workDoneSupport = false;
+  let dynamicConfiguration = false;
+  let dynamicWatchers = false;
+
+  const infoOf = (doc: TextDocument): DocumentInfo => {
+    let info = infos.get(doc.uri);
+    if (!info) {
+      info = describeDocument(doc.uri, doc.languageId);
+      infos.set(doc.uri, info);
+    }
+    return info;
+  };
+  const rootOf = (info: DocumentInfo) => (info.root !== undefined ? roots.get(info.root) : undefined);
+
+  connection.onInitialize((params: InitializeParams): InitializeResult => {
+    const caps = params.capabilities;
+    pullDiagnostics = caps.textDocument?.diagnostic !== undefined;
+    refreshSupport = caps.workspace?.diagnostics?.refreshSupport === true;
+    workDoneSupport = caps.window?.workDoneProgress === true;
+    dynamicConfiguration = caps.workspace?.didChangeConfiguration?.dynamicRegistration === true;
+    dynamicWatchers = caps.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
+    const init = params.initializationOptions as { settings?: unknown } | undefined;
+    settings.configure(caps.workspace?.configuration === true, init?.settings);
+    const result: InitializeResult = {
+      capabilities: {
+        textDocumentSync: TextDocumentSyncKind.Incremental,
+        hoverProvider: true,
+        documentSymbolProvider: true,
+        definitionProvider: true,
+        codeLensProvider: { resolveProvider: false },
+      },
+      serverInfo: { name: 'zxbackup-language-server', version: '0.1.0' },
+    };
+    if (pullDiagnostics) {
+      result.capabilities.diagnosticProvider = { identifier: 'zxbackup', interFileDependencies: true, workspaceDiagnostics: false };
+    }
+    return result;
+  });
+
+  connection.onInitialized(() => {
+    const failed = (what: string) => (err: unknown) => log.warn(`could not register ${what}: ${String(err)}`);
+    if (dynamicConfiguration) connection.client.register(DidChangeConfigurationNotification.type, { section: 'zxbackup' }).catch(failed('configuration changes'));
+    if (dynamicWatchers) {
+      connection.client
+        .register(DidChangeWatchedFilesNotification.type, {
+          watchers: [{ globPattern: '**/accounts/**' }, { globPattern: '**/items/**' }, { globPattern: '**/map_*' }],
+        })
+        .catch(failed('file watchers'));
+    }
+  });
+
+  // --- diagnostics
+
+  const diagnose = async (doc: TextDocument, signal?: AbortSignal): Promise<Diagnostic[]> => {
+    const started = performance.now();
+    const info = infoOf(doc);
+    const ctx = { settings: await settings.get(doc.uri), roots, ...(signal ? { signal } : {}) };
+    const diagnostics = await computeDiagnostics(doc, info, ctx);
+    const ms = performance.now() - started;
+    // Say when validation is slow, as vscode-eslint does: the first thing to look at when typing lags.
+    if (ms > SLOW_DIAGNOSTICS_MS) log.info(`diagnostics for ${info.rel} took ${Math.round(ms)} ms (${doc.getText().length} characters)`);
+    return diagnostics;
+  };
+
+  connection.languages.diagnostics.on((params, token) =>
+    runSafeAsync(
+      log,
+      async () => {
+        const doc = documents.get(params.textDocument.uri);
+        const items = doc ? await diagnose(doc, signalOf(token)) : [];
+        return { kind: DocumentDiagnosticReportKind.Full, items };
+      },
+      { kind: DocumentDiagnosticReportKind.Full, items: [] } as FullDocumentDiagnosticReport,
+      `diagnostics for ${params.textDocument.uri}`,
+      token,
+      diagnosticsCancelled,
+    ),
+  );
+
+  const pending = new Map<string, NodeJS.Timeout>();
+  const pushSoon = (doc: TextDocument): void => {
+    if (pullDiagnostics) return;
+    clearTimeout(pending.get(doc.uri));
+    pending.set(
+      doc.uri,
+      setTimeout(() => {
+        pending.delete(doc.uri);
+        const version = doc.version;
+        runSafeNotification(
+          log,
+          async () => {
+            const diagnostics = await diagnose(doc);
+            const current = documents.get(doc.uri);
+            if (current && current.version === version) await connection.sendDiagnostics({ uri: doc.uri, version, diagnostics });
+          },
+          `diagnostics for ${doc.uri}`,
+        );
+      }, PUSH_DEBOUNCE_MS),
+    );
+  };
+
+  const refreshDiagnostics = (): void => {
+    if (pullDiagnostics) {
+      if (refreshSupport) void connection.languages.diagnostics.refresh().catch(() => undefined);
+    } else documents.all().forEach(pushSoon);
+  };
+
+  documents.onDidOpen((e) => {
+    publisher.opened(e.document.uri);
+  });
+  documents.onDidChangeContent((e) => pushSoon(e.document));
+  documents.onDidClose((e) => {
+    const uri = e.document.uri;
+    forgetAnalysis(uri);
+    infos.delete(uri);
+    clearTimeout(pending.get(uri));
+    pending.delete(uri);
+    if (!pullDiagnostics) void connection.sendDiagnostics({ uri, diagnostics: [] });
+    publisher.closed(uri);
+  });
+
+  connection.onDidChangeConfiguration((change) =>
+    runSafeNotification(
+      log,
+      () => {
+        settings.changed(change.settings);
+        forgetSchemas();
+        refreshDiagnostics();
+      },
+      'configuration change',
+    ),
+  );
+
+  connection.onDidChangeWatchedFiles((params) =>
+    runSafeNotification(
+      log,
+      () => {
+        for (const c of params.changes) {
+          try {
+            const u = URI.parse(c.uri);
+            if (u.scheme === 'file') roots.invalidate(u.fsPath);
+          } catch {
+            roots.clear();
+          }
+        }
+        clearRootCache();
+        infos.clear();
+        refreshDiagnostics();
+      },
+      'watched files',
+    ),
+  );
+
+  // --- features
+
+  connection.onHover((params, token) =>
+    runSafeAsync(
+      log,
+      async () => {
+        const doc = documents.get(params.textDocument.uri);
+        if (!doc) return null;
+        const info = infoOf(doc);
+        const s = await settings.get(doc.uri);
+        const root = rootOf(info);
+        return hover(doc, info, params.position, { timeZone: s.timeZone, pointInTime, ...(root ? { root } : {}) });
+      },
+      null,
+      'hover',
+      token,
+    ),
+  );
+
+  connection.onDocumentSymbol((params, token) =>
+    runSafeAsync(
+      log,
+      async () => {
+        const doc = documents.get(params.textDocument.uri);
+        if (!doc) return [];
+        const s = await settings.get(doc.uri);
+        return documentSymbols(doc, infoOf(doc), s.timeZone);
+      },
+      [],
+      'document symbols',
+      token,
+    ),
+  );
+
+  connection.onDefinition((params, token) =>
+    runSafeAsync(
+      log,
+      async () => {
+        const doc = documents.get(params.textDocument.uri);
+        if (!doc) return null;
+        const info = infoOf(doc);
+        return definition(doc, info, params.position, rootOf(info));
+      },
+      null,
+      'definition',
+      token,
+    ),
+  );
+
+  connection.onCodeLens((params, token) =>
+    runSafeAsync(
+      log,
+      async () => {
+        const doc = documents.get(params.textDocument.uri);
+        return doc ? codeLenses(doc, infoOf(doc)) : [];
+      },
+      [],
+      'code lenses',
+      token,
+    ),
+  );
+
+  connection.onNotification(PointInTimeNotification.method, (params: PointInTimeNotification.Params) =>
+    runSafeNotification(
+      log,
+      () => {
+        const at = params?.at;
+        pointInTime = typeof at === 'number' && Number.isFinite(at) ? at : null;
+      },
+      'point in time',
+    ),
+  );
+
+  // --- the coherency check
+
+  connection.onRequest(RunCheckRequest.method, async (params: RunCheckRequest.Params, token: CancellationToken): Promise<RunCheckRequest.Result | ResponseError<void>> => {
+    if (!params || typeof params.root !== 'string' || !['structure', 'metadata', 'blobs'].includes(params.level)) {
+      return new ResponseError(ErrorCodes.InvalidParams, 'runCheck needs { root, level: structure | metadata | blobs }');
+    }
+    const ac = new AbortController();
+    token.onCancellationRequested(() => ac.abort());
+    let reporter: WorkDoneProgressReporter | undefined;
+    try {
+      if (params.workDoneToken !== undefined) reporter = connection.window.attachWorkDoneProgress(params.workDoneToken);
+      else if (workDoneSupport) {
+        const r = await connection.window.createWorkDoneProgress();
+        r.token.onCancellationRequested(() => ac.abort());
+        reporter = r;
+      }
+      reporter?.begin('Zextras Backup: coherency check', 0, params.root, true);
+      const progress = (e: ProgressEvent): void => {
+        const pct = e.total ? Math.min(100, Math.round((100 * e.done) / e.total)) : undefined;
+        reporter?.report(pct ?? 0, `${e.phase} ${e.done}${e.total !== undefined ? `/${e.total}` : ''}${e.message ? ` — ${e.message}` : ''}`);
+      };
+      const s = await settings.get();
+      const outcome = await runCheck(params, s, { progress, signal: ac.signal });
+      const unpublished = publisher.publish(outcome.root, outcome.findings, s.diagnosticsCap, (uri) => documents.get(uri) !== undefined);
+      return { findings: outcome.findings, summary: { ...outcome.summary, unpublished } };
+    } catch (err) {
+      if (ac.signal.aborted) return cancelled();
+      if (err instanceof EngineError) return new ResponseError(ErrorCodes.InvalidParams, err.message, undefined);
+      log.error(`runCheck failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      return new ResponseError(ErrorCodes.InternalError, `the coherency check failed: ${err instanceof Error ? err.message : String(err)}`);
+    } finally {
+      reporter?.done();
+    }
+  });
+
+  documents.listen(connection);
+  connection.listen();
+  log.info(`zxbackup language server started (languages: ${ALL_LANGUAGE_IDS.join(', ')})`);
+}

@@ -1,0 +1,69 @@
+import { strict as assert } from 'node:assert';
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { defaultCacheDir, runCoherencyCheck } from '../../src/engine';
+import { findItem, makeCleanSample, SAMPLE_NOW } from './fixtures';
+import { tempDir, treeHash } from './helpers';
+
+describe('doCoherencyCheck cache', function () {
+  this.timeout(120_000);
+  let work: string;
+  let root: string;
+  let cacheDir: string;
+
+  before(async () => {
+    work = tempDir('cache');
+    root = path.join(work, 'backup');
+    cacheDir = path.join(work, 'cache');
+    await makeCleanSample(root);
+  });
+  after(() => rmSync(work, { recursive: true, force: true }));
+
+  const check = (extra: object = {}) => runCoherencyCheck(root, { level: 'blobs', now: SAMPLE_NOW, cache: { dir: cacheDir }, jobs: 0, ...extra });
+
+  it('a second run reuses every file and gives the same findings', async () => {
+    const first = await check();
+    assert.equal(first.summary.filesFromCache, 0);
+    assert.ok(first.summary.cacheFile?.startsWith(cacheDir));
+    const second = await check();
+    assert.equal(second.summary.filesFromCache, second.summary.filesChecked);
+    assert.deepEqual(second.findings, first.findings);
+    assert.deepEqual(second.summary.byCode, first.summary.byCode);
+  });
+
+  it('a changed file is checked again, and cross-file checks stay right on a cached run', async () => {
+    const item = findItem(root, (t) => t.length === 1 && typeof t[0]!['digest'] === 'string' && t[0]!['type'] === 5);
+    const before = await check();
+    item.txs[0]!['folder-id'] = 987654;
+    writeFileSync(path.join(root, item.rel), JSON.stringify(item.txs));
+    const digest = item.txs[0]!['digest'] as string;
+    const blobRel = `items/${digest.slice(0, 2)}/${digest}`;
+    renameSync(path.join(root, blobRel), path.join(work, 'blob-aside'));
+    try {
+      const r = await check();
+      assert.equal(r.summary.filesFromCache, before.summary.filesChecked - 2, 'all but the item and the BLOB came from the cache');
+      assert.deepEqual(r.findings.filter((f) => f.code === 'item.unknown-folder').map((f) => f.path), [item.rel]);
+      assert.deepEqual(r.findings.filter((f) => f.code === 'blob.missing').map((f) => f.path), [blobRel]);
+      const uncached = await check({ cache: false });
+      assert.deepEqual(r.findings, uncached.findings);
+    } finally {
+      renameSync(path.join(work, 'blob-aside'), path.join(root, blobRel));
+    }
+  });
+
+  it('the cache is never inside the backup path, and --no-cache leaves no file', async () => {
+    const hash = treeHash(root);
+    const r = await check({ cache: { dir: path.join(root, '.cache') } });
+    assert.equal(r.summary.cacheFile, null);
+    assert.equal(treeHash(root), hash);
+    const n = await check({ cache: false });
+    assert.equal(n.summary.cacheFile, null);
+    assert.equal(n.summary.filesFromCache, 0);
+  });
+
+  it('the default cache folder follows ZXB_CACHE_DIR, then XDG_CACHE_HOME, then ~/.cache', () => {
+    assert.equal(defaultCacheDir({ ZXB_CACHE_DIR: '/x/y' }), '/x/y');
+    assert.equal(defaultCacheDir({ XDG_CACHE_HOME: '/xdg' }), '/xdg/zxbackup-inspector');
+    assert.match(defaultCacheDir({}), /\.cache\/zxbackup-inspector$/);
+  });
+});

@@ -1,0 +1,72 @@
+/**
+ * docs/cli.md and the CLI agree: every JSON example in the page has exactly the keys
+ * (recursively) of the real output of its command on the fixture.
+ */
+import { strict as assert } from 'node:assert';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { ALICE, ITEM, MAP_SERVER_ID, makeFixture, type Fixture } from './fixture';
+import { PROJECT, ensureBuilt, zxbJson } from './run';
+
+/** Free-form objects (file contents kept verbatim): their keys are data, not shape. */
+const FREE_FORM = new Set(['raw', 'extra', 'attributes']);
+
+/** Paths of keys present in one value and not the other; arrays are compared by their first elements. */
+function shapeDiff(doc: unknown, real: unknown, at = '$'): string[] {
+  if (Array.isArray(doc) && Array.isArray(real)) return doc.length > 0 && real.length > 0 ? shapeDiff(doc[0], real[0], `${at}[0]`) : [];
+  if (doc === null || real === null || typeof doc !== 'object' || typeof real !== 'object') return [];
+  const a = doc as Record<string, unknown>;
+  const b = real as Record<string, unknown>;
+  const out: string[] = [];
+  for (const k of Object.keys(a)) if (!(k in b)) out.push(`${at}.${k} is documented but not printed`);
+  for (const k of Object.keys(b)) if (!(k in a)) out.push(`${at}.${k} is printed but not documented`);
+  for (const k of Object.keys(a)) if (k in b && !FREE_FORM.has(k)) out.push(...shapeDiff(a[k], b[k], `${at}.${k}`));
+  return out;
+}
+
+describe('docs/cli.md', () => {
+  let fx: Fixture;
+  let sampleParent: string;
+  before(async () => {
+    await ensureBuilt();
+    fx = makeFixture();
+    sampleParent = mkdtempSync(path.join(tmpdir(), 'zxb-docs-'));
+  });
+  after(() => {
+    rmSync(fx.root, { recursive: true, force: true });
+    rmSync(sampleParent, { recursive: true, force: true });
+  });
+
+  const examples = (): { command: string; json: unknown }[] => {
+    const text = readFileSync(path.join(PROJECT, 'docs', 'cli.md'), 'utf8');
+    return [...text.matchAll(/```json\n([\s\S]*?)```/g)].map((m) => {
+      const json = JSON.parse(m[1]!) as { command: string };
+      return { command: json.command, json };
+    });
+  };
+
+  it('has one JSON example per command, and each parses', () => {
+    assert.deepEqual(
+      examples().map((e) => e.command).sort(),
+      ['doItemSearch', 'getAccountInfo', 'getAvailableAccounts', 'getBackupInfo', 'getItem', 'getMap', 'getServerConfig', 'makeSample'],
+    );
+  });
+
+  it('each example has the keys of the real output', async () => {
+    const args: Record<string, string[]> = {
+      getBackupInfo: [fx.root],
+      getAvailableAccounts: [fx.root, '--date', '15/01/2024'],
+      getAccountInfo: [fx.root, ALICE.name, '--date', '01/02/2024'],
+      getItem: [fx.root, ALICE.name, String(ITEM.lunch), '--date', '15/01/2024 10:00'],
+      getMap: [fx.file(`map_${MAP_SERVER_ID}`)],
+      getServerConfig: [fx.root, 'customizations', '--date', '15/01/2024'],
+      doItemSearch: [fx.root, ALICE.name],
+      makeSample: [path.join(sampleParent, 'sample'), '--accounts', '2', '--items-per-account', '30', '--faults'],
+    };
+    for (const e of examples()) {
+      const real = await zxbJson<unknown>(e.command, ...args[e.command]!);
+      assert.deepEqual(shapeDiff(e.json, real.json), [], e.command);
+    }
+  });
+});

@@ -1,0 +1,201 @@
+/**
+ * The extension inside a real VS Code (code-server 4.100.3), on the generated sample with faults.
+ * Run by test/e2e/run.mjs through the workbench payload extensionDevelopmentPath / extensionTestsPath.
+ */
+import * as assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import { isFindingCode, formatIso } from '../../../src/engine';
+import { BLOB_SCHEME, blobUri } from '../../../src/shared/protocol';
+import { activeApi, backupRoot, children, commandId, contributedCommands, extension, provider, sampleItems, walk, waitFor, type TestApi } from './support';
+
+const kindOf = (id: string): string => id.split('/')[0] ?? '';
+
+/** Runs a command that may ask for a scope or level in a quick pick: the default pick is accepted, as a user pressing Enter. */
+async function runAcceptingDefaults(id: string, ...args: unknown[]): Promise<unknown> {
+  let settled = false;
+  const run = Promise.resolve(vscode.commands.executeCommand(id, ...args)).finally(() => { settled = true; });
+  void (async () => {
+    for (let i = 0; i < 10 && !settled; i++) {
+      await new Promise((r) => setTimeout(r, 700));
+      if (!settled) await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+    }
+  })();
+  return run;
+}
+
+async function setPointInTime(value: string): Promise<void> {
+  const id = commandId(/Set Point in Time/i);
+  const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${id} did not accept "${value}" as its argument within 10 s (it must not open an input box when given one)`)), 10_000));
+  try {
+    await Promise.race([vscode.commands.executeCommand(id, value), timeout]);
+  } catch (e) {
+    await vscode.commands.executeCommand('workbench.action.closeQuickOpen'); // an input box left open would swallow later picks
+    throw e;
+  }
+}
+
+let api: TestApi;
+
+describe('activation on a backup path', () => {
+  it('activates on the opened backup path without being asked', async () => {
+    api = await activeApi();
+    assert.ok(extension().isActive);
+  });
+
+  it('registers every command package.json contributes', async () => {
+    const registered = new Set(await vscode.commands.getCommands(true));
+    const missing = contributedCommands().map((c) => c.command).filter((c) => !registered.has(c));
+    assert.deepEqual(missing, [], `contributed but not registered: ${missing.join(', ')}`);
+    assert.ok(contributedCommands().length >= 5, 'the extension contributes its commands');
+  });
+});
+
+describe('the Backup tree', function () {
+  this.timeout(120_000);
+  const items = () => sampleItems();
+
+  it('shows servers, accounts, folders and items', async () => {
+    await setPointInTime('last');
+    const tree = provider(api, 'backupTree');
+    const nodes = await waitFor('the Backup tree to list accounts', async () => {
+      const all = await walk(tree);
+      return all.some((n) => kindOf(n.id) === 'item') ? all : undefined;
+    }, 60_000);
+    const kinds = new Set(nodes.map((n) => kindOf(n.id)));
+    for (const k of ['servers', 'account', 'folder', 'item']) assert.ok(kinds.has(k), `no ${k} node; kinds: ${[...kinds].join(', ')}`);
+    const accountIds = nodes.filter((n) => kindOf(n.id) === 'account').map((n) => n.id.split('/')[1] ?? '');
+    const onDisk = new Set(readdirSync(join(backupRoot(), 'accounts')));
+    for (const a of accountIds) assert.ok(onDisk.has(a), `account node ${a} is not an account folder of the sample`);
+  });
+
+  it('shows a different state at two points in time', async () => {
+    // An instant in the middle of the sample's history: some items do not exist yet or are in other folders.
+    const starts = items().flatMap((i) => i.history.transactions.map((t) => t.start)).filter((s): s is number => typeof s === 'number').sort((a, b) => a - b);
+    assert.ok(starts.length > 2, 'the sample has transactions');
+    const middle = starts[Math.floor(starts.length / 2)] as number;
+    const tree = provider(api, 'backupTree');
+    const signature = async () => (await walk(tree, 7, 60)).filter((n) => kindOf(n.id) === 'item').map((n) => `${n.path.join(' / ')} :: ${n.description}`).sort();
+
+    await setPointInTime('last');
+    const atLast = await waitFor('items at "last"', async () => { const s = await signature(); return s.length > 0 ? s : undefined; });
+    await setPointInTime(formatIso(middle, 'UTC'));
+    const atMiddle = await waitFor(`the tree to change for ${new Date(middle).toISOString()}`, async () => {
+      const s = await signature();
+      return s.length > 0 && JSON.stringify(s) !== JSON.stringify(atLast) ? s : undefined;
+    });
+    assert.notDeepEqual(atMiddle, atLast);
+    await setPointInTime('last');
+  });
+});
+
+describe('diagnostics, hover and symbols', function () {
+  this.timeout(90_000);
+
+  it('publishes an error diagnostic with an engine finding code on a damaged item', async () => {
+    const damaged = sampleItems().find((i) => i.history.findings.some((f) => f.severity === 'error'));
+    assert.ok(damaged, 'the sample (generated with faults) has an item with an error finding');
+    const expected = new Set(damaged.history.findings.filter((f) => f.severity === 'error').map((f) => f.code));
+    const uri = vscode.Uri.file(damaged.abs);
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
+    const diags = await waitFor(`an error diagnostic on ${damaged.rel}`, () => {
+      const d = vscode.languages.getDiagnostics(uri).filter((x) => x.severity === vscode.DiagnosticSeverity.Error);
+      return d.length > 0 ? d : undefined;
+    }, 45_000);
+    const codes = diags.map((d) => String(typeof d.code === 'object' ? d.code.value : d.code));
+    assert.ok(codes.every((c) => isFindingCode(c)), `diagnostic codes come from the findings catalogue: ${codes.join(', ')}`);
+    assert.ok(codes.some((c) => expected.has(c as never)), `the engine expects ${[...expected].join(', ')}, got ${codes.join(', ')}`);
+  });
+
+  it('gives one symbol per transaction and a hover on a start-date', async () => {
+    const healthy = sampleItems().find((i) => i.history.parsed && i.history.transactions.length >= 2 && !i.history.findings.some((f) => f.severity === 'error'));
+    assert.ok(healthy, 'the sample has a healthy item with two transactions or more');
+    const uri = vscode.Uri.file(healthy.abs);
+    const doc = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(doc);
+    const symbols = await waitFor('document symbols', async () => {
+      const s = await vscode.commands.executeCommand<Array<vscode.DocumentSymbol | vscode.SymbolInformation>>('vscode.executeDocumentSymbolProvider', uri);
+      return s && s.length > 0 ? s : undefined;
+    }, 45_000);
+    assert.equal(symbols.length, healthy.history.transactions.length, 'one symbol per transaction');
+
+    const start = healthy.history.transactions[0]?.start;
+    assert.ok(typeof start === 'number');
+    const offset = doc.getText().indexOf(String(start));
+    assert.ok(offset >= 0, 'the start-date is written as epoch ms in the file');
+    const position = doc.positionAt(offset + 2);
+    const hovers = await waitFor('a hover on the start-date', async () => {
+      const h = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, position);
+      return h && h.length > 0 ? h : undefined;
+    }, 30_000);
+    const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : 'value' in c ? c.value : ''))).join('\n');
+    const year = String(new Date(start).getUTCFullYear());
+    assert.ok(text.includes(year), `the hover shows the date (year ${year}): ${text.slice(0, 300)}`);
+  });
+});
+
+describe('the coherency check', function () {
+  this.timeout(180_000);
+
+  it('fills the Findings view and the Problems panel', async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await runAcceptingDefaults(commandId(/Run Coherency Check/i));
+    const findings = provider(api, 'findingsTree');
+    const groups = await waitFor('the Findings view to list findings', async () => {
+      const g = await children(findings);
+      return g.length > 0 ? g : undefined;
+    }, 120_000);
+    assert.ok(groups.length > 0);
+    // Problems panel: diagnostics for files that are not open, with catalogue codes.
+    const root = vscode.Uri.file(backupRoot()).toString();
+    const published = await waitFor('diagnostics published for the backup path', () => {
+      const all = vscode.languages.getDiagnostics().filter(([u, d]) => u.toString().startsWith(root) && d.length > 0);
+      return all.length > 0 ? all : undefined;
+    }, 60_000);
+    const codes = published.flatMap(([, d]) => d.map((x) => String(typeof x.code === 'object' ? x.code.value : x.code)));
+    assert.ok(codes.some((c) => isFindingCode(c)), `Problems panel shows catalogue codes: ${codes.slice(0, 10).join(', ')}`);
+  });
+
+  it('can be cancelled while it runs, and stops', async () => {
+    const cancelIds = contributedCommands().filter((c) => /cancel/i.test(c.title)).map((c) => c.command);
+    assert.ok(cancelIds.length > 0, 'the extension contributes a command to cancel a running check');
+    const operations = provider(api, 'operationsTree');
+    const started = Date.now();
+    const run = runAcceptingDefaults(commandId(/Run Coherency Check/i));
+    const running = await waitFor('a running operation', async () => (await children(operations)).find((o) => /running|%|…/i.test(`${o.label} ${o.description}`)), 30_000);
+    for (const id of cancelIds) await vscode.commands.executeCommand(id, running.element).then(undefined, () => undefined);
+    await waitFor('the check to stop after cancel', async () => (await Promise.race([run.then(() => true, () => true), new Promise((r) => setTimeout(() => r(false), 200))])) as boolean, 30_000);
+    const after = await children(operations);
+    assert.ok(after.some((o) => /cancel/i.test(`${o.label} ${o.description}`)), `an operation shows as cancelled: ${after.map((o) => `${o.label} ${o.description}`).join(' | ')}`);
+    console.log(`cancelled after ${Date.now() - started} ms`);
+  });
+});
+
+describe('BLOB document and item history', function () {
+  this.timeout(60_000);
+
+  it('opens a BLOB as a read-only virtual document with the message', async () => {
+    const withBlob = sampleItems().find((i) => i.history.transactions.some((t) => typeof t.digest === 'string' && !i.history.findings.some((f) => f.code.startsWith('blob.'))));
+    assert.ok(withBlob);
+    const digest = withBlob.history.transactions.find((t) => typeof t.digest === 'string')?.digest as string;
+    const uri = vscode.Uri.parse(blobUri(backupRoot(), digest));
+    assert.equal(uri.scheme, BLOB_SCHEME);
+    const doc = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(doc);
+    const subject = withBlob.history.transactions.find((t) => t.subject)?.subject;
+    assert.ok(doc.getText().length > 0, 'the BLOB document has text');
+    if (subject) assert.ok(doc.getText().includes(subject.slice(0, 20)), 'the BLOB document shows the message subject');
+  });
+
+  it('opens the item-history webview', async () => {
+    const item = sampleItems().find((i) => i.history.parsed && i.history.transactions.length >= 2);
+    assert.ok(item);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(vscode.Uri.file(item.abs)));
+    await vscode.commands.executeCommand(commandId(/Show Item History/i), vscode.Uri.file(item.abs));
+    const tab = await waitFor('a webview tab for the item history', () =>
+      vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputWebview), 20_000);
+    assert.ok(tab.label.length > 0);
+  });
+});

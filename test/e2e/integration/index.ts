@@ -1,0 +1,17 @@
+/**
+ * Entry of the integration tests inside the extension host: VS Code calls run() (extensionTestsPath).
+ * Mocha is loaded from the project's node_modules (left external by the bundle); test files are required after
+ * the BDD globals exist.
+ */
+import Mocha from 'mocha';
+
+export function run(): Promise<void> {
+  const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 60_000, reporter: 'spec' });
+  const grep = process.env.ZXB_E2E_GREP;
+  if (grep) mocha.grep(grep);
+  mocha.suite.emit('pre-require', globalThis, 'integration', mocha);
+  require('./extension.test');
+  return new Promise((resolve, reject) => {
+    mocha.run((failures) => (failures > 0 ? reject(new Error(`${failures} integration test(s) failed`)) : resolve()));
+  });
+}

@@ -1,0 +1,146 @@
+// UI tests: the installed VSIX in code-server, used through Chromium as a support engineer would.
+// Run by `npm run test:e2e` (which passes ZXB_E2E_VSIX / ZXB_E2E_SAMPLE), or alone:
+//   node --import tsx node_modules/mocha/bin/mocha.js --no-config --timeout 180000 test/e2e/ui/ui.test.mjs
+import assert from 'node:assert/strict';
+import { runCleanups } from '../cleanup.mjs';
+import { openWorkbench, prepare, startHarness } from '../harness.mjs';
+import { engine, sampleFacts } from './sampleFacts.mjs';
+import { acceptQuickPicks, expand, openView, paletteTitle, rows, runFromPalette, screenshot, until } from './workbench.mjs';
+
+const { FINDINGS, formatZxsuite } = engine;
+
+describe('Zextras Backup Inspector in VS Code (UI)', function () {
+  this.timeout(180_000);
+  let harness, browser, page, facts, sample;
+  let shot; // the screenshot name of the running test
+
+  before(async function () {
+    this.timeout(15 * 60_000);
+    let vsix = process.env.ZXB_E2E_VSIX;
+    sample = process.env.ZXB_E2E_SAMPLE;
+    if (!vsix || !sample) ({ vsix, sample } = prepare());
+    facts = sampleFacts(sample);
+    harness = await startHarness({ name: 'ui', workspace: sample, vsix });
+    browser = await openWorkbench(harness.folderUrl(sample));
+    page = browser.page;
+  });
+
+  afterEach(async function () {
+    if (page) await screenshot(page, shot ?? `ui-${this.currentTest.title.replace(/\W+/g, '-')}`);
+    shot = undefined;
+  });
+
+  after(async () => {
+    await browser?.close();
+    await harness?.stop();
+    await runCleanups();
+  });
+
+  it('opens the Backup view and expands an account down to an item', async function () {
+    shot = 'ui-tree';
+    const account = [...facts].filter((a) => a.name).sort((a, b) => b.items.length - a.items.length)[0];
+    assert.ok(account, 'the sample has an account with a name');
+    const titles = new Set(account.items.flatMap((i) => i.titles));
+    const pane = await openView(page, /^Backup$/);
+    const domain = account.name.split('@')[1];
+    // Accounts appear once the extension has read the backup path (activation + server start).
+    const accountRow = rows(pane).filter({ hasText: account.name }).first();
+    await until(`the account ${account.name} or its domain in the tree`, async () =>
+      (await accountRow.isVisible()) || (await rows(pane).filter({ hasText: domain }).first().isVisible()), 90_000);
+    if (!(await accountRow.isVisible())) await expand(rows(pane).filter({ hasText: domain }).first());
+    await accountRow.waitFor({ timeout: 20_000 });
+    await expand(accountRow);
+    const accountLevel = Number(await accountRow.getAttribute('aria-level'));
+    // Expand the account's first collapsed descendants (folders, ranges) until an item of this account shows.
+    const clicked = new Set();
+    const itemRow = async () => {
+      for (const r of await rows(pane).all()) {
+        if ((await r.getAttribute('aria-expanded')) !== null) continue; // items are leaves
+        const text = (await r.innerText()).split('\n')[0] ?? '';
+        if ([...titles].some((t) => text.includes(t.slice(0, 40)))) return r;
+      }
+      return undefined;
+    };
+    for (let i = 0; i < 12 && !(await itemRow()); i++) {
+      let next;
+      for (const r of await rows(pane).all()) {
+        const level = Number(await r.getAttribute('aria-level'));
+        const id = await r.getAttribute('id');
+        if (level > accountLevel && (await r.getAttribute('aria-expanded')) === 'false' && !clicked.has(id)) { next = r; clicked.add(id); break; }
+      }
+      if (!next) break;
+      await expand(next);
+    }
+    const found = await until('an item row of the account', itemRow, 20_000);
+    assert.ok(Number(await found.getAttribute('aria-level')) > accountLevel + 1, 'the item sits below a folder of the account');
+  });
+
+  it('opens a damaged item and shows its diagnostic in the Problems panel', async function () {
+    shot = 'ui-diagnostics';
+    const damaged = facts.flatMap((a) => a.items).find((i) => i.history.findings.some((f) => f.severity === 'error' && f.range));
+    assert.ok(damaged, 'the sample with faults has an item with an error finding');
+    const codes = damaged.history.findings.filter((f) => f.severity === 'error').map((f) => f.code);
+    // Quick Open by path, as a person pasting the path from a ticket.
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible', timeout: 15_000 });
+    await input.fill(damaged.rel);
+    await page.locator('.quick-input-list .monaco-list-row').first().waitFor({ timeout: 30_000 });
+    await page.keyboard.press('Enter');
+    const fileName = damaged.rel.split('/').pop();
+    await page.locator('.tabs-container .tab.active').filter({ hasText: fileName }).waitFor({ timeout: 30_000 });
+    await runFromPalette(page, 'Focus on Problems View');
+    const markers = page.locator('.markers-panel .monaco-list-row');
+    const row = await until(`a problem with code ${codes.join(' or ')}`, async () => {
+      const texts = await markers.allInnerTexts();
+      return texts.find((t) => codes.some((c) => t.includes(c)));
+    }, 60_000);
+    assert.ok(row);
+  });
+
+  it('runs "Zextras Backup: Run Coherency Check" from the command palette and lists findings', async function () {
+    shot = 'ui-findings';
+    await runFromPalette(page, paletteTitle(/Run Coherency Check/i));
+    await acceptQuickPicks(page);
+    const pane = await openView(page, /^Findings$/);
+    const codes = Object.keys(FINDINGS);
+    const texts = await until('findings in the Findings view', async () => {
+      const t = await rows(pane).allInnerTexts();
+      return t.some((x) => codes.some((c) => x.includes(c))) ? t : undefined;
+    }, 150_000);
+    assert.ok(texts.length > 0);
+  });
+
+  it('sets the point in time from the status bar', async function () {
+    shot = 'ui-point-in-time';
+    const starts = facts.flatMap((a) => a.items).flatMap((i) => i.history.transactions.map((t) => t.start)).filter((s) => typeof s === 'number').sort((a, b) => a - b);
+    const middle = starts[Math.floor(starts.length / 2)];
+    const wanted = formatZxsuite(middle, 'UTC');
+    const item = page.locator('.part.statusbar .statusbar-item').filter({ has: page.locator('.codicon-history') }).first();
+    await item.waitFor({ timeout: 30_000 });
+    await item.click();
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible', timeout: 15_000 });
+    await input.fill(wanted);
+    await page.keyboard.press('Enter');
+    await until(`the status bar to show ${wanted}`, async () => (await item.innerText()).includes(wanted.slice(0, 10)), 20_000);
+  });
+
+  it('shows the history of an item in a webview', async function () {
+    shot = 'ui-history';
+    const item = facts.flatMap((a) => a.items).find((i) => i.history.transactions.length >= 3 && !i.history.findings.some((f) => f.severity === 'error'))
+      ?? facts.flatMap((a) => a.items).find((i) => i.history.transactions.length >= 2);
+    assert.ok(item);
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible', timeout: 15_000 });
+    await input.fill(item.rel);
+    await page.locator('.quick-input-list .monaco-list-row').first().waitFor({ timeout: 30_000 });
+    await page.keyboard.press('Enter');
+    await page.locator('.tabs-container .tab.active').filter({ hasText: item.rel.split('/').pop() }).waitFor({ timeout: 30_000 });
+    await runFromPalette(page, paletteTitle(/Show Item History/i));
+    await acceptQuickPicks(page, { timeoutMs: 2_000 });
+    const frame = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+    await until('the history webview to show transactions', async () => (await frame.locator('body').innerText()).length > 0, 30_000);
+  });
+});

@@ -1,0 +1,120 @@
+import { strict as assert } from 'node:assert';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { BlobStore } from '../../src/engine/blobs';
+import { computeDigest } from '../../src/engine/digest';
+import { blobRelPath } from '../../src/engine/layout';
+import { blobUri } from '../../src/shared/protocol';
+import { MAX_SHOWN_BYTES, blobDocumentText, blobRefFromUriParts, decodeEncodedWords, parseHeaders } from '../../src/extension/model/blobSummary';
+
+const MESSAGE = [
+  'Return-Path: <bob@example.com>',
+  'From: =?UTF-8?B?QsOpYSBNw7xsbGVy?= <bea@example.com>',
+  'To: alice@example.com,',
+  '  carol@example.com',
+  'Subject: =?ISO-8859-1?Q?Caf=E9_menu?= =?UTF-8?Q?_=E2=82=AC5?=',
+  'Date: Mon, 01 Jan 2024 10:00:00 +0100',
+  'Content-Type: text/plain; charset=utf-8',
+  '',
+  'Body line with Subject: not a header',
+  '',
+].join('\r\n');
+
+describe('extension BLOB summary: headers', () => {
+  it('unfolds and decodes RFC 2047 words (B and Q, several charsets, adjacent words joined)', () => {
+    const h = parseHeaders(Buffer.from(MESSAGE));
+    assert.equal(h.first('from'), 'Béa Müller <bea@example.com>');
+    assert.equal(h.first('To'), 'alice@example.com, carol@example.com');
+    assert.equal(h.first('subject'), 'Café menu €5');
+    assert.equal(h.all.get('subject')!.length, 1, 'the body is not read as headers');
+  });
+
+  it('keeps an encoded word it cannot decode, and plain text as is', () => {
+    assert.equal(decodeEncodedWords('=?x-unknown-charset?B?QUJD?= rest'), '=?x-unknown-charset?B?QUJD?= rest');
+    assert.equal(decodeEncodedWords('plain = text ?'), 'plain = text ?');
+    assert.equal(decodeEncodedWords('=?utf-8*en?q?a_b?='), 'a b');
+  });
+
+  it('reads 8-bit UTF-8 headers (RFC 6532) and has no headers for content that has none', () => {
+    assert.equal(parseHeaders(Buffer.from('Subject: Grüße\n\nx')).first('subject'), 'Grüße');
+    assert.equal(parseHeaders(Buffer.from('BEGIN:VCARD\nVERSION:3.0\n')).first('subject'), undefined);
+  });
+});
+
+describe('extension BLOB summary: the document', () => {
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'zxb-blobdoc-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  function store(content: Buffer, transform: (gz: Buffer) => Buffer = (g) => g): string {
+    const digest = computeDigest(content);
+    const rel = blobRelPath(digest)!;
+    mkdirSync(path.join(dir, path.dirname(rel)), { recursive: true });
+    writeFileSync(path.join(dir, rel), transform(gzipSync(content)));
+    return digest;
+  }
+
+  it('puts digest, status, sizes and the decoded headers above the message, from a real BLOB store', async () => {
+    const content = Buffer.from(MESSAGE);
+    const digest = store(content);
+    const read = await new BlobStore(dir).read(digest);
+    assert.ok(read.ok);
+    const text = blobDocumentText({ digest, relPath: blobRelPath(digest), verification: read.verification, content: read.content, zone: 'UTC' });
+    const [summary, body] = text.split(/─{72}\n/);
+    assert.match(summary!, new RegExp(`Digest +${digest.replace(/[+=]/g, '\\$&')} \\(sha256\\)`));
+    assert.match(summary!, /Status +ok/);
+    assert.match(summary!, new RegExp(`Size +${content.length} bytes \\(\\d+ bytes compressed\\)`));
+    assert.match(summary!, /From +Béa Müller <bea@example.com>/);
+    assert.match(summary!, /Subject +Café menu €5/);
+    assert.match(summary!, /Date +Mon, 01 Jan 2024 10:00:00 \+0100 \(01\/01\/2024 09:00:00 UTC\)/);
+    assert.equal(body, MESSAGE);
+  });
+
+  it('says what is wrong with a damaged or missing BLOB and shows no content', async () => {
+    const digest = store(Buffer.from(MESSAGE), (gz) => gz.subarray(0, gz.length - 12));
+    const read = await new BlobStore(dir).read(digest);
+    assert.equal(read.ok, false);
+    const text = blobDocumentText({ digest, relPath: blobRelPath(digest), verification: read.verification, zone: 'UTC' });
+    assert.match(text, /Status +truncated gzip stream/);
+    assert.match(text, /the content cannot be shown/);
+
+    const missing = computeDigest(Buffer.from('nothing here'));
+    const m = await new BlobStore(dir).read(missing);
+    assert.match(blobDocumentText({ digest: missing, relPath: blobRelPath(missing), verification: m.verification, zone: 'UTC' }), /MISSING/);
+  });
+
+  it('shows a double-gzipped BLOB decompressed, and says non-UTF-8 content is shown as Latin-1', async () => {
+    const latin = Buffer.from('Subject: caf\xe9\r\n\r\ncaf\xe9\r\n', 'latin1');
+    const digest = store(latin, (gz) => gzipSync(gz));
+    const read = await new BlobStore(dir).read(digest);
+    assert.ok(read.ok);
+    const text = blobDocumentText({ digest, relPath: blobRelPath(digest), verification: read.verification, content: read.content, zone: 'UTC' });
+    assert.match(text, /compressed twice/);
+    assert.match(text, /not valid UTF-8/);
+    assert.match(text, /Subject +café/);
+    assert.ok(text.endsWith('café\r\n'));
+  });
+
+  it('cuts a huge message and says so', () => {
+    const big = Buffer.alloc(MAX_SHOWN_BYTES + 10, 0x61);
+    const text = blobDocumentText({ digest: 'x', relPath: undefined, verification: { status: 'ok', size: big.length }, content: big, zone: 'UTC' });
+    assert.match(text, /first 8,388,608 bytes of 8,388,618 bytes shown/);
+    assert.ok(text.length < MAX_SHOWN_BYTES + 2000);
+  });
+});
+
+describe('extension BLOB summary: the document address', () => {
+  it('reads back what blobUri writes, as VS Code decodes path and query', () => {
+    const root = '/srv/backup path/zextras%1';
+    const digest = 'w5JqLTjHOR6pKyxxYySrNIslzaPj8kMG5PIYXWt9M7E=';
+    const u = new URL(blobUri(root, digest));
+    const ref = blobRefFromUriParts(decodeURIComponent(u.pathname), decodeURIComponent(u.search.slice(1)));
+    assert.deepEqual(ref, { root, digest });
+    assert.equal(blobRefFromUriParts('/x.txt', 'root=/a'), undefined);
+    assert.equal(blobRefFromUriParts('/x.eml', ''), undefined);
+  });
+});
