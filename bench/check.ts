@@ -20,7 +20,8 @@ import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { CheckLevel } from '../src/engine';
+import { analyzeItemText, type CheckLevel } from '../src/engine';
+import { createSchemaValidator } from '../src/engine/schema';
 import { makeMiniSample } from '../test/check/miniSample';
 
 const args = process.argv.slice(2);
@@ -99,6 +100,28 @@ function bareJsonLoop(files: string[]): { ms: number; cpuMs: number } {
   return { ms: performance.now() - t0, cpuMs: cpuNow() - c0 };
 }
 
+/** Why the bulk check uses the typed parser: per-file cost of each way to validate an item, in this process. */
+async function compareValidators(files: string[]): Promise<void> {
+  const texts = files.map((f) => ({ text: readFileSync(f, 'utf8'), id: Number(path.basename(f)), rel: f }));
+  const validator = await createSchemaValidator();
+  const per = (ms: number): string => `${((ms * 1000) / texts.length).toFixed(1)} µs`;
+  let parse = Infinity;
+  let typed = Infinity;
+  let schema = Infinity;
+  for (let r = 0; r < 3; r++) {
+    let t0 = performance.now();
+    for (const t of texts) JSON.parse(t.text);
+    parse = Math.min(parse, performance.now() - t0);
+    t0 = performance.now();
+    for (const t of texts) analyzeItemText(t.text, t.rel, { fileItemId: t.id });
+    typed = Math.min(typed, performance.now() - t0);
+    t0 = performance.now();
+    for (const t of texts) await validator.validate('item', t.text, t.rel);
+    schema = Math.min(schema, performance.now() - t0);
+  }
+  console.log(`per item file (${texts.length} files, best of 3): JSON.parse ${per(parse)}, typed parser + rules ${per(typed)}, JSON Schema (schema.ts) ${per(schema)}`);
+}
+
 async function main(): Promise<void> {
   const items = Number(opt('items', '100000'));
   const gb = Number(opt('blob-gb', '1'));
@@ -155,6 +178,7 @@ async function main(): Promise<void> {
   row('--level blobs, first run filling the cache', firstCached, `peak RSS ${firstCached.rssMB.toFixed(0)} MB`);
   row('--level blobs, second run (cache)', second, `${second.summary.filesFromCache} files from the cache  peak RSS ${second.rssMB.toFixed(0)} MB`);
   console.log(`\nfindings (blobs level): ${JSON.stringify(blobs.summary.bySeverity)}; times include process start-up`);
+  await compareValidators(metaFiles.filter((f) => /\/items\/\d\d\/\d+$/.test(f)).slice(0, 5000));
 }
 
 main().catch((err) => {

@@ -43,7 +43,7 @@ function accountNames(sample) {
 
 async function screenshotTree({ url, sample, file }) {
   const { openWorkbench } = await import('../test/e2e/harness.mjs');
-  const { expand, openView, rows, until } = await import('../test/e2e/ui/workbench.mjs');
+  const { expand, openView, parkPointer, rows, until } = await import('../test/e2e/ui/workbench.mjs');
   const browser = await openWorkbench(url);
   try {
     const pane = await openView(browser.page, /^Backup$/);
@@ -61,6 +61,7 @@ async function screenshotTree({ url, sample, file }) {
     if (!(await visible(names))) await expand(first);
     await until('the accounts in the Backup view', () => visible(names), 30_000);
     fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    await parkPointer(browser.page);
     await browser.page.screenshot({ path: path.resolve(file) });
     say(`screenshot saved to ${file}`);
   } finally {

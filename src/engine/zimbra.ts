@@ -135,15 +135,18 @@ export const FlagBit = {
   VERSIONED: 4096,
 } as const;
 
-/** Names of the flags set in a bitmask, and the bits no flag explains. */
+/**
+ * Names of the flags set in a bitmask, and the bits no flag explains. Works on any
+ * non-negative safe integer (arithmetic, not 32-bit operators, so bit 31 and above stay positive).
+ */
 export function describeFlags(mask: number): { names: string[]; unknownBits: number } {
   const names: string[] = [];
-  let rest = mask >>> 0;
+  let known = 0;
   for (const f of FLAGS) {
-    if ((mask & f.bit) !== 0) {
+    if (Math.floor(mask / f.bit) % 2 === 1) {
       names.push(f.name);
-      rest &= ~f.bit >>> 0;
+      known += f.bit;
     }
   }
-  return { names, unknownBits: rest };
+  return { names, unknownBits: mask - known };
 }

@@ -23,8 +23,8 @@ export interface ItemAnalysis {
   text: string;
   /** Offset of the text inside the document (1 when a BOM was stripped). */
   bomOffset: number;
-  /** Positions in the BOM-less text, as the engine's findings are; convert.ts shifts line 0 back. */
-  lines: LineIndex;
+  /** Positions in the BOM-less text, as the engine's findings are; convert.ts shifts line 0 back. Built on first use. */
+  readonly lines: LineIndex;
   history: ItemHistory;
   tooLarge: boolean;
   /** The jsonc tree, or undefined when the text is not JSON / too deep / too large. */
@@ -51,17 +51,23 @@ export function analyzeItemDocument(doc: TextDocument, info: DocumentInfo): Item
     ? { path: info.rel, transactions: [], findings: [], parsed: false }
     : analyzeItemText(text, info.rel, fileItemId !== undefined ? { fileItemId } : {});
   let tree: Node | undefined | null = null;
+  let lines: LineIndex | undefined;
   const analysis: ItemAnalysis = {
     uri: doc.uri,
     version: doc.version,
     text,
     bomOffset,
-    lines: new LineIndex(text),
+    get lines() {
+      lines ??= new LineIndex(text);
+      return lines;
+    },
     history,
     tooLarge,
     tree() {
       if (tree === null) {
-        tree = !tooLarge && nestingDepthExceeds(text, MAX_NESTING) === undefined ? parseTree(text, [], { disallowComments: true }) : undefined;
+        // A parsed history proves the nesting is within bounds; otherwise scan before recursing.
+        const shallow = history.parsed || nestingDepthExceeds(text, MAX_NESTING) === undefined;
+        tree = !tooLarge && shallow ? parseTree(text, [], { disallowComments: true }) : undefined;
       }
       return tree;
     },

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { format } from 'node:util';
 import { launchBrowser } from './browser.mjs';
+import { onCleanup } from './cleanup.mjs';
 import { startCodeServer } from './codeServer.mjs';
 import { ensureInstalled } from './install.mjs';
 import { REPO, RESULTS, VSCODE_TEST } from './paths.mjs';
@@ -62,15 +63,11 @@ export async function startHarness({ name, workspace, vsix, linkExtension, port,
     throw e;
   }
   log(`code-server for ${name} on ${server.origin} in ${Date.now() - t0} ms (log: ${path.relative(REPO, logFile)})`);
-  return {
-    ...server,
-    runDir,
-    logFile,
-    async stop() {
-      await server.stop();
-      if (!keepRunDir) fs.rmSync(runDir, { recursive: true, force: true });
-    },
-  };
+  const stop = onCleanup(async () => {
+    await server.stop();
+    if (!keepRunDir) fs.rmSync(runDir, { recursive: true, force: true });
+  });
+  return { ...server, runDir, logFile, stop };
 }
 
 /** Opens the workbench on `url` in a fresh Chromium and waits until it has loaded. */

@@ -1,11 +1,12 @@
 /** Diagnostics over real LSP: exact codes and positions on the fixture and damaged copies. */
 import { strict as assert } from 'node:assert';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { itemRelPath, accountRelPath, blobRelPath } from '../../src/engine';
 import { ACCOUNT, ITEM, MISSING_DIGEST, T1, T2, itemText, makeFixture, positionOf, reportHistory, type Fixture } from './fixture';
-import { LspClient, buildOnce, messageOf } from './lspClient';
+import { LspClient, REPO, buildOnce, messageOf } from './lspClient';
 
 describe('server: diagnostics', function () {
   let f: Fixture;
@@ -121,6 +122,34 @@ describe('server: diagnostics', function () {
     assert.deepEqual(schema[0]!.range.start, positionOf(text, '-5'));
   });
 
+  it('validates against the schema folder of zxbackup.schemaDirectory, and says when it cannot', async () => {
+    const uri = f.uri(reportRel);
+    const text = itemText(reportHistory());
+    await client.change(uri, text);
+    const dir = mkdtempSync(path.join(tmpdir(), 'zxb-schemas-'));
+    const strict = JSON.parse(readFileSync(path.join(REPO, 'schemas', 'item.schema.json'), 'utf8'));
+    strict.definitions.transaction.properties.subject = { type: 'string', maxLength: 3 };
+    writeFileSync(path.join(dir, 'item.schema.json'), JSON.stringify(strict));
+    const reconfigure = async (schemaDirectory: string): Promise<void> => {
+      client.settings = { ...client.settings, schemaDirectory };
+      await client.conn.sendNotification('workspace/didChangeConfiguration', { settings: null });
+    };
+    try {
+      await reconfigure(dir);
+      const d = await client.diagnostics(uri);
+      assert.deepEqual(d.map((x) => x.code), ['item.schema', 'item.schema', 'item.schema'], JSON.stringify(d));
+      assert.deepEqual(d[0]!.range.start, positionOf(text, '"Quarterly report"'));
+      await reconfigure(path.join(dir, 'missing'));
+      const bad = await client.diagnostics(uri);
+      assert.deepEqual(bad.map((x) => [x.code, x.severity]), [['usage.bad-schema', 3]]);
+      assert.match(messageOf(bad[0]!), /schema validation skipped/);
+    } finally {
+      await reconfigure('');
+      rmSync(dir, { recursive: true, force: true });
+    }
+    assert.deepEqual(await client.diagnostics(uri), []);
+  });
+
   it('checks account files, map files and id_mapper.log with their own rules', async () => {
     const infoUri = f.uri(accountRelPath(ACCOUNT, 'account_info'));
     const info = JSON.stringify({ zimbraId: '11111111-1111-4111-8111-111111111111', name: 'alice@example.com' }, null, 2);
@@ -131,7 +160,6 @@ describe('server: diagnostics', function () {
 
     const mapRel = 'map_544d94c6-aaef-4736-8964-56a667f1fe12';
     const mapUri = f.uri(mapRel);
-    const { readFileSync } = await import('node:fs');
     const mapText = readFileSync(f.abs(mapRel), 'utf8');
     await client.open(mapUri, mapText, 'zxbackup-map');
     const dm = await client.diagnostics(mapUri);

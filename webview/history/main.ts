@@ -90,7 +90,7 @@ function render(payload: HistoryPayload): void {
   table.setAttribute('zebra', '');
   table.setAttribute('bordered-rows', '');
   table.setAttribute('resizable', '');
-  table.setAttribute('columns', JSON.stringify(['5%', '15%', '15%', '9%', '46%', '10%']));
+  table.setAttribute('columns', JSON.stringify(['5%', '18%', '18%', '9%', '40%', '10%']));
   const header = el('vscode-table-header');
   header.setAttribute('slot', 'header');
   for (const h of ['#', 'Valid from', 'Valid to', 'Lasted', 'Fields', '']) header.appendChild(el('vscode-table-header-cell', { text: h }));

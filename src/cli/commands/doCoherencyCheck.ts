@@ -5,6 +5,7 @@
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import * as v8 from 'node:v8';
 import type { Command } from 'commander';
 import { CHECK_LEVELS, parseSample, runCoherencyCheck, toSarif, type CheckLevel, type CheckOptions, type CheckReport, type DoubleGzipMode, type ProgressEvent, type ProgressSink } from '../../engine';
 import type { CliContext, CommandResult } from '../context';
@@ -55,6 +56,8 @@ export function registerDoCoherencyCheck(program: Command, run: Runner): void {
 
 export async function doCoherencyCheck(ctx: CliContext, root: string, opts: Options, cmd?: Command): Promise<CommandResult> {
   const checkOpts = readOptions(opts);
+  // This process only walks and collects: small semi-spaces keep its peak RSS low (docs/check.md).
+  v8.setFlagsFromString('--max-semi-space-size=1');
   const mode = progressMode(opts, cmd);
   const view = progressReporter(mode);
   let report: CheckReport;

@@ -3,7 +3,7 @@
  * this thread (--jobs 0) and for the language server (checkFile). It reads with
  * O_NOFOLLOW, so a link swapped in after the listing is still never followed.
  */
-import { closeSync, constants as fsc, fstatSync, lstatSync, openSync, promises as fsp, readFileSync } from 'node:fs';
+import { closeSync, constants as fsc, fstatSync, lstatSync, openSync, promises as fsp, readSync } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { finding, type Finding } from '../findings';
 import { describeIoError, MAX_METADATA_BYTES } from '../fsx';
@@ -68,14 +68,14 @@ export function checkFileJobSync(job: FileJob, ctx: CheckContext): FileResult | 
       }
       if (st.size > STREAM_BLOB_BYTES) return 'stream';
       out.bytes = st.size;
-      blobFindings(job.rel, verifyBlobBytes(readFileSync(fd), digestOf(job.rel)), ctx, out);
+      blobFindings(job.rel, verifyBlobBytes(readAll(fd, st.size), digestOf(job.rel)), ctx, out);
       return out;
     }
     if (st.size > MAX_METADATA_BYTES) {
       out.findings.push(finding('io.too-large', job.rel, `${job.rel} is ${st.size} bytes, over the ${MAX_METADATA_BYTES}-byte limit for metadata`));
       return out;
     }
-    const bytes = readFileSync(fd);
+    const bytes = readAll(fd, st.size);
     out.bytes = bytes.length;
     checkMetadataBytes(job.rel, job.kind, bytes, ctx, out);
   } catch (err) {
@@ -84,6 +84,18 @@ export function checkFileJobSync(job: FileJob, ctx: CheckContext): FileResult | 
     if (fd !== undefined) closeSync(fd);
   }
   return out;
+}
+
+/** Reads `size` bytes (the size fstat gave: readFileSync would fstat again). */
+function readAll(fd: number, size: number): Buffer {
+  const buf = Buffer.allocUnsafe(size);
+  let off = 0;
+  while (off < size) {
+    const n = readSync(fd, buf, off, size - off, off);
+    if (n === 0) break;
+    off += n;
+  }
+  return off === size ? buf : buf.subarray(0, off);
 }
 
 function statOf(st: { size: number; mtimeMs: number; ino: number }): FileStat {

@@ -202,7 +202,7 @@ export async function undoFix(root: string, manifestPath: string): Promise<UndoO
   if (out.problems.length === 0) {
     for (const q of copiesToDrop) await fs.unlink(q);
     await fs.unlink(absManifest);
-    await removeEmptyDirs(path.dirname(absManifest), absOf(root, QUARANTINE_DIR));
+    await removeEmptyDirs(path.dirname(absManifest));
     await fs.rmdir(absOf(root, QUARANTINE_DIR)).catch(() => undefined);
   }
   return out;
@@ -232,13 +232,13 @@ async function hashIfExists(abs: string): Promise<string | undefined> {
 }
 
 /** Removes `dir` and its sub-folders when they hold no files (rmdir fails on anything else). */
-async function removeEmptyDirs(dir: string, stopAbove: string): Promise<void> {
+async function removeEmptyDirs(dir: string): Promise<void> {
   let entries;
   try {
     entries = await fs.readdir(dir, { withFileTypes: true });
   } catch {
     return;
   }
-  for (const e of entries) if (e.isDirectory()) await removeEmptyDirs(path.join(dir, e.name), stopAbove);
+  for (const e of entries) if (e.isDirectory()) await removeEmptyDirs(path.join(dir, e.name));
   await fs.rmdir(dir).catch(() => undefined);
 }

@@ -34,10 +34,17 @@ function tsxLoader(): string | undefined {
   }
 }
 
+/**
+ * A small young generation: the workers allocate short-lived buffers (BLOBs, parsed
+ * JSON) at a high rate, and V8's default semi-spaces alone cost tens of MB per thread.
+ * Measured on 20k items / 200 MB of BLOBs: peak RSS 226 → 173 MB, no slower.
+ */
+const WORKER_LIMITS = { maxYoungGenerationSizeMb: 4 };
+
 function startWorker(entry: WorkerEntry, ctx: CheckContext): Worker {
-  if (!entry.loader) return new Worker(entry.file, { workerData: ctx });
+  if (!entry.loader) return new Worker(entry.file, { workerData: ctx, resourceLimits: WORKER_LIMITS });
   // Node 20 workers do not inherit --import hooks: load tsx inside the worker, then the source.
-  return new Worker(`require(${JSON.stringify(entry.loader)}); require(${JSON.stringify(entry.file)});`, { eval: true, workerData: ctx });
+  return new Worker(`require(${JSON.stringify(entry.loader)}); require(${JSON.stringify(entry.file)});`, { eval: true, workerData: ctx, resourceLimits: WORKER_LIMITS });
 }
 
 export interface CheckPool {

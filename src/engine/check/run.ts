@@ -122,7 +122,7 @@ class CheckRun {
       throwIfCancelled(this.signal);
       await this.checkAccount(id);
       this.phase.done++;
-      this.report_progress();
+      this.reportProgress();
     }
     await this.drain();
     this.checkMaps();
@@ -131,7 +131,7 @@ class CheckRun {
     await this.resolvePointed();
     if (!this.interrupted && (this.fix.moves.length > 0 || this.fix.rewrites.length > 0)) {
       this.phase = { name: 'fixing', done: 0, total: undefined };
-      this.report_progress();
+      this.reportProgress();
       const out = await applyFix(this.root, this.fix, this.ctx.now);
       this.quarantine = { manifest: out.manifest, moved: out.moved, rewritten: out.rewritten };
     }
@@ -160,7 +160,7 @@ class CheckRun {
     this.collector.add(f);
   }
 
-  private report_progress(message?: string): void {
+  private reportProgress(message?: string): void {
     const e = { phase: this.phase.name, done: this.phase.done, bytes: this.stats.bytes, message: message ?? `${this.stats.files} files` } as Parameters<ProgressSink>[0];
     if (this.phase.total !== undefined) e.total = this.phase.total;
     this.progress(e);
@@ -265,7 +265,7 @@ class CheckRun {
         }
       }
       await this.submit(batch);
-      this.report_progress();
+      this.reportProgress();
     }
   }
 
@@ -354,7 +354,7 @@ class CheckRun {
       }
       await this.submit(batch);
       this.phase.done++;
-      this.report_progress(`${this.stats.blobs} BLOBs`);
+      this.reportProgress(`${this.stats.blobs} BLOBs`);
     }
     await this.drain();
     if (level === 'structure') return;

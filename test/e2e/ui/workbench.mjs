@@ -87,8 +87,15 @@ export async function until(what, probe, timeoutMs = 30_000) {
   }
 }
 
+/** Moves the pointer off the side bar so no hover tooltip covers the picture. */
+export async function parkPointer(page) {
+  const size = page.viewportSize() ?? { width: 1400, height: 900 };
+  await page.mouse.move(size.width - 40, size.height / 2);
+}
+
 export async function screenshot(page, name) {
   fs.mkdirSync(RESULTS, { recursive: true });
+  await parkPointer(page).catch(() => {});
   await page.screenshot({ path: path.join(RESULTS, `${name}.png`) });
   const docs = process.env.ZXB_E2E_SCREENSHOTS === 'docs' ? DOC_IMAGES[name] : undefined;
   if (docs) {
