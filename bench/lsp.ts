@@ -2,7 +2,7 @@
  * bench/lsp.ts — how fast the language server answers, and how fast the Backup view
  * gets the first page of a huge folder.
  *
- *   npx tsx bench/lsp.ts [--runs 21] [--transactions 1000] [--folder-items 100000] [--dir bench/.data/lsp]
+ *   npx tsx bench/lsp.ts [--runs 21] [--transactions 1000] [--folder-items 100000] [--dir bench/.data/lsp] [--catalogue-dir <dir>-catalogue]
  *
  * 1. Diagnostics latency for a 1,000-transaction item through a real LSP round trip
  *    to dist/server.js (didOpen of a fresh URI + textDocument/diagnostic; the item
@@ -13,9 +13,14 @@
  *    model (AccountCache.snapshot + treeModel.firstPage): cold in a fresh process
  *    (reads every item file of the account), warm (snapshot cached), and after a
  *    point-in-time change (snapshot rebuilt from loaded items).
+ * 3. The same first page from the persistent item catalogue (src/engine/catalogue):
+ *    the one-off cold build (every item file read once, in its own process, from an
+ *    empty catalogue folder), then in a FRESH process: open the SQLite file + query
+ *    the ids + treeModel.firstPageOfIds (the goal, ≤ 200 ms), the folder tree with
+ *    counts (what expanding the account costs), warm repeats, and at an instant.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -23,8 +28,9 @@ import { getLanguageService, TextDocument } from 'vscode-json-languageservice';
 import { createProtocolConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-languageserver-protocol/node';
 import { URI } from 'vscode-uri';
 import { BackupPath, accountRelPath, blobRelPath, computeDigest, itemRelPath } from '../src/engine';
+import { openCatalogue } from '../src/engine/catalogue';
 import { AccountCache } from '../src/extension/model/accountCache';
-import { firstPage } from '../src/extension/model/treeModel';
+import { firstPage, firstPageOfIds } from '../src/extension/model/treeModel';
 
 const args = process.argv.slice(2);
 const opt = (name: string, def: string): string => {
@@ -142,8 +148,65 @@ async function treeChild(root: string): Promise<void> {
   process.stdout.write(JSON.stringify({ cold, warm: median(warm), retime: median(retime), rssMB: process.resourceUsage().maxRSS / 1024 }) + '\n');
 }
 
+/** Child process: builds the catalogue from nothing (the one-off cost the first expand of an account pays). */
+async function catalogueBuildChild(root: string, cacheDir: string): Promise<void> {
+  rmSync(cacheDir, { recursive: true, force: true });
+  const t0 = performance.now();
+  const cat = await openCatalogue(root, { dir: cacheDir });
+  const r = await cat.indexAccount(ACCOUNT);
+  const ms = performance.now() - t0;
+  cat.close();
+  const bytes = readdirSync(cacheDir).reduce((n, f) => n + statSync(path.join(cacheDir, f)).size, 0);
+  process.stdout.write(JSON.stringify({ ms, files: r.files, updated: r.updated, dbMB: bytes / 1e6, rssMB: process.resourceUsage().maxRSS / 1024 }) + '\n');
+}
+
+/** Child process: the first page from the persisted catalogue, in a process that has not touched it yet. */
+async function cataloguePageChild(root: string, cacheDir: string): Promise<void> {
+  const last = { kind: 'last' } as const;
+  const t0 = performance.now();
+  const cat = await openCatalogue(root, { dir: cacheDir });
+  if (!cat.isIndexed(ACCOUNT)) throw new Error('the catalogue is not built');
+  const tOpen = performance.now() - t0;
+  const page = (when: { kind: 'last' } | { kind: 'instant'; at: number }) => {
+    const ids = cat.idsInFolderAt(ACCOUNT, FOLDER, when);
+    const views = firstPageOfIds(ACCOUNT, FOLDER, ids, (after, limit) => cat.itemsInFolderAt(ACCOUNT, FOLDER, when, after === undefined ? { limit } : { after, limit }));
+    return { children: views.length, items: ids.length };
+  };
+  const first = page(last);
+  const cold = performance.now() - t0;
+  const t1 = performance.now();
+  const tree = cat.foldersAt(ACCOUNT, last);
+  const folders = performance.now() - t1;
+  const warm: number[] = [];
+  for (let i = 0; i < 9; i++) {
+    const t = performance.now();
+    page(last);
+    warm.push(performance.now() - t);
+  }
+  const instant: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const t = performance.now();
+    page({ kind: 'instant', at: T0 + 50_000 + i });
+    instant.push(performance.now() - t);
+  }
+  // A page deep inside the folder (what expanding a range costs): keyset from the middle.
+  const t2 = performance.now();
+  const mid = cat.itemsInFolderAt(ACCOUNT, FOLDER, last, { after: 1000 + 50_000, limit: 200 }).length;
+  const deep = performance.now() - t2;
+  cat.close();
+  process.stdout.write(JSON.stringify({ open: tOpen, cold, first, folders, folderCount: tree.counts.get(FOLDER) ?? 0, warm: median(warm), instant: median(instant), deep, mid }) + '\n');
+}
+
+function child<T>(flag: string, ...rest: string[]): T {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', __filename, flag, ...rest], { cwd: REPO, encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (r.status !== 0) throw new Error(`${flag} child failed: ${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as T;
+}
+
 async function main(): Promise<void> {
   if (args[0] === '--child-tree') return treeChild(args[1]!);
+  if (args[0] === '--child-catalogue-build') return catalogueBuildChild(args[1]!, args[2]!);
+  if (args[0] === '--child-catalogue-page') return cataloguePageChild(args[1]!, args[2]!);
   const runs = Number(opt('runs', '21'));
   const transactions = Number(opt('transactions', '1000'));
   const folderItems = Number(opt('folder-items', '100000'));
@@ -158,21 +221,44 @@ async function main(): Promise<void> {
   const textOf = (itemId: number): string => bigItemText(itemId, transactions, digest, eml.length);
   const text = textOf(500);
 
-  const lsp = await lspDiagnostics(dir, textOf, runs);
-  const schema = await schemaAlone(text, runs);
-  console.log(`\nload average: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} on ${os.availableParallelism()} cores`);
-  console.log(`\nDiagnostics, ${transactions}-transaction item (${(text.length / 1024).toFixed(0)} KB), median of ${runs}:`);
-  console.log(`  LSP round trip (didOpen + textDocument/diagnostic, dist/server.js): ${fmt(lsp.median)}  [min ${fmt(lsp.min)}, max ${fmt(lsp.max)}; ${lsp.count} diagnostics]  goal ≤ 50 ms`);
-  console.log(`  vscode-json-languageservice schema validation alone (in process):  ${fmt(schema)}`);
+  // --only-catalogue: just section 3 (the catalogue is rebuilt), for iterating on it.
+  const onlyCatalogue = args.includes('--only-catalogue');
+  type InMemoryTree = { cold: { ms: number; children: number; items: number }; warm: number; retime: number; rssMB: number };
+  let tree: InMemoryTree | undefined;
+  if (!onlyCatalogue) {
+    const lsp = await lspDiagnostics(dir, textOf, runs);
+    const schema = await schemaAlone(text, runs);
+    console.log(`\nload average: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} on ${os.availableParallelism()} cores`);
+    console.log(`\nDiagnostics, ${transactions}-transaction item (${(text.length / 1024).toFixed(0)} KB), median of ${runs}:`);
+    console.log(`  LSP round trip (didOpen + textDocument/diagnostic, dist/server.js): ${fmt(lsp.median)}  [min ${fmt(lsp.min)}, max ${fmt(lsp.max)}; ${lsp.count} diagnostics]  goal ≤ 50 ms`);
+    console.log(`  vscode-json-languageservice schema validation alone (in process):  ${fmt(schema)}`);
 
-  const r = spawnSync(process.execPath, ['--import', 'tsx', __filename, '--child-tree', dir], { cwd: REPO, encoding: 'utf8', maxBuffer: 1 << 24 });
-  if (r.status !== 0) throw new Error(`tree child failed: ${r.stderr}`);
-  const tree = JSON.parse(r.stdout.trim().split('\n').pop()!) as { cold: { ms: number; children: number; items: number }; warm: number; retime: number; rssMB: number };
-  console.log(`\nFirst page of a ${tree.cold.items}-item folder (AccountCache.snapshot + treeModel.firstPage, ${tree.cold.children} children):`);
-  console.log(`  cold (fresh process, reads the account's ${folderItems + 1} item files): ${fmt(tree.cold.ms)}  goal ≤ 200 ms`);
-  console.log(`  warm (snapshot cached):                                     ${fmt(tree.warm)}`);
-  console.log(`  after a point-in-time change (snapshot rebuilt in memory):  ${fmt(tree.retime)}`);
-  console.log(`  peak RSS of that process: ${tree.rssMB.toFixed(0)} MB`);
+    const r = spawnSync(process.execPath, ['--import', 'tsx', __filename, '--child-tree', dir], { cwd: REPO, encoding: 'utf8', maxBuffer: 1 << 24 });
+    if (r.status !== 0) throw new Error(`tree child failed: ${r.stderr}`);
+    tree = JSON.parse(r.stdout.trim().split('\n').pop()!) as InMemoryTree;
+    console.log(`\nFirst page of a ${tree.cold.items}-item folder (AccountCache.snapshot + treeModel.firstPage, ${tree.cold.children} children):`);
+    console.log(`  cold (fresh process, reads the account's ${folderItems + 1} item files): ${fmt(tree.cold.ms)}  goal ≤ 200 ms`);
+    console.log(`  warm (snapshot cached):                                     ${fmt(tree.warm)}`);
+    console.log(`  after a point-in-time change (snapshot rebuilt in memory):  ${fmt(tree.retime)}`);
+    console.log(`  peak RSS of that process: ${tree.rssMB.toFixed(0)} MB`);
+  }
+
+  // Outside the backup path, as the real default (~/.cache/zxbackup-inspector/catalogue) is.
+  const cacheDir = path.resolve(opt('catalogue-dir', `${dir}-catalogue`));
+  type Build = { ms: number; files: number; dbMB: number; rssMB: number };
+  type Page = { open: number; cold: number; first: { children: number; items: number }; folders: number; folderCount: number; warm: number; instant: number; deep: number; mid: number };
+  const built = child<Build>('--child-catalogue-build', dir, cacheDir);
+  const pages = Array.from({ length: 7 }, () => child<Page>('--child-catalogue-page', dir, cacheDir)).sort((a, b) => a.cold - b.cold);
+  const p = pages[Math.floor(pages.length / 2)]!;
+  const colds = pages.map((x) => x.cold);
+  console.log(`\nFirst page of the same folder from the item catalogue (src/engine/catalogue, ${p.first.children} children, ${p.first.items} items):`);
+  console.log(`  catalogue build, one-off cold (own process, ${built.files} item files read): ${(built.ms / 1000).toFixed(1)} s  [${built.dbMB.toFixed(0)} MB SQLite, peak RSS ${built.rssMB.toFixed(0)} MB]`);
+  console.log(`  first page in a FRESH process (open DB + ids + firstPageOfIds): median ${fmt(p.cold)} of ${pages.length} processes [min ${fmt(Math.min(...colds))}, max ${fmt(Math.max(...colds))}; of the median: open ${fmt(p.open)}, query + page ${fmt(p.cold - p.open)}]  goal ≤ 200 ms`);
+  console.log(`  folder tree with counts (expanding the account), same process:  ${fmt(p.folders)}  (${p.folderCount} items counted)`);
+  console.log(`  warm (DB open, same query again):                             ${fmt(p.warm)}`);
+  console.log(`  at an instant (point in time set):                            ${fmt(p.instant)}`);
+  console.log(`  a page from the middle (keyset, 200 items):                   ${fmt(p.deep)}  (${p.mid} items)`);
+  if (tree) console.log(`  for comparison, the in-memory path: cold ${fmt(tree.cold.ms)}, warm ${fmt(tree.warm)}`);
 }
 
 void main().catch((err) => {

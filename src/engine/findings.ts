@@ -40,6 +40,7 @@ export const FINDINGS = {
   'io.not-found': entry('error', 'A path given to the command does not exist', 'Check the path; a backup path contains accounts/ and items/.'),
   'io.symlink': entry('warning', 'A symbolic link inside the backup path', 'Zextras Backup creates no links; replace the link with the real file. It is never followed.'),
   'io.too-large': entry('warning', 'A metadata file is too large to be analysed in full', 'Inspect the file by hand; metadata files are normally a few kilobytes.'),
+  'io.cache-unavailable': entry('info', 'The local cache (check results, item catalogue) cannot be used', 'Everything still works, only slower. Check that the cache folder ($ZXB_CACHE_DIR or ~/.cache/zxbackup-inspector) is writable and outside the backup path, and that better-sqlite3 matches this Node/Electron runtime.'),
   'usage.bad-date': entry('error', 'A date argument cannot be parsed', 'Use dd/MM/yyyy HH:mm:ss, ISO 8601 (2024-01-31T12:00:00Z) or first / last.'),
   'usage.bad-argument': entry('error', 'An argument is invalid', 'See `zxb help <command>`.'),
   'usage.unknown-account': entry('error', 'No account with that name or zimbraId in the backup path', 'List the accounts with `zxb getAvailableAccounts <path>`.'),

@@ -20,3 +20,4 @@ export * from './backup/describe';
 export * from './backup/snapshot';
 export * from './schema';
 export * from './check';
+export * from './catalogue';

@@ -7,14 +7,19 @@
 import * as vscode from 'vscode';
 import { BLOBS_DIR, blobRelPath, formatZxsuite, isValidDigest, listServerArchives, type AccountSummary, type BackupPath, type FolderAtTime, type ItemAtTime } from './engine';
 import { listDir } from './engine';
+import type { Catalogue } from '../engine/catalogue';
+import { CatalogueService } from './catalogueService';
 import type { Ctx } from './ctx';
+import { pointInTimeSpec } from './model/pointInTime';
 import {
   DEFAULT_LIMITS,
   PagingState,
   accountTopLevel,
   accountView,
   folderView,
+  entryPage,
   groupAccountsByDomain,
+  idKeyLabel,
   itemKeyLabel,
   itemView,
   moreView,
@@ -24,6 +29,7 @@ import {
   type ListName,
   type NodeRef,
   type NodeView,
+  type Slot,
 } from './model/treeModel';
 
 export interface BackupNode {
@@ -37,9 +43,13 @@ interface OwnedList {
   all: readonly unknown[];
   entry: (value: unknown, parent: BackupNode) => BackupNode;
   keyLabel: (value: unknown) => string;
+  /** Catalogue lists hold ids: their entries' items are fetched per page, before `entry` runs. */
+  prefetch?: (slots: readonly Slot<unknown>[]) => void;
 }
 
 export const BACKUP_VIEW_ID = 'zxbackup.backup';
+/** How long expanding a not-yet-indexed account waits for its first indexing before showing a placeholder. */
+const FIRST_INDEX_WAIT_MS = 1500;
 
 export class BackupTreeProvider implements vscode.TreeDataProvider<BackupNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<BackupNode | undefined>();
@@ -53,11 +63,16 @@ export class BackupTreeProvider implements vscode.TreeDataProvider<BackupNode>, 
   private pending = new Set<BackupNode | undefined>();
   private readonly view: vscode.TreeView<BackupNode>;
   private readonly disposables: vscode.Disposable[] = [];
+  private readonly catalogue: CatalogueService;
+  /** Accounts whose nodes came from the catalogue (refreshed on a point-in-time change like loaded ones). */
+  private readonly fromCatalogue = new Set<string>();
 
   constructor(private readonly ctx: Ctx) {
+    this.catalogue = new CatalogueService(ctx, (zimbraId) => this.accountChanged(zimbraId));
     this.view = vscode.window.createTreeView(BACKUP_VIEW_ID, { treeDataProvider: this, showCollapseAll: true });
     this.visible = this.view.visible;
     this.disposables.push(
+      this.catalogue,
       this.view,
       this.changed,
       this.view.onDidChangeVisibility((e) => {
@@ -99,6 +114,7 @@ export class BackupTreeProvider implements vscode.TreeDataProvider<BackupNode>, 
   }
 
   private reset(): void {
+    this.fromCatalogue.clear();
     this.nodes.clear();
     this.lists.clear();
     this.blobNames.clear();
@@ -114,7 +130,7 @@ export class BackupTreeProvider implements vscode.TreeDataProvider<BackupNode>, 
   /** Folder names and item placement change with the time: refresh loaded accounts only. */
   private pointInTimeChanged(): void {
     this.updateDescription();
-    for (const zimbraId of this.ctx.accounts?.loadedIds() ?? []) {
+    for (const zimbraId of new Set([...(this.ctx.accounts?.loadedIds() ?? []), ...this.fromCatalogue])) {
       const accountNode = this.nodes.get(nodeId({ kind: 'account', zimbraId }));
       this.paging.reset(`folder/${zimbraId}/`);
       if (accountNode) this.refresh(accountNode);
@@ -188,6 +204,12 @@ export class BackupTreeProvider implements vscode.TreeDataProvider<BackupNode>, 
         return this.folderChildren(ref.zimbraId, ref.folderId, node);
       case 'deleted':
       case 'unplaced': {
+        const cat = await this.readyCatalogue(ref.zimbraId);
+        if (cat) {
+          const when = pointInTimeSpec(this.ctx.pointInTime);
+          const list = ref.kind === 'deleted' ? cat.deletedAt(ref.zimbraId, when) : cat.unplacedAt(ref.zimbraId, when);
+          return this.sliced(node, 'items', list, (it, p) => this.itemNode(ref.zimbraId, it, p), itemKeyLabel);
+        }
         const snap = await this.snapshot(ref.zimbraId);
         return this.sliced(node, 'items', ref.kind === 'deleted' ? snap.deleted : snap.unplaced, (it, p) => this.itemNode(ref.zimbraId, it, p), itemKeyLabel);
       }
@@ -246,8 +268,103 @@ export class BackupTreeProvider implements vscode.TreeDataProvider<BackupNode>, 
     return this.node({ kind: 'item', zimbraId, itemId: it.id, path: it.path }, view, parent);
   }
 
-  private folderNode(zimbraId: string, f: FolderAtTime, parent: BackupNode): BackupNode {
-    return this.node({ kind: 'folder', zimbraId, folderId: f.id }, folderView(zimbraId, f), parent);
+  private folderNode(zimbraId: string, f: FolderAtTime, parent: BackupNode, itemCount?: number): BackupNode {
+    return this.node({ kind: 'folder', zimbraId, folderId: f.id }, folderView(zimbraId, f, itemCount), parent);
+  }
+
+  /**
+   * The catalogue if it can answer for this account now. If the account is not indexed
+   * yet, indexing starts in the background and `indexing` says so; an indexed account is
+   * caught up in the background once per session. Undefined: read item files as before
+   * (catalogue unavailable, indexing failed or cancelled, or the account is in memory already).
+   */
+  private async catalogueState(zimbraId: string): Promise<{ cat: Catalogue } | { indexing: true } | undefined> {
+    const access = this.catalogue.access;
+    if (!access || this.ctx.accounts?.isLoaded(zimbraId) || access.failedReason(zimbraId) !== undefined) return undefined;
+    const cat = await access.open();
+    if (!cat) {
+      this.logUnavailableOnce(access.unavailableReason);
+      return undefined;
+    }
+    const label = (await this.ctx.backup?.accounts())?.find((a) => a.zimbraId === zimbraId)?.name ?? zimbraId;
+    if (cat.isIndexed(zimbraId)) {
+      this.catalogue.ensureIndexed(zimbraId, label, false);
+      this.fromCatalogue.add(zimbraId);
+      return { cat };
+    }
+    this.catalogue.ensureIndexed(zimbraId, label, true);
+    if (!access.isIndexing(zimbraId)) return undefined;
+    // A small account indexes in well under a second: wait that long rather than flash a placeholder.
+    const done = await Promise.race([access.index(zimbraId).then(() => true, () => false), new Promise<false>((resolve) => setTimeout(() => resolve(false), FIRST_INDEX_WAIT_MS))]);
+    if (done && cat.isIndexed(zimbraId)) {
+      this.fromCatalogue.add(zimbraId);
+      return { cat };
+    }
+    return access.isIndexing(zimbraId) ? { indexing: true } : undefined;
+  }
+
+  private async readyCatalogue(zimbraId: string): Promise<Catalogue | undefined> {
+    const s = await this.catalogueState(zimbraId);
+    return s && 'cat' in s ? s.cat : undefined;
+  }
+
+  private unavailableLogged = false;
+  private logUnavailableOnce(reason: string | undefined): void {
+    if (this.unavailableLogged) return;
+    this.unavailableLogged = true;
+    this.ctx.log.info(`item catalogue unavailable, reading item files instead: ${reason ?? 'unknown reason'}`);
+  }
+
+  /** Indexing of an account ended (or rows changed): its subtree is read again. */
+  private accountChanged(zimbraId: string): void {
+    this.paging.reset(`folder/${zimbraId}/`);
+    const node = this.nodes.get(nodeId({ kind: 'account', zimbraId }));
+    if (node) this.refresh(node);
+  }
+
+  private async catalogueAccountChildren(cat: Catalogue, zimbraId: string, node: BackupNode): Promise<BackupNode[]> {
+    const access = this.catalogue.access!;
+    const when = pointInTimeSpec(this.ctx.pointInTime);
+    const tree = access.folders(cat, zimbraId, this.ctx.pointInTime);
+    const top = accountTopLevel(tree);
+    const items = top.hiddenIds.flatMap((id) => cat.itemsInFolderAt(zimbraId, id, when)).sort((a, b) => a.id - b.id);
+    const unplaced = cat.unplacedAt(zimbraId, when).length;
+    const deleted = cat.countDeletedAt(zimbraId, when);
+    const out = [
+      ...this.sliced(node, 'folders', top.folders, (f, p) => this.folderNode(zimbraId, f, p, tree.counts.get(f.id) ?? 0), (f) => f.name),
+      ...this.sliced(node, 'items', items, (it, p) => this.itemNode(zimbraId, it, p), itemKeyLabel),
+    ];
+    if (unplaced > 0) {
+      out.push(this.node({ kind: 'unplaced', zimbraId }, { id: nodeId({ kind: 'unplaced', zimbraId }), label: 'Items without a folder', description: `${unplaced} (folder missing at that time)`, collapsible: true, contextValue: 'zxbackup.unplaced', icon: 'question' }, node));
+    }
+    out.push(this.node({ kind: 'deleted', zimbraId }, { id: nodeId({ kind: 'deleted', zimbraId }), label: 'Deleted items', description: `${deleted}`, collapsible: deleted > 0, contextValue: 'zxbackup.deleted', icon: 'trash' }, node));
+    return out;
+  }
+
+  private catalogueFolderChildren(cat: Catalogue, zimbraId: string, folderId: number, node: BackupNode): BackupNode[] {
+    const when = pointInTimeSpec(this.ctx.pointInTime);
+    const tree = this.catalogue.access!.folders(cat, zimbraId, this.ctx.pointInTime);
+    const f = tree.folders.get(folderId);
+    if (!f) return [];
+    // Only the ids: ranges need nothing more, and a page's items come in one keyset query.
+    const ids = cat.idsInFolderAt(zimbraId, folderId, when);
+    const fetched = new Map<number, ItemAtTime>();
+    const owned: OwnedList = {
+      all: ids,
+      entry: (id, p) => {
+        const it = fetched.get(id as number);
+        return it ? this.itemNode(zimbraId, it, p) : this.node({ kind: 'message', owner: `${p.view.id}/${String(id)}`, text: 'gone' }, { id: `${p.view.id}/${String(id)}#message`, label: `#${String(id)} (changed on disk: refresh)`, collapsible: false, contextValue: 'zxbackup.message', icon: 'warning' }, p);
+      },
+      keyLabel: (id) => idKeyLabel(id as number),
+      prefetch: (slots) => {
+        for (const it of entryPage(slots, ids, (after, limit) => cat.itemsInFolderAt(zimbraId, folderId, when, after === undefined ? { limit } : { after, limit }))) fetched.set(it.id, it);
+      },
+    };
+    this.lists.set(`${node.view.id}#items`, owned);
+    return [
+      ...this.sliced(node, 'folders', f.children, (c, p) => this.folderNode(zimbraId, c, p, tree.counts.get(c.id) ?? 0), (c) => c.name),
+      ...this.slice(node, node.view.id, 'items', owned, { from: 0, to: ids.length }),
+    ];
   }
 
   private snapshot(zimbraId: string) {
@@ -257,6 +374,12 @@ export class BackupTreeProvider implements vscode.TreeDataProvider<BackupNode>, 
   }
 
   private async accountChildren(zimbraId: string, node: BackupNode): Promise<BackupNode[]> {
+    const state = await this.catalogueState(zimbraId);
+    if (state && 'cat' in state) return this.catalogueAccountChildren(state.cat, zimbraId, node);
+    if (state) {
+      const owner = node.view.id;
+      return [this.node({ kind: 'message', owner, text: 'indexing' }, { id: `${owner}#message`, label: 'Indexing the item files for the first time…', description: 'the folders appear when it ends', collapsible: false, contextValue: 'zxbackup.message', icon: 'loading~spin' }, node)];
+    }
     const snap = await this.snapshot(zimbraId);
     const top = accountTopLevel(snap);
     const out = [
@@ -271,6 +394,8 @@ export class BackupTreeProvider implements vscode.TreeDataProvider<BackupNode>, 
   }
 
   private async folderChildren(zimbraId: string, folderId: number, node: BackupNode): Promise<BackupNode[]> {
+    const cat = await this.readyCatalogue(zimbraId);
+    if (cat) return this.catalogueFolderChildren(cat, zimbraId, folderId, node);
     const snap = await this.snapshot(zimbraId);
     const f = snap.folders.get(folderId);
     if (!f) return [];
@@ -312,7 +437,9 @@ export class BackupTreeProvider implements vscode.TreeDataProvider<BackupNode>, 
 
   private slice(parent: BackupNode, ownerId: string, list: ListName, owned: OwnedList, span: { from: number; to: number }): BackupNode[] {
     const shown = this.paging.shownFor(ownerId, list, span.from);
-    return sliceChildren(owned.all, span, shown, DEFAULT_LIMITS).map((s) => {
+    const slots = sliceChildren(owned.all, span, shown, DEFAULT_LIMITS);
+    owned.prefetch?.(slots);
+    return slots.map((s) => {
       if (s.type === 'entry') return owned.entry(s.value, parent);
       if (s.type === 'range') return this.node({ kind: 'range', owner: ownerId, list, from: s.from, to: s.to }, rangeView(ownerId, list, s, owned.keyLabel), parent);
       return this.node({ kind: 'more', owner: ownerId, list, from: s.from, shown: s.shown, remaining: s.remaining }, moreView(ownerId, list, s, DEFAULT_LIMITS.pageSize), parent);
@@ -381,9 +508,14 @@ export class BackupTreeProvider implements vscode.TreeDataProvider<BackupNode>, 
     const ref = node.ref;
     if (ref.kind !== 'range' || ref.list !== 'items') return false;
     const list = this.lists.get(`${ref.owner}#items`);
-    const first = list?.all[ref.from] as ItemAtTime | undefined;
-    const last = list?.all[ref.to - 1] as ItemAtTime | undefined;
-    return first !== undefined && last !== undefined && first.id <= itemId && itemId <= last.id;
+    // Catalogue lists hold ids, in-memory lists hold items.
+    const idAt = (i: number): number | undefined => {
+      const v = list?.all[i] as ItemAtTime | number | undefined;
+      return typeof v === 'number' ? v : v?.id;
+    };
+    const first = idAt(ref.from);
+    const last = idAt(ref.to - 1);
+    return first !== undefined && last !== undefined && first <= itemId && itemId <= last;
   }
 
   dispose(): void {

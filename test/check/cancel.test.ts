@@ -26,7 +26,7 @@ describe('doCoherencyCheck cancellation and worker paths', function () {
         signal: controller.signal,
         progress: (e) => {
           events.push(e);
-          if (e.phase === 'accounts') controller.abort();
+          if (e.done >= 1) controller.abort();
         },
       });
       assert.equal(r.summary.interrupted, true);

@@ -84,7 +84,7 @@ export function findItem(root: string, pred: (txs: Tx[]) => boolean): { rel: str
 const isMessage = (txs: Tx[]): boolean => txs.length >= 1 && typeof txs[0]!['digest'] === 'string' && txs.every((t) => t['digest'] === txs[0]!['digest']) && typeof txs[0]!['size'] === 'number' && !txs.some((t) => t['deleted'] === true) && (txs[0]!['type'] === 5);
 const singleLive = (txs: Tx[]): boolean => isMessage(txs) && txs.length === 1 && txs[0]!['end-date'] === null;
 
-/** A BLOB referenced by exactly one item, so damaging it is seen once. */
+/** The BLOB of a single-transaction message (BLOBs are deduplicated: other items may share it). */
 function blobOf(root: string): { item: { rel: string; txs: Tx[] }; digest: string; rel: string } {
   const item = findItem(root, singleLive);
   const digest = item.txs[0]!['digest'] as string;

@@ -2,6 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { CS_ENTRY, sandboxEnv } from './paths.mjs';
 import { pollUntil, startGroup } from './processes.mjs';
@@ -68,15 +69,27 @@ export async function startCodeServer({ runDir, workspace, vsix, linkExtension, 
     fs.symlinkSync(linkExtension, path.join(extensionsDir, `${m.publisher}.${m.name}-${m.version}`));
   }
   const port = wantedPort ? Number(wantedPort) : await freePort();
+  // A TMPDIR of its own, removed on stop: code-server leaves IPC sockets there. Short, under the system temp folder,
+  // because a Unix socket path must stay under 108 bytes.
+  const runEnv = { ...sandboxEnv(), TMPDIR: fs.mkdtempSync(path.join(os.tmpdir(), 'zxb-cs-')) };
   const origin = `http://127.0.0.1:${port}`;
   const server = startGroup(process.execPath,
     [...codeServerArgs({ userDataDir, extensionsDir }), '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, workspace],
-    { env: sandboxEnv(), logFile });
-  await pollUntil(`code-server on ${origin}`, async () => {
-    if (!server.alive()) throw new Error(`code-server exited; see ${logFile}`);
-    const res = await fetch(`${origin}/healthz`).catch(() => undefined);
-    return res?.ok;
-  }, { timeoutMs: 60_000, intervalMs: 200 });
+    { env: runEnv, logFile });
+  const stop = async () => {
+    await server.stop();
+    fs.rmSync(runEnv.TMPDIR, { recursive: true, force: true });
+  };
+  try {
+    await pollUntil(`code-server on ${origin}`, async () => {
+      if (!server.alive()) throw Object.assign(new Error(`code-server exited; see ${logFile}`), { fatal: true });
+      const res = await fetch(`${origin}/healthz`).catch(() => undefined);
+      return res?.ok;
+    }, { timeoutMs: 60_000, intervalMs: 200 });
+  } catch (e) {
+    await stop();
+    throw e;
+  }
   return {
     origin,
     port,
@@ -91,6 +104,6 @@ export async function startCodeServer({ runDir, workspace, vsix, linkExtension, 
     remoteUri(p) {
       return `vscode-remote://127.0.0.1:${port}${path.resolve(p)}`;
     },
-    stop: server.stop,
+    stop,
   };
 }

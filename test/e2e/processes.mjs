@@ -13,6 +13,7 @@ export async function pollUntil(what, probe, { timeoutMs = 30_000, intervalMs = 
       const v = await probe();
       if (v) return v;
     } catch (e) {
+      if (e?.fatal) throw e; // no point waiting: e.g. the process to poll has exited
       lastError = e;
     }
     if (Date.now() >= deadline) {

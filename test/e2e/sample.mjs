@@ -9,7 +9,7 @@ export const E2E_SAMPLE_OPTIONS = { accounts: 6, itemsPerAccount: 1500, seed: 7,
 /** Makes `dir` hold a sample for `options` (regenerating when the options or the generator changed); returns dir. */
 export function ensureSample(dir, options = E2E_SAMPLE_OPTIONS) {
   const stamp = `${dir}.sample.json`; // beside the backup path, not inside it: it would be a stray entry there
-  const generator = fs.existsSync(path.join(REPO, 'src/engine/sample/index.ts')) ? 'makeSample' : 'tinySample';
+  const generator = 'makeSample';
   const wanted = JSON.stringify({ generator, options });
   if (fs.existsSync(dir) && fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8') === wanted) return dir;
   fs.rmSync(dir, { recursive: true, force: true }); // our own generated cache, never a customer's backup path

@@ -5,9 +5,10 @@
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import Database from 'better-sqlite3';
+// Types only: the native module is required when a cache opens, so a runtime that cannot load it still runs the check.
+import type Database from 'better-sqlite3';
+import { defaultCacheDir, isInside } from '../cacheDir';
 import type { Finding } from '../findings';
 import type { FileFacts, FileStat } from './types';
 
@@ -20,11 +21,7 @@ export interface CachedFile {
   facts: FileFacts;
 }
 
-export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  if (env['ZXB_CACHE_DIR']) return path.resolve(env['ZXB_CACHE_DIR']);
-  const base = env['XDG_CACHE_HOME'] ? path.resolve(env['XDG_CACHE_HOME']) : path.join(os.homedir(), '.cache');
-  return path.join(base, 'zxbackup-inspector');
-}
+export { defaultCacheDir };
 
 export class CheckCache {
   private readonly db: Database.Database;
@@ -40,7 +37,8 @@ export class CheckCache {
     mkdirSync(dir, { recursive: true });
     const key = createHash('sha256').update(`${realRoot}\0${variant}\0v${CHECK_RULES_VERSION}`).digest('hex').slice(0, 32);
     this.file = path.join(dir, `check-${key}.sqlite`);
-    this.db = new Database(this.file);
+    const Sqlite = require('better-sqlite3') as typeof Database;
+    this.db = new Sqlite(this.file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.exec('CREATE TABLE IF NOT EXISTS files (rel TEXT PRIMARY KEY, size INTEGER, mtime REAL, ino INTEGER, findings TEXT, facts TEXT) WITHOUT ROWID');
@@ -86,9 +84,4 @@ export class CheckCache {
     this.flush();
     this.db.close();
   }
-}
-
-function isInside(child: string, parent: string): boolean {
-  const rel = path.relative(parent, path.resolve(child));
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }

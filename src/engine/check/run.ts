@@ -12,6 +12,7 @@ import { finding, failWith, FINDINGS, type Finding, type FindingCode } from '../
 import { absOf, listDir, readFileCapped } from '../fsx';
 import { ACCOUNTS_DIR, BLOBS_DIR, ID_MAPPER_FILE, MAP_PREFIX, SERVER_DIRS, ACCOUNT_FILES, blobRelPath, customizationsStamp, driveBucket, isItemFileName, itemBucket } from '../layout';
 import { isDigestName } from './digestName';
+import { DigestFlag, DigestTable } from './digestTable';
 import { PendingFindings, resolvePending } from '../item/parse';
 import { listArchiveContents } from '../server';
 import { SYSTEM_FOLDERS } from '../zimbra';
@@ -28,6 +29,8 @@ const DAY = 86_400_000;
 const METADATA_BATCH = 128;
 /** BLOBs per message to a worker: sizes are unknown before the worker stats them, so batch by count. */
 const BLOB_BATCH = 32;
+/** BLOB prefix folders listed ahead of the one being handled. */
+const LISTING_AHEAD = 8;
 
 /** Metadata so damaged that nothing in it can be used: --fix-backup quarantines such files. */
 export const UNUSABLE_METADATA: ReadonlySet<FindingCode> = new Set(['item.not-utf8', 'item.invalid-json', 'item.too-deep', 'item.not-array', 'item.empty-history', 'item.not-object']);
@@ -75,14 +78,19 @@ class CheckRun {
   interrupted = false;
   private readonly pool: CheckPool;
   private cache: CheckCache | undefined;
+  /** Why the cache is not used, for the summary; undefined when it is, or was turned off. */
+  private cacheNote: string | undefined;
   private readonly progress: ReturnType<typeof throttle>;
   private readonly signal: AbortSignal | undefined;
   private readonly inflight = new Set<Promise<void>>();
   private failure: unknown;
-  /** Referenced digest → declared size (-1 when none); entries are removed as their BLOB is found. */
-  private readonly referenced = new Map<string, number>();
-  /** Declared sizes of BLOBs being verified, for the size comparison when their result comes back. */
-  private readonly declaredInFlight = new Map<string, number>();
+  /** Every BLOB name of the store, with what is known of it (present, referenced, real or declared size). */
+  private readonly blobTable = new DigestTable();
+  private blobStorePresent = false;
+  /** The whole store was listed: a digest not in the table is really missing (not in an unreadable folder). */
+  private blobStoreListed = false;
+  private presentBlobs = 0;
+  private referencedPresent = 0;
   private readonly pointed: PointedFinding[] = [];
   private readonly fix: FixRequest = { moves: [], rewrites: [] };
   private accountIds = new Set<string>();
@@ -117,6 +125,10 @@ class CheckRun {
       accounts = folders.ids.filter((id) => wanted.includes(id));
     }
     await this.checkRootEntries(rootListing.entries);
+    // BLOB names first: then every digest an item references is judged as it comes
+    // (missing, size mismatch) and nothing but a compact table is kept per BLOB.
+    this.blobStorePresent = rootListing.entries.some((e) => e.name === BLOBS_DIR && e.isDirectory());
+    await this.walkBlobStore('list');
     this.phase = { name: 'accounts', done: 0, total: accounts.length };
     for (const id of accounts) {
       throwIfCancelled(this.signal);
@@ -126,7 +138,10 @@ class CheckRun {
     }
     await this.drain();
     this.checkMaps();
-    await this.checkBlobs(rootListing.entries.some((e) => e.name === BLOBS_DIR && e.isDirectory()));
+    // The second listing finds orphans (and, with --accounts, the BLOBs to verify); skip it when
+    // every BLOB of the store turned out to be referenced.
+    const orphansPossible = this.referencedPresent < this.presentBlobs;
+    if (this.opts.level !== 'structure' && (orphansPossible || (this.opts.accounts && this.opts.level === 'blobs'))) await this.walkBlobStore('references');
     await this.checkServerArchives();
     await this.resolvePointed();
     if (!this.interrupted && (this.fix.moves.length > 0 || this.fix.rewrites.length > 0)) {
@@ -145,9 +160,10 @@ class CheckRun {
       const real = await fs.realpath(this.root);
       const variant = `${this.opts.level}|${this.ctx.fixDoubleGzip === 'skip' ? 'nodg' : 'dg'}`;
       this.cache = new CheckCache(dir, real, variant);
-    } catch {
-      // A cache that cannot be opened (read-only home, inside the backup path) only costs time.
+    } catch (err) {
+      // A cache that cannot be opened (read-only home, inside the backup path, better-sqlite3 built for another runtime) only costs time.
       this.cache = undefined;
+      this.cacheNote = `io.cache-unavailable: ran without the cache (${err instanceof Error ? err.message : String(err)})`;
     }
   }
 
@@ -294,58 +310,84 @@ class CheckRun {
 
   // --- the BLOB store
 
-  private async checkBlobs(present: boolean): Promise<void> {
+  /**
+   * Two passes over the BLOB store, in directory order. 'list': layout findings, every
+   * valid name into the table and, at level blobs (all accounts), the content check.
+   * 'references' (after the accounts): orphans, and with --accounts the content check
+   * of the BLOBs those accounts reference.
+   */
+  private async walkBlobStore(pass: 'list' | 'references'): Promise<void> {
+    if (!this.blobStorePresent) {
+      this.blobStoreListed = true; // no store: every referenced BLOB is missing
+      return;
+    }
     const level = this.opts.level;
-    const orphansWanted = level !== 'structure' && !this.opts.accounts;
-    const listing = present ? await listDir(absOf(this.root, BLOBS_DIR), BLOBS_DIR) : undefined;
-    const prefixes = listing?.ok ? listing.entries : [];
-    if (listing && !listing.ok) this.add(listing.finding);
-    this.phase = { name: 'blobs', done: 0, total: prefixes.length };
-    for (const p of prefixes) {
+    const filtered = this.opts.accounts !== undefined;
+    const listing = await listDir(absOf(this.root, BLOBS_DIR), BLOBS_DIR);
+    if (!listing.ok) {
+      if (pass === 'list') this.add(listing.finding);
+      return;
+    }
+    const first = pass === 'list';
+    let complete = true;
+    this.phase = { name: first ? 'blobs' : 'orphans', done: 0, total: listing.entries.length };
+    // Up to LISTING_AHEAD folders are listed ahead (the thread pool does the syscalls in parallel).
+    const folders = listing.entries;
+    const ahead = new Map<number, ReturnType<typeof listDir>>();
+    const listAt = (i: number): ReturnType<typeof listDir> | undefined => {
+      for (let j = i; j < Math.min(folders.length, i + LISTING_AHEAD); j++) {
+        const e = folders[j]!;
+        if (!ahead.has(j) && e.isDirectory() && !e.isSymbolicLink()) ahead.set(j, listDir(absOf(this.root, `${BLOBS_DIR}/${e.name}`), `${BLOBS_DIR}/${e.name}`));
+      }
+      const out = ahead.get(i);
+      ahead.delete(i);
+      return out;
+    };
+    for (let i = 0; i < folders.length; i++) {
+      const p = folders[i]!;
+      if (this.signal?.aborted) await Promise.all(ahead.values()); // no listing left behind
       throwIfCancelled(this.signal);
       const prefixRel = `${BLOBS_DIR}/${p.name}`;
-      if (p.isSymbolicLink()) {
-        this.add(finding('io.symlink', prefixRel, `${prefixRel} is a symbolic link; not followed`));
+      const pending = listAt(i);
+      if (!pending) {
+        if (first) this.add(p.isSymbolicLink() ? finding('io.symlink', prefixRel, `${prefixRel} is a symbolic link; not followed`) : finding('layout.stray-entry', prefixRel, `${prefixRel} is not a BLOB prefix folder`));
         continue;
       }
-      if (!p.isDirectory()) {
-        this.add(finding('layout.stray-entry', prefixRel, `${prefixRel} is not a BLOB prefix folder`));
-        continue;
-      }
-      const files = await listDir(absOf(this.root, prefixRel), prefixRel);
+      const files = await pending;
       if (!files.ok) {
-        this.add(files.finding);
+        if (first) this.add(files.finding);
+        complete = false;
         continue;
       }
       let batch: FileJob[] = [];
       for (const f of files.entries) {
         const rel = `${prefixRel}/${f.name}`;
-        if (f.isSymbolicLink()) {
-          this.add(finding('io.symlink', rel, `${rel} is a symbolic link; not followed`));
-          continue;
+        const valid = f.isFile() && !f.isSymbolicLink() && isDigestName(f.name) && f.name.slice(0, 2) === p.name;
+        if (first && !valid) {
+          if (f.isSymbolicLink()) this.add(finding('io.symlink', rel, `${rel} is a symbolic link; not followed`));
+          else if (!f.isFile()) this.add(finding('layout.stray-entry', rel, `${rel} is not a BLOB`));
+          else if (!isDigestName(f.name)) this.add(finding('blob.bad-name', rel, `${f.name} is not a valid digest`));
+          else this.add(finding('blob.wrong-folder', rel, `${f.name} belongs in ${BLOBS_DIR}/${f.name.slice(0, 2)}/, not ${p.name}/`));
         }
-        if (!f.isFile()) {
-          this.add(finding('layout.stray-entry', rel, `${rel} is not a BLOB`));
-          continue;
+        if (!valid) continue;
+        let verify = false;
+        if (first) {
+          const slot = this.blobTable.slot(f.name);
+          if ((this.blobTable.flagsAt(slot) & DigestFlag.Present) === 0) this.presentBlobs++;
+          this.blobTable.setFlags(slot, DigestFlag.Present);
+          if (!filtered) this.stats.blobs++;
+          verify = level === 'blobs' && !filtered;
+        } else {
+          const slot = this.blobTable.lookup(f.name);
+          const referenced = slot >= 0 && (this.blobTable.flagsAt(slot) & DigestFlag.Referenced) !== 0;
+          if (!referenced && !filtered) {
+            this.add(finding('blob.orphan', rel, `no item metadata references ${f.name}`));
+            this.fixMove(rel, 'blob.orphan');
+          }
+          if (referenced && filtered) this.stats.blobs++;
+          verify = level === 'blobs' && filtered && referenced;
         }
-        if (!isDigestName(f.name)) {
-          this.add(finding('blob.bad-name', rel, `${f.name} is not a valid digest`));
-          continue;
-        }
-        if (f.name.slice(0, 2) !== p.name) {
-          this.add(finding('blob.wrong-folder', rel, `${f.name} belongs in ${BLOBS_DIR}/${f.name.slice(0, 2)}/, not ${p.name}/`));
-          continue;
-        }
-        const declared = this.referenced.get(f.name);
-        if (declared !== undefined) this.referenced.delete(f.name);
-        else if (this.opts.accounts) continue; // only the BLOBs of the chosen accounts
-        else if (orphansWanted) {
-          this.add(finding('blob.orphan', rel, `no item metadata references ${f.name}`));
-          this.fixMove(rel, 'blob.orphan');
-        }
-        this.stats.blobs++;
-        if (level !== 'blobs') continue;
-        if (declared !== undefined && declared >= 0) this.declaredInFlight.set(rel, declared);
+        if (!verify) continue;
         batch.push({ rel, kind: 'blob', verify: inSample(f.name, this.opts.sample) });
         if (batch.length >= BLOB_BATCH) {
           await this.submit(batch);
@@ -357,13 +399,37 @@ class CheckRun {
       this.reportProgress(`${this.stats.blobs} BLOBs`);
     }
     await this.drain();
-    if (level === 'structure') return;
-    // What is left was referenced but never found.
-    for (const digest of this.referenced.keys()) {
-      const rel = blobRelPath(digest) ?? `${BLOBS_DIR}/${digest}`;
-      this.add(finding('blob.missing', rel, `${rel} is referenced by item metadata but missing from the BLOB store`));
+    if (first) this.blobStoreListed = complete;
+  }
+
+  /** An item references `digest`: missing and size mismatch are judged at once against the table. */
+  private onReference(digest: string, declared: number): void {
+    const t = this.blobTable;
+    const slot = t.slot(digest);
+    const flags = t.flagsAt(slot);
+    t.setFlags(slot, DigestFlag.Referenced);
+    if ((flags & (DigestFlag.Present | DigestFlag.Referenced)) === DigestFlag.Present) this.referencedPresent++;
+    if ((flags & DigestFlag.Present) === 0) {
+      if (this.blobStoreListed && (flags & DigestFlag.Reported) === 0) {
+        const rel = blobRelPath(digest) ?? `${BLOBS_DIR}/${digest}`;
+        this.add(finding('blob.missing', rel, `${rel} is referenced by item metadata but missing from the BLOB store`));
+        t.setFlags(slot, DigestFlag.Reported);
+      }
+      return;
     }
-    this.referenced.clear();
+    if (declared < 0) return;
+    if (flags & DigestFlag.RealSize) this.checkSize(digest, slot, declared, t.valueAt(slot));
+    else if ((flags & DigestFlag.DeclaredSize) === 0) {
+      t.setValue(slot, declared);
+      t.setFlags(slot, DigestFlag.DeclaredSize);
+    }
+  }
+
+  private checkSize(digest: string, slot: number, declared: number, real: number): void {
+    if (declared === real || (this.blobTable.flagsAt(slot) & DigestFlag.Reported) !== 0) return;
+    const rel = blobRelPath(digest)!;
+    this.add(finding('blob.size-mismatch', rel, `item metadata declares ${declared} bytes, the BLOB holds ${real}`));
+    this.blobTable.setFlags(slot, DigestFlag.Reported);
   }
 
   private async checkServerArchives(): Promise<void> {
@@ -458,11 +524,15 @@ class CheckRun {
         this.mapFacts.push({ rel: r.rel, destinations: facts.destinations });
         break;
       case 'blob': {
-        const declared = this.declaredInFlight.get(r.rel);
-        this.declaredInFlight.delete(r.rel);
         if (facts.status === 'double-gzip' && this.opts.fixDoubleGzip === 'fix') this.fix.rewrites.push(r.rel);
-        if (declared !== undefined && facts.size !== undefined && facts.size !== declared && (facts.status === 'ok' || facts.status === 'double-gzip' || facts.status === 'trailing-garbage')) {
-          this.add(finding('blob.size-mismatch', r.rel, `item metadata declares ${declared} bytes, the BLOB holds ${facts.size}`));
+        // Only a readable content has a real size to compare with the declared one.
+        if (facts.size === undefined || !(facts.status === 'ok' || facts.status === 'double-gzip' || facts.status === 'trailing-garbage')) break;
+        const digest = r.rel.slice(r.rel.lastIndexOf('/') + 1);
+        const slot = this.blobTable.slot(digest);
+        if (this.blobTable.flagsAt(slot) & DigestFlag.DeclaredSize) this.checkSize(digest, slot, this.blobTable.valueAt(slot), facts.size);
+        else {
+          this.blobTable.setValue(slot, facts.size);
+          this.blobTable.setFlags(slot, DigestFlag.RealSize);
         }
         break;
       }
@@ -472,10 +542,7 @@ class CheckRun {
   }
 
   private onItemFacts(rel: string, facts: Extract<FileFacts, { kind: 'item' }>, account: AccountState | undefined): void {
-    for (const [digest, size] of facts.digests) {
-      const known = this.referenced.get(digest);
-      if (known === undefined || known < 0) this.referenced.set(digest, size);
-    }
+    if (this.opts.level !== 'structure') for (const [digest, size] of facts.digests) this.onReference(digest, size);
     if (account) {
       for (const [id, start, end] of facts.folderDefs) {
         const list = account.folders.get(id);
@@ -545,6 +612,7 @@ class CheckRun {
       },
     };
     if (this.quarantine) report.quarantine = this.quarantine;
+    if (this.cacheNote !== undefined) report.summary.cacheNote = this.cacheNote;
     return report;
   }
 

@@ -50,6 +50,8 @@ export interface CheckSummary {
   workers: string;
   /** The cache file used, or null (--no-cache, or it could not be opened). */
   cacheFile: string | null;
+  /** An info note when the cache could not be opened (the check ran without it). */
+  cacheNote?: string;
   /** The command a support engineer would run next. */
   nextCommand: string;
 }

@@ -11,6 +11,8 @@ import { itemTypeCode } from '../zimbra';
 import { LineIndex } from '../text';
 import type { ItemHistory, JsonPointer, Transaction } from './types';
 
+const DRIVE_NODE_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** Item metadata is a few levels deep; anything past this is corruption (and would overflow naive parsers). */
 export const MAX_NESTING = 64;
 
@@ -171,8 +173,12 @@ function normaliseTransaction(raw: Record<string, unknown>, index: number, pendi
   const end = readDate(raw['end-date'], at('end-date'), pending, true);
   tx.end = end ?? null;
 
-  const id = int('id');
-  if (id !== undefined) tx.itemId = id;
+  // Drive items (drive_items/xx/<uuid>) carry the node UUID as their id (docs/backup-format.md §2.6).
+  if (typeof raw['id'] === 'string' && DRIVE_NODE_ID.test(raw['id'])) tx.nodeId = raw['id'];
+  else {
+    const id = int('id');
+    if (id !== undefined) tx.itemId = id;
+  }
   const type = raw['type'];
   if (typeof type === 'string') {
     const code = itemTypeCode(type);

@@ -13,6 +13,8 @@ export interface Transaction {
   /** Epoch ms (exclusive); null = still valid. */
   end: number | null;
   itemId?: number;
+  /** A Drive node's UUID, for drive_items/ files, instead of a numeric id. */
+  nodeId?: string;
   type?: number;
   folderId?: number;
   parentId?: number;

@@ -5,7 +5,7 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { accountRelPath, driveBucket, itemRelPath } from '../layout';
 import { FlagBit, ItemType, SYSTEM_FOLDERS, itemTypeName } from '../zimbra';
-import { makeBroadcast, makeContact, makeDocument, makeEvent, makeMessage, makeTask, type Correspondent, type MessageMeta, type TaskStatus } from './content';
+import { makeBroadcast, makeContact, makeDocument, makeEvent, makeMessage, makeTask, type Correspondent, type MessageMeta, type MessageRequest, type TaskStatus } from './content';
 import type { ContentKind, SampleContext, Stored } from './context';
 import { ItemBuilder, type ItemFields } from './history';
 import { MESSAGE_STRUCTURES, type Person } from './mime';
@@ -265,7 +265,8 @@ export class AccountGenerator {
     for (let k = 0; k < count; k++) {
       const id = this.allocId();
       ids.push(id);
-      const created = t0 + (k + 1) * 20 * MINUTE;
+      // Before the first item: an import creates the folders within seconds.
+      const created = t0 + (k + 1) * (this.plan.role === 'imported' ? 5_000 : 20 * MINUTE);
       const candidates = [1, 1, INBOX, ...this.userFolders];
       let parent = this.rng.pick(candidates);
       const b = new ItemBuilder(id, ItemType.FOLDER).create(created, { 'folder-id': parent, 'parent-id': parent, name: freshName(), flags: 0, ...(this.rng.chance(0.4) ? { color: this.rng.int(1, 9) } : {}) });
@@ -300,7 +301,8 @@ export class AccountGenerator {
       const id = this.allocId();
       const name = names[k]!;
       this.tagNames.push(name);
-      const b = new ItemBuilder(id, ItemType.TAG).create(t0 + DAY + k * MINUTE, { 'folder-id': TAGS_FOLDER, name, color: this.rng.int(1, 9) });
+      const at = this.plan.role === 'imported' ? t0 + 5 * MINUTE + k * 1000 : t0 + DAY + k * MINUTE;
+      const b = new ItemBuilder(id, ItemType.TAG).create(at, { 'folder-id': TAGS_FOLDER, name, color: this.rng.int(1, 9) });
       await this.emit(b, true);
     }
   }
@@ -361,7 +363,7 @@ export class AccountGenerator {
     return this.ctx.store(k.cache ? `${k.key}${suffix}` : undefined, make);
   }
 
-  private messageContent(irng: Rng, created: number, originalDate: number | undefined): { s: Stored<MessageMeta>; spam: boolean } {
+  private messageContent(irng: Rng, created: number, originalDate: number | undefined): { s: Stored<MessageMeta>; spam: boolean; remake?: (revision: number, at: number) => Stored<MessageMeta> } {
     const p = this.plan;
     const ordinal = this.messageOrdinal++;
     const seed = this.ctx.seed;
@@ -388,25 +390,30 @@ export class AccountGenerator {
     const date = originalDate !== undefined ? Math.floor(originalDate / 1000) * 1000 : Math.floor((created - irng.int(5, 7200) * 1000) / 1000) * 1000;
     const k = this.contentKey('message', `m${ordinal}`, date);
     const forcedStructure = !this.ctx.pool.pooled && p.role !== 'system' && ordinal < MESSAGE_STRUCTURES.length ? MESSAGE_STRUCTURES[ordinal] : undefined;
-    const s = this.stored(k, spam ? ':spam' : '', () =>
-      makeMessage(seed, `${k.key}${spam ? ':spam' : ''}`, {
-        owner: p.owner,
-        mailHost,
-        correspondents: p.correspondents,
-        date: k.at,
-        kind: spam ? 'spam' : 'normal',
-        ...(forcedStructure ? { structure: forcedStructure } : {}),
-        ...(p.role === 'system' ? { outgoing: false } : {}),
-      }),
-    );
-    return { s, spam };
+    const key = `${k.key}${spam ? ':spam' : ''}`;
+    const req: MessageRequest = {
+      owner: p.owner,
+      mailHost,
+      correspondents: p.correspondents,
+      date: k.at,
+      kind: spam ? 'spam' : 'normal',
+      ...(forcedStructure ? { structure: forcedStructure } : {}),
+      ...(p.role === 'system' ? { outgoing: false } : {}),
+    };
+    const s = this.stored(k, spam ? ':spam' : '', () => makeMessage(seed, key, req));
+    // A later save of a draft: the same message with a longer body (pooled: a date fixed by the slot).
+    const remake = (revision: number, at: number): Stored<MessageMeta> => {
+      const date = k.cache ? k.at + revision * 10 * MINUTE : Math.floor(at / 1000) * 1000;
+      return this.stored(k, `${spam ? ':spam' : ''}:draft${revision}`, () => makeMessage(seed, key, { ...req, date, revision }));
+    };
+    return { s, spam, remake };
   }
 
   private message(id: number, irng: Rng, created: number, originalDate: number | undefined): ItemBuilder {
     const p = this.plan;
     const h = p.horizon;
     const ordinal = this.messageOrdinal;
-    const { s, spam } = this.messageContent(irng, created, originalDate);
+    const { s, spam, remake } = this.messageContent(irng, created, originalDate);
     const m = s.meta;
     if (!this.result.sampleMessage && !spam) this.result.sampleMessage = { digest: s.ref.digest, size: s.ref.size, subject: m.subject, sender: m.sender, recipients: m.recipients, date: m.date };
     let folder: number;
@@ -471,9 +478,7 @@ export class AccountGenerator {
       let rev = 1;
       while (irng.chance(0.5) && step(2 * HOUR)) {
         rev++;
-        const date = Math.floor(t / 1000) * 1000;
-        const k = this.contentKey('message', `m${ordinal}:draft${rev}`, date);
-        const d = this.stored(k, `:draft${rev}`, () => makeMessage(this.ctx.seed, `${k.key}:draft${rev}`, { owner: p.owner, mailHost: `mail.${p.domain}`, correspondents: p.correspondents, date: k.at, kind: 'normal', outgoing: true }));
+        const d = remake ? remake(rev, t) : s;
         b.change(t, { subject: d.meta.subject, recipients: d.meta.recipients, date: Math.floor(d.meta.date / 1000), size: d.ref.size, digest: d.ref.digest, flags: (cur().flags! & ~FlagBit.ATTACHED) | (d.meta.attachments ? FlagBit.ATTACHED : 0) });
       }
       if (irng.chance(0.5) && step(DAY)) b.change(t, { deleted: true });

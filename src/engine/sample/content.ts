@@ -41,6 +41,8 @@ export interface MessageRequest {
   outgoing?: boolean;
   /** For large messages: bytes of the attachment. */
   attachmentBytes?: number;
+  /** A later save of the same draft (2, 3, …): same headers, a longer body. */
+  revision?: number;
 }
 
 const STRUCTURE_WEIGHTS = [25, 15, 10, 12, 23, 15];
@@ -74,6 +76,15 @@ function attachmentsFor(rng: Rng, lang: Lang, subject: string): Attachment[] {
   return out;
 }
 
+export function asciiFold(text: string): string {
+  return text
+    .replace(/[Łł]/g, (c) => (c === 'Ł' ? 'L' : 'l'))
+    .replace(/[Øø]/g, (c) => (c === 'Ø' ? 'O' : 'o'))
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/[^\x00-\x7f]/g, '?');
+}
+
 export function messageId(rng: Rng, date: number, domain: string): string {
   return `${rng.hex(8)}.${rng.hex(8)}.${Math.floor(date / 1000)}@${domain}`;
 }
@@ -104,7 +115,13 @@ export function makeMessage(seed: number, key: string, req: MessageRequest): Gen
   }
   const baseSubject = req.kind === 'spam' ? rng.pick(SPAM_SUBJECTS) : req.kind === 'large' ? `Scans and archive ${rng.int(1, 99)}` : subjectIn(rng, lang);
   const subject = req.kind === 'normal' && rng.chance(0.2) && !baseSubject.startsWith('Re:') ? `Re: ${baseSubject}` : baseSubject;
-  const text = req.kind === 'spam' ? `Dear customer,\n\n${paragraph(rng, 'en', 2)}\n\nClick here to claim: https://promo.example.net/${rng.alnum(10)}\n\nUnsubscribe: reply STOP` : body(rng, lang, from.name);
+  let text = req.kind === 'spam' ? `Dear customer,\n\n${paragraph(rng, 'en', 2)}\n\nClick here to claim: https://promo.example.net/${rng.alnum(10)}\n\nUnsubscribe: reply STOP` : body(rng, lang, from.name);
+  if (req.revision !== undefined && req.revision > 1) {
+    const r = Rng.of(seed, 'message', key, 'revision', req.revision);
+    text += `\n\nP.S. ${wrapText(paragraph(r, lang === 'ja' ? 'ja' : lang, req.revision))}`;
+  }
+  // A 7bit us-ascii body cannot carry "Schäfer": fold it to "Schafer", as an old client would.
+  if (structure === 'plain-ascii') text = asciiFold(text);
   let attachments: Attachment[] = [];
   if (req.kind === 'large') {
     const big = req.attachmentBytes ?? 1_100_000;
@@ -181,7 +198,9 @@ export function makeEvent(seed: number, key: string, version: number, stamp: num
   const uid = `${rng.hex(8)}-${rng.hex(4)}-${rng.hex(4)}-${rng.hex(4)}-${rng.hex(12)}`;
   const attendees = rng.sample(people, rng.int(1, 4)).map((p) => ({ name: p.name, email: p.email, partstat: rng.pick(['ACCEPTED', 'TENTATIVE', 'NEEDS-ACTION']) }));
   const v = Rng.of(seed, 'event', key, version);
-  const start = Math.floor((stamp + v.int(1, 20) * 86_400_000) / 1_800_000) * 1_800_000;
+  // Office hours in Rome (08:00–17:30 local, taken as UTC+1).
+  const day = Math.floor((stamp + v.int(1, 20) * 86_400_000) / 86_400_000) * 86_400_000;
+  const start = day + (v.int(7, 16) * 60 + v.pick([0, 30])) * 60_000;
   const bytes = buildEvent({
     uid,
     summary,

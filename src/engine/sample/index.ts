@@ -87,15 +87,17 @@ function planAccounts(seed: number, n: number, perAccount: number, serverId: str
       last = 'Training';
       email = `spam.${rng.alnum(10)}@${domain}`;
     } else {
+      let tries = 0;
       do {
         first = rng.pick(FIRST_NAMES);
         last = rng.pick(LAST_NAMES);
-        email = `${localPart(first, last)}@${domain}`;
+        // Hundreds of accounts exhaust the name pairs: number the mailbox then.
+        email = `${localPart(first, last)}${++tries > 20 ? tries : ''}@${domain}`;
       } while (usedNames.has(email));
     }
     usedNames.add(email);
     const tz = rng.pick(TIME_ZONES);
-    let createdDate = START_DATE + i * 6 * HOUR;
+    let createdDate = START_DATE + (i % 40) * 6 * HOUR;
     if (role === 'regular' && i === 3) createdDate = Date.UTC(2025, 5, 2, 9, 0, 0);
     if (role === 'imported') createdDate = IMPORT_DATE;
     if (role === 'system') createdDate = START_DATE;

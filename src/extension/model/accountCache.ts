@@ -5,6 +5,8 @@
  * flight, and bounded: only the most recently used accounts stay in memory.
  */
 import { buildSnapshot, type AccountSnapshot, type BackupPath, type Finding, type ItemHistory, type ProgressSink } from '../engine';
+// Module by module, like ../engine.ts: the catalogue requires better-sqlite3 only when it opens.
+import { openCatalogue, type Catalogue, type CatalogueFolders, type CatalogueOptions, type IndexResult } from '../../engine/catalogue';
 import { pointInTimeSpec, type PointInTime } from './pointInTime';
 
 export interface LoadedAccount {
@@ -27,8 +29,12 @@ export class AccountCache {
   private readonly snapshots = new Map<string, { at: PointInTime; snapshot: AccountSnapshot }>();
   private readonly limits: AccountCacheLimits;
 
-  constructor(private readonly backup: BackupPath, limits: Partial<AccountCacheLimits> = {}) {
+  /** The persistent item catalogue of the same backup path (opened on first use). */
+  readonly catalogue: CatalogueAccess;
+
+  constructor(private readonly backup: BackupPath, limits: Partial<AccountCacheLimits> = {}, catalogueOptions: CatalogueOptions = {}) {
     this.limits = { maxAccounts: 16, maxItems: 300_000, ...limits };
+    this.catalogue = new CatalogueAccess(backup, catalogueOptions);
   }
 
   isLoaded(zimbraId: string): boolean {
@@ -91,6 +97,7 @@ export class AccountCache {
 
   /** After files changed on disk. */
   forget(zimbraId?: string): void {
+    this.catalogue.forget(zimbraId);
     if (zimbraId === undefined) {
       this.loaded.clear();
       this.itemCounts.clear();
@@ -100,5 +107,112 @@ export class AccountCache {
       this.itemCounts.delete(zimbraId);
       this.snapshots.delete(zimbraId);
     }
+  }
+}
+
+/**
+ * The catalogue as the views use it: opened once, and if it cannot open (better-sqlite3
+ * built for another runtime, an unwritable cache folder) remembered as unavailable so
+ * every caller falls back to reading item files. Indexing is deduplicated per account;
+ * the folder tree at a time is kept until the time or the rows change.
+ */
+export class CatalogueAccess {
+  private opening: Promise<Catalogue | undefined> | undefined;
+  private opened: Catalogue | undefined;
+  private failure: string | undefined;
+  private readonly indexing = new Map<string, Promise<IndexResult>>();
+  /** Accounts indexed (or caught up) during this session: the rows match the files as of then. */
+  private readonly fresh = new Set<string>();
+  private readonly failed = new Map<string, string>();
+  private readonly folderTrees = new Map<string, { at: PointInTime; folders: CatalogueFolders }>();
+
+  constructor(
+    private readonly backup: BackupPath,
+    private readonly options: CatalogueOptions = {},
+  ) {}
+
+  /** The catalogue, or undefined when it cannot be used here (see unavailableReason). */
+  open(): Promise<Catalogue | undefined> {
+    this.opening ??= openCatalogue(this.backup, this.options).then(
+      (c) => (this.opened = c),
+      (err: unknown) => {
+        this.failure = err instanceof Error ? err.message : String(err);
+        return undefined;
+      },
+    );
+    return this.opening;
+  }
+
+  /** Synchronous: the catalogue if it is already open. */
+  get current(): Catalogue | undefined {
+    return this.opened;
+  }
+
+  get unavailableReason(): string | undefined {
+    return this.failure;
+  }
+
+  /** Why indexing this account failed last time (the views then read item files). */
+  failedReason(zimbraId: string): string | undefined {
+    return this.failed.get(zimbraId);
+  }
+
+  isFresh(zimbraId: string): boolean {
+    return this.fresh.has(zimbraId);
+  }
+
+  isIndexing(zimbraId: string): boolean {
+    return this.indexing.has(zimbraId);
+  }
+
+  /** Indexes (incrementally) once per session; concurrent callers share the run. A cancelled run is not remembered. */
+  index(zimbraId: string, opts: { signal?: AbortSignal; progress?: ProgressSink } = {}): Promise<IndexResult> {
+    const running = this.indexing.get(zimbraId);
+    if (running) return running;
+    const p = (async () => {
+      const cat = await this.open();
+      if (!cat) throw new Error(this.failure ?? 'the item catalogue is unavailable');
+      const r = await cat.indexAccount(zimbraId, opts);
+      this.fresh.add(zimbraId);
+      this.failed.delete(zimbraId);
+      if (r.updated > 0 || r.removed > 0) this.folderTrees.delete(zimbraId);
+      return r;
+    })();
+    this.indexing.set(zimbraId, p);
+    p.catch((err: unknown) => {
+      if (!(err instanceof Error && err.name === 'AbortError')) this.failed.set(zimbraId, err instanceof Error ? err.message : String(err));
+    }).finally(() => this.indexing.delete(zimbraId));
+    return p;
+  }
+
+  /** The folder tree with counts at a time; rebuilt when the time or the rows changed. */
+  folders(cat: Catalogue, zimbraId: string, at: PointInTime): CatalogueFolders {
+    const hit = this.folderTrees.get(zimbraId);
+    if (hit && hit.at === at) return hit.folders;
+    const folders = cat.foldersAt(zimbraId, pointInTimeSpec(at));
+    this.folderTrees.set(zimbraId, { at, folders });
+    return folders;
+  }
+
+  /** The user cancelled the first indexing: this session reads that account's files instead. */
+  decline(zimbraId: string, reason: string): void {
+    this.failed.set(zimbraId, reason);
+  }
+
+  /** Files changed on disk: the next look re-indexes (incrementally). */
+  forget(zimbraId?: string): void {
+    if (zimbraId === undefined) {
+      this.fresh.clear();
+      this.failed.clear();
+      this.folderTrees.clear();
+    } else {
+      this.fresh.delete(zimbraId);
+      this.failed.delete(zimbraId);
+      this.folderTrees.delete(zimbraId);
+    }
+  }
+
+  close(): void {
+    this.opened?.close();
   }
 }

@@ -168,13 +168,14 @@ const ITEM_ICONS: Record<string, string> = {
   folder: 'folder',
 };
 
-export function folderView(zimbraId: string, f: FolderAtTime): NodeView {
+/** `itemCount`: from the catalogue, whose folders come without their items. */
+export function folderView(zimbraId: string, f: FolderAtTime, itemCount: number = f.items.length): NodeView {
   return {
     id: nodeId({ kind: 'folder', zimbraId, folderId: f.id }),
     label: f.name,
-    description: `${f.items.length} item${f.items.length === 1 ? '' : 's'}${f.children.length ? ` · ${f.children.length} folder${f.children.length === 1 ? '' : 's'}` : ''}`,
+    description: `${itemCount} item${itemCount === 1 ? '' : 's'}${f.children.length ? ` · ${f.children.length} folder${f.children.length === 1 ? '' : 's'}` : ''}`,
     tooltip: `${f.path} (id ${f.id})`,
-    collapsible: f.items.length > 0 || f.children.length > 0,
+    collapsible: itemCount > 0 || f.children.length > 0,
     contextValue: 'zxbackup.folder',
     icon: f.type === 1 ? 'folder' : f.type === 13 ? 'link' : 'search',
   };
@@ -215,17 +216,20 @@ export function groupAccountsByDomain(accounts: readonly AccountSummary[]): Map<
  * "/", ROOT is internal), so their children come up one level; folders whose parent
  * did not exist at that time stay as roots.
  */
-export function accountTopLevel(snapshot: AccountSnapshot): { folders: FolderAtTime[]; items: ItemAtTime[] } {
+export function accountTopLevel(snapshot: Pick<AccountSnapshot, 'roots'>): { folders: FolderAtTime[]; items: ItemAtTime[]; hiddenIds: number[] } {
   const folders: FolderAtTime[] = [];
   const items: ItemAtTime[] = [];
+  /** The hidden folders whose items show at the top (the catalogue fetches them by these ids). */
+  const hiddenIds: number[] = [];
   const visit = (f: FolderAtTime, depth: number): void => {
     if ((f.id === USER_ROOT_ID || f.id === ROOT_ID) && depth < 4) {
+      hiddenIds.push(f.id);
       items.push(...f.items);
       for (const c of f.children) visit(c, depth + 1);
     } else folders.push(f);
   };
   for (const r of snapshot.roots) visit(r, 0);
-  return { folders, items: items.sort((a, b) => a.id - b.id) };
+  return { folders, items: items.sort((a, b) => a.id - b.id), hiddenIds };
 }
 
 export function rangeView<T>(owner: string, list: ListName, slot: Extract<Slot<T>, { type: 'range' }>, keyLabel: (t: T) => string): NodeView {
@@ -261,6 +265,39 @@ export function firstPage(zimbraId: string, folderId: number, items: readonly It
   const owner = nodeId({ kind: 'folder', zimbraId, folderId });
   return slotsToViews(owner, 'items', sliceChildren(items, { from: 0, to: items.length }, limits.pageSize, limits), (it) => itemView(zimbraId, it), itemKeyLabel, limits);
 }
+
+/**
+ * The same first page from the catalogue: bucketing needs only the folder's ids; the
+ * items of a page are fetched (one keyset query) only when the page shows entries.
+ */
+export function firstPageOfIds(
+  zimbraId: string,
+  folderId: number,
+  ids: readonly number[],
+  fetch: (after: number | undefined, limit: number) => readonly ItemAtTime[],
+  limits: TreeLimits = DEFAULT_LIMITS,
+): NodeView[] {
+  const owner = nodeId({ kind: 'folder', zimbraId, folderId });
+  const slots = sliceChildren(ids, { from: 0, to: ids.length }, limits.pageSize, limits);
+  const byId = new Map(entryPage(slots, ids, fetch).map((it) => [it.id, it]));
+  return slots.flatMap((s): NodeView[] => {
+    if (s.type === 'range') return [rangeView(owner, 'items', s, idKeyLabel)];
+    if (s.type === 'more') return [moreView(owner, 'items', s, limits.pageSize)];
+    const it = byId.get(s.value);
+    return it ? [itemView(zimbraId, it)] : [];
+  });
+}
+
+/** The items behind the entry slots of a slice of sorted ids, in one keyset query. */
+export function entryPage<T>(slots: readonly Slot<T>[], ids: readonly number[], fetch: (after: number | undefined, limit: number) => readonly ItemAtTime[]): readonly ItemAtTime[] {
+  const entries = slots.filter((s) => s.type === 'entry');
+  if (entries.length === 0) return [];
+  const firstId = (entries[0] as { value: unknown }).value as number;
+  const at = ids.indexOf(firstId);
+  return fetch(at > 0 ? ids[at - 1] : undefined, entries.length);
+}
+
+export const idKeyLabel = (id: number): string => `#${id}`;
 
 export function slotsToViews<T>(owner: string, list: ListName, slots: readonly Slot<T>[], entryView: (t: T) => NodeView, keyLabel: (t: T) => string, limits: TreeLimits = DEFAULT_LIMITS): NodeView[] {
   return slots.map((s) => (s.type === 'entry' ? entryView(s.value) : s.type === 'range' ? rangeView(owner, list, s, keyLabel) : moreView(owner, list, s, limits.pageSize)));

@@ -10,7 +10,8 @@ import { isFindingCode, formatIso } from '../../../src/engine';
 import { BLOB_SCHEME, blobUri } from '../../../src/shared/protocol';
 import { activeApi, backupRoot, children, commandId, contributedCommands, extension, provider, sampleItems, walk, waitFor, type TestApi } from './support';
 
-const kindOf = (id: string): string => id.split('/')[0] ?? '';
+/** The node kind from its stable id (`account/<id>`, `folder/<id>/<n>`…); ranges, "Load more…" and messages carry a `#`. */
+const kindOf = (id: string): string => (id.includes('#') ? 'synthetic' : id.split('/')[0] ?? '');
 
 /** Runs a command that may ask for a scope or level in a quick pick: the default pick is accepted, as a user pressing Enter. */
 async function runAcceptingDefaults(id: string, ...args: unknown[]): Promise<unknown> {

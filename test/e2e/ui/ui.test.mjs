@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { runCleanups } from '../cleanup.mjs';
 import { openWorkbench, prepare, startHarness } from '../harness.mjs';
 import { engine, sampleFacts } from './sampleFacts.mjs';
-import { acceptQuickPicks, expand, openView, paletteTitle, rows, runFromPalette, screenshot, until } from './workbench.mjs';
+import { acceptQuickPicks, dismissLeftovers, expand, failOnErrorDialog, openView, paletteTitle, rows, runFromPalette, screenshot, until } from './workbench.mjs';
 
 const { FINDINGS, formatZxsuite } = engine;
 
@@ -23,6 +23,10 @@ describe('Zextras Backup Inspector in VS Code (UI)', function () {
     harness = await startHarness({ name: 'ui', workspace: sample, vsix });
     browser = await openWorkbench(harness.folderUrl(sample));
     page = browser.page;
+  });
+
+  beforeEach(async () => {
+    if (page) await dismissLeftovers(page);
   });
 
   afterEach(async function () {
@@ -61,17 +65,22 @@ describe('Zextras Backup Inspector in VS Code (UI)', function () {
       }
       return undefined;
     };
-    for (let i = 0; i < 12 && !(await itemRow()); i++) {
-      let next;
+    // Folders may appear only after a first indexing ("Indexing…" row): poll, expanding one new folder per round.
+    const found = await until('an item row of the account', async () => {
+      const hit = await itemRow();
+      if (hit) return hit;
+      if (clicked.size >= 12) return undefined;
       for (const r of await rows(pane).all()) {
         const level = Number(await r.getAttribute('aria-level'));
-        const id = await r.getAttribute('id');
-        if (level > accountLevel && (await r.getAttribute('aria-expanded')) === 'false' && !clicked.has(id)) { next = r; clicked.add(id); break; }
+        const label = (await r.innerText()).split('\n')[0] ?? '';
+        if (level > accountLevel && (await r.getAttribute('aria-expanded')) === 'false' && !clicked.has(label)) {
+          clicked.add(label);
+          await expand(r);
+          break;
+        }
       }
-      if (!next) break;
-      await expand(next);
-    }
-    const found = await until('an item row of the account', itemRow, 20_000);
+      return undefined;
+    }, 90_000);
     assert.ok(Number(await found.getAttribute('aria-level')) > accountLevel + 1, 'the item sits below a folder of the account');
   });
 
@@ -105,6 +114,7 @@ describe('Zextras Backup Inspector in VS Code (UI)', function () {
     const pane = await openView(page, /^Findings$/);
     const codes = Object.keys(FINDINGS);
     const texts = await until('findings in the Findings view', async () => {
+      await failOnErrorDialog(page);
       const t = await rows(pane).allInnerTexts();
       return t.some((x) => codes.some((c) => x.includes(c))) ? t : undefined;
     }, 150_000);
@@ -123,7 +133,10 @@ describe('Zextras Backup Inspector in VS Code (UI)', function () {
     await input.waitFor({ state: 'visible', timeout: 15_000 });
     await input.fill(wanted);
     await page.keyboard.press('Enter');
-    await until(`the status bar to show ${wanted}`, async () => (await item.innerText()).includes(wanted.slice(0, 10)), 20_000);
+    await until(`the status bar to show ${wanted}`, async () => {
+      await failOnErrorDialog(page);
+      return (await item.innerText()).includes(wanted.slice(0, 10));
+    }, 20_000);
   });
 
   it('shows the history of an item in a webview', async function () {
@@ -141,6 +154,9 @@ describe('Zextras Backup Inspector in VS Code (UI)', function () {
     await runFromPalette(page, paletteTitle(/Show Item History/i));
     await acceptQuickPicks(page, { timeoutMs: 2_000 });
     const frame = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
-    await until('the history webview to show transactions', async () => (await frame.locator('body').innerText()).length > 0, 30_000);
+    await until('the history webview to show transactions', async () => {
+      await failOnErrorDialog(page);
+      return (await frame.locator('body').innerText()).length > 0;
+    }, 30_000);
   });
 });

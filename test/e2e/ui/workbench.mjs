@@ -76,11 +76,14 @@ export async function expand(row) {
   }, handle, { timeout: 30_000 });
 }
 
-/** Waits until the condition holds or fails with `what`. */
+/** Waits until the condition holds or fails with `what`; a probe error marked `fatal` fails at once. */
 export async function until(what, probe, timeoutMs = 30_000) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const v = await probe().catch(() => undefined);
+    const v = await probe().catch((e) => {
+      if (e?.fatal) throw e;
+      return undefined;
+    });
     if (v) return v;
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 200));
@@ -111,3 +114,25 @@ const DOC_IMAGES = {
   'ui-findings': path.join(REPO, 'docs/images/findings.png'),
   'ui-history': path.join(REPO, 'docs/images/history.png'),
 };
+
+const DIALOG = '.monaco-dialog-box';
+
+/** Throws (fatally, for until()) when VS Code shows an error dialog, e.g. "command '…' not found". */
+export async function failOnErrorDialog(page) {
+  const dialog = page.locator(DIALOG);
+  if (await dialog.isVisible()) {
+    const e = new Error(`VS Code shows a dialog: ${(await dialog.innerText()).replace(/\s+/g, ' ').trim()}`);
+    e.fatal = true;
+    throw e;
+  }
+}
+
+/** Closes what an earlier (failed) test may have left open: dialogs, quick inputs. Each test starts clean. */
+export async function dismissLeftovers(page) {
+  for (let i = 0; i < 4; i++) {
+    const open = (await page.locator(DIALOG).isVisible()) || (await page.locator('.quick-input-widget').isVisible());
+    if (!open) return;
+    await page.keyboard.press('Escape');
+    await page.locator(`${DIALOG}, .quick-input-widget`).first().waitFor({ state: 'hidden', timeout: 2_000 }).catch(() => {});
+  }
+}

@@ -1,0 +1,335 @@
+/**
+ * The item catalogue: a persistent SQLite index of one backup path's item files, kept
+ * OUTSIDE the backup path (cacheDir.ts; one file per backup path realpath), so that a
+ * folder's first page, the folder tree, counts and deleted items at any point in time
+ * come from a query instead of reading every item file of the account.
+ *
+ * Queries agree with backup/snapshot.ts buildSnapshot (test/unit/catalogue.test.ts). The
+ * items they return carry a summary Transaction (ids, dates, folder, type, flags,
+ * digest, name; no raw JSON): open the file for the rest.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, promises as fs, rmSync } from 'node:fs';
+import * as path from 'node:path';
+import { BackupPath } from '../backup/backupPath';
+import { buildSnapshot, type FolderAtTime, type ItemAtTime } from '../backup/snapshot';
+import { defaultCacheDir, isInside } from '../cacheDir';
+import type { DateSpec } from '../dates';
+import { EngineError, finding, type Finding } from '../findings';
+import type { ItemHistory, Transaction } from '../item/types';
+import { itemTypeName } from '../zimbra';
+import { indexAccount, type IndexOptions, type IndexResult } from './indexer';
+import { chosenTx, type CataloguePoint } from './pointSql';
+import { CATALOGUE_VERSION, createSchema } from './schema';
+import { loadSqlite, type SqliteDatabase } from './sqlite';
+
+export type { IndexOptions, IndexResult } from './indexer';
+export type { CataloguePoint } from './pointSql';
+export { CATALOGUE_VERSION } from './schema';
+
+export interface CatalogueOptions {
+  /** Folder for catalogue files; default `<defaultCacheDir()>/catalogue` (honours $ZXB_CACHE_DIR). */
+  dir?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+export type CatalogueWhen = Exclude<DateSpec, { kind: 'all' }>;
+
+export interface CataloguePage {
+  limit?: number;
+  /** Keyset paging: only items with a greater id. */
+  after?: number;
+}
+
+/** The folder tree at a time, without items: `counts` holds live items per folder id. */
+export interface CatalogueFolders {
+  at?: number;
+  roots: FolderAtTime[];
+  folders: Map<number, FolderAtTime>;
+  counts: Map<number, number>;
+}
+
+export interface CatalogueSearch {
+  /** Case-insensitive, in the subject, name, sender or recipients of any transaction. */
+  text?: string;
+  /** Type code of the file's first typed transaction; undefined = any. */
+  type?: number;
+  /** Item date (mail_item.date, else first start) before / at or after these instants. */
+  before?: number;
+  after?: number;
+  /** Deletion state at `when` (default `deleted`, as zxsuite). */
+  filter?: 'all' | 'deleted' | 'not_deleted';
+  when?: CatalogueWhen;
+  limit?: number;
+}
+
+export interface CatalogueSearchHit {
+  item: ItemAtTime;
+  /** Epoch ms, or undefined when the item has neither a date nor a start. */
+  date?: number;
+}
+
+export interface CatalogueSkippedFile {
+  path: string;
+  findings: Finding[];
+}
+
+interface TxRowOut {
+  path: string;
+  file_item_id: number | null;
+  idx: number;
+  item_id: number;
+  start: number;
+  end: number | null;
+  folder_id: number | null;
+  type: number | null;
+  deleted: number;
+  flags: number | null;
+  title: string;
+  name: string | null;
+  digest: string | null;
+  item_date: number | null;
+  first_start: number | null;
+}
+
+const TX_COLUMNS = 'f.path, f.file_item_id, f.first_start, t.idx, t.item_id, t.start, t.end, t.folder_id, t.type, t.deleted, t.flags, t.title, t.name, t.digest, t.item_date';
+
+export class Catalogue {
+  private readonly accountNos = new Map<string, number>();
+
+  private constructor(
+    private readonly db: SqliteDatabase,
+    readonly backup: BackupPath,
+    /** The SQLite file. */
+    readonly file: string,
+  ) {}
+
+  /** Use openCatalogue. */
+  static create(db: SqliteDatabase, backup: BackupPath, file: string): Catalogue {
+    return new Catalogue(db, backup, file);
+  }
+
+  /** The account's number in the catalogue; -1 (matches nothing) before its first indexing. */
+  private no(accountId: string): number {
+    const hit = this.accountNos.get(accountId);
+    if (hit !== undefined) return hit;
+    const n = this.db.prepare('SELECT account_no FROM account_ids WHERE account = ?').pluck().get(accountId) as number | undefined;
+    if (n === undefined) return -1;
+    this.accountNos.set(accountId, n);
+    return n;
+  }
+
+  /** Whether indexAccount has completed for this account at least once (it may be stale: re-run to catch up). */
+  isIndexed(accountId: string): boolean {
+    return this.db.prepare('SELECT 1 FROM accounts WHERE account = ?').get(accountId) !== undefined;
+  }
+
+  indexInfo(accountId: string): { indexedAt: number; files: number; skipped: number } | undefined {
+    const r = this.db.prepare('SELECT indexed_at, files, skipped FROM accounts WHERE account = ?').get(accountId) as { indexed_at: number; files: number; skipped: number } | undefined;
+    return r && { indexedAt: r.indexed_at, files: r.files, skipped: r.skipped };
+  }
+
+  /** Incremental: only new or changed files are read; rows of vanished files go. */
+  indexAccount(accountId: string, opts: IndexOptions = {}): Promise<IndexResult> {
+    return indexAccount(this.db, this.backup, accountId, opts);
+  }
+
+  /** `first` becomes the account's earliest start, as resolveAccountInstant does. */
+  resolve(accountId: string, when: CatalogueWhen): CataloguePoint {
+    if (when.kind !== 'first') return when;
+    const min = this.db.prepare('SELECT MIN(start) FROM tx WHERE account = ?').pluck().get(this.no(accountId)) as number | null;
+    return min === null ? { kind: 'last' } : { kind: 'instant', at: min };
+  }
+
+  foldersAt(accountId: string, when: CatalogueWhen): CatalogueFolders {
+    const point = this.resolve(accountId, when);
+    const rows = this.chosen(accountId, point, 't.is_folder = 1 AND t.deleted = 0', {});
+    // One synthetic history per folder holding only its chosen transaction: buildSnapshot
+    // then names, links and sorts the tree exactly as for loaded items.
+    const histories: ItemHistory[] = rows.map((r) => ({ path: r.path, transactions: [summaryTx(r)], findings: [], parsed: true, ...(r.file_item_id !== null ? { fileItemId: r.file_item_id } : {}) }));
+    const snap = buildSnapshot(histories, point);
+    const out: CatalogueFolders = { roots: snap.roots, folders: snap.folders, counts: this.countsByFolderAt(accountId, point) };
+    if (snap.at !== undefined) out.at = snap.at;
+    return out;
+  }
+
+  /** Live items per folder id at that time (folders themselves not counted). */
+  countsByFolderAt(accountId: string, when: CatalogueWhen): Map<number, number> {
+    const c = chosenTx(this.resolve(accountId, when));
+    const rows = this.db
+      .prepare(`SELECT t.folder_id AS f, COUNT(*) AS n FROM tx t WHERE t.account = @account AND t.is_folder = 0 AND t.deleted = 0 AND t.item_id IS NOT NULL AND ${c.sql} GROUP BY t.folder_id`)
+      .all({ account: this.no(accountId), ...c.params }) as { f: number | null; n: number }[];
+    const out = new Map<number, number>();
+    for (const r of rows) if (r.f !== null) out.set(r.f, r.n);
+    return out;
+  }
+
+  /** Live non-folder items of folder F at that time, by id. */
+  itemsInFolderAt(accountId: string, folderId: number, when: CatalogueWhen, page: CataloguePage = {}): ItemAtTime[] {
+    return this.chosen(accountId, this.resolve(accountId, when), 't.folder_id = @folder AND t.is_folder = 0 AND t.deleted = 0', { folder: folderId }, page).map(toItem);
+  }
+
+  /** Just the ids, for bucketing a big folder into ranges without loading its items. */
+  idsInFolderAt(accountId: string, folderId: number, when: CatalogueWhen): number[] {
+    const c = chosenTx(this.resolve(accountId, when));
+    return this.db
+      .prepare(`SELECT t.item_id FROM tx t WHERE t.account = @account AND t.folder_id = @folder AND t.is_folder = 0 AND t.deleted = 0 AND t.item_id IS NOT NULL AND ${c.sql} ORDER BY t.item_id`)
+      .pluck()
+      .all({ account: this.no(accountId), folder: folderId, ...c.params }) as number[];
+  }
+
+  countInFolderAt(accountId: string, folderId: number, when: CatalogueWhen): number {
+    const c = chosenTx(this.resolve(accountId, when));
+    return this.db
+      .prepare(`SELECT COUNT(*) FROM tx t WHERE t.account = @account AND t.folder_id = @folder AND t.is_folder = 0 AND t.deleted = 0 AND t.item_id IS NOT NULL AND ${c.sql}`)
+      .pluck()
+      .get({ account: this.no(accountId), folder: folderId, ...c.params }) as number;
+  }
+
+  /** Items (folders included) whose state at that time is a deletion, by id. */
+  deletedAt(accountId: string, when: CatalogueWhen, page: CataloguePage = {}): ItemAtTime[] {
+    return this.chosen(accountId, this.resolve(accountId, when), 't.deleted = 1', {}, page).map(toItem);
+  }
+
+  countDeletedAt(accountId: string, when: CatalogueWhen): number {
+    const c = chosenTx(this.resolve(accountId, when));
+    return this.db.prepare(`SELECT COUNT(*) FROM tx t WHERE t.account = @account AND t.deleted = 1 AND t.item_id IS NOT NULL AND ${c.sql}`).pluck().get({ account: this.no(accountId), ...c.params }) as number;
+  }
+
+  /** Live items whose folder does not exist at that time (snapshot.unplaced). */
+  unplacedAt(accountId: string, when: CatalogueWhen, page: CataloguePage = {}): ItemAtTime[] {
+    const point = this.resolve(accountId, when);
+    const folderIds = this.chosen(accountId, point, 't.is_folder = 1 AND t.deleted = 0', {}).map((r) => r.item_id);
+    return this.chosen(accountId, point, 't.is_folder = 0 AND t.deleted = 0 AND (t.folder_id IS NULL OR t.folder_id NOT IN (SELECT value FROM json_each(@folders)))', { folders: JSON.stringify(folderIds) }, page).map(toItem);
+  }
+
+  /** doItemSearch's semantics (src/cli/commands/doItemSearch.ts) over the catalogue. */
+  searchItems(accountId: string, q: CatalogueSearch): CatalogueSearchHit[] {
+    const point = this.resolve(accountId, q.when ?? { kind: 'last' });
+    const where: string[] = ['t.item_id IS NOT NULL'];
+    const params: Record<string, unknown> = {};
+    if (q.text) {
+      where.push('instr(f.search_text, @text) > 0');
+      params['text'] = q.text.toLowerCase();
+    }
+    if (q.type !== undefined) {
+      where.push('f.file_type = @type');
+      params['type'] = q.type;
+    }
+    const filter = q.filter ?? 'deleted';
+    if (filter !== 'all') where.push(`t.deleted = ${filter === 'deleted' ? 1 : 0}`);
+    const date = 'COALESCE(t.item_date, f.first_start)';
+    if (q.before !== undefined) {
+      where.push(`${date} < @before`);
+      params['before'] = q.before;
+    }
+    if (q.after !== undefined) {
+      where.push(`${date} >= @after`);
+      params['after'] = q.after;
+    }
+    const page: CataloguePage = q.limit !== undefined ? { limit: q.limit } : {};
+    return this.chosen(accountId, point, where.join(' AND '), params, page).map((r) => {
+      const hit: CatalogueSearchHit = { item: toItem(r) };
+      const d = r.item_date ?? r.first_start;
+      if (d !== null) hit.date = d;
+      return hit;
+    });
+  }
+
+  /** Files recorded without transactions (unreadable, not JSON, not UTF-8…), with why. */
+  skippedFiles(accountId: string): CatalogueSkippedFile[] {
+    const rows = this.db.prepare('SELECT path, findings FROM files WHERE account = ? AND parsed = 0 ORDER BY path').all(this.no(accountId)) as { path: string; findings: string | null }[];
+    return rows.map((r) => ({ path: r.path, findings: r.findings ? (JSON.parse(r.findings) as Finding[]) : [] }));
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  /** Rows of the transactions chosen at `point` that also satisfy `where`, by item id. */
+  private chosen(accountId: string, point: CataloguePoint, where: string, params: Record<string, unknown>, page: CataloguePage = {}): TxRowOut[] {
+    const c = chosenTx(point);
+    const after = page.after !== undefined ? ' AND t.item_id > @after' : '';
+    const limit = page.limit !== undefined ? ' LIMIT @limit' : '';
+    const sql = `SELECT ${TX_COLUMNS} FROM tx t JOIN files f ON f.file_id = t.file_id WHERE t.account = @account AND t.item_id IS NOT NULL AND ${where} AND ${c.sql}${after} ORDER BY t.item_id${limit}`;
+    const all: Record<string, unknown> = { account: this.no(accountId), ...params, ...c.params };
+    if (page.after !== undefined) all['after'] = page.after;
+    if (page.limit !== undefined) all['limit'] = page.limit;
+    return this.db.prepare(sql).all(all) as TxRowOut[];
+  }
+}
+
+function summaryTx(r: TxRowOut): Transaction {
+  const tx: Transaction = { index: r.idx, start: r.start, end: r.end, itemId: r.item_id, deleted: r.deleted === 1, extra: {}, raw: {} };
+  if (r.type !== null) tx.type = r.type;
+  if (r.folder_id !== null) tx.folderId = r.folder_id;
+  if (r.name !== null) tx.name = r.name;
+  if (r.flags !== null) tx.flags = r.flags;
+  if (r.digest !== null) tx.digest = r.digest;
+  if (r.item_date !== null) tx.date = r.item_date / 1000;
+  return tx;
+}
+
+function toItem(r: TxRowOut): ItemAtTime {
+  const it: ItemAtTime = {
+    id: r.item_id,
+    typeName: r.type !== null ? (itemTypeName(r.type) ?? `type ${r.type}`) : 'unknown',
+    title: r.title,
+    status: r.deleted === 1 ? 'deleted' : 'live',
+    transaction: summaryTx(r),
+    path: r.path,
+  };
+  if (r.type !== null) it.type = r.type;
+  if (r.folder_id !== null) it.folderId = r.folder_id;
+  return it;
+}
+
+/** The catalogue file of a backup path: `<dir>/catalogue-<sha256(realpath)>.sqlite`. */
+export function catalogueFile(dir: string, realRoot: string): string {
+  const key = createHash('sha256').update(realRoot).digest('hex').slice(0, 32);
+  return path.join(dir, `catalogue-${key}.sqlite`);
+}
+
+/**
+ * Opens (or creates) the catalogue of a backup path. Throws EngineError
+ * (io.cache-unavailable) when better-sqlite3 cannot load in this runtime or the folder
+ * is unusable: callers then read item files as before.
+ */
+export async function openCatalogue(root: string | BackupPath, opts: CatalogueOptions = {}): Promise<Catalogue> {
+  const backup = typeof root === 'string' ? await BackupPath.open(root) : root;
+  const Sqlite = loadSqlite();
+  const dir = path.resolve(opts.dir ?? path.join(defaultCacheDir(opts.env), 'catalogue'));
+  const fail = (message: string): never => {
+    throw new EngineError(finding('io.cache-unavailable', '', message));
+  };
+  const realRoot = await fs.realpath(backup.root).catch(() => backup.root);
+  if (isInside(dir, realRoot) || isInside(dir, backup.root)) fail(`the catalogue folder ${dir} is inside the backup path; customer data is never written to`);
+  const file = catalogueFile(dir, realRoot);
+  try {
+    mkdirSync(dir, { recursive: true });
+    let db = open(Sqlite, file);
+    const version = (db.prepare("SELECT v FROM meta WHERE k = 'version'").pluck().get() as string | undefined) ?? null;
+    if (version !== null && version !== String(CATALOGUE_VERSION)) {
+      // An older layout: it is a cache, so rebuild rather than migrate.
+      db.close();
+      for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true });
+      db = open(Sqlite, file);
+    }
+    // Written only when new: opening for a read should not take the write lock.
+    if (version === null || version !== String(CATALOGUE_VERSION)) db.prepare("INSERT OR REPLACE INTO meta (k, v) VALUES ('version', ?), ('root', ?)").run(String(CATALOGUE_VERSION), realRoot);
+    return Catalogue.create(db, backup, file);
+  } catch (err) {
+    if (err instanceof EngineError) throw err;
+    return fail(`cannot open the item catalogue ${file}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+function open(Sqlite: ReturnType<typeof loadSqlite>, file: string): SqliteDatabase {
+  const db = new Sqlite(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  // The language server and the extension host may both open it.
+  db.pragma('busy_timeout = 5000');
+  createSchema(db);
+  return db;
+}

@@ -1,0 +1,105 @@
+/**
+ * The BLOB names of a whole backup path in little memory: an open-addressing table
+ * keyed by the first 12 bytes of each digest (96 bits: a chance collision among a
+ * million BLOBs is about 1e-17), with a flag byte and one number per entry.
+ * A Map of digest strings costs ~110 bytes per BLOB; this costs ~21 bytes per slot
+ * (at most 2 slots per entry), which keeps a 1M-BLOB check within its memory budget.
+ */
+import { decodeFsSafeBase64 } from '../digest';
+
+export const enum DigestFlag {
+  Present = 1,
+  Referenced = 2,
+  /** blob.missing or blob.size-mismatch already reported for this digest. */
+  Reported = 4,
+  /** `value` holds the real (uncompressed) size from the content check. */
+  RealSize = 8,
+  /** `value` holds the size declared by item metadata. */
+  DeclaredSize = 16,
+}
+
+const KEY = 12;
+
+export class DigestTable {
+  private keys: Uint8Array;
+  private flags: Uint8Array;
+  private values: Float64Array;
+  private used = 0;
+  private mask: number;
+
+  constructor(initialCapacity = 1 << 12) {
+    let cap = 1 << 4;
+    while (cap < initialCapacity) cap <<= 1;
+    this.mask = cap - 1;
+    this.keys = new Uint8Array(cap * KEY);
+    this.flags = new Uint8Array(cap);
+    this.values = new Float64Array(cap);
+  }
+
+  get size(): number {
+    return this.used;
+  }
+
+  /** The slot of a digest, inserting it (flags 0) when absent. Digest names only: validate first. */
+  slot(digest: string): number {
+    if ((this.used + 1) * 2 > this.flags.length) this.grow();
+    const key = decodeFsSafeBase64(digest.slice(0, 16)); // 16 base64 characters = 12 bytes
+    return this.find(key, true);
+  }
+
+  /** The slot of a digest, or -1 when it was never added. */
+  lookup(digest: string): number {
+    return this.find(decodeFsSafeBase64(digest.slice(0, 16)), false);
+  }
+
+  flagsAt(slot: number): number {
+    return this.flags[slot]! & 0x7f;
+  }
+  setFlags(slot: number, f: number): void {
+    this.flags[slot] = this.flags[slot]! | f;
+  }
+  valueAt(slot: number): number {
+    return this.values[slot]!;
+  }
+  setValue(slot: number, v: number): void {
+    this.values[slot] = v;
+  }
+
+  private find(key: Uint8Array, insert: boolean): number {
+    let i = (key[0]! | (key[1]! << 8) | (key[2]! << 16) | (key[3]! << 24)) & this.mask;
+    for (;;) {
+      const f = this.flags[i]!;
+      if (f === 0) {
+        if (!insert) return -1;
+        this.keys.set(key, i * KEY);
+        this.flags[i] = 0x80; // occupied, no flag yet
+        this.used++;
+        return i;
+      }
+      if (this.sameKey(i, key)) return i;
+      i = (i + 1) & this.mask;
+    }
+  }
+
+  private sameKey(i: number, key: Uint8Array): boolean {
+    const at = i * KEY;
+    for (let k = 0; k < KEY; k++) if (this.keys[at + k] !== key[k]) return false;
+    return true;
+  }
+
+  private grow(): void {
+    const { keys, flags, values } = this;
+    const cap = flags.length * 2;
+    this.mask = cap - 1;
+    this.keys = new Uint8Array(cap * KEY);
+    this.flags = new Uint8Array(cap);
+    this.values = new Float64Array(cap);
+    this.used = 0;
+    for (let i = 0; i < flags.length; i++) {
+      if (flags[i] === 0) continue;
+      const s = this.find(keys.subarray(i * KEY, i * KEY + KEY), true);
+      this.flags[s] = flags[i]!;
+      this.values[s] = values[i]!;
+    }
+  }
+}
