@@ -4,6 +4,8 @@
  *
  *   npx tsx bench/lsp.ts [--runs 21] [--transactions 1000] [--folder-items 100000] [--dir bench/.data/lsp] [--catalogue-dir <dir>-catalogue]
  *
+ *   --only-diagnostics: section 1 only.
+ *
  * 1. Diagnostics latency for a 1,000-transaction item through a real LSP round trip
  *    to dist/server.js (didOpen of a fresh URI + textDocument/diagnostic; the item
  *    lies in a backup path, so cross-file checks run too), median of N — next to
@@ -232,6 +234,8 @@ async function main(): Promise<void> {
     console.log(`\nDiagnostics, ${transactions}-transaction item (${(text.length / 1024).toFixed(0)} KB), median of ${runs}:`);
     console.log(`  LSP round trip (didOpen + textDocument/diagnostic, dist/server.js): ${fmt(lsp.median)}  [min ${fmt(lsp.min)}, max ${fmt(lsp.max)}; ${lsp.count} diagnostics]  goal ≤ 50 ms`);
     console.log(`  vscode-json-languageservice schema validation alone (in process):  ${fmt(schema)}`);
+    // --only-diagnostics: just section 1, for iterating on the server.
+    if (args.includes('--only-diagnostics')) return;
 
     const r = spawnSync(process.execPath, ['--import', 'tsx', __filename, '--child-tree', dir], { cwd: REPO, encoding: 'utf8', maxBuffer: 1 << 24 });
     if (r.status !== 0) throw new Error(`tree child failed: ${r.stderr}`);

@@ -6,6 +6,7 @@ export * from './layout';
 export * from './zimbra';
 export * from './progress';
 export * from './text';
+export * from './fsx';
 export * from './blobs';
 export * from './server';
 export * from './item/types';

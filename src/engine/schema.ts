@@ -90,8 +90,14 @@ export interface SchemaValidator {
    * Findings of `text` (a file of `kind`, at `path` relative to the backup path).
    * Text that is not JSON gets the typed reader's own syntax findings (same code,
    * range and message), so a schema-only caller never sees "valid".
+   * `opts.parsed`: the caller's typed reader already accepted the text as JSON no
+   * deeper than MAX_NESTING, so that pre-check (a scan and a JSON.parse) is skipped.
    */
-  validate(kind: SchemaKind, text: string, path: string): Promise<Finding[]>;
+  validate(kind: SchemaKind, text: string, path: string, opts?: ValidateOptions): Promise<Finding[]>;
+}
+
+export interface ValidateOptions {
+  parsed?: boolean;
 }
 
 /** The schema kind of a file from its path relative to the backup path, if it has one. */
@@ -147,7 +153,7 @@ export async function createSchemaValidator(opts: { schemaDir?: string } = {}): 
     schemaFor: (kind) => structuredClone(schemas[kind]),
     schemaConfigurations: () =>
       SCHEMA_KINDS.map((kind) => ({ uri: sources[kind].uri, fileMatch: [...SCHEMA_FILE_MATCH[kind]], schema: structuredClone(schemas[kind]) })),
-    validate: (kind, text, filePath) => validateWith(service, kind, text, filePath, ++version),
+    validate: (kind, text, filePath, opts = {}) => validateWith(service, kind, text, filePath, ++version, opts),
   };
 }
 
@@ -199,10 +205,10 @@ async function assertResolves(service: LanguageService, kind: SchemaKind, source
   }
 }
 
-async function validateWith(service: LanguageService, kind: SchemaKind, input: string, filePath: string, version: number): Promise<Finding[]> {
+async function validateWith(service: LanguageService, kind: SchemaKind, input: string, filePath: string, version: number, opts: ValidateOptions): Promise<Finding[]> {
   // Same basis as the typed readers: a BOM is not part of the text (editors drop it too).
   const text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
-  const syntax = syntaxOnly(kind, text, filePath);
+  const syntax = opts.parsed === true ? undefined : syntaxOnly(kind, text, filePath);
   if (syntax) return syntax;
 
   let doc = TextDocument.create(validationUri(kind), 'json', version, text);
@@ -219,7 +225,7 @@ async function validateWith(service: LanguageService, kind: SchemaKind, input: s
   const code = SCHEMA_FINDING_CODE[kind];
   const out: Finding[] = [];
   for (const d of diagnostics) {
-    const where = pointerAt(json.getNodeFromOffset(doc.offsetAt(d.range.start), true));
+    const where = pointerAtOffset(json.root, doc.offsetAt(d.range.start));
     out.push(finding(code, filePath, `${where}: ${describeDiagnostic(d)}`, { range: toRange(d) }));
   }
   return out;
@@ -261,14 +267,46 @@ function toRange(d: Diagnostic): Range {
   };
 }
 
-/** "at /0/size": a JSON Pointer (RFC 6901) to the value (or key) a diagnostic is about. */
-function pointerAt(node: ASTNode | undefined): string {
+/**
+ * "at /0/size": a JSON Pointer (RFC 6901) to the innermost value (or key) holding
+ * `offset`, the node JSONDocument.getNodeFromOffset(offset, true) finds. Children are
+ * in text order, so each level is a binary search: a file with thousands of
+ * transactions and as many diagnostics stays linear.
+ */
+function pointerAtOffset(root: ASTNode | undefined, offset: number): string {
   const parts: string[] = [];
-  for (let n = node; n; n = n.parent) {
-    if (n.type === 'property') parts.unshift(n.keyNode.value.replace(/~/g, '~0').replace(/\//g, '~1'));
-    else if (n.parent?.type === 'array') parts.unshift(String(n.parent.items.indexOf(n)));
+  if (root === undefined || !holds(root, offset)) return 'at the root';
+  for (let node: ASTNode = root; ; ) {
+    const children = node.children ?? [];
+    const i = childAt(children, offset);
+    const child = children[i];
+    if (child === undefined) break;
+    if (child.type === 'property') parts.push(child.keyNode.value.replace(/~/g, '~0').replace(/\//g, '~1'));
+    else if (node.type === 'array') parts.push(String(i));
+    node = child;
   }
   return parts.length === 0 ? 'at the root' : `at /${parts.join('/')}`;
+}
+
+/** Index of the first child holding `offset` (right bound included), or -1. */
+function childAt(children: readonly ASTNode[], offset: number): number {
+  let lo = 0;
+  let hi = children.length - 1;
+  let last = -1; // the last child starting at or before offset
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    if (children[mid]!.offset <= offset) {
+      last = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  // A child ending exactly at offset comes first, as in getNodeFromOffset's scan.
+  if (last > 0 && holds(children[last - 1]!, offset)) return last - 1;
+  return last >= 0 && holds(children[last]!, offset) ? last : -1;
+}
+
+function holds(node: ASTNode, offset: number): boolean {
+  return offset >= node.offset && offset <= node.offset + node.length;
 }
 
 /** Typed codes that judge the shape of the very value (or object) they point at. */
@@ -304,24 +342,38 @@ const MISSING_PROPERTY = /Missing property "([^"]+)"/;
  *   code, starts at that object and names "K" (item.missing-start-date for start-date).
  */
 export function mergeSchemaFindings(typed: readonly Finding[], schema: readonly Finding[]): Finding[] {
-  const kept = schema.filter((s) => !typed.some((t) => explains(t, s)));
-  return [...typed, ...kept];
+  // Typed findings indexed by what they can explain: a file full of findings on both
+  // sides stays linear instead of comparing every pair.
+  const same = new Set<string>();
+  const shapeRanges = new Set<string>();
+  const shapeStarts = new Map<string, string[]>();
+  for (const t of typed) {
+    same.add(sameKey(t));
+    if (!SHAPE_CODES.has(t.code)) continue;
+    shapeRanges.add(`${t.path}\0${rangeKey(t.range)}`);
+    if (t.range === undefined) continue;
+    const at = `${t.path}\0${positionKey(t.range.start)}`;
+    const messages = shapeStarts.get(at);
+    if (messages) messages.push(t.message);
+    else shapeStarts.set(at, [t.message]);
+  }
+  const explained = (s: Finding): boolean => {
+    if (same.has(sameKey(s)) || shapeRanges.has(`${s.path}\0${rangeKey(s.range)}`)) return true;
+    const missing = MISSING_PROPERTY.exec(s.message)?.[1];
+    if (missing === undefined || s.range === undefined) return false;
+    return shapeStarts.get(`${s.path}\0${positionKey(s.range.start)}`)?.some((m) => m.includes(`"${missing}"`)) === true;
+  };
+  return [...typed, ...schema.filter((s) => !explained(s))];
 }
 
-function explains(t: Finding, s: Finding): boolean {
-  if (t.path !== s.path) return false;
-  if (t.code === s.code && t.message === s.message && sameRange(t.range, s.range)) return true;
-  if (!SHAPE_CODES.has(t.code)) return false;
-  if (sameRange(t.range, s.range)) return true;
-  const missing = MISSING_PROPERTY.exec(s.message)?.[1];
-  return missing !== undefined && t.range !== undefined && s.range !== undefined && samePosition(t.range.start, s.range.start) && t.message.includes(`"${missing}"`);
+function sameKey(f: Finding): string {
+  return `${f.path}\0${f.code}\0${rangeKey(f.range)}\0${f.message}`;
 }
 
-function sameRange(a: Range | undefined, b: Range | undefined): boolean {
-  if (a === undefined || b === undefined) return a === b;
-  return samePosition(a.start, b.start) && samePosition(a.end, b.end);
+function rangeKey(r: Range | undefined): string {
+  return r === undefined ? '-' : `${positionKey(r.start)}-${positionKey(r.end)}`;
 }
 
-function samePosition(a: Range['start'], b: Range['start']): boolean {
-  return a.line === b.line && a.character === b.character;
+function positionKey(p: Range['start']): string {
+  return `${p.line}:${p.character}`;
 }

@@ -21,13 +21,21 @@ export async function crossFileItemFindings(a: ItemAnalysis, ctx: RootContext, a
   const path = a.history.path;
   const txs = a.history.transactions;
 
+  // isValidDigest decodes base64; a long history repeats one digest, so judge each once.
+  const valid = new Map<string, boolean>();
+  const validDigest = (d: string | null | undefined): d is string => {
+    if (typeof d !== 'string') return false;
+    let ok = valid.get(d);
+    if (ok === undefined) valid.set(d, (ok = isValidDigest(d)));
+    return ok;
+  };
   const digests = new Map<string, Promise<boolean>>();
   for (const tx of txs) {
-    if (!isValidDigest(tx.digest) || digests.has(tx.digest) || digests.size >= MAX_LOOKUPS) continue;
+    if (!validDigest(tx.digest) || digests.has(tx.digest) || digests.size >= MAX_LOOKUPS) continue;
     digests.set(tx.digest, ctx.hasBlob(tx.digest));
   }
   for (const tx of txs) {
-    if (!isValidDigest(tx.digest)) continue;
+    if (!validDigest(tx.digest)) continue;
     const exists = await digests.get(tx.digest);
     if (exists !== false) continue;
     const node = a.nodeAt([tx.index, 'digest']);

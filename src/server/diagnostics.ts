@@ -16,12 +16,12 @@ import { accountRelPath, driveBucket, itemBucket, itemRelPath } from '../engine/
 import { LineIndex } from '../engine/text';
 import { throwIfCancelled } from '../engine/progress';
 import type { ServerSettings } from '../shared/protocol';
-import { ANALYSIS_LIMIT_CHARS, SCHEMA_LIMIT_CHARS, analyzeItemDocument } from './analysis';
+import { ANALYSIS_LIMIT_CHARS, SCHEMA_LIMIT_CHARS, analyzeItemDocument, type ItemAnalysis } from './analysis';
 import { findingToDiagnostic, SOURCE } from './convert';
 import { crossFileItemFindings, purgeDueFinding } from './crossFile';
 import { accountOf, type DocumentInfo } from './documents';
 import type { RootContexts } from './rootContext';
-import { schemaValidator } from './schemaValidation';
+import { schemaValidator, type ValidatorResult } from './schemaValidation';
 import { mergeSchemaFindings, type SchemaKind } from '../engine/schema';
 
 /** Beyond this, one summary diagnostic says how many were left out: the Problems panel stays usable. */
@@ -59,9 +59,8 @@ async function itemDiagnostics(doc: TextDocument, info: DocumentInfo, ctx: Diagn
   if (a.history.parsed) {
     throwIfCancelled(ctx.signal);
     // The schema service is CPU work, the cross-file facts mostly I/O: run them side by side.
-    const typed = [...findings];
     const [schema, cross] = await Promise.all([
-      schemaFindings('item', a.text, info, ctx.settings, typed),
+      itemSchemaFindings(a, info, ctx.settings, [...findings]),
       info.root !== undefined ? crossFileItemFindings(a, ctx.roots.get(info.root), accountOf(info), ctx.signal) : Promise.resolve([]),
     ]);
     findings.push(...schema, ...cross);
@@ -83,17 +82,30 @@ function layoutFindings(info: DocumentInfo): Finding[] {
   return [];
 }
 
+/** Schema findings of an item version, per validator and path: a re-pull of an unchanged version (a refresh, another file's change) does not validate again. */
+const itemSchemaMemo = new WeakMap<ItemAnalysis, { validator: ValidatorResult; rel: string; findings: Promise<Finding[]> }>();
+
+async function itemSchemaFindings(a: ItemAnalysis, info: DocumentInfo, settings: ServerSettings, typed: readonly Finding[]): Promise<Finding[]> {
+  const v = await schemaValidator(settings.schemaDirectory);
+  const hit = itemSchemaMemo.get(a);
+  if (hit && hit.validator === v && hit.rel === info.rel) return hit.findings;
+  const findings = schemaFindings('item', a.text, info, v, typed);
+  itemSchemaMemo.set(a, { validator: v, rel: info.rel, findings });
+  findings.catch(() => itemSchemaMemo.delete(a));
+  return findings;
+}
+
 /**
  * Schema findings the typed readers do not already explain (mergeSchemaFindings: the
- * tolerant parser says more precisely why, e.g. "date given as a string").
+ * tolerant parser says more precisely why, e.g. "date given as a string"). Called
+ * only on text the typed reader parsed, so the validator skips its own syntax check.
  */
-async function schemaFindings(kind: SchemaKind, text: string, info: DocumentInfo, settings: ServerSettings, typed: readonly Finding[]): Promise<Finding[]> {
+async function schemaFindings(kind: SchemaKind, text: string, info: DocumentInfo, v: ValidatorResult, typed: readonly Finding[]): Promise<Finding[]> {
   if (text.length > SCHEMA_LIMIT_CHARS) {
     return [finding('io.too-large', info.rel, `schema validation skipped: the document is over ${SCHEMA_LIMIT_CHARS} characters`, { severity: 'info' })];
   }
-  const v = await schemaValidator(settings.schemaDirectory);
   if (!v.ok) return [finding('usage.bad-schema', info.rel, `schema validation skipped: ${v.error}`, { severity: 'info' })];
-  const schema = await v.validator.validate(kind, text, info.rel);
+  const schema = await v.validator.validate(kind, text, info.rel, { parsed: true });
   return mergeSchemaFindings(typed, schema).slice(typed.length);
 }
 
@@ -122,7 +134,7 @@ async function jsonFileDiagnostics(doc: TextDocument, info: DocumentInfo, ctx: D
   else parsed = parseMapFile(text, info.rel);
   const findings = [...parsed.findings];
   if (parsed.value !== undefined) {
-    findings.push(...(await schemaFindings(name, text, info, ctx.settings, findings)));
+    findings.push(...(await schemaFindings(name, text, info, await schemaValidator(ctx.settings.schemaDirectory), findings)));
     if (name === 'map' && info.root !== undefined) findings.push(...(await mapAccountFindings(text, info, ctx)));
   }
   return findings.map((f) => findingToDiagnostic(f, bom));

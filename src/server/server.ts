@@ -24,7 +24,7 @@ import { URI } from 'vscode-uri';
 import { EngineError } from '../engine/findings';
 import type { ProgressEvent } from '../engine/progress';
 import { ALL_LANGUAGE_IDS, PointInTimeNotification, RunCheckRequest } from '../shared/protocol';
-import { forgetAnalysis } from './analysis';
+import { analyzeItemDocument, forgetAnalysis } from './analysis';
 import { runCheck } from './check';
 import { codeLenses } from './codeLens';
 import { definition } from './definition';
@@ -115,7 +115,11 @@ export function startServer(connection: Connection): void {
   const diagnose = async (doc: TextDocument, signal?: AbortSignal): Promise<Diagnostic[]> => {
     const started = performance.now();
     const info = infoOf(doc);
-    const ctx = { settings: await settings.get(doc.uri), roots, ...(signal ? { signal } : {}) };
+    const pendingSettings = settings.get(doc.uri);
+    // The typed analysis (cached per version) needs no settings: it runs while a
+    // workspace/configuration round trip for a newly opened document is in flight.
+    if (info.kind === 'item') analyzeItemDocument(doc, info);
+    const ctx = { settings: await pendingSettings, roots, ...(signal ? { signal } : {}) };
     const diagnostics = await computeDiagnostics(doc, info, ctx);
     const ms = performance.now() - started;
     // Say when validation is slow, as vscode-eslint does: the first thing to look at when typing lags.

@@ -1,11 +1,13 @@
 /** getItem end to end: point-in-time states, --date all, --dump-blob, --tz. */
 import { strict as assert } from 'node:assert';
-import { readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { blobRelPath } from '../../src/engine';
 import type { ItemJson } from '../../src/cli/shapes';
 import { ALICE, ITEM, LUNCH_DIGEST, LUNCH_EML, REPORT_DIGEST, makeFixture, type Fixture } from './fixture';
-import { ensureBuilt, zxb, zxbJson } from './run';
+import { PROJECT, ensureBuilt, zxb, zxbJson } from './run';
 
 describe('zxb getItem', () => {
   let fx: Fixture;
@@ -30,6 +32,25 @@ describe('zxb getItem', () => {
     assert.equal(b.status, 'live');
     assert.deepEqual(b.folder, { id: ITEM.projects, path: '/Inbox/Projects 2024' });
     assert.deepEqual(b.transaction?.flags?.names, ['flagged']);
+  });
+
+  it('validates the item against the user\'s schemas with --schema-dir, and against ours without', async () => {
+    const ours = await zxbJson<ItemJson>('getItem', fx.root, ALICE.name, String(ITEM.lunch));
+    assert.ok(!ours.json.findings.some((f) => f.code === 'item.schema'), JSON.stringify(ours.json.findings));
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'zxb-schemas-'));
+    try {
+      // A stricter item schema: subjects of at most 3 characters ("Lunch" breaks it).
+      const schema = JSON.parse(readFileSync(path.join(PROJECT, 'schemas', 'item.schema.json'), 'utf8'));
+      schema.definitions.transaction.properties.subject = { type: 'string', maxLength: 3 };
+      writeFileSync(path.join(dir, 'item.schema.json'), JSON.stringify(schema));
+      const theirs = await zxbJson<ItemJson>('--schema-dir', dir, 'getItem', fx.root, ALICE.name, String(ITEM.lunch));
+      const f = theirs.json.findings.find((x) => x.code === 'item.schema');
+      assert.ok(f, JSON.stringify(theirs.json.findings));
+      assert.match(f.message, /subject/);
+      assert.ok(f.range, 'a schema finding carries the range of the value');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('gives every field of the transaction, the type name and the BLOB', async () => {

@@ -6,7 +6,10 @@
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import {
+  createSchemaValidator,
   firstTransaction,
+  mergeSchemaFindings,
+  readFileCapped,
   itemRelPath,
   stateAt,
   type BackupPath,
@@ -62,7 +65,8 @@ export async function getItem(ctx: CliContext, root: string, accountArg: string,
   const file = itemRelPath(account.zimbraId, itemId);
   const history = await backup.readItem(account.zimbraId, itemId);
   if (!history) usageError(`no item ${itemId} in account ${account.name} (${file} does not exist)`, 'usage.unknown-item', file);
-  const findings: Finding[] = [...history.findings];
+  // The item is also validated against the JSON Schema (ours, or the user's with --schema-dir).
+  const findings: Finding[] = history.parsed ? await withSchemaFindings(backup, file, history.findings, ctx.schemaDir) : [...history.findings];
 
   // One state per transaction with --date all; otherwise the state at the date (first = the item's first transaction).
   let states: State[];
@@ -119,6 +123,13 @@ export async function getItem(ctx: CliContext, root: string, accountArg: string,
   const result: CommandResult = { findings, json, text: renderItem(json, states, z), failed: !history.parsed };
   if (opts.dumpBlob) await dumpBlob(backup, states[0], stateJsons[0], result, itemId, ctx.json);
   return result;
+}
+
+async function withSchemaFindings(backup: BackupPath, file: string, typed: readonly Finding[], schemaDir: string | undefined): Promise<Finding[]> {
+  const read = await readFileCapped(backup.abs(file), file);
+  if (!read.ok) return [...typed, read.finding];
+  const validator = await createSchemaValidator(schemaDir !== undefined ? { schemaDir } : {});
+  return mergeSchemaFindings(typed, await validator.validate('item', read.bytes.toString('utf8'), file));
 }
 
 async function dumpBlob(backup: BackupPath, state: State | undefined, stateJson: ItemStateJson | undefined, result: CommandResult, itemId: number, json: boolean): Promise<void> {

@@ -5,7 +5,9 @@
  * A Map of digest strings costs ~110 bytes per BLOB; this costs ~21 bytes per slot
  * (at most 2 slots per entry), which keeps a 1M-BLOB check within its memory budget.
  */
-import { decodeFsSafeBase64 } from '../digest';
+/** FS-safe base64 ('/' written ','): character code → 6-bit value. Names are validated before they get here. */
+const SEXTET = new Uint8Array(128);
+'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+,'.split('').forEach((c, i) => (SEXTET[c.charCodeAt(0)] = i));
 
 export const enum DigestFlag {
   Present = 1,
@@ -26,6 +28,8 @@ export class DigestTable {
   private values: Float64Array;
   private used = 0;
   private mask: number;
+  /** The key being looked up: decoded in place, no Buffer per call (this runs for every BLOB and reference). */
+  private readonly scratch = new Uint8Array(KEY);
 
   constructor(initialCapacity = 1 << 12) {
     let cap = 1 << 4;
@@ -43,13 +47,24 @@ export class DigestTable {
   /** The slot of a digest, inserting it (flags 0) when absent. Digest names only: validate first. */
   slot(digest: string): number {
     if ((this.used + 1) * 2 > this.flags.length) this.grow();
-    const key = decodeFsSafeBase64(digest.slice(0, 16)); // 16 base64 characters = 12 bytes
-    return this.find(key, true);
+    return this.find(this.keyOf(digest), true);
   }
 
   /** The slot of a digest, or -1 when it was never added. */
   lookup(digest: string): number {
-    return this.find(decodeFsSafeBase64(digest.slice(0, 16)), false);
+    return this.find(this.keyOf(digest), false);
+  }
+
+  /** The first 16 base64 characters = 12 bytes, decoded into the scratch key. */
+  private keyOf(digest: string): Uint8Array {
+    const k = this.scratch;
+    for (let c = 0, b = 0; c < 16; c += 4, b += 3) {
+      const n = (SEXTET[digest.charCodeAt(c) & 0x7f]! << 18) | (SEXTET[digest.charCodeAt(c + 1) & 0x7f]! << 12) | (SEXTET[digest.charCodeAt(c + 2) & 0x7f]! << 6) | SEXTET[digest.charCodeAt(c + 3) & 0x7f]!;
+      k[b] = n >>> 16;
+      k[b + 1] = (n >>> 8) & 0xff;
+      k[b + 2] = n & 0xff;
+    }
+    return k;
   }
 
   flagsAt(slot: number): number {

@@ -83,11 +83,19 @@ interface Pending {
   reject(e: Error): void;
 }
 
+/**
+ * Batches posted to one worker before its previous ones are answered: the worker
+ * starts the next batch at once instead of idling until this thread, busy listing
+ * folders or merging results, hands it one.
+ */
+const PER_WORKER = 2;
+
 class ThreadPool implements CheckPool {
   readonly mode = 'threads' as const;
-  private readonly idle: Worker[] = [];
+  private readonly workers: Worker[] = [];
   private readonly queue: Pending[] = [];
-  private readonly busy = new Map<Worker, Pending>();
+  /** Batches posted and not yet answered, per worker, by request id. */
+  private readonly posted = new Map<Worker, Map<number, Pending>>();
   private waiters: (() => void)[] = [];
   private nextId = 1;
   private failed: Error | undefined;
@@ -98,9 +106,10 @@ class ThreadPool implements CheckPool {
       w.on('message', (msg: WorkerResponse) => this.onMessage(w, msg));
       w.on('error', (err) => this.onFailure(w, err));
       w.on('exit', (code) => {
-        if (this.busy.has(w)) this.onFailure(w, new Error(`check worker exited with code ${code}`));
+        if ((this.posted.get(w)?.size ?? 0) > 0) this.onFailure(w, new Error(`check worker exited with code ${code}`));
       });
-      this.idle.push(w);
+      this.workers.push(w);
+      this.posted.set(w, new Map());
     }
   }
 
@@ -118,11 +127,21 @@ class ThreadPool implements CheckPool {
   }
 
   private pump(): void {
-    while (this.idle.length > 0 && this.queue.length > 0) {
-      const w = this.idle.pop()!;
+    while (this.queue.length > 0) {
+      // The least loaded worker, if it has room.
+      let best: Worker | undefined;
+      let load = PER_WORKER;
+      for (const w of this.workers) {
+        const n = this.posted.get(w)!.size;
+        if (n < load) {
+          best = w;
+          load = n;
+        }
+      }
+      if (!best) break;
       const p = this.queue.shift()!;
-      this.busy.set(w, p);
-      w.postMessage(p.req);
+      this.posted.get(best)!.set(p.req.id, p);
+      best.postMessage(p.req);
     }
     if (this.queue.length < this.size && this.waiters.length > 0) {
       const ws = this.waiters;
@@ -132,9 +151,9 @@ class ThreadPool implements CheckPool {
   }
 
   private onMessage(w: Worker, msg: WorkerResponse): void {
-    const p = this.busy.get(w);
-    this.busy.delete(w);
-    this.idle.push(w);
+    const mine = this.posted.get(w)!;
+    const p = mine.get(msg.id);
+    mine.delete(msg.id);
     if (p) {
       if (msg.results !== undefined) p.resolve(JSON.parse(msg.results) as FileResult[]);
       else p.reject(new Error(msg.error ?? 'check worker failed'));
@@ -144,15 +163,15 @@ class ThreadPool implements CheckPool {
 
   private onFailure(w: Worker, err: Error): void {
     this.failed ??= err;
-    const p = this.busy.get(w);
-    this.busy.delete(w);
-    p?.reject(err);
+    const mine = this.posted.get(w);
+    for (const p of mine?.values() ?? []) p.reject(err);
+    mine?.clear();
     for (const q of this.queue.splice(0)) q.reject(err);
     this.waiters.forEach((r) => r());
     this.waiters = [];
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.idle, ...this.busy.keys()].map((w) => w.terminate()));
+    await Promise.all(this.workers.map((w) => w.terminate()));
   }
 }

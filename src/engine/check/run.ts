@@ -549,7 +549,8 @@ class CheckRun {
         if (list) list.push([id, start, end]);
         else account.folders.set(id, [[id, start, end]]);
       }
-      for (const [folderId, at, tx] of facts.folderUses) account.uses.push([rel, folderId, at, tx]);
+      // System folders always exist (folderExistsAt): keeping their uses would only cost memory.
+      for (const [folderId, at, tx] of facts.folderUses) if (SYSTEM_FOLDERS[folderId] === undefined) account.uses.push([rel, folderId, at, tx]);
     }
     if (facts.deletedAt !== undefined && facts.deletedAt < this.ctx.now - this.retentionMs) {
       const days = Math.floor((this.ctx.now - facts.deletedAt) / DAY);

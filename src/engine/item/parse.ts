@@ -54,23 +54,42 @@ export function parseItemBytes(bytes: Uint8Array, path: string, opts: ParseItemO
 
 export function parseItemText(input: string, path: string, opts: ParseItemOptions = {}): ItemHistory {
   const text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
-  const depth = nestingDepthExceeds(text, MAX_NESTING);
-  if (depth !== undefined) {
-    const pos = new LineIndex(text).range(depth, depth + 1);
-    return failed(path, opts, finding('item.too-deep', path, `nesting deeper than ${MAX_NESTING} levels`, { range: pos }));
-  }
+  // Parse first, scan the text for nesting only when the file is deep or not JSON:
+  // the character scan costs as much as JSON.parse and a clean file never needs it.
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
-    return failed(path, opts, ...syntaxFindings(text, path));
+    return failed(path, opts, ...(tooDeep(text, path) ?? syntaxFindings(text, path)));
   }
+  if (valueDeeperThan(value, MAX_NESTING, 0)) return failed(path, opts, ...tooDeep(text, path)!);
   const pending = new PendingFindings();
   const transactions = normaliseHistory(value, pending);
   const history: ItemHistory = { path, transactions, findings: [], parsed: true };
   if (opts.fileItemId !== undefined) history.fileItemId = opts.fileItemId;
   history.findings = resolvePending(text, path, pending);
   return history;
+}
+
+/** The item.too-deep finding at the first bracket past MAX_NESTING, or undefined when the text is shallow enough. */
+function tooDeep(text: string, path: string): Finding[] | undefined {
+  const depth = nestingDepthExceeds(text, MAX_NESTING);
+  if (depth === undefined) return undefined;
+  const pos = new LineIndex(text).range(depth, depth + 1);
+  return [finding('item.too-deep', path, `nesting deeper than ${MAX_NESTING} levels`, { range: pos })];
+}
+
+/** Whether a parsed value nests arrays/objects more than `limit` levels (the same count as nestingDepthExceeds on its text). */
+function valueDeeperThan(value: unknown, limit: number, level: number): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  if (level + 1 > limit) return true;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (valueDeeperThan(value[i], limit, level + 1)) return true;
+    return false;
+  }
+  const o = value as Record<string, unknown>;
+  for (const k in o) if (valueDeeperThan(o[k], limit, level + 1)) return true;
+  return false;
 }
 
 function failed(path: string, opts: ParseItemOptions, ...findings: Finding[]): ItemHistory {
@@ -137,46 +156,41 @@ export function normaliseHistory(value: unknown, pending: PendingFindings): Tran
   }
   if (value.length === 0) pending.add('item.empty-history', 'the array of transactions is empty', []);
   const out: Transaction[] = [];
-  value.forEach((element, index) => {
+  for (let index = 0; index < value.length; index++) {
+    const element: unknown = value[index];
     if (element === null || typeof element !== 'object' || Array.isArray(element)) {
       pending.add('item.not-object', `transaction ${index + 1} is ${describeType(element)}, not an object`, [index]);
-      return;
+      continue;
     }
     out.push(normaliseTransaction(element as Record<string, unknown>, index, pending));
-  });
+  }
   return out;
 }
 
+/*
+ * The hot path of every check: no closures, no pointer arrays unless a finding is
+ * recorded, one pass over the keys. The order of the pending findings is part of
+ * the behaviour (test/unit/parse.test.ts): keep it when editing.
+ */
 function normaliseTransaction(raw: Record<string, unknown>, index: number, pending: PendingFindings): Transaction {
-  const at = (key: string): JsonPointer => [index, key];
   const tx: Transaction = { index, end: null, deleted: false, extra: {}, raw };
-  const int = (key: string): number | undefined => {
-    const v = raw[key];
-    if (v === undefined || v === null) return undefined;
-    if (typeof v === 'number' && Number.isInteger(v)) return v;
-    pending.add('item.schema', `"${key}" should be an integer, found ${describeType(v)}`, at(key));
-    return undefined;
-  };
-  const str = (key: string): string | undefined => {
-    const v = raw[key];
-    if (v === undefined || v === null) return undefined;
-    if (typeof v === 'string') return v;
-    pending.add('item.schema', `"${key}" should be a string, found ${describeType(v)}`, at(key));
-    return undefined;
-  };
 
-  const tid = int('transaction-id');
+  const tid = intAt(raw, 'transaction-id', index, pending);
   if (tid !== undefined) tx.transactionId = tid;
-  const start = readDate(raw['start-date'], at('start-date'), pending, false);
+  const rawStart = raw['start-date'];
+  const start = typeof rawStart === 'number' && rawStart >= SECONDS_THRESHOLD && rawStart < FAR_FUTURE ? Math.round(rawStart) : readDate(rawStart, index, 'start-date', pending, false);
   if (start !== undefined && start !== null) tx.start = start;
-  else pending.add('item.missing-start-date', `transaction ${index + 1} has no valid "start-date"`, raw['start-date'] === undefined ? [index] : at('start-date'));
-  const end = readDate(raw['end-date'], at('end-date'), pending, true);
-  tx.end = end ?? null;
+  else pending.add('item.missing-start-date', `transaction ${index + 1} has no valid "start-date"`, rawStart === undefined ? [index] : [index, 'start-date']);
+  const rawEnd = raw['end-date'];
+  if (rawEnd === null || rawEnd === undefined) tx.end = null;
+  else if (typeof rawEnd === 'number' && rawEnd >= SECONDS_THRESHOLD && rawEnd < FAR_FUTURE) tx.end = Math.round(rawEnd);
+  else tx.end = readDate(rawEnd, index, 'end-date', pending, true) ?? null;
 
   // Drive items (drive_items/xx/<uuid>) carry the node UUID as their id (docs/backup-format.md §2.6).
-  if (typeof raw['id'] === 'string' && DRIVE_NODE_ID.test(raw['id'])) tx.nodeId = raw['id'];
+  const rawId = raw['id'];
+  if (typeof rawId === 'string' && DRIVE_NODE_ID.test(rawId)) tx.nodeId = rawId;
   else {
-    const id = int('id');
+    const id = intAt(raw, 'id', index, pending);
     if (id !== undefined) tx.itemId = id;
   }
   const type = raw['type'];
@@ -184,56 +198,77 @@ function normaliseTransaction(raw: Record<string, unknown>, index: number, pendi
     const code = itemTypeCode(type);
     if (code !== undefined) {
       tx.type = code;
-      pending.add('item.type-as-name', `type "${type}" read as code ${code}`, at('type'));
-    } else pending.add('item.unknown-type', `unknown item type "${type}"`, at('type'));
+      pending.add('item.type-as-name', `type "${type}" read as code ${code}`, [index, 'type']);
+    } else pending.add('item.unknown-type', `unknown item type "${type}"`, [index, 'type']);
   } else {
-    const t = int('type');
+    const t = intAt(raw, 'type', index, pending);
     if (t !== undefined) tx.type = t;
   }
-  const assign = <K extends keyof Transaction>(k: K, v: Transaction[K] | undefined): void => {
-    if (v !== undefined) tx[k] = v;
-  };
-  assign('folderId', int('folder-id'));
-  assign('parentId', int('parent-id'));
-  assign('name', str('name'));
-  assign('subject', str('subject'));
-  assign('sender', str('sender'));
-  assign('recipients', str('recipients'));
-  assign('date', int('date'));
-  assign('size', int('size'));
-  assign('flags', int('flags'));
-  assign('color', int('color'));
-  assign('version', int('version'));
-  assign('modMetadata', int('mod-metadata'));
-  assign('modContent', int('mod-content'));
-  assign('changeDate', int('change-date'));
-  assign('metadata', str('metadata'));
+  let n: number | undefined;
+  let v: string | undefined;
+  if ((n = intAt(raw, 'folder-id', index, pending)) !== undefined) tx.folderId = n;
+  if ((n = intAt(raw, 'parent-id', index, pending)) !== undefined) tx.parentId = n;
+  if ((v = strAt(raw, 'name', index, pending)) !== undefined) tx.name = v;
+  if ((v = strAt(raw, 'subject', index, pending)) !== undefined) tx.subject = v;
+  if ((v = strAt(raw, 'sender', index, pending)) !== undefined) tx.sender = v;
+  if ((v = strAt(raw, 'recipients', index, pending)) !== undefined) tx.recipients = v;
+  if ((n = intAt(raw, 'date', index, pending)) !== undefined) tx.date = n;
+  if ((n = intAt(raw, 'size', index, pending)) !== undefined) tx.size = n;
+  if ((n = intAt(raw, 'flags', index, pending)) !== undefined) tx.flags = n;
+  if ((n = intAt(raw, 'color', index, pending)) !== undefined) tx.color = n;
+  if ((n = intAt(raw, 'version', index, pending)) !== undefined) tx.version = n;
+  if ((n = intAt(raw, 'mod-metadata', index, pending)) !== undefined) tx.modMetadata = n;
+  if ((n = intAt(raw, 'mod-content', index, pending)) !== undefined) tx.modContent = n;
+  if ((n = intAt(raw, 'change-date', index, pending)) !== undefined) tx.changeDate = n;
+  if ((v = strAt(raw, 'metadata', index, pending)) !== undefined) tx.metadata = v;
   const digest = raw['digest'];
   if (digest === null) tx.digest = null;
-  else assign('digest', str('digest'));
+  else if ((v = strAt(raw, 'digest', index, pending)) !== undefined) tx.digest = v;
   const tags = raw['tags'];
   if (Array.isArray(tags)) {
-    if (tags.every((t) => typeof t === 'string')) tx.tags = tags as string[];
-    else pending.add('item.schema', '"tags" should be an array of strings', at('tags'));
+    if (allStrings(tags)) tx.tags = tags;
+    else pending.add('item.schema', '"tags" should be an array of strings', [index, 'tags']);
   } else if (typeof tags === 'string') {
     tx.tags = tags.split(',').map((t) => t.trim()).filter((t) => t.length > 0);
-    pending.add('item.tags-as-string', 'tags given as a string, split on commas', at('tags'));
-  } else if (tags !== undefined && tags !== null) pending.add('item.schema', `"tags" should be an array, found ${describeType(tags)}`, at('tags'));
+    pending.add('item.tags-as-string', 'tags given as a string, split on commas', [index, 'tags']);
+  } else if (tags !== undefined && tags !== null) pending.add('item.schema', `"tags" should be an array, found ${describeType(tags)}`, [index, 'tags']);
   const deleted = raw['deleted'];
   if (typeof deleted === 'boolean') tx.deleted = deleted;
-  else if (deleted !== undefined && deleted !== null) pending.add('item.schema', `"deleted" should be true or false, found ${describeType(deleted)}`, at('deleted'));
+  else if (deleted !== undefined && deleted !== null) pending.add('item.schema', `"deleted" should be true or false, found ${describeType(deleted)}`, [index, 'deleted']);
 
-  for (const key of Object.keys(raw)) {
+  for (const key in raw) {
     if (!KNOWN_KEYS.has(key)) {
       tx.extra[key] = raw[key];
-      pending.add('item.unknown-field', `unknown key "${key}" kept as is`, at(key), { atKey: true });
+      pending.add('item.unknown-field', `unknown key "${key}" kept as is`, [index, key], { atKey: true });
     }
   }
   return tx;
 }
 
+function intAt(raw: Record<string, unknown>, key: string, index: number, pending: PendingFindings): number | undefined {
+  const v = raw[key];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === 'number' && Number.isInteger(v)) return v;
+  pending.add('item.schema', `"${key}" should be an integer, found ${describeType(v)}`, [index, key]);
+  return undefined;
+}
+
+function strAt(raw: Record<string, unknown>, key: string, index: number, pending: PendingFindings): string | undefined {
+  const v = raw[key];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === 'string') return v;
+  pending.add('item.schema', `"${key}" should be a string, found ${describeType(v)}`, [index, key]);
+  return undefined;
+}
+
+function allStrings(xs: unknown[]): xs is string[] {
+  for (let i = 0; i < xs.length; i++) if (typeof xs[i] !== 'string') return false;
+  return true;
+}
+
 /** A date value: epoch ms (documented), epoch s, or a date string. null/sentinels → null when `open` is allowed. */
-function readDate(v: unknown, pointer: JsonPointer, pending: PendingFindings, open: boolean): number | null | undefined {
+function readDate(v: unknown, index: number, key: string, pending: PendingFindings, open: boolean): number | null | undefined {
+  const pointer: JsonPointer = [index, key];
   if (v === undefined || v === null) return open ? null : undefined;
   if (typeof v === 'number' && Number.isFinite(v)) {
     if (open && (v === -1 || v === 0 || v >= FAR_FUTURE)) {

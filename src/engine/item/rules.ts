@@ -3,7 +3,8 @@
  * ids, types, digests, dates. The coherency check and the language server both
  * call `checkHistory`, so a rule lives here once.
  */
-import { digestAlgorithm } from '../digest';
+// isDigestName is digest.ts's isValidDigest without decoding (test/check/digestName.test.ts keeps them in agreement).
+import { isDigestName } from '../check/digestName';
 import { itemTypeName } from '../zimbra';
 import type { JsonPointer, ItemHistory, Transaction } from './types';
 import type { PendingFindings } from './parse';
@@ -19,26 +20,24 @@ const DAY = 86_400_000;
 
 export function checkHistory(history: ItemHistory, pending: PendingFindings, ctx: HistoryRuleContext): void {
   const txs = history.transactions;
-  const at = (t: Transaction, key?: string): JsonPointer => (key && key in t.raw ? [t.index, key] : [t.index]);
   const future = ctx.now + (ctx.futureToleranceMs ?? DAY);
   let firstType: number | undefined;
   let deletedSeen = false;
-  const seenIds = new Set<number>();
   let lastTid: number | undefined;
 
-  txs.forEach((t, i) => {
-    // Transaction ids: present, unique, increasing.
+  // A plain loop with no per-call closures or sets: this runs for every item of a check.
+  for (let i = 0; i < txs.length; i++) {
+    const t = txs[i]!;
+    // Transaction ids: present, unique, increasing. lastTid is the largest id so far, so
+    // only an id not above it can repeat one: the earlier transactions are searched then.
     if (t.transactionId === undefined) {
       pending.add('item.bad-transaction-id', `transaction ${i + 1} has no "transaction-id"`, at(t));
-    } else if (seenIds.has(t.transactionId)) {
+    } else if (lastTid !== undefined && t.transactionId <= lastTid && seenBefore(txs, i, t.transactionId)) {
       pending.add('item.bad-transaction-id', `transaction id ${t.transactionId} appears twice`, at(t, 'transaction-id'));
     } else if (lastTid !== undefined && t.transactionId < lastTid) {
       pending.add('item.bad-transaction-id', `transaction id ${t.transactionId} comes after ${lastTid}`, at(t, 'transaction-id'));
     }
-    if (t.transactionId !== undefined) {
-      seenIds.add(t.transactionId);
-      lastTid = Math.max(lastTid ?? t.transactionId, t.transactionId);
-    }
+    if (t.transactionId !== undefined) lastTid = Math.max(lastTid ?? t.transactionId, t.transactionId);
 
     if (history.fileItemId !== undefined && t.itemId !== undefined && t.itemId !== history.fileItemId) {
       pending.add('item.id-mismatch', `item id ${t.itemId} differs from the file name ${history.fileItemId}`, at(t, 'id'));
@@ -48,7 +47,7 @@ export function checkHistory(history: ItemHistory, pending: PendingFindings, ctx
       if (firstType === undefined) firstType = t.type;
       else if (t.type !== firstType) pending.add('item.type-changed', `type changes from ${firstType} to ${t.type}`, at(t, 'type'));
     }
-    if (typeof t.digest === 'string' && digestAlgorithm(t.digest) === undefined) {
+    if (typeof t.digest === 'string' && !isDigestName(t.digest)) {
       pending.add('item.bad-digest', `"${t.digest.slice(0, 70)}" is not a valid digest`, at(t, 'digest'));
     }
 
@@ -77,5 +76,15 @@ export function checkHistory(history: ItemHistory, pending: PendingFindings, ctx
       pending.add('item.live-after-delete', `transaction ${i + 1} is live after a deletion (undelete)`, at(t));
       deletedSeen = false;
     }
-  });
+  }
+}
+
+/** Where a finding on `t` points: the key when the transaction has it, else the transaction. */
+function at(t: Transaction, key?: string): JsonPointer {
+  return key && key in t.raw ? [t.index, key] : [t.index];
+}
+
+function seenBefore(txs: readonly Transaction[], i: number, id: number): boolean {
+  for (let j = 0; j < i; j++) if (txs[j]!.transactionId === id) return true;
+  return false;
 }
