@@ -33,7 +33,7 @@ export function registerCommands(ctx: Ctx, views: Views): vscode.Disposable[] {
     });
   return [
     cmd('zxbackup.openBackupPath', () => openBackupPath(ctx)),
-    cmd('zxbackup.runCheck', (arg) => runCheck(ctx, arg)),
+    cmd('zxbackup.runCheck', (arg, level) => runCheck(ctx, arg, level)),
     cmd(Commands.showHistory, async (arg) => HistoryPanel.show(ctx, await itemRelPath(ctx, arg))),
     cmd(Commands.showBlob, (arg) => showBlobCommand(ctx, arg)),
     cmd(Commands.showState, (arg) => showStateCommand(ctx, arg)),
@@ -176,14 +176,21 @@ async function pickScope(ctx: Ctx, arg: unknown): Promise<CheckScope | undefined
   return a ? { kind: 'account', zimbraId: a.zimbraId, name: a.label } : undefined;
 }
 
-async function runCheck(ctx: Ctx, arg: unknown): Promise<void> {
+/**
+ * Arguments, all optional (keybindings and tests pass them; menus pass the node): a tree
+ * node, a file Uri or 'backup' for the scope, then a level; what is missing is asked for.
+ */
+async function runCheck(ctx: Ctx, arg: unknown, levelArg?: unknown): Promise<void> {
   const backup = ctx.requireBackup();
-  const scope = await pickScope(ctx, arg);
+  const scope: CheckScope | undefined = arg === 'backup' ? { kind: 'backup' } : await pickScope(ctx, arg);
   if (!scope) return;
-  const level = await vscode.window.showQuickPick(
-    CHECK_LEVELS.map((l) => ({ label: l.label, detail: l.detail, level: l.level })),
-    { title: 'Run Coherency Check: level', ignoreFocusOut: true },
-  );
+  const given = CHECK_LEVELS.find((l) => l.level === levelArg);
+  const level =
+    given ??
+    (await vscode.window.showQuickPick(
+      CHECK_LEVELS.map((l) => ({ label: l.label, detail: l.detail, level: l.level })),
+      { title: 'Run Coherency Check: level', ignoreFocusOut: true },
+    ));
   if (!level) return;
   const client = await ctx.client();
   const title = checkTitle(scope, level.level as CheckLevel);
