@@ -20,6 +20,7 @@ const entries = [
   { in: 'src/server/main.ts', out: 'dist/server.js' },
   { in: 'src/extension/main.ts', out: 'dist/extension.js' },
   { in: 'src/engine/check/worker.ts', out: 'dist/checkWorker.js' },
+  { in: 'src/server/schemaWorker.ts', out: 'dist/schemaWorker.js' },
 ].filter((e) => existsSync(e.in));
 
 await Promise.all(entries.map((e) => build({ ...common, entryPoints: [e.in], outfile: e.out })));

@@ -17,8 +17,16 @@ export type DateSpec =
 
 export type DateParseResult = { ok: true; value: DateSpec } | { ok: false; error: string };
 
+/** Zone names already judged: luxon builds an Intl.DateTimeFormat per call (~80 µs), and every formatted date asks. */
+const zoneValidity = new Map<string, boolean>();
+
 export function isValidTimeZone(zone: string): boolean {
-  return IANAZone.isValidZone(zone);
+  let ok = zoneValidity.get(zone);
+  if (ok === undefined) {
+    ok = IANAZone.isValidZone(zone);
+    if (zoneValidity.size < 1000) zoneValidity.set(zone, ok);
+  }
+  return ok;
 }
 
 function zoneOrThrow(zone: string): string {
