@@ -12,6 +12,8 @@ import {
   TextDocuments,
   TextDocumentSyncKind,
   type CancellationToken,
+  type DefinitionParams,
+  type HoverParams,
   type Connection,
   type Diagnostic,
   type FullDocumentDiagnosticReport,
@@ -218,65 +220,31 @@ export function startServer(connection: Connection): void {
 
   // --- features
 
-  connection.onHover((params, token) =>
-    runSafeAsync(
-      log,
-      async () => {
-        const doc = documents.get(params.textDocument.uri);
-        if (!doc) return null;
-        const info = infoOf(doc);
-        const s = await settings.get(doc.uri);
-        const root = rootOf(info);
-        return hover(doc, info, params.position, { timeZone: s.timeZone, pointInTime, ...(root ? { root } : {}) });
-      },
-      null,
-      'hover',
-      token,
-    ),
-  );
+  /** A request about one open document: an unknown document gets `fallback`; runSafeAsync handles errors and cancellation. */
+  const forDocument =
+    <P extends { textDocument: { uri: string } }, R>(name: string, fallback: R, fn: (doc: TextDocument, info: DocumentInfo, params: P) => R | Promise<R>) =>
+    (params: P, token: CancellationToken) =>
+      runSafeAsync(
+        log,
+        async () => {
+          const doc = documents.get(params.textDocument.uri);
+          return doc ? fn(doc, infoOf(doc), params) : fallback;
+        },
+        fallback,
+        name,
+        token,
+      );
 
-  connection.onDocumentSymbol((params, token) =>
-    runSafeAsync(
-      log,
-      async () => {
-        const doc = documents.get(params.textDocument.uri);
-        if (!doc) return [];
-        const s = await settings.get(doc.uri);
-        return documentSymbols(doc, infoOf(doc), s.timeZone);
-      },
-      [],
-      'document symbols',
-      token,
-    ),
+  connection.onHover(
+    forDocument('hover', null, async (doc, info, params: HoverParams) => {
+      const s = await settings.get(doc.uri);
+      const root = rootOf(info);
+      return hover(doc, info, params.position, { timeZone: s.timeZone, pointInTime, ...(root ? { root } : {}) });
+    }),
   );
-
-  connection.onDefinition((params, token) =>
-    runSafeAsync(
-      log,
-      async () => {
-        const doc = documents.get(params.textDocument.uri);
-        if (!doc) return null;
-        const info = infoOf(doc);
-        return definition(doc, info, params.position, rootOf(info));
-      },
-      null,
-      'definition',
-      token,
-    ),
-  );
-
-  connection.onCodeLens((params, token) =>
-    runSafeAsync(
-      log,
-      async () => {
-        const doc = documents.get(params.textDocument.uri);
-        return doc ? codeLenses(doc, infoOf(doc)) : [];
-      },
-      [],
-      'code lenses',
-      token,
-    ),
-  );
+  connection.onDocumentSymbol(forDocument('document symbols', [], async (doc, info) => documentSymbols(doc, info, (await settings.get(doc.uri)).timeZone)));
+  connection.onDefinition(forDocument('definition', null, (doc, info, params: DefinitionParams) => definition(doc, info, params.position, rootOf(info))));
+  connection.onCodeLens(forDocument('code lenses', [], (doc, info) => codeLenses(doc, info)));
 
   connection.onNotification(PointInTimeNotification.method, (params: PointInTimeNotification.Params) =>
     runSafeNotification(
