@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { digestAlgorithm, encodeFsSafeBase64 } from '../../src/engine';
-import { isDigestName } from '../../src/engine/check/digestName';
+import { isDigestName } from '../../src/engine/digestName';
 
 describe('isDigestName (the check fast path) agrees with digestAlgorithm', () => {
   it('on real SHA-256 and SHA-384 digests', () => {

@@ -14,7 +14,7 @@ import { parseAccountInfo, parseAccountStat, parseBackupStat } from '../files/ac
 import { parseIdMapper, parseMapFile } from '../files/maps';
 import { verifyBlobBytes, isGzip, type BlobVerification } from '../blobs';
 import { digestAlgorithm, digestHasher } from '../digest';
-import { isDigestName } from './digestName';
+import { isDigestName } from '../digestName';
 import { FOLDER_LIKE_TYPES } from '../zimbra';
 import { isUtf8 } from 'node:buffer';
 import type { CheckContext, FileFacts, FileJob, FileResult, FileStat, FolderInterval, FolderUse } from './types';

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { finding, failWith, FINDINGS, type Finding, type FindingCode } from '../findings';
 import { absOf, listDir, readFileCapped } from '../fsx';
 import { ACCOUNTS_DIR, BLOBS_DIR, ID_MAPPER_FILE, MAP_PREFIX, SERVER_DIRS, ACCOUNT_FILES, blobRelPath, customizationsStamp, driveBucket, isItemFileName, itemBucket } from '../layout';
-import { isDigestName } from './digestName';
+import { isDigestName } from '../digestName';
 import { DigestFlag, DigestTable } from './digestTable';
 import { PendingFindings, resolvePending } from '../item/parse';
 import { listArchiveContents } from '../server';

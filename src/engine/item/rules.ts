@@ -4,7 +4,7 @@
  * call `checkHistory`, so a rule lives here once.
  */
 // isDigestName is digest.ts's isValidDigest without decoding (test/check/digestName.test.ts keeps them in agreement).
-import { isDigestName } from '../check/digestName';
+import { isDigestName } from '../digestName';
 import { itemTypeName } from '../zimbra';
 import type { JsonPointer, ItemHistory, Transaction } from './types';
 import type { PendingFindings } from './parse';

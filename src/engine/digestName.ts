@@ -1,6 +1,6 @@
 /**
  * A fast test of Zimbra's isValidDigest for the hot paths of the check (every BLOB
- * name, every referenced digest). Same rule as digest.ts `digestAlgorithm`, without
+ * name, every referenced digest) and the item rules. Same rule as digest.ts `digestAlgorithm`, without
  * decoding: a canonical base64 of 32 bytes is 43 characters whose last one has its
  * two low bits clear, then "="; 48 bytes are 64 characters, no padding.
  * test/check/digestName.test.ts keeps the two in agreement.
