@@ -6,6 +6,7 @@
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import {
+  analyzeItemBytes,
   createSchemaValidator,
   firstTransaction,
   mergeSchemaFindings,
@@ -15,6 +16,7 @@ import {
   type BackupPath,
   type BlobVerification,
   type Finding,
+  type ItemHistory,
   type ItemStateAt,
   type Transaction,
 } from '../../engine';
@@ -63,10 +65,14 @@ export async function getItem(ctx: CliContext, root: string, accountArg: string,
   const backup = await openBackup(root);
   const account = await backup.requireAccount(accountArg);
   const file = itemRelPath(account.zimbraId, itemId);
-  const history = await backup.readItem(account.zimbraId, itemId);
-  if (!history) usageError(`no item ${itemId} in account ${account.name} (${file} does not exist)`, 'usage.unknown-item', file);
+  // Read once: the same bytes feed the typed parser and the schema validation.
+  const read = await readFileCapped(backup.abs(file), file);
+  if (!read.ok && read.missing) usageError(`no item ${itemId} in account ${account.name} (${file} does not exist)`, 'usage.unknown-item', file);
+  const history: ItemHistory = read.ok
+    ? analyzeItemBytes(read.bytes, file, { fileItemId: itemId })
+    : { path: file, fileItemId: itemId, transactions: [], findings: [read.finding], parsed: false };
   // The item is also validated against the JSON Schema (ours, or the user's with --schema-dir).
-  const findings: Finding[] = history.parsed ? await withSchemaFindings(backup, file, history.findings, ctx.schemaDir) : [...history.findings];
+  const findings: Finding[] = read.ok && history.parsed ? await withSchemaFindings(read.bytes, file, history.findings, ctx.schemaDir) : [...history.findings];
 
   // One state per transaction with --date all; otherwise the state at the date (first = the item's first transaction).
   let states: State[];
@@ -125,11 +131,9 @@ export async function getItem(ctx: CliContext, root: string, accountArg: string,
   return result;
 }
 
-async function withSchemaFindings(backup: BackupPath, file: string, typed: readonly Finding[], schemaDir: string | undefined): Promise<Finding[]> {
-  const read = await readFileCapped(backup.abs(file), file);
-  if (!read.ok) return [...typed, read.finding];
+async function withSchemaFindings(bytes: Buffer, file: string, typed: readonly Finding[], schemaDir: string | undefined): Promise<Finding[]> {
   const validator = await createSchemaValidator(schemaDir !== undefined ? { schemaDir } : {});
-  return mergeSchemaFindings(typed, await validator.validate('item', read.bytes.toString('utf8'), file));
+  return mergeSchemaFindings(typed, await validator.validate('item', bytes.toString('utf8'), file, { parsed: true }));
 }
 
 async function dumpBlob(backup: BackupPath, state: State | undefined, stateJson: ItemStateJson | undefined, result: CommandResult, itemId: number, json: boolean): Promise<void> {
