@@ -2,7 +2,7 @@
  * File-system access that turns errors into findings instead of exceptions, never
  * follows symbolic links and caps what it reads.
  */
-import { promises as fs, type Dirent } from 'node:fs';
+import { promises as fs, readdirSync, type Dirent } from 'node:fs';
 import * as path from 'node:path';
 import { finding, type Finding } from './findings';
 
@@ -11,20 +11,36 @@ export const MAX_METADATA_BYTES = 64 * 1024 * 1024;
 
 export type DirListing = { ok: true; entries: Dirent[] } | { ok: false; finding: Finding; missing: boolean };
 
+/** A folder's entries sorted by name (directory order for the reads that follow), or a finding. */
 export async function listDir(abs: string, rel: string): Promise<DirListing> {
   try {
-    const entries = await fs.readdir(abs, { withFileTypes: true });
-    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    return { ok: true, entries };
+    return { ok: true, entries: byName(await fs.readdir(abs, { withFileTypes: true })) };
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const missing = code === 'ENOENT' || code === 'ENOTDIR';
-    return {
-      ok: false,
-      missing,
-      finding: finding(missing ? 'io.not-found' : 'io.unreadable', rel, `cannot list ${rel || 'the backup path'}: ${describeIoError(err)}`),
-    };
+    return listingFailure(rel, err);
   }
+}
+
+/** listDir for a worker thread, which has nothing else to do while it waits. */
+export function listDirSync(abs: string, rel: string): DirListing {
+  try {
+    return { ok: true, entries: byName(readdirSync(abs, { withFileTypes: true })) };
+  } catch (err) {
+    return listingFailure(rel, err);
+  }
+}
+
+function byName(entries: Dirent[]): Dirent[] {
+  return entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+function listingFailure(rel: string, err: unknown): DirListing {
+  const code = (err as NodeJS.ErrnoException).code;
+  const missing = code === 'ENOENT' || code === 'ENOTDIR';
+  return {
+    ok: false,
+    missing,
+    finding: finding(missing ? 'io.not-found' : 'io.unreadable', rel, `cannot list ${rel || 'the backup path'}: ${describeIoError(err)}`),
+  };
 }
 
 export type FileRead = { ok: true; bytes: Buffer; size: number } | { ok: false; finding: Finding; missing: boolean };

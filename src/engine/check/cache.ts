@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import type Database from 'better-sqlite3';
 import { defaultCacheDir, isInside } from '../cacheDir';
 import type { Finding } from '../findings';
-import type { FileFacts, FileStat } from './types';
+import type { CacheRecord, FileFacts, FileStat } from './types';
 
 /** Bump when a rule changes what a file yields: old caches are then ignored. */
 export const CHECK_RULES_VERSION = 1;
@@ -21,14 +21,24 @@ export interface CachedFile {
   facts: FileFacts;
 }
 
+/** A row as stored: findings and facts stay JSON text until the file turns out unchanged. */
+export interface CachedRow {
+  size: number;
+  mtime: number;
+  ino: number;
+  findings: string;
+  facts: string;
+}
+
 export { defaultCacheDir };
 
 export class CheckCache {
   private readonly db: Database.Database;
-  private readonly getStmt: Database.Statement<[string], { size: number; mtime: number; ino: number; findings: string; facts: string }>;
+  private readonly getStmt: Database.Statement<[string], CachedRow>;
+  private readonly folderStmt: Database.Statement<[string, string], CachedRow & { rel: string }>;
   private readonly putStmt: Database.Statement<[string, number, number, number, string, string]>;
   private readonly delStmt: Database.Statement<[string]>;
-  private pending: [string, number, number, number, string, string][] = [];
+  private pending: CacheRecord[] = [];
   readonly file: string;
 
   /** `variant` holds what changes results besides the file (level, options). */
@@ -45,24 +55,47 @@ export class CheckCache {
     this.db.exec('CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT)');
     this.db.prepare('INSERT OR REPLACE INTO meta (k, v) VALUES (?, ?)').run('root', `${realRoot} ${variant}`);
     this.getStmt = this.db.prepare('SELECT size, mtime, ino, findings, facts FROM files WHERE rel = ?');
+    this.folderStmt = this.db.prepare('SELECT rel, size, mtime, ino, findings, facts FROM files WHERE rel > ? AND rel < ?');
     this.putStmt = this.db.prepare('INSERT OR REPLACE INTO files (rel, size, mtime, ino, findings, facts) VALUES (?, ?, ?, ?, ?, ?)');
     this.delStmt = this.db.prepare('DELETE FROM files WHERE rel = ?');
   }
 
   get(rel: string): CachedFile | undefined {
     const row = this.getStmt.get(rel);
-    if (!row) return undefined;
-    return { stat: { size: row.size, mtimeMs: row.mtime, ino: row.ino }, findings: JSON.parse(row.findings) as Finding[], facts: JSON.parse(row.facts) as FileFacts };
+    return row && this.decode(row);
   }
 
-  /** The stat only, to ask a worker "still the same?" without decoding the rest. */
-  stat(rel: string): FileStat | undefined {
-    const row = this.getStmt.get(rel);
-    return row ? { size: row.size, mtimeMs: row.mtime, ino: row.ino } : undefined;
+  /** One file's row, decoded only once the worker says the file is unchanged. */
+  row(rel: string): CachedRow | undefined {
+    return this.getStmt.get(rel);
+  }
+
+  /** Every row of the files directly or indirectly under `folderRel`, by rel: one query per folder. */
+  folder(folderRel: string): Map<string, CachedRow> {
+    // '/' + 1 = '0': the range holds exactly the rels that start with `folderRel/`.
+    const out = new Map<string, CachedRow>();
+    for (const row of this.folderStmt.iterate(`${folderRel}/`, `${folderRel}0`)) out.set(row.rel, row);
+    return out;
+  }
+
+  folders(folderRels: readonly string[]): Map<string, CachedRow> {
+    const out = new Map<string, CachedRow>();
+    for (const rel of folderRels) for (const [k, v] of this.folder(rel)) out.set(k, v);
+    return out;
+  }
+
+  decode(row: CachedRow): CachedFile {
+    return { stat: { size: row.size, mtimeMs: row.mtime, ino: row.ino }, findings: JSON.parse(row.findings) as Finding[], facts: JSON.parse(row.facts) as FileFacts };
   }
 
   put(rel: string, stat: FileStat, findings: readonly Finding[], facts: FileFacts): void {
     this.pending.push([rel, stat.size, stat.mtimeMs, stat.ino, JSON.stringify(findings), JSON.stringify(facts)]);
+    if (this.pending.length >= 2000) this.flush();
+  }
+
+  /** Results serialised where they were made (a worker): stored as they are. */
+  putRecords(records: readonly CacheRecord[]): void {
+    for (const r of records) this.pending.push(r);
     if (this.pending.length >= 2000) this.flush();
   }
 

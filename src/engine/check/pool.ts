@@ -6,8 +6,8 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { checkFileJob } from './fileCheck';
-import type { CheckContext, FileJob, FileResult } from './types';
+import { runWorkItem } from './workItem';
+import type { BatchFacts, CheckContext, WorkItem } from './types';
 import type { WorkerRequest, WorkerResponse } from './worker';
 
 export interface WorkerEntry {
@@ -52,8 +52,8 @@ export interface CheckPool {
   /** 'threads' or 'in-process', for the summary and the tests. */
   readonly mode: 'threads' | 'in-process';
   readonly size: number;
-  run(jobs: FileJob[]): Promise<FileResult[]>;
-  /** Resolves when fewer than `limit` batches wait (backpressure for the walker). */
+  run(item: WorkItem): Promise<BatchFacts>;
+  /** Resolves when fewer work items wait than there are workers (backpressure for the walker). */
   ready(): Promise<void>;
   close(): Promise<void>;
 }
@@ -67,11 +67,7 @@ function inProcessPool(ctx: CheckContext): CheckPool {
   return {
     mode: 'in-process',
     size: 1,
-    run: async (jobs) => {
-      const out: FileResult[] = [];
-      for (const job of jobs) out.push(await checkFileJob(job, ctx));
-      return out;
-    },
+    run: (item) => runWorkItem(item, ctx),
     ready: async () => undefined,
     close: async () => undefined,
   };
@@ -79,14 +75,14 @@ function inProcessPool(ctx: CheckContext): CheckPool {
 
 interface Pending {
   req: WorkerRequest;
-  resolve(r: FileResult[]): void;
+  resolve(r: BatchFacts): void;
   reject(e: Error): void;
 }
 
 /**
- * Batches posted to one worker before its previous ones are answered: the worker
- * starts the next batch at once instead of idling until this thread, busy listing
- * folders or merging results, hands it one.
+ * Work items posted to one worker before its previous ones are answered: the worker
+ * starts the next one at once instead of idling until this thread, busy merging
+ * results, hands it one.
  */
 const PER_WORKER = 2;
 
@@ -113,10 +109,10 @@ class ThreadPool implements CheckPool {
     }
   }
 
-  run(jobs: FileJob[]): Promise<FileResult[]> {
+  run(item: WorkItem): Promise<BatchFacts> {
     if (this.failed) return Promise.reject(this.failed);
     return new Promise((resolve, reject) => {
-      this.queue.push({ req: { id: this.nextId++, jobs }, resolve, reject });
+      this.queue.push({ req: { id: this.nextId++, item }, resolve, reject });
       this.pump();
     });
   }
@@ -155,7 +151,7 @@ class ThreadPool implements CheckPool {
     const p = mine.get(msg.id);
     mine.delete(msg.id);
     if (p) {
-      if (msg.results !== undefined) p.resolve(JSON.parse(msg.results) as FileResult[]);
+      if (msg.facts !== undefined) p.resolve(msg.facts);
       else p.reject(new Error(msg.error ?? 'check worker failed'));
     }
     this.pump();

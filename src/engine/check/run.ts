@@ -10,31 +10,33 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { finding, failWith, FINDINGS, type Finding, type FindingCode } from '../findings';
 import { absOf, listDir, readFileCapped } from '../fsx';
-import { ACCOUNTS_DIR, BLOBS_DIR, ID_MAPPER_FILE, MAP_PREFIX, SERVER_DIRS, ACCOUNT_FILES, blobRelPath, customizationsStamp, driveBucket, isItemFileName, itemBucket } from '../layout';
-import { isDigestName } from '../digestName';
+import { ACCOUNTS_DIR, BLOBS_DIR, ID_MAPPER_FILE, MAP_PREFIX, SERVER_DIRS, ACCOUNT_FILES, blobRelPath, customizationsStamp } from '../layout';
 import { DigestFlag, DigestTable } from './digestTable';
 import { PendingFindings, resolvePending } from '../item/parse';
 import { listArchiveContents } from '../server';
 import { SYSTEM_FOLDERS } from '../zimbra';
 import { BackupPath } from '../backup/backupPath';
 import { isCancelled, throttle, throwIfCancelled, type ProgressSink } from '../progress';
-import { CheckCache, defaultCacheDir } from './cache';
+import { CheckCache, defaultCacheDir, type CachedRow } from './cache';
 import { FindingCollector } from './collector';
+import { FactsBuilder, UNUSABLE_METADATA, unpackNames } from './factsBuilder';
 import { applyFix, QUARANTINE_DIR, type FixRequest } from './fix';
 import { createPool, type CheckPool, type WorkerEntry } from './pool';
 import { describeSample, inSample } from './sample';
-import type { CheckContext, CheckOptions, CheckReport, FileFacts, FileJob, FileResult, FolderInterval, PointedFinding } from './types';
+import type { BatchFacts, CachedStat, CheckContext, CheckOptions, CheckReport, FileJob, FileKindTag, FolderInterval, PointedFinding, WorkItem } from './types';
+
+export { UNUSABLE_METADATA };
 
 const DAY = 86_400_000;
-/** Files per message to a worker. Batches run across bucket and prefix folders (a folder holds ~25–250 files); 256/64 measured slower. */
-const METADATA_BATCH = 128;
-/** BLOBs per message to a worker: sizes are unknown before the worker stats them, so batch by count. */
+/** BLOBs per work item when they are named one by one (--accounts at level blobs). */
 const BLOB_BATCH = 32;
-/** BLOB prefix folders listed ahead of the one being handled. */
-const LISTING_AHEAD = 8;
-
-/** Metadata so damaged that nothing in it can be used: --fix-backup quarantines such files. */
-export const UNUSABLE_METADATA: ReadonlySet<FindingCode> = new Set(['item.not-utf8', 'item.invalid-json', 'item.too-deep', 'item.not-array', 'item.empty-history', 'item.not-object']);
+/**
+ * BLOB prefix folders per work item, when their BLOBs are verified and when they are
+ * only listed. A folder holds ~25 BLOBs per 100k: one folder per message would cost
+ * more in messaging than in work (measured: 4096 one-folder items, ~0.4 s).
+ */
+const BLOB_FOLDERS_VERIFIED = 4;
+const BLOB_FOLDERS_LISTED = 32;
 
 export interface CheckIo {
   progress?: ProgressSink;
@@ -47,8 +49,9 @@ interface AccountState {
   id: string;
   itemIds: Set<number>;
   folders: Map<number, FolderInterval[]>;
-  /** [item path, folder id, instant, transaction index] */
-  uses: [string, number, number, number][];
+  /** Items placed in non-system folders, and flat [index in useRels, folder id, instant, transaction index]. */
+  useRels: string[];
+  uses: number[];
   idmap?: { rel: string; targets: [number, number][] };
   /** The account's batches in flight: its cross-file checks wait for them. */
   pending: Promise<void>[];
@@ -103,11 +106,11 @@ class CheckRun {
   private readonly retentionMs: number;
 
   constructor(readonly root: string, readonly opts: CheckOptions, io: CheckIo) {
-    this.ctx = { root, level: opts.level, now: opts.now ?? Date.now(), fixDoubleGzip: opts.fixDoubleGzip ?? 'check' };
+    this.retentionMs = (opts.retentionDays ?? 30) * DAY;
+    this.ctx = { root, level: opts.level, now: opts.now ?? Date.now(), fixDoubleGzip: opts.fixDoubleGzip ?? 'check', retentionMs: this.retentionMs };
     this.collector = new FindingCollector(opts.maxFindingsPerCode ?? 1000);
     this.signal = io.signal;
     this.progress = throttle(io.progress, 200);
-    this.retentionMs = (opts.retentionDays ?? 30) * DAY;
     const jobs = opts.jobs ?? os.availableParallelism();
     this.pool = io.workerEntry === null ? createPool(this.ctx, 0) : createPool(this.ctx, jobs, io.workerEntry);
   }
@@ -186,42 +189,42 @@ class CheckRun {
   // --- the root folder
 
   private async checkRootEntries(entries: Dirent[]): Promise<void> {
-    const jobs: FileJob[] = [];
+    const files: FileJob[] = [];
     for (const e of entries) {
       const rel = e.name;
       if (rel === QUARANTINE_DIR) continue;
       if (e.isSymbolicLink()) this.add(finding('io.symlink', rel, `${rel} is a symbolic link; not followed`));
       else if (e.isDirectory() && (rel === ACCOUNTS_DIR || rel === BLOBS_DIR || (SERVER_DIRS as readonly string[]).includes(rel))) continue;
-      else if (e.isFile() && rel.startsWith(MAP_PREFIX) && rel.length > MAP_PREFIX.length) jobs.push({ rel, kind: 'map' });
-      else if (e.isFile() && rel === 'backupstat') jobs.push({ rel, kind: 'root-backupstat' });
+      else if (e.isFile() && rel.startsWith(MAP_PREFIX) && rel.length > MAP_PREFIX.length) files.push({ rel, kind: 'map' });
+      else if (e.isFile() && rel === 'backupstat') files.push({ rel, kind: 'root-backupstat' });
       else this.add(finding('layout.stray-entry', rel, `${rel} is not part of the backup layout`));
     }
-    if (this.opts.level !== 'structure') await this.submit(jobs);
+    if (this.opts.level !== 'structure') await this.submitFiles(files);
   }
 
   // --- accounts
 
   private async checkAccount(id: string): Promise<void> {
-    this.account = { id, itemIds: new Set(), folders: new Map(), uses: [], pending: [] };
+    this.account = { id, itemIds: new Set(), folders: new Map(), useRels: [], uses: [], pending: [] };
     const accRel = `${ACCOUNTS_DIR}/${id}`;
     const listing = await listDir(absOf(this.root, accRel), accRel);
     if (!listing.ok) {
       this.add(listing.finding);
       return;
     }
-    const jobs: FileJob[] = [];
+    const files: FileJob[] = [];
     const names = new Set(listing.entries.map((e) => e.name));
     if (!names.has('account_info')) this.add(finding('layout.missing-account-info', `${accRel}/account_info`, `${accRel}/account_info is missing`));
     const subdirs: { rel: string; drive: boolean }[] = [];
     for (const e of listing.entries) {
       const rel = `${accRel}/${e.name}`;
       if (e.isSymbolicLink()) this.add(finding('io.symlink', rel, `${rel} is a symbolic link; not followed`));
-      else if (e.isFile() && (ACCOUNT_FILES as readonly string[]).includes(e.name)) jobs.push({ rel, kind: 'account-file' });
-      else if (e.isFile() && e.name === ID_MAPPER_FILE) jobs.push({ rel, kind: 'id-mapper' });
+      else if (e.isFile() && (ACCOUNT_FILES as readonly string[]).includes(e.name)) files.push({ rel, kind: 'account-file' });
+      else if (e.isFile() && e.name === ID_MAPPER_FILE) files.push({ rel, kind: 'id-mapper' });
       else if (e.isDirectory() && (e.name === 'items' || e.name === 'drive_items')) subdirs.push({ rel, drive: e.name === 'drive_items' });
       else this.add(finding('layout.stray-entry', rel, `${rel} is not part of an account folder`));
     }
-    if (this.opts.level !== 'structure') await this.submit(jobs);
+    if (this.opts.level !== 'structure') await this.submitFiles(files);
     for (const s of subdirs) await this.checkItemTree(s.rel, s.drive);
     // The next account's files go to the workers while this one's last batches finish.
     const acc = this.account;
@@ -229,68 +232,27 @@ class CheckRun {
     this.track(Promise.all(acc.pending).then(() => this.finishAccount(acc)));
   }
 
+  /** The bucket folders of items/ or drive_items/: each is listed and checked by a worker. */
   private async checkItemTree(treeRel: string, drive: boolean): Promise<void> {
     const buckets = await listDir(absOf(this.root, treeRel), treeRel);
     if (!buckets.ok) return this.add(buckets.finding);
-    let batch: FileJob[] = [];
+    const account = this.account!;
     for (const b of buckets.entries) {
       throwIfCancelled(this.signal);
-      const bucketRel = `${treeRel}/${b.name}`;
-      if (b.isSymbolicLink()) {
-        this.add(finding('io.symlink', bucketRel, `${bucketRel} is a symbolic link; not followed`));
-        continue;
-      }
-      if (!b.isDirectory()) {
-        this.add(finding('layout.stray-entry', bucketRel, `${bucketRel} is not a bucket folder`));
-        continue;
-      }
-      const files = await listDir(absOf(this.root, bucketRel), bucketRel);
-      if (!files.ok) {
-        this.add(files.finding);
-        continue;
-      }
-      for (const f of files.entries) {
-        const rel = `${bucketRel}/${f.name}`;
-        if (f.isSymbolicLink()) {
-          this.add(finding('io.symlink', rel, `${rel} is a symbolic link; not followed`));
-          continue;
-        }
-        if (!f.isFile()) {
-          this.add(finding('layout.stray-entry', rel, `${rel} is not an item file`));
-          continue;
-        }
-        if (drive) {
-          if (driveBucket(f.name) !== b.name) this.add(finding('layout.item-wrong-folder', rel, `${f.name} belongs in drive_items/${driveBucket(f.name)}/, not ${b.name}/`));
-        } else {
-          if (!isItemFileName(f.name)) {
-            this.add(finding('layout.bad-item-name', rel, `${f.name} is not a decimal item id`));
-            continue;
-          }
-          const itemId = Number(f.name);
-          this.account!.itemIds.add(itemId);
-          if (itemBucket(itemId) !== b.name) this.add(finding('layout.item-wrong-folder', rel, `item ${itemId} belongs in items/${itemBucket(itemId)}/, not ${b.name}/`));
-        }
-        this.stats.items++;
-        if (this.opts.level === 'structure') {
-          this.stats.files++;
-          continue;
-        }
-        batch.push({ rel, kind: drive ? 'drive-item' : 'item' });
-        if (batch.length >= METADATA_BATCH) {
-          await this.submit(batch);
-          batch = [];
-        }
-      }
-      this.reportProgress();
+      const rel = `${treeRel}/${b.name}`;
+      if (b.isSymbolicLink()) this.add(finding('io.symlink', rel, `${rel} is a symbolic link; not followed`));
+      else if (!b.isDirectory()) this.add(finding('layout.stray-entry', rel, `${rel} is not a bucket folder`));
+      else await this.submit({ type: 'item-folder', rel, drive, read: this.opts.level !== 'structure', records: this.cache !== undefined }, drive ? 'drive-item' : 'item', account);
     }
-    await this.submit(batch);
   }
 
   private finishAccount(acc: AccountState): void {
     if (this.opts.level === 'structure') return;
-    for (const [rel, folderId, at, tx] of acc.uses) {
+    const u = acc.uses;
+    for (let i = 0; i < u.length; i += 4) {
+      const [folderId, at, tx] = [u[i + 1]!, u[i + 2]!, u[i + 3]!];
       if (folderExistsAt(acc.folders, folderId, at)) continue;
-      this.pointFinding({ code: 'item.unknown-folder', path: rel, message: `folder ${folderId} does not exist at ${new Date(at).toISOString()} (transaction ${tx + 1})`, pointer: [tx, 'folder-id'] });
+      this.pointFinding({ code: 'item.unknown-folder', path: acc.useRels[u[i]!]!, message: `folder ${folderId} does not exist at ${new Date(at).toISOString()} (transaction ${tx + 1})`, pointer: [tx, 'folder-id'] });
     }
     if (acc.idmap) {
       for (const [dest, line] of acc.idmap.targets) {
@@ -312,95 +274,87 @@ class CheckRun {
   // --- the BLOB store
 
   /**
-   * Two passes over the BLOB store, in directory order. 'list': layout findings, every
-   * valid name into the table and, at level blobs (all accounts), the content check.
-   * 'references' (after the accounts): orphans, and with --accounts the content check
-   * of the BLOBs those accounts reference.
+   * Two passes over the BLOB store, in directory order, one work item per prefix
+   * folder. 'list': layout findings, every valid name into the table and, at level
+   * blobs (all accounts), the content check. 'references' (after the accounts):
+   * orphans, and with --accounts the content check of the BLOBs those accounts reference.
    */
   private async walkBlobStore(pass: 'list' | 'references'): Promise<void> {
     if (!this.blobStorePresent) {
       this.blobStoreListed = true; // no store: every referenced BLOB is missing
       return;
     }
-    const level = this.opts.level;
+    const first = pass === 'list';
     const filtered = this.opts.accounts !== undefined;
     const listing = await listDir(absOf(this.root, BLOBS_DIR), BLOBS_DIR);
     if (!listing.ok) {
-      if (pass === 'list') this.add(listing.finding);
+      if (first) this.add(listing.finding);
       return;
     }
-    const first = pass === 'list';
     let complete = true;
     this.phase = { name: first ? 'blobs' : 'orphans', done: 0, total: listing.entries.length };
-    // Up to LISTING_AHEAD folders are listed ahead (the thread pool does the syscalls in parallel).
-    const folders = listing.entries;
-    const ahead = new Map<number, ReturnType<typeof listDir>>();
-    const listAt = (i: number): ReturnType<typeof listDir> | undefined => {
-      for (let j = i; j < Math.min(folders.length, i + LISTING_AHEAD); j++) {
-        const e = folders[j]!;
-        if (!ahead.has(j) && e.isDirectory() && !e.isSymbolicLink()) ahead.set(j, listDir(absOf(this.root, `${BLOBS_DIR}/${e.name}`), `${BLOBS_DIR}/${e.name}`));
-      }
-      const out = ahead.get(i);
-      ahead.delete(i);
-      return out;
+    const verify = first && this.opts.level === 'blobs' && !filtered;
+    const perItem = verify ? BLOB_FOLDERS_VERIFIED : BLOB_FOLDERS_LISTED;
+    let folders: string[] = [];
+    const flush = async (): Promise<void> => {
+      if (folders.length === 0) return;
+      const item: WorkItem = { type: 'blob-folders', folders, layout: first, verify, records: this.cache !== undefined && verify };
+      if (this.opts.sample) item.sample = this.opts.sample;
+      const n = folders.length;
+      folders = [];
+      await this.submit(item, 'blob', undefined, (facts) => {
+        if (facts.listFailed) complete = false;
+        const names = unpackNames(facts.present);
+        if (first) this.onBlobsPresent(names);
+        else this.onBlobsListedAgain(names);
+        this.phase.done += n;
+        this.reportProgress(`${this.stats.blobs} BLOBs`);
+      });
     };
-    let batch: FileJob[] = [];
-    for (let i = 0; i < folders.length; i++) {
-      const p = folders[i]!;
-      if (this.signal?.aborted) await Promise.all(ahead.values()); // no listing left behind
+    for (const p of listing.entries) {
       throwIfCancelled(this.signal);
-      const prefixRel = `${BLOBS_DIR}/${p.name}`;
-      const pending = listAt(i);
-      if (!pending) {
-        if (first) this.add(p.isSymbolicLink() ? finding('io.symlink', prefixRel, `${prefixRel} is a symbolic link; not followed`) : finding('layout.stray-entry', prefixRel, `${prefixRel} is not a BLOB prefix folder`));
+      const rel = `${BLOBS_DIR}/${p.name}`;
+      if (p.isSymbolicLink() || !p.isDirectory()) {
+        if (first) this.add(p.isSymbolicLink() ? finding('io.symlink', rel, `${rel} is a symbolic link; not followed`) : finding('layout.stray-entry', rel, `${rel} is not a BLOB prefix folder`));
+        this.phase.done++;
         continue;
       }
-      const files = await pending;
-      if (!files.ok) {
-        if (first) this.add(files.finding);
-        complete = false;
-        continue;
-      }
-      for (const f of files.entries) {
-        const rel = `${prefixRel}/${f.name}`;
-        const valid = f.isFile() && !f.isSymbolicLink() && isDigestName(f.name) && f.name.slice(0, 2) === p.name;
-        if (first && !valid) {
-          if (f.isSymbolicLink()) this.add(finding('io.symlink', rel, `${rel} is a symbolic link; not followed`));
-          else if (!f.isFile()) this.add(finding('layout.stray-entry', rel, `${rel} is not a BLOB`));
-          else if (!isDigestName(f.name)) this.add(finding('blob.bad-name', rel, `${f.name} is not a valid digest`));
-          else this.add(finding('blob.wrong-folder', rel, `${f.name} belongs in ${BLOBS_DIR}/${f.name.slice(0, 2)}/, not ${p.name}/`));
-        }
-        if (!valid) continue;
-        let verify = false;
-        if (first) {
-          const slot = this.blobTable.slot(f.name);
-          if ((this.blobTable.flagsAt(slot) & DigestFlag.Present) === 0) this.presentBlobs++;
-          this.blobTable.setFlags(slot, DigestFlag.Present);
-          if (!filtered) this.stats.blobs++;
-          verify = level === 'blobs' && !filtered;
-        } else {
-          const slot = this.blobTable.lookup(f.name);
-          const referenced = slot >= 0 && (this.blobTable.flagsAt(slot) & DigestFlag.Referenced) !== 0;
-          if (!referenced && !filtered) {
-            this.add(finding('blob.orphan', rel, `no item metadata references ${f.name}`));
-            this.fixMove(rel, 'blob.orphan');
-          }
-          if (referenced && filtered) this.stats.blobs++;
-          verify = level === 'blobs' && filtered && referenced;
-        }
-        if (!verify) continue;
-        batch.push({ rel, kind: 'blob', verify: inSample(f.name, this.opts.sample) });
-        if (batch.length >= BLOB_BATCH) {
-          await this.submit(batch);
-          batch = [];
-        }
-      }
-      this.phase.done++;
-      this.reportProgress(`${this.stats.blobs} BLOBs`);
+      folders.push(p.name);
+      if (folders.length >= perItem) await flush();
     }
-    await this.submit(batch);
+    await flush();
     await this.drain();
     if (first) this.blobStoreListed = complete;
+  }
+
+  private onBlobsPresent(names: string[]): void {
+    const t = this.blobTable;
+    for (const name of names) {
+      const slot = t.slot(name);
+      if ((t.flagsAt(slot) & DigestFlag.Present) === 0) this.presentBlobs++;
+      t.setFlags(slot, DigestFlag.Present);
+    }
+    if (this.opts.accounts === undefined) this.stats.blobs += names.length;
+  }
+
+  /** The second listing: orphans; with --accounts, the referenced BLOBs to verify. */
+  private onBlobsListedAgain(names: string[]): void {
+    const filtered = this.opts.accounts !== undefined;
+    const toVerify: FileJob[] = [];
+    for (const name of names) {
+      const slot = this.blobTable.lookup(name);
+      const referenced = slot >= 0 && (this.blobTable.flagsAt(slot) & DigestFlag.Referenced) !== 0;
+      const rel = blobRelPath(name)!; // listed as valid: in its prefix folder
+      if (!referenced && !filtered) {
+        this.add(finding('blob.orphan', rel, `no item metadata references ${name}`));
+        this.fixMove(rel, 'blob.orphan');
+      }
+      if (referenced && filtered) {
+        this.stats.blobs++;
+        if (this.opts.level === 'blobs') toVerify.push({ rel, kind: 'blob', verify: inSample(name, this.opts.sample) });
+      }
+    }
+    for (let i = 0; i < toVerify.length; i += BLOB_BATCH) this.track(this.submitFiles(toVerify.slice(i, i + BLOB_BATCH)));
   }
 
   /** An item references `digest`: missing and size mismatch are judged at once against the table. */
@@ -455,36 +409,61 @@ class CheckRun {
 
   // --- dispatch and results
 
-  private async submit(jobs: FileJob[]): Promise<void> {
-    if (jobs.length === 0) return;
-    throwIfCancelled(this.signal);
-    const cached = new Map<string, NonNullable<ReturnType<CheckCache['get']>>>();
+  /** Named files (root and account files, BLOBs of a filtered check): the cache is asked file by file. */
+  private async submitFiles(files: FileJob[]): Promise<void> {
+    if (files.length === 0) return;
+    const cached = new Map<string, CachedRow>();
     if (this.cache) {
-      for (const j of jobs) {
-        const c = this.cache.get(j.rel);
-        if (c && (c.facts.kind !== 'blob' || c.facts.sampled || j.verify === false)) {
-          j.expect = c.stat;
-          cached.set(j.rel, c);
+      for (const j of files) {
+        const row = this.cache.row(j.rel);
+        if (row) {
+          j.expect = { size: row.size, mtimeMs: row.mtime, ino: row.ino };
+          cached.set(j.rel, row);
         }
       }
     }
-    await this.pool.ready();
-    const account = this.account;
-    const p = this.pool.run(jobs).then((results) => {
-      for (const r of results) {
-        const c = r.unchanged ? cached.get(r.rel) : undefined;
-        if (c) {
-          r.findings = c.findings;
-          r.facts = c.facts;
-          this.stats.fromCache++;
-        } else if (this.cache && r.stat && !(r.facts.kind === 'blob' && !r.facts.sampled)) {
-          this.cache.put(r.rel, r.stat, r.findings, r.facts);
-        }
-        this.onResult(r, account);
+    const kinds = new Map(files.map((j) => [j.rel, j.kind]));
+    await this.submit({ type: 'files', files, records: this.cache !== undefined }, (rel) => kinds.get(rel)!, this.account, undefined, cached);
+  }
+
+  /**
+   * Hands a work item to the pool and, when it is done, merges its facts and those of
+   * the files whose cached result still stands. The account's checks wait for it.
+   */
+  private async submit(item: WorkItem, kind: FileKindTag | ((rel: string) => FileKindTag), account: AccountState | undefined, then?: (facts: BatchFacts) => void, cachedIn?: Map<string, CachedRow>): Promise<void> {
+    throwIfCancelled(this.signal);
+    let cached = cachedIn;
+    if (this.cache && item.type !== 'files' && (item.type === 'item-folder' ? item.read : item.verify)) {
+      cached = item.type === 'item-folder' ? this.cache.folder(item.rel) : this.cache.folders(item.folders.map((name) => `${BLOBS_DIR}/${name}`));
+      if (cached.size > 0) {
+        const expect: Record<string, CachedStat> = {};
+        for (const [rel, row] of cached) expect[rel] = [row.size, row.mtime, row.ino];
+        item.expect = expect;
       }
+    }
+    await this.pool.ready();
+    const p = this.pool.run(item).then((facts) => {
+      if (cached && facts.unchanged.length > 0) this.merge(this.fromCache(facts.unchanged, cached, kind), account);
+      this.cache?.putRecords(facts.records);
+      this.merge(facts, account);
+      then?.(facts);
+      if (item.type === 'item-folder') this.reportProgress();
     });
     const tracked = this.track(p);
     account?.pending.push(tracked);
+  }
+
+  /** The cached results of files that have not changed, folded like fresh ones. */
+  private fromCache(rels: string[], cached: Map<string, CachedRow>, kind: FileKindTag | ((rel: string) => FileKindTag)): BatchFacts {
+    const b = new FactsBuilder(this.ctx);
+    for (const rel of rels) {
+      const row = cached.get(rel);
+      if (!row) continue;
+      const c = this.cache!.decode(row);
+      b.add({ rel, kind: typeof kind === 'function' ? kind(rel) : kind, stat: c.stat, findings: c.findings, facts: c.facts, bytes: 0 }, false);
+    }
+    this.stats.fromCache += b.out.files;
+    return b.finish();
   }
 
   /** Failures are kept and rethrown by drain(), never left as unhandled rejections. */
@@ -504,58 +483,36 @@ class CheckRun {
     if (this.failure !== undefined) throw this.failure;
   }
 
-  private onResult(r: FileResult, account: AccountState | undefined): void {
-    this.stats.files++;
-    this.stats.bytes += r.stat?.size ?? 0;
-    let unusable: FindingCode | undefined;
-    for (const f of r.findings) {
-      this.add(f);
-      if (UNUSABLE_METADATA.has(f.code)) unusable ??= f.code;
+  /** A work item's facts into the run: findings, references, folder lifetimes and uses, sizes. */
+  private merge(f: BatchFacts, account: AccountState | undefined): void {
+    this.stats.files += f.files;
+    this.stats.bytes += f.bytes;
+    this.stats.items += f.items;
+    for (const x of f.findings) this.add(x);
+    for (const [rel, code] of f.unusable) this.fixMove(rel, code);
+    unpackNames(f.digests).forEach((digest, i) => this.onReference(digest, f.digestSizes[i]!));
+    unpackNames(f.sizedBlobs).forEach((digest, i) => this.onRealSize(digest, f.blobSizes[i]!));
+    for (const rel of f.rewrites) this.fix.rewrites.push(rel);
+    for (const m of f.maps) this.mapFacts.push(m);
+    if (!account) return;
+    for (const id of f.itemIds) account.itemIds.add(id);
+    for (const def of f.folderDefs) {
+      const list = account.folders.get(def[0]);
+      if (list) list.push(def);
+      else account.folders.set(def[0], [def]);
     }
-    const facts: FileFacts = r.facts;
-    if ((r.kind === 'item' || r.kind === 'drive-item') && unusable) this.fixMove(r.rel, unusable);
-    switch (facts.kind) {
-      case 'item':
-        this.onItemFacts(r.rel, facts, account);
-        break;
-      case 'id-mapper':
-        if (account) account.idmap = { rel: r.rel, targets: facts.targets };
-        break;
-      case 'map':
-        this.mapFacts.push({ rel: r.rel, destinations: facts.destinations });
-        break;
-      case 'blob': {
-        if (facts.status === 'double-gzip' && this.opts.fixDoubleGzip === 'fix') this.fix.rewrites.push(r.rel);
-        // Only a readable content has a real size to compare with the declared one.
-        if (facts.size === undefined || !(facts.status === 'ok' || facts.status === 'double-gzip' || facts.status === 'trailing-garbage')) break;
-        const digest = r.rel.slice(r.rel.lastIndexOf('/') + 1);
-        const slot = this.blobTable.slot(digest);
-        if (this.blobTable.flagsAt(slot) & DigestFlag.DeclaredSize) this.checkSize(digest, slot, this.blobTable.valueAt(slot), facts.size);
-        else {
-          this.blobTable.setValue(slot, facts.size);
-          this.blobTable.setFlags(slot, DigestFlag.RealSize);
-        }
-        break;
-      }
-      case 'none':
-        break;
-    }
+    const base = account.useRels.length;
+    for (const rel of f.useRels) account.useRels.push(rel);
+    for (let i = 0; i < f.uses.length; i += 4) account.uses.push(base + f.uses[i]!, f.uses[i + 1]!, f.uses[i + 2]!, f.uses[i + 3]!);
+    for (const m of f.idmaps) account.idmap = m;
   }
 
-  private onItemFacts(rel: string, facts: Extract<FileFacts, { kind: 'item' }>, account: AccountState | undefined): void {
-    if (this.opts.level !== 'structure') for (const [digest, size] of facts.digests) this.onReference(digest, size);
-    if (account) {
-      for (const [id, start, end] of facts.folderDefs) {
-        const list = account.folders.get(id);
-        if (list) list.push([id, start, end]);
-        else account.folders.set(id, [[id, start, end]]);
-      }
-      // System folders always exist (folderExistsAt): keeping their uses would only cost memory.
-      for (const [folderId, at, tx] of facts.folderUses) if (SYSTEM_FOLDERS[folderId] === undefined) account.uses.push([rel, folderId, at, tx]);
-    }
-    if (facts.deletedAt !== undefined && facts.deletedAt < this.ctx.now - this.retentionMs) {
-      const days = Math.floor((this.ctx.now - facts.deletedAt) / DAY);
-      this.add(finding('item.purge-due', rel, `deleted ${days} days ago (${new Date(facts.deletedAt).toISOString()}), longer than the ${this.retentionMs / DAY}-day retention`));
+  private onRealSize(digest: string, size: number): void {
+    const slot = this.blobTable.slot(digest);
+    if (this.blobTable.flagsAt(slot) & DigestFlag.DeclaredSize) this.checkSize(digest, slot, this.blobTable.valueAt(slot), size);
+    else {
+      this.blobTable.setValue(slot, size);
+      this.blobTable.setFlags(slot, DigestFlag.RealSize);
     }
   }
 

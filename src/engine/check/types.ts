@@ -95,6 +95,81 @@ export interface FileJob {
   verify?: boolean;
 }
 
+/**
+ * What the main thread hands a worker: named files (root and account files, BLOBs of a
+ * filtered check), or a whole folder the worker lists itself (an item bucket, a BLOB
+ * prefix folder). Folders keep the main thread free: it only merges the facts.
+ */
+export type WorkItem =
+  | { type: 'files'; files: FileJob[]; records: boolean }
+  | {
+      type: 'item-folder';
+      /** accounts/<id>/items/NN or accounts/<id>/drive_items/NN */
+      rel: string;
+      drive: boolean;
+      /** false at level structure: names only, no file is opened. */
+      read: boolean;
+      /** Cached stats by rel: files that still have them are not read (see CachedStat). */
+      expect?: Record<string, CachedStat>;
+      /** Return a cache record for every file read. */
+      records: boolean;
+    }
+  | {
+      type: 'blob-folders';
+      /** Prefix folders under items/, listed in this order (a BLOB folder holds few files: several make one item). */
+      folders: string[];
+      /** First pass: report entries that are not BLOBs of their folder. */
+      layout: boolean;
+      /** Verify the content (level blobs), else only list the names. */
+      verify: boolean;
+      sample?: SampleSpec;
+      expect?: Record<string, CachedStat>;
+      records: boolean;
+    };
+
+/** [size, mtimeMs, ino] of a cached result (only verified BLOBs are cached, so every one stands when the file is unchanged). */
+export type CachedStat = [number, number, number];
+
+/** A file's result as the cache stores it: [rel, size, mtimeMs, ino, findings JSON, facts JSON]. */
+export type CacheRecord = [string, number, number, number, string, string];
+
+/**
+ * What a work item yields, gathered where the files were checked so that only
+ * compact arrays cross threads (FactsBuilder makes it, CheckRun merges it).
+ */
+export interface BatchFacts {
+  files: number;
+  bytes: number;
+  findings: Finding[];
+  /** Metadata unusable as a whole (--fix-backup quarantines it): rel, code. */
+  unusable: [string, FindingCode][];
+  /** Digests items reference, packed (see packNames), and the size each declares (-1: none). */
+  digests: string;
+  digestSizes: number[];
+  folderDefs: FolderInterval[];
+  /** Items placed in non-system folders: their rels, and flat [rel index, folderId, at, transaction]. */
+  useRels: string[];
+  uses: number[];
+  /** BLOBs whose content was read, packed, and their real sizes (for blob.size-mismatch). */
+  sizedBlobs: string;
+  blobSizes: number[];
+  /** Double-gzip BLOBs to rewrite (--fix-double-gzip fix). */
+  rewrites: string[];
+  idmaps: { rel: string; targets: [number, number][] }[];
+  maps: { rel: string; destinations: [string, number][] }[];
+  /** A listed item folder: the item ids its file names carry, and how many item files it holds. */
+  itemIds: number[];
+  items: number;
+  /** Listed BLOB folders: the valid BLOB names in them, packed. */
+  present: string;
+  /** A folder could not be listed (the finding is in `findings` when it is reported). */
+  listFailed: boolean;
+  /** Rels whose cached result stands (expect matched). */
+  unchanged: string[];
+  /** Fresh results for the cache, when asked for. */
+  records: CacheRecord[];
+}
+
 export interface FileResult {
   rel: string;
   kind: FileKindTag;
@@ -111,6 +186,8 @@ export interface CheckContext {
   level: CheckLevel;
   now: number;
   fixDoubleGzip: DoubleGzipMode;
+  /** Items deleted longer ago are "purge due"; without it, nobody asks (the per-file check). */
+  retentionMs?: number;
 }
 
 /** A finding whose range is found later by re-reading its file (cross-file findings). */

@@ -1,19 +1,19 @@
 /**
  * Worker-thread entry of the coherency check (bundled to dist/checkWorker.js).
- * It receives batches of files and answers with their findings and facts.
+ * It receives work items (named files, or a folder to list and check) and answers
+ * with their BatchFacts: a few arrays per folder rather than an object per file.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { checkFileJob, checkFileJobSync } from './fileCheck';
-import type { CheckContext, FileJob, FileResult } from './types';
+import { runWorkItem } from './workItem';
+import type { BatchFacts, CheckContext, WorkItem } from './types';
 
 export interface WorkerRequest {
   id: number;
-  jobs: FileJob[];
+  item: WorkItem;
 }
 export interface WorkerResponse {
   id: number;
-  /** FileResult[] as JSON: one string clones much faster than thousands of small objects. */
-  results?: string;
+  facts?: BatchFacts;
   error?: string;
 }
 
@@ -21,17 +21,9 @@ if (parentPort) {
   const port = parentPort;
   const ctx = workerData as CheckContext;
   port.on('message', (req: WorkerRequest) => {
-    void (async () => {
-      try {
-        const results: FileResult[] = [];
-        for (const job of req.jobs) {
-          const r = checkFileJobSync(job, ctx);
-          results.push(r === 'stream' ? await checkFileJob(job, ctx) : r);
-        }
-        port.postMessage({ id: req.id, results: JSON.stringify(results) } satisfies WorkerResponse);
-      } catch (err) {
-        port.postMessage({ id: req.id, error: (err as Error).stack ?? String(err) } satisfies WorkerResponse);
-      }
-    })();
+    runWorkItem(req.item, ctx).then(
+      (facts) => port.postMessage({ id: req.id, facts } satisfies WorkerResponse),
+      (err: unknown) => port.postMessage({ id: req.id, error: (err as Error).stack ?? String(err) } satisfies WorkerResponse),
+    );
   });
 }

@@ -1,0 +1,125 @@
+/**
+ * One work item of the coherency check, run where the pool puts it (a worker thread,
+ * or this thread with --jobs 0): list the folder if it is one, judge the names, check
+ * each file's content and fold the results into BatchFacts.
+ */
+import type { Dirent } from 'node:fs';
+import { finding } from '../findings';
+import { absOf, listDirSync } from '../fsx';
+import { driveBucket, isItemFileName, itemBucket, BLOBS_DIR } from '../layout';
+import { isDigestName } from '../digestName';
+import { checkFileJob, checkFileJobSync } from './fileCheck';
+import { FactsBuilder } from './factsBuilder';
+import { inSample } from './sample';
+import type { BatchFacts, CachedStat, CheckContext, FileJob, FileResult, WorkItem } from './types';
+
+export async function runWorkItem(item: WorkItem, ctx: CheckContext): Promise<BatchFacts> {
+  const b = new FactsBuilder(ctx);
+  switch (item.type) {
+    case 'files':
+      for (const job of item.files) await checkOne(job, ctx, b, item.records);
+      break;
+    case 'item-folder':
+      await itemFolder(item, ctx, b);
+      break;
+    case 'blob-folders':
+      for (const name of item.folders) await blobFolder(item, `${BLOBS_DIR}/${name}`, ctx, b);
+      break;
+  }
+  return b.finish();
+}
+
+/** Synchronous unless the file is a BLOB too big to read at once: no promise per file. */
+function checkOne(job: FileJob, ctx: CheckContext, b: FactsBuilder, records: boolean): Promise<void> | undefined {
+  const sync = checkFileJobSync(job, ctx);
+  if (sync !== 'stream') return void fold(sync, b, records);
+  return checkFileJob(job, ctx).then((r) => fold(r, b, records));
+}
+
+function fold(r: FileResult, b: FactsBuilder, records: boolean): void {
+  // The cached result stands: the main thread has it and counts it.
+  if (r.unchanged) b.out.unchanged.push(r.rel);
+  else b.add(r, records);
+}
+
+function expected(expect: Record<string, CachedStat> | undefined, rel: string): FileJob['expect'] {
+  const e = expect?.[rel];
+  return e && { size: e[0], mtimeMs: e[1], ino: e[2] };
+}
+
+function list(ctx: CheckContext, rel: string, b: FactsBuilder, report: boolean): Dirent[] | undefined {
+  const listing = listDirSync(absOf(ctx.root, rel), rel);
+  if (listing.ok) return listing.entries;
+  b.out.listFailed = true;
+  if (report) b.out.findings.push(listing.finding);
+  return undefined;
+}
+
+async function itemFolder(item: Extract<WorkItem, { type: 'item-folder' }>, ctx: CheckContext, b: FactsBuilder): Promise<void> {
+  const entries = list(ctx, item.rel, b, true);
+  if (!entries) return;
+  const bucket = item.rel.slice(item.rel.lastIndexOf('/') + 1);
+  const tree = item.drive ? 'drive_items' : 'items';
+  const o = b.out;
+  for (const f of entries) {
+    const rel = `${item.rel}/${f.name}`;
+    if (f.isSymbolicLink()) {
+      o.findings.push(finding('io.symlink', rel, `${rel} is a symbolic link; not followed`));
+      continue;
+    }
+    if (!f.isFile()) {
+      o.findings.push(finding('layout.stray-entry', rel, `${rel} is not an item file`));
+      continue;
+    }
+    if (item.drive) {
+      const home = driveBucket(f.name);
+      if (home !== bucket) o.findings.push(finding('layout.item-wrong-folder', rel, `${f.name} belongs in ${tree}/${home}/, not ${bucket}/`));
+    } else {
+      if (!isItemFileName(f.name)) {
+        o.findings.push(finding('layout.bad-item-name', rel, `${f.name} is not a decimal item id`));
+        continue;
+      }
+      const itemId = Number(f.name);
+      o.itemIds.push(itemId);
+      const home = itemBucket(itemId);
+      if (home !== bucket) o.findings.push(finding('layout.item-wrong-folder', rel, `item ${itemId} belongs in ${tree}/${home}/, not ${bucket}/`));
+    }
+    o.items++;
+    if (!item.read) {
+      o.files++; // level structure: listed is checked
+      continue;
+    }
+    const job: FileJob = { rel, kind: item.drive ? 'drive-item' : 'item' };
+    const expect = expected(item.expect, rel);
+    if (expect) job.expect = expect;
+    const pending = checkOne(job, ctx, b, item.records);
+    if (pending) await pending;
+  }
+}
+
+async function blobFolder(item: Extract<WorkItem, { type: 'blob-folders' }>, folderRel: string, ctx: CheckContext, b: FactsBuilder): Promise<void> {
+  const entries = list(ctx, folderRel, b, item.layout);
+  if (!entries) return;
+  const prefix = folderRel.slice(folderRel.lastIndexOf('/') + 1);
+  const o = b.out;
+  for (const f of entries) {
+    const rel = `${folderRel}/${f.name}`;
+    const valid = f.isFile() && isDigestName(f.name) && f.name.slice(0, 2) === prefix;
+    if (!valid) {
+      if (!item.layout) continue;
+      if (f.isSymbolicLink()) o.findings.push(finding('io.symlink', rel, `${rel} is a symbolic link; not followed`));
+      else if (!f.isFile()) o.findings.push(finding('layout.stray-entry', rel, `${rel} is not a BLOB`));
+      else if (!isDigestName(f.name)) o.findings.push(finding('blob.bad-name', rel, `${f.name} is not a valid digest`));
+      else o.findings.push(finding('blob.wrong-folder', rel, `${f.name} belongs in ${BLOBS_DIR}/${f.name.slice(0, 2)}/, not ${prefix}/`));
+      continue;
+    }
+    b.present.push(f.name);
+    if (!item.verify) continue;
+    const verify = inSample(f.name, item.sample);
+    const job: FileJob = { rel, kind: 'blob', verify };
+    const expect = expected(item.expect, rel);
+    if (expect) job.expect = expect;
+    const pending = checkOne(job, ctx, b, item.records);
+    if (pending) await pending;
+  }
+}
