@@ -93,6 +93,12 @@ class CheckRun {
   private blobStorePresent = false;
   /** The whole store was listed: a digest not in the table is really missing (not in an unreadable folder). */
   private blobStoreListed = false;
+  /**
+   * Settles when the first listing of the BLOB store is merged: the accounts' work
+   * starts at once, but their facts wait for it (a reference is judged against the
+   * whole store). Settles, never rejects: failures surface through drain().
+   */
+  private listed: Promise<void> = Promise.resolve();
   private presentBlobs = 0;
   private referencedPresent = 0;
   private readonly pointed: PointedFinding[] = [];
@@ -142,10 +148,10 @@ class CheckRun {
     }
     await this.drain();
     this.checkMaps();
-    // The second listing finds orphans (and, with --accounts, the BLOBs to verify); skip it when
-    // every BLOB of the store turned out to be referenced.
+    // The second walk verifies the BLOBs (level blobs) and finds orphans; at level metadata,
+    // skip it when every BLOB of the store turned out to be referenced.
     const orphansPossible = this.referencedPresent < this.presentBlobs;
-    if (this.opts.level !== 'structure' && (orphansPossible || (this.opts.accounts && this.opts.level === 'blobs'))) await this.walkBlobStore('references');
+    if (this.opts.level === 'blobs' || (this.opts.level === 'metadata' && orphansPossible)) await this.walkBlobStore('references');
     await this.checkServerArchives();
     await this.resolvePointed();
     if (!this.interrupted && (this.fix.moves.length > 0 || this.fix.rewrites.length > 0)) {
@@ -274,10 +280,10 @@ class CheckRun {
   // --- the BLOB store
 
   /**
-   * Two passes over the BLOB store, in directory order, one work item per prefix
-   * folder. 'list': layout findings, every valid name into the table and, at level
-   * blobs (all accounts), the content check. 'references' (after the accounts):
-   * orphans, and with --accounts the content check of the BLOBs those accounts reference.
+   * Two walks over the BLOB store, in directory order, a few prefix folders per work
+   * item. 'list' (before the accounts, not waited for): layout findings and every
+   * valid name into the table. 'references' (after the accounts): orphans, and at
+   * level blobs the content check (with --accounts: of the BLOBs they reference).
    */
   private async walkBlobStore(pass: 'list' | 'references'): Promise<void> {
     if (!this.blobStorePresent) {
@@ -292,8 +298,9 @@ class CheckRun {
       return;
     }
     let complete = true;
-    this.phase = { name: first ? 'blobs' : 'orphans', done: 0, total: listing.entries.length };
-    const verify = first && this.opts.level === 'blobs' && !filtered;
+    const verify = !first && this.opts.level === 'blobs' && !filtered;
+    this.phase = { name: first ? 'listing' : verify ? 'blobs' : 'orphans', done: 0, total: listing.entries.length };
+    const handedOut: Promise<void>[] = [];
     const perItem = verify ? BLOB_FOLDERS_VERIFIED : BLOB_FOLDERS_LISTED;
     let folders: string[] = [];
     const flush = async (): Promise<void> => {
@@ -302,14 +309,15 @@ class CheckRun {
       if (this.opts.sample) item.sample = this.opts.sample;
       const n = folders.length;
       folders = [];
-      await this.submit(item, 'blob', undefined, (facts) => {
+      const done = this.submit(item, 'blob', undefined, (facts) => {
         if (facts.listFailed) complete = false;
         const names = unpackNames(facts.present);
         if (first) this.onBlobsPresent(names);
         else this.onBlobsListedAgain(names);
-        this.phase.done += n;
+        if (this.phase.name !== 'accounts') this.phase.done += n;
         this.reportProgress(`${this.stats.blobs} BLOBs`);
       });
+      handedOut.push((await done).merged);
     };
     for (const p of listing.entries) {
       throwIfCancelled(this.signal);
@@ -323,8 +331,10 @@ class CheckRun {
       if (folders.length >= perItem) await flush();
     }
     await flush();
-    await this.drain();
-    if (first) this.blobStoreListed = complete;
+    if (!first) return this.drain();
+    this.listed = Promise.allSettled(handedOut).then((all) => {
+      this.blobStoreListed = complete && all.every((r) => r.status === 'fulfilled');
+    });
   }
 
   private onBlobsPresent(names: string[]): void {
@@ -430,7 +440,7 @@ class CheckRun {
    * Hands a work item to the pool and, when it is done, merges its facts and those of
    * the files whose cached result still stands. The account's checks wait for it.
    */
-  private async submit(item: WorkItem, kind: FileKindTag | ((rel: string) => FileKindTag), account: AccountState | undefined, then?: (facts: BatchFacts) => void, cachedIn?: Map<string, CachedRow>): Promise<void> {
+  private async submit(item: WorkItem, kind: FileKindTag | ((rel: string) => FileKindTag), account: AccountState | undefined, then?: (facts: BatchFacts) => void, cachedIn?: Map<string, CachedRow>): Promise<{ merged: Promise<void> }> {
     throwIfCancelled(this.signal);
     let cached = cachedIn;
     if (this.cache && item.type !== 'files' && (item.type === 'item-folder' ? item.read : item.verify)) {
@@ -442,7 +452,10 @@ class CheckRun {
       }
     }
     await this.pool.ready();
-    const p = this.pool.run(item).then((facts) => {
+    const listing = item.type === 'blob-folders' && item.layout;
+    const listed = this.listed;
+    const p = this.pool.run(item).then(async (facts) => {
+      if (!listing) await listed;
       if (cached && facts.unchanged.length > 0) this.merge(this.fromCache(facts.unchanged, cached, kind), account);
       this.cache?.putRecords(facts.records);
       this.merge(facts, account);
@@ -451,6 +464,7 @@ class CheckRun {
     });
     const tracked = this.track(p);
     account?.pending.push(tracked);
+    return { merged: tracked };
   }
 
   /** The cached results of files that have not changed, folded like fresh ones. */
