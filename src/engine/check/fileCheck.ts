@@ -7,7 +7,7 @@ import { closeSync, constants as fsc, fstatSync, lstatSync, openSync, promises a
 import { createGunzip } from 'node:zlib';
 import { finding, type Finding } from '../findings';
 import { describeIoError, MAX_METADATA_BYTES } from '../fsx';
-import { analyzeItemBytes, analyzeItemText } from '../item/analyze';
+import { analyzeItemBytes, analyzeItemText, type AnalyzeItemOptions } from '../item/analyze';
 import { lifeSpan } from '../item/history';
 import type { ItemHistory } from '../item/types';
 import { parseAccountInfo, parseAccountStat, parseBackupStat } from '../files/account';
@@ -86,9 +86,18 @@ export function checkFileJobSync(job: FileJob, ctx: CheckContext): FileResult | 
   return out;
 }
 
-/** Reads `size` bytes (the size fstat gave: readFileSync would fstat again). */
+/**
+ * One read buffer per thread, reused: the bytes are consumed (decoded, gunzipped)
+ * before the next read and nothing keeps a reference to them, so files up to
+ * SCRATCH_MAX cost no allocation and no garbage.
+ */
+const SCRATCH_MAX = 4 * 1024 * 1024;
+let scratch = Buffer.allocUnsafeSlow(64 * 1024);
+
+/** Reads `size` bytes (the size fstat gave: readFileSync would fstat again). Valid until the next call. */
 function readAll(fd: number, size: number): Buffer {
-  const buf = Buffer.allocUnsafe(size);
+  if (size > scratch.length && size <= SCRATCH_MAX) scratch = Buffer.allocUnsafeSlow(Math.min(SCRATCH_MAX, 2 ** Math.ceil(Math.log2(size))));
+  const buf = size <= scratch.length ? scratch.subarray(0, size) : Buffer.allocUnsafe(size);
   let off = 0;
   while (off < size) {
     const n = readSync(fd, buf, off, size - off, off);
@@ -119,16 +128,16 @@ function digestOf(rel: string): string {
 
 /** Metadata files: parse with the typed parsers and collect the facts cross-file checks need. */
 export function checkMetadataBytes(rel: string, kind: FileJob['kind'], bytes: Uint8Array | string, ctx: CheckContext, out: FileResult): void {
+  if (kind === 'item' || kind === 'drive-item') {
+    const opts: AnalyzeItemOptions = { now: ctx.now };
+    if (kind === 'item') opts.fileItemId = Number(rel.slice(rel.lastIndexOf('/') + 1));
+    const h = typeof bytes === 'string' ? analyzeItemText(bytes, rel, opts) : analyzeItemBytes(bytes, rel, opts);
+    for (const f of h.findings) out.findings.push(f);
+    out.facts = itemFacts(h);
+    return;
+  }
   const parts = rel.split('/');
   switch (kind) {
-    case 'item':
-    case 'drive-item': {
-      const opts = { now: ctx.now, ...(kind === 'item' ? { fileItemId: Number(parts[4]) } : {}) };
-      const h = typeof bytes === 'string' ? analyzeItemText(bytes, rel, opts) : analyzeItemBytes(bytes, rel, opts);
-      out.findings.push(...h.findings);
-      out.facts = itemFacts(h);
-      return;
-    }
     case 'account-file': {
       const file = parts[2];
       const parsed = file === 'account_info' ? parseAccountInfo(bytes, rel, parts[1]) : file === 'account_stat' ? parseAccountStat(bytes, rel) : parseBackupStat(bytes, rel);
@@ -163,14 +172,15 @@ export function checkMetadataBytes(rel: string, kind: FileJob['kind'], bytes: Ui
 
 /** Digests referenced, folder lifetimes and folder uses, deletion time: all an item's cross-file checks need. */
 export function itemFacts(h: ItemHistory): FileFacts {
-  const digests = new Map<string, number>();
+  // An item references one or a few digests: a list beats a Map at this size.
+  const digests: [string, number][] = [];
   const folderDefs: FolderInterval[] = [];
   const folderUses: FolderUse[] = [];
   let isFolder = false;
   let itemId: number | undefined;
   for (const tx of h.transactions) {
     itemId ??= tx.itemId;
-    if (typeof tx.digest === 'string' && isDigestName(tx.digest)) digests.set(tx.digest, tx.size ?? -1);
+    if (typeof tx.digest === 'string' && isDigestName(tx.digest)) setDigest(digests, tx.digest, tx.size ?? -1);
     if (tx.start === undefined || tx.deleted) continue;
     if (tx.type !== undefined && FOLDER_LIKE_TYPES.has(tx.type)) {
       isFolder = true;
@@ -180,12 +190,23 @@ export function itemFacts(h: ItemHistory): FileFacts {
     // A folder's folder-id is its parent; the root folders are their own parents.
     if (tx.folderId !== undefined && tx.folderId !== (tx.itemId ?? h.fileItemId)) folderUses.push([tx.folderId, tx.start, tx.index]);
   }
-  const facts: FileFacts = { kind: 'item', digests: [...digests], folderDefs, folderUses, parsed: h.parsed, isFolder };
+  const facts: FileFacts = { kind: 'item', digests, folderDefs, folderUses, parsed: h.parsed, isFolder };
   const id = itemId ?? h.fileItemId;
   if (id !== undefined) facts.itemId = id;
   const deletedAt = lifeSpan(h).deletedAt;
   if (deletedAt !== undefined) facts.deletedAt = deletedAt;
   return facts;
+}
+
+/** Like Map.set: the last transaction's size wins. */
+function setDigest(digests: [string, number][], digest: string, size: number): void {
+  for (const d of digests) {
+    if (d[0] === digest) {
+      d[1] = size;
+      return;
+    }
+  }
+  digests.push([digest, size]);
 }
 
 function blobFindings(rel: string, v: BlobVerification, ctx: CheckContext, out: FileResult): void {

@@ -103,9 +103,9 @@ export interface FileJob {
 export type WorkItem =
   | { type: 'files'; files: FileJob[]; records: boolean }
   | {
-      type: 'item-folder';
-      /** accounts/<id>/items/NN or accounts/<id>/drive_items/NN */
-      rel: string;
+      type: 'item-folders';
+      /** Bucket folders accounts/<id>/items/NN or accounts/<id>/drive_items/NN, of one account and tree. */
+      folders: string[];
       drive: boolean;
       /** false at level structure: names only, no file is opened. */
       read: boolean;

@@ -19,8 +19,8 @@ export async function runWorkItem(item: WorkItem, ctx: CheckContext): Promise<Ba
     case 'files':
       for (const job of item.files) await checkOne(job, ctx, b, item.records);
       break;
-    case 'item-folder':
-      await itemFolder(item, ctx, b);
+    case 'item-folders':
+      for (const rel of item.folders) await itemFolder(item, rel, ctx, b);
       break;
     case 'blob-folders':
       for (const name of item.folders) await blobFolder(item, `${BLOBS_DIR}/${name}`, ctx, b);
@@ -55,14 +55,14 @@ function list(ctx: CheckContext, rel: string, b: FactsBuilder, report: boolean):
   return undefined;
 }
 
-async function itemFolder(item: Extract<WorkItem, { type: 'item-folder' }>, ctx: CheckContext, b: FactsBuilder): Promise<void> {
-  const entries = list(ctx, item.rel, b, true);
+async function itemFolder(item: Extract<WorkItem, { type: 'item-folders' }>, folderRel: string, ctx: CheckContext, b: FactsBuilder): Promise<void> {
+  const entries = list(ctx, folderRel, b, true);
   if (!entries) return;
-  const bucket = item.rel.slice(item.rel.lastIndexOf('/') + 1);
+  const bucket = folderRel.slice(folderRel.lastIndexOf('/') + 1);
   const tree = item.drive ? 'drive_items' : 'items';
   const o = b.out;
   for (const f of entries) {
-    const rel = `${item.rel}/${f.name}`;
+    const rel = `${folderRel}/${f.name}`;
     if (f.isSymbolicLink()) {
       o.findings.push(finding('io.symlink', rel, `${rel} is a symbolic link; not followed`));
       continue;
