@@ -4,8 +4,6 @@
  * vscode-languageserver from argv; with none, stdio is used.
  */
 import type { Command } from 'commander';
-import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
-import { startServer } from '../../server/server';
 
 export function registerLsp(program: Command): void {
   program
@@ -19,8 +17,13 @@ export function registerLsp(program: Command): void {
     .action(() => runLanguageServer());
 }
 
-/** Resolves when the client ends the session (exit notification or closed stream). */
-export function runLanguageServer(argv: readonly string[] = process.argv): Promise<void> {
+/**
+ * Resolves when the client ends the session (exit notification or closed stream).
+ * The server modules load here, not with the CLI: every other command starts faster.
+ */
+export async function runLanguageServer(argv: readonly string[] = process.argv): Promise<void> {
+  const { createConnection, ProposedFeatures } = await import('vscode-languageserver/node');
+  const { startServer } = await import('../../server/server.js');
   // The server owns the process now: stdout is the transport, and its own guards log
   // uncaught errors to the client instead of ending the session as the CLI would.
   process.removeAllListeners('uncaughtException');
