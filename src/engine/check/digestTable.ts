@@ -1,9 +1,9 @@
 /**
  * The BLOB names of a whole backup path in little memory: an open-addressing table
  * keyed by the first 12 bytes of each digest (96 bits: a chance collision among a
- * million BLOBs is about 1e-17), with a flag byte and one number per entry.
- * A Map of digest strings costs ~110 bytes per BLOB; this costs ~21 bytes per slot
- * (at most 2 slots per entry), which keeps a 1M-BLOB check within its memory budget.
+ * million BLOBs is about 1e-17), with a flag byte and one size per entry.
+ * A Map of digest strings costs ~110 bytes per BLOB; this costs 17 bytes per slot
+ * (at most 2 slots per entry, 1.4 when full), which keeps a 1M-BLOB check within its memory budget.
  */
 /** FS-safe base64 ('/' written ','): character code → 6-bit value. Names are validated before they get here. */
 const SEXTET = new Uint8Array(128);
@@ -21,11 +21,16 @@ export const enum DigestFlag {
 }
 
 const KEY = 12;
+/** Linear probing stays short up to this load (~2 probes to find an entry at 0.7). */
+const MAX_LOAD = 0.7;
+/** Sizes from 2^32 - 1 bytes up live in a side map (a 4 GB BLOB is rare; 4 bytes per slot are not). */
+const BIG = 0xffffffff;
 
 export class DigestTable {
   private keys: Uint8Array;
   private flags: Uint8Array;
-  private values: Float64Array;
+  private values: Uint32Array;
+  private big = new Map<number, number>();
   private used = 0;
   private mask: number;
   /** The key being looked up: decoded in place, no Buffer per call (this runs for every BLOB and reference). */
@@ -37,7 +42,7 @@ export class DigestTable {
     this.mask = cap - 1;
     this.keys = new Uint8Array(cap * KEY);
     this.flags = new Uint8Array(cap);
-    this.values = new Float64Array(cap);
+    this.values = new Uint32Array(cap);
   }
 
   get size(): number {
@@ -46,7 +51,7 @@ export class DigestTable {
 
   /** The slot of a digest, inserting it (flags 0) when absent. Digest names only: validate first. */
   slot(digest: string): number {
-    if ((this.used + 1) * 2 > this.flags.length) this.grow();
+    if (this.used + 1 > this.flags.length * MAX_LOAD) this.grow();
     return this.find(this.keyOf(digest), true);
   }
 
@@ -73,11 +78,29 @@ export class DigestTable {
   setFlags(slot: number, f: number): void {
     this.flags[slot] = this.flags[slot]! | f;
   }
+  /** A byte size (a non-negative integer) kept for the digest. */
   valueAt(slot: number): number {
-    return this.values[slot]!;
+    const v = this.values[slot]!;
+    return v === BIG ? this.big.get(slot)! : v;
   }
   setValue(slot: number, v: number): void {
-    this.values[slot] = v;
+    if (v >= BIG) {
+      this.values[slot] = BIG;
+      this.big.set(slot, v);
+    } else {
+      this.values[slot] = v;
+      this.big.delete(slot);
+    }
+  }
+
+  /**
+   * Room for `entries` without growing again: sized once while the table is still
+   * small, the old and new arrays never coexist at full size (the peak of a grow).
+   */
+  reserve(entries: number): void {
+    let cap = this.flags.length;
+    while (entries > cap * MAX_LOAD) cap <<= 1;
+    if (cap > this.flags.length) this.rehash(cap);
   }
 
   private find(key: Uint8Array, insert: boolean): number {
@@ -103,18 +126,23 @@ export class DigestTable {
   }
 
   private grow(): void {
-    const { keys, flags, values } = this;
-    const cap = flags.length * 2;
+    this.rehash(this.flags.length * 2);
+  }
+
+  private rehash(cap: number): void {
+    const { keys, flags, values, big } = this;
     this.mask = cap - 1;
     this.keys = new Uint8Array(cap * KEY);
     this.flags = new Uint8Array(cap);
-    this.values = new Float64Array(cap);
+    this.values = new Uint32Array(cap);
+    this.big = new Map();
     this.used = 0;
     for (let i = 0; i < flags.length; i++) {
       if (flags[i] === 0) continue;
       const s = this.find(keys.subarray(i * KEY, i * KEY + KEY), true);
       this.flags[s] = flags[i]!;
       this.values[s] = values[i]!;
+      if (values[i] === BIG) this.big.set(s, big.get(i)!);
     }
   }
 }

@@ -328,6 +328,8 @@ class CheckRun {
     const handedOut: Promise<void>[] = [];
     const perItem = verify ? BLOB_FOLDERS_VERIFIED : BLOB_FOLDERS_LISTED;
     let folders: string[] = [];
+    let sized = false;
+    const folderCount = listing.entries.length;
     const flush = async (): Promise<void> => {
       if (folders.length === 0) return;
       const item: WorkItem = { type: 'blob-folders', folders, layout: first, verify, records: this.cache !== undefined && verify };
@@ -337,6 +339,11 @@ class CheckRun {
       const done = this.submit(item, 'blob', undefined, (facts) => {
         if (facts.listFailed) complete = false;
         const names = unpackNames(facts.present);
+        if (first && !sized) {
+          // Digests spread evenly over the prefix folders: size the table once from the first ones.
+          sized = true;
+          this.blobTable.reserve(Math.ceil(((names.length / n) * folderCount) * 1.1));
+        }
         if (first) this.onBlobsPresent(names);
         else this.onBlobsListedAgain(names);
         if (this.phase.name !== 'accounts') this.phase.done += n;
