@@ -5,7 +5,8 @@
 import { createReadStream, promises as fs } from 'node:fs';
 import { crc32, createGunzip, gunzipSync, inflateRawSync } from 'node:zlib';
 import type { Readable } from 'node:stream';
-import { digestAlgorithm, computeDigest } from './digest';
+import { computeDigest } from './digest';
+import { digestNameAlgorithm } from './digestName';
 import { blobRelPath } from './layout';
 import { absOf, describeIoError } from './fsx';
 
@@ -41,7 +42,8 @@ export function isGzip(bytes: Uint8Array): boolean {
 
 /** Verifies compressed BLOB bytes against the digest in their name. Pure: no I/O. */
 export function verifyBlobBytes(compressed: Uint8Array, expectedDigest: string): BlobVerification {
-  const algorithm = digestAlgorithm(expectedDigest);
+  // Once per BLOB: the fast name test, not the decoding one.
+  const algorithm = digestNameAlgorithm(expectedDigest);
   if (!algorithm) return { status: 'bad-name', compressedSize: compressed.length };
   const base = { compressedSize: compressed.length };
   if (compressed.length === 0) return { ...base, status: 'empty', detail: 'the file is empty' };

@@ -33,7 +33,7 @@ export function isValidDigest(digest: unknown): digest is string {
 }
 
 export function computeDigest(data: Uint8Array, algorithm: DigestAlgorithm = 'sha256'): string {
-  return encodeFsSafeBase64(createHash(algorithm).update(data).digest());
+  return createHash(algorithm).update(data).digest('base64').replace(/\//g, ',');
 }
 
 /** An incremental digest for streamed BLOB content. */

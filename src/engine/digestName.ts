@@ -26,3 +26,9 @@ function allBase64(s: string, end: number): boolean {
   }
   return true;
 }
+
+/** The algorithm of a digest name, by the fast test (digest.ts digestAlgorithm decodes: the reference). */
+export function digestNameAlgorithm(name: string): 'sha256' | 'sha384' | undefined {
+  if (!isDigestName(name)) return undefined;
+  return name.length === 44 ? 'sha256' : 'sha384';
+}
