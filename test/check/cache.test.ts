@@ -51,6 +51,23 @@ describe('doCoherencyCheck cache', function () {
     }
   });
 
+  it('a "future date" verdict is made afresh: the cache does not keep it once that date has passed', async () => {
+    const DAY = 86_400_000;
+    const item = findItem(root, (t) => t.length === 1 && t[0]!['deleted'] !== true);
+    const original = JSON.stringify(item.txs);
+    item.txs[0]!['start-date'] = SAMPLE_NOW + 10 * DAY;
+    writeFileSync(path.join(root, item.rel), JSON.stringify(item.txs));
+    try {
+      const then = await check();
+      assert.deepEqual(then.findings.filter((f) => f.code === 'item.future-date').map((f) => f.path), [item.rel]);
+      const later = await check({ now: SAMPLE_NOW + 20 * DAY });
+      assert.deepEqual(later.findings.filter((f) => f.code === 'item.future-date'), [], 'the date is past now');
+      assert.equal(later.summary.filesFromCache, later.summary.filesChecked - 1, 'only that item was read again');
+    } finally {
+      writeFileSync(path.join(root, item.rel), original);
+    }
+  });
+
   it('the cache is never inside the backup path, and --no-cache leaves no file', async () => {
     const hash = treeHash(root);
     const r = await check({ cache: { dir: path.join(root, '.cache') } });

@@ -119,7 +119,8 @@ export class FactsBuilder {
       case 'none':
         break;
     }
-    if (record && r.stat && !(facts.kind === 'blob' && !facts.sampled)) {
+    // A "future" date stops being one as time passes: such a verdict is made afresh each run.
+    if (record && r.stat && !(facts.kind === 'blob' && !facts.sampled) && !r.findings.some((f) => f.code === 'item.future-date')) {
       o.records.push([r.rel, r.stat.size, r.stat.mtimeMs, r.stat.ino, JSON.stringify(r.findings), JSON.stringify(facts)]);
     }
   }
