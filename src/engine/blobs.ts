@@ -83,13 +83,8 @@ export function verifyBlobBytes(compressed: Uint8Array, expectedDigest: string):
  * undefined unless that member is complete, trailer included, with bytes after it.
  */
 function firstMember(bytes: Uint8Array): Buffer | undefined {
-  if (!isGzip(bytes) || bytes[2] !== 8) return undefined;
-  const flags = bytes[3] ?? 0;
-  let at = 10;
-  if (flags & 4) at += 2 + ((bytes[at] ?? 0) | ((bytes[at + 1] ?? 0) << 8));
-  if (flags & 8) while (at < bytes.length && bytes[at++] !== 0);
-  if (flags & 16) while (at < bytes.length && bytes[at++] !== 0);
-  if (flags & 2) at += 2;
+  const at = gzipHeaderLength(bytes);
+  if (at === undefined) return undefined;
   let content: Buffer;
   try {
     content = inflateRawSync(bytes.subarray(at));
@@ -98,11 +93,28 @@ function firstMember(bytes: Uint8Array): Buffer | undefined {
   }
   // inflateRaw stops at the end of the deflate data without saying where: find the
   // member's trailer (CRC-32, size) to know it is whole and that something follows it.
-  const trailer = Buffer.alloc(8);
-  trailer.writeUInt32LE(crc32(content), 0);
-  trailer.writeUInt32LE(content.length % 2 ** 32, 4);
-  const end = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).indexOf(trailer, at);
+  const end = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).indexOf(gzipTrailer(crc32(content), content.length), at);
   return end >= 0 && end + 8 < bytes.length ? content : undefined;
+}
+
+/** Where a gzip member's deflate data starts (RFC 1952 header with its optional fields), or undefined if it is not a deflate gzip header. */
+export function gzipHeaderLength(bytes: Uint8Array): number | undefined {
+  if (!isGzip(bytes) || bytes[2] !== 8) return undefined;
+  const flags = bytes[3] ?? 0;
+  let at = 10;
+  if (flags & 4) at += 2 + ((bytes[at] ?? 0) | ((bytes[at + 1] ?? 0) << 8));
+  if (flags & 8) while (at < bytes.length && bytes[at++] !== 0);
+  if (flags & 16) while (at < bytes.length && bytes[at++] !== 0);
+  if (flags & 2) at += 2;
+  return at <= bytes.length ? at : undefined;
+}
+
+/** A member's 8-byte trailer: CRC-32 and size mod 2^32 of its content, little-endian. */
+export function gzipTrailer(crc: number, size: number): Buffer {
+  const trailer = Buffer.alloc(8);
+  trailer.writeUInt32LE(crc >>> 0, 0);
+  trailer.writeUInt32LE(size % 2 ** 32, 4);
+  return trailer;
 }
 
 export class BlobStore {

@@ -4,7 +4,7 @@
  * O_NOFOLLOW, so a link swapped in after the listing is still never followed.
  */
 import { closeSync, constants as fsc, fstatSync, lstatSync, openSync, promises as fsp, readSync } from 'node:fs';
-import { createGunzip } from 'node:zlib';
+import { crc32, createGunzip, createInflateRaw } from 'node:zlib';
 import { finding, type Finding } from '../findings';
 import { describeIoError, MAX_METADATA_BYTES } from '../fsx';
 import { analyzeItemBytes, analyzeItemText, type AnalyzeItemOptions } from '../item/analyze';
@@ -12,7 +12,7 @@ import { lifeSpan } from '../item/history';
 import type { ItemHistory } from '../item/types';
 import { parseAccountInfo, parseAccountStat, parseBackupStat } from '../files/account';
 import { parseIdMapper, parseMapFile } from '../files/maps';
-import { verifyBlobBytes, isGzip, type BlobVerification } from '../blobs';
+import { gzipHeaderLength, gzipTrailer, isGzip, verifyBlobBytes, type BlobVerification } from '../blobs';
 import { digestAlgorithm, digestHasher } from '../digest';
 import { isDigestName } from '../digestName';
 import { FOLDER_LIKE_TYPES } from '../zimbra';
@@ -290,6 +290,64 @@ export async function verifyBlobStream(abs: string, expected: string): Promise<B
     return { status: 'corrupted', compressedSize, size: one.size, actualDigest: one.digest, detail: `content digest is ${one.digest}` };
   } catch (err) {
     const msg = (err as Error).message;
-    return { status: /unexpected end/i.test(msg) ? 'truncated' : 'corrupted', compressedSize, detail: `gunzip failed: ${msg}` };
+    // As verifyBlobBytes: a whole first member followed by bytes that are not another member.
+    const first = await firstMemberStream(abs, algorithm, compressedSize);
+    if (!first) return { status: /unexpected end/i.test(msg) ? 'truncated' : 'corrupted', compressedSize, detail: `gunzip failed: ${msg}` };
+    if (first.digest !== expected) return { status: 'corrupted', compressedSize, size: first.size, actualDigest: first.digest, detail: `content digest is ${first.digest}` };
+    return { status: 'trailing-garbage', compressedSize, size: first.size, actualDigest: first.digest, detail: 'bytes after the gzip stream' };
   }
+}
+
+/** Bytes read at a time when a big BLOB is searched for its first member's trailer. */
+const SEARCH_CHUNK = 1024 * 1024;
+
+/**
+ * The streamed twin of blobs.ts firstMember: the first member's content (digest, size)
+ * when that member is whole, its trailer found, and bytes follow it; else undefined.
+ */
+async function firstMemberStream(abs: string, algorithm: NonNullable<ReturnType<typeof digestAlgorithm>>, compressedSize: number): Promise<{ digest: string; size: number } | undefined> {
+  const fh = await fsp.open(abs, fsc.O_RDONLY | (fsc.O_NOFOLLOW ?? 0));
+  try {
+    // The optional header fields (extra, name, comment) fit in 64 KB in every real file.
+    const head = Buffer.alloc(Math.min(compressedSize, 64 * 1024 + 16));
+    const { bytesRead } = await fh.read(head, 0, head.length, 0);
+    const at = gzipHeaderLength(head.subarray(0, bytesRead));
+    if (at === undefined) return undefined;
+    const hasher = digestHasher(algorithm);
+    let crc = 0;
+    let size = 0;
+    try {
+      // Raw inflate stops at the end of the deflate data and ignores what follows.
+      for await (const chunk of fh.createReadStream({ start: at, autoClose: false }).pipe(createInflateRaw()) as AsyncIterable<Buffer>) {
+        hasher.update(chunk);
+        crc = crc32(chunk, crc);
+        size += chunk.length;
+      }
+    } catch {
+      return undefined;
+    }
+    const end = await indexInFile(fh, gzipTrailer(crc, size), at, compressedSize);
+    return end >= 0 && end + 8 < compressedSize ? { digest: hasher.digest(), size } : undefined;
+  } finally {
+    await fh.close();
+  }
+}
+
+/** The first offset ≥ `from` where `needle` occurs in the file, read chunk by chunk; -1 if none. */
+async function indexInFile(fh: fsp.FileHandle, needle: Buffer, from: number, fileSize: number): Promise<number> {
+  const buf = Buffer.alloc(SEARCH_CHUNK + needle.length);
+  let keep = 0; // bytes carried over at the start of buf: the needle may straddle two reads
+  let pos = from; // the file offset of buf[keep]
+  while (pos < fileSize) {
+    const { bytesRead } = await fh.read(buf, keep, SEARCH_CHUNK, pos);
+    if (bytesRead === 0) break;
+    const filled = keep + bytesRead;
+    const i = buf.subarray(0, filled).indexOf(needle);
+    if (i >= 0) return pos - keep + i;
+    pos += bytesRead;
+    const tail = Math.min(needle.length - 1, filled);
+    buf.copy(buf, 0, filled - tail, filled);
+    keep = tail;
+  }
+  return -1;
 }
