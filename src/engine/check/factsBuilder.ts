@@ -73,7 +73,7 @@ export class FactsBuilder {
   add(r: FileResult, record: boolean): void {
     const o = this.out;
     o.files++;
-    o.bytes += r.stat?.size ?? 0;
+    o.bytes += r.stat?.size ?? r.bytes;
     let unusable: FindingCode | undefined;
     for (const f of r.findings) {
       o.findings.push(f);

@@ -51,6 +51,17 @@ export function checkFileJobSync(job: FileJob, ctx: CheckContext): FileResult | 
   let fd: number | undefined;
   try {
     fd = openSync(abs, fsc.O_RDONLY | (fsc.O_NOFOLLOW ?? 0));
+    if (job.stat === false && job.kind !== 'blob' && !job.expect) {
+      // Nobody needs the stat (no cache): read to the end, and skip fstat and its Stats object.
+      const bytes = readToEnd(fd, MAX_METADATA_BYTES);
+      if (!bytes) {
+        out.findings.push(finding('io.too-large', job.rel, `${job.rel} is ${fstatSync(fd).size} bytes, over the ${MAX_METADATA_BYTES}-byte limit for metadata`));
+        return out;
+      }
+      out.bytes = bytes.length;
+      checkMetadataBytes(job.rel, job.kind, bytes, ctx, out);
+      return out;
+    }
     const st = fstatSync(fd);
     out.stat = statOf(st);
     if (job.expect && sameStat(job.expect, out.stat)) {
@@ -105,6 +116,27 @@ function readAll(fd: number, size: number): Buffer {
     off += n;
   }
   return off === size ? buf : buf.subarray(0, off);
+}
+
+/**
+ * Reads until end of file into the scratch buffer (the last read returns 0: a short
+ * read alone does not prove the end on every file system). Undefined past `cap` bytes.
+ */
+function readToEnd(fd: number, cap: number): Buffer | undefined {
+  let buf = scratch;
+  let off = 0;
+  for (;;) {
+    if (off === buf.length) {
+      if (off > cap) return undefined;
+      const bigger = Buffer.allocUnsafeSlow(Math.min(buf.length * 2, cap + 1));
+      buf.copy(bigger, 0, 0, off);
+      buf = bigger;
+      if (buf.length <= SCRATCH_MAX) scratch = buf;
+    }
+    const n = readSync(fd, buf, off, buf.length - off, off);
+    if (n === 0) return buf.subarray(0, off);
+    off += n;
+  }
 }
 
 function statOf(st: { size: number; mtimeMs: number; ino: number }): FileStat {

@@ -93,6 +93,8 @@ export interface FileJob {
   expect?: FileStat;
   /** BLOBs outside the sample are only stat'ed. */
   verify?: boolean;
+  /** false: no cache wants the file's stat, so metadata is read without fstat. */
+  stat?: boolean;
 }
 
 /**

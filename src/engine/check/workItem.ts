@@ -89,7 +89,7 @@ async function itemFolder(item: Extract<WorkItem, { type: 'item-folders' }>, fol
       o.files++; // level structure: listed is checked
       continue;
     }
-    const job: FileJob = { rel, kind: item.drive ? 'drive-item' : 'item' };
+    const job: FileJob = { rel, kind: item.drive ? 'drive-item' : 'item', stat: item.records };
     const expect = expected(item.expect, rel);
     if (expect) job.expect = expect;
     const pending = checkOne(job, ctx, b, item.records);
