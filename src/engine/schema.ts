@@ -12,16 +12,14 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import {
-  getLanguageService,
-  ErrorCode,
-  TextDocument,
-  type ASTNode,
-  type Diagnostic,
-  type JSONSchema,
-  type LanguageService,
-  type SchemaConfiguration,
-} from 'vscode-json-languageservice';
+import type { ASTNode, Diagnostic, JSONSchema, LanguageService, SchemaConfiguration } from 'vscode-json-languageservice';
+
+type JsonLanguageService = typeof import('vscode-json-languageservice');
+/**
+ * Loaded with the first validator, not with the module: the CLI's other commands and
+ * the bulk check never validate against a schema and start ~20 ms sooner.
+ */
+let jls: JsonLanguageService | undefined;
 import { EngineError, finding, type Finding, type FindingCode, type Range } from './findings';
 import { describeIoError } from './fsx';
 import { classifyRelPath } from './layout';
@@ -139,7 +137,8 @@ export async function createSchemaValidator(opts: { schemaDir?: string } = {}): 
     }
   }
 
-  const service = getLanguageService({});
+  jls ??= await import('vscode-json-languageservice');
+  const service = jls.getLanguageService({});
   service.configure({
     validate: true,
     allowComments: false,
@@ -196,9 +195,9 @@ async function loadOverride(file: string): Promise<{ file: string; schema: JSONS
 
 /** Unresolvable $refs are reported by the service on every document: probe once, fail early. */
 async function assertResolves(service: LanguageService, kind: SchemaKind, source: SchemaSource): Promise<void> {
-  const doc = TextDocument.create(validationUri(kind), 'json', 0, 'null');
+  const doc = jls!.TextDocument.create(validationUri(kind), 'json', 0, 'null');
   const diagnostics = await service.doValidation(doc, service.parseJSONDocument(doc));
-  const broken = diagnostics.find((d) => d.code === ErrorCode.SchemaResolveError);
+  const broken = diagnostics.find((d) => d.code === jls!.ErrorCode.SchemaResolveError);
   if (broken) {
     const name = source.file ?? SCHEMA_FILES[kind];
     throw new EngineError(finding('usage.bad-schema', name, `the schema ${name} cannot be used: ${messageText(broken)}`));
@@ -211,14 +210,14 @@ async function validateWith(service: LanguageService, kind: SchemaKind, input: s
   const syntax = opts.parsed === true ? undefined : syntaxOnly(kind, text, filePath);
   if (syntax) return syntax;
 
-  let doc = TextDocument.create(validationUri(kind), 'json', version, text);
+  let doc = jls!.TextDocument.create(validationUri(kind), 'json', version, text);
   let json = service.parseJSONDocument(doc);
   // The service would validate against the schema a "$schema" key names instead of ours:
   // hide the key under a name of the same length, so ranges stay right.
   const own = json.root?.type === 'object' ? json.root.properties.find((p) => p.keyNode.value === '$schema' && p.keyNode.length === 9) : undefined;
   if (own) {
     const at = own.keyNode.offset;
-    doc = TextDocument.create(validationUri(kind), 'json', version, `${text.slice(0, at)}"_schema"${text.slice(at + own.keyNode.length)}`);
+    doc = jls!.TextDocument.create(validationUri(kind), 'json', version, `${text.slice(0, at)}"_schema"${text.slice(at + own.keyNode.length)}`);
     json = service.parseJSONDocument(doc);
   }
   const diagnostics = await service.doValidation(doc, json);
@@ -252,7 +251,7 @@ function parsesAsJson(text: string): boolean {
 }
 
 function describeDiagnostic(d: Diagnostic): string {
-  if (d.code === ErrorCode.DuplicateKey) return 'duplicate key; JSON readers keep only the last value';
+  if (d.code === jls!.ErrorCode.DuplicateKey) return 'duplicate key; JSON readers keep only the last value';
   return messageText(d);
 }
 

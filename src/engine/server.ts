@@ -1,6 +1,5 @@
 /** Server archives under server/ or servers/ (docs/backup-format.md §7). */
 import { promises as fs } from 'node:fs';
-import * as tar from 'tar';
 import { parseArchiveStamp } from './dates';
 import { customizationsStamp, SERVER_DIRS } from './layout';
 import { absOf, describeIoError, listDir } from './fsx';
@@ -56,6 +55,8 @@ export interface ArchiveEntry {
 export async function listArchiveContents(root: string, rel: string): Promise<{ ok: true; entries: ArchiveEntry[] } | { ok: false; finding: Finding }> {
   const entries: ArchiveEntry[] = [];
   try {
+    // Loaded on first use: most commands never open an archive.
+    const tar = await import('tar');
     await tar.t({
       file: absOf(root, rel),
       strict: true,
