@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { findWorkerEntry, runCoherencyCheck, type ProgressEvent } from '../../src/engine';
+import { createPool } from '../../src/engine/check/pool';
 import { makeMiniSample, MINI_NOW } from './miniSample';
 import { tempDir } from './helpers';
 
@@ -38,6 +39,21 @@ describe('doCoherencyCheck cancellation and worker paths', function () {
       assert.match(r.summary.nextCommand, /doCoherencyCheck/);
     });
   }
+
+  it('in-process (--jobs 0), each work item runs in its own turn of the event loop (Ctrl-C and timers get in between)', async () => {
+    const pool = createPool({ root, level: 'metadata', now: MINI_NOW, fixDoubleGzip: 'check' }, 0);
+    const item = { type: 'item-folders' as const, folders: ['accounts'], drive: false, read: false, records: false };
+    let turns = 0;
+    setImmediate(() => turns++);
+    const first = pool.run(item);
+    assert.equal(turns, 0);
+    await first;
+    assert.equal(turns, 1, 'a turn of the event loop came before the work item ran');
+    setImmediate(() => turns++);
+    await pool.ready();
+    assert.equal(turns, 2, 'ready() hands out the next item only after another turn');
+    await pool.close();
+  });
 
   it('an already aborted signal stops before reading any file', async () => {
     const r = await runCoherencyCheck(root, { level: 'metadata', now: MINI_NOW, cache: false, jobs: 0 }, { signal: AbortSignal.abort() });

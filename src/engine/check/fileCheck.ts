@@ -55,7 +55,9 @@ export function checkFileJobSync(job: FileJob, ctx: CheckContext): FileResult | 
       // Nobody needs the stat (no cache): read to the end, and skip fstat and its Stats object.
       const bytes = readToEnd(fd, MAX_METADATA_BYTES);
       if (!bytes) {
-        out.findings.push(finding('io.too-large', job.rel, `${job.rel} is ${fstatSync(fd).size} bytes, over the ${MAX_METADATA_BYTES}-byte limit for metadata`));
+        const size = fstatSync(fd).size;
+        out.bytes = size;
+        out.findings.push(finding('io.too-large', job.rel, `${job.rel} is ${size} bytes, over the ${MAX_METADATA_BYTES}-byte limit for metadata`));
         return out;
       }
       out.bytes = bytes.length;

@@ -63,12 +63,23 @@ export function createPool(ctx: CheckContext, jobs: number, entry: WorkerEntry |
   return new ThreadPool(ctx, jobs, entry);
 }
 
+/**
+ * One work item at a time, each in its own turn of the event loop: a work item runs
+ * synchronously, so the walker must wait for it (and a turn) before handing out the
+ * next one, or Ctrl-C, progress timers and the abort signal would wait for the end.
+ */
 function inProcessPool(ctx: CheckContext): CheckPool {
+  let previous: Promise<unknown> = Promise.resolve();
+  const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
   return {
     mode: 'in-process',
     size: 1,
-    run: (item) => runWorkItem(item, ctx),
-    ready: async () => undefined,
+    run: (item) => {
+      const done = previous.then(nextTurn).then(() => runWorkItem(item, ctx));
+      previous = done.catch(() => undefined);
+      return done;
+    },
+    ready: () => previous.then(nextTurn),
     close: async () => undefined,
   };
 }

@@ -364,8 +364,9 @@ class CheckRun {
     }
     await flush();
     if (!first) return this.drain();
-    this.listed = Promise.allSettled(handedOut).then((all) => {
-      this.blobStoreListed = complete && all.every((r) => r.status === 'fulfilled');
+    // track() keeps failures in this.failure (its promises never reject): a failed listing item means an incomplete store.
+    this.listed = Promise.allSettled(handedOut).then(() => {
+      this.blobStoreListed = complete && this.failure === undefined;
     });
   }
 
