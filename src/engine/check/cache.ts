@@ -37,7 +37,6 @@ export class CheckCache {
   private readonly getStmt: Database.Statement<[string], CachedRow>;
   private readonly folderStmt: Database.Statement<[string, string], CachedRow & { rel: string }>;
   private readonly putStmt: Database.Statement<[string, number, number, number, string, string]>;
-  private readonly delStmt: Database.Statement<[string]>;
   private pending: CacheRecord[] = [];
   readonly file: string;
 
@@ -57,12 +56,6 @@ export class CheckCache {
     this.getStmt = this.db.prepare('SELECT size, mtime, ino, findings, facts FROM files WHERE rel = ?');
     this.folderStmt = this.db.prepare('SELECT rel, size, mtime, ino, findings, facts FROM files WHERE rel > ? AND rel < ?');
     this.putStmt = this.db.prepare('INSERT OR REPLACE INTO files (rel, size, mtime, ino, findings, facts) VALUES (?, ?, ?, ?, ?, ?)');
-    this.delStmt = this.db.prepare('DELETE FROM files WHERE rel = ?');
-  }
-
-  get(rel: string): CachedFile | undefined {
-    const row = this.getStmt.get(rel);
-    return row && this.decode(row);
   }
 
   /** One file's row, decoded only once the worker says the file is unchanged. */
@@ -70,17 +63,11 @@ export class CheckCache {
     return this.getStmt.get(rel);
   }
 
-  /** Every row of the files directly or indirectly under `folderRel`, by rel: one query per folder. */
-  folder(folderRel: string): Map<string, CachedRow> {
-    // '/' + 1 = '0': the range holds exactly the rels that start with `folderRel/`.
-    const out = new Map<string, CachedRow>();
-    for (const row of this.folderStmt.iterate(`${folderRel}/`, `${folderRel}0`)) out.set(row.rel, row);
-    return out;
-  }
-
+  /** Every row of the files under these folders, by rel: one range query per folder. */
   folders(folderRels: readonly string[]): Map<string, CachedRow> {
     const out = new Map<string, CachedRow>();
-    for (const rel of folderRels) for (const [k, v] of this.folder(rel)) out.set(k, v);
+    // '/' + 1 = '0': the range holds exactly the rels that start with `folder/`.
+    for (const folder of folderRels) for (const row of this.folderStmt.iterate(`${folder}/`, `${folder}0`)) out.set(row.rel, row);
     return out;
   }
 
@@ -97,11 +84,6 @@ export class CheckCache {
   putRecords(records: readonly CacheRecord[]): void {
     for (const r of records) this.pending.push(r);
     if (this.pending.length >= 2000) this.flush();
-  }
-
-  forget(rel: string): void {
-    this.flush();
-    this.delStmt.run(rel);
   }
 
   flush(): void {

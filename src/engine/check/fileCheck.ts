@@ -13,8 +13,8 @@ import type { ItemHistory } from '../item/types';
 import { parseAccountInfo, parseAccountStat, parseBackupStat } from '../files/account';
 import { parseIdMapper, parseMapFile } from '../files/maps';
 import { gzipHeaderLength, gzipTrailer, isGzip, verifyBlobBytes, type BlobVerification } from '../blobs';
-import { digestAlgorithm, digestHasher } from '../digest';
-import { isDigestName } from '../digestName';
+import { digestHasher, type DigestAlgorithm } from '../digest';
+import { digestNameAlgorithm, isDigestName } from '../digestName';
 import { FOLDER_LIKE_TYPES } from '../zimbra';
 import { isUtf8 } from 'node:buffer';
 import type { CheckContext, FileFacts, FileJob, FileResult, FileStat, FolderInterval, FolderUse } from './types';
@@ -26,7 +26,11 @@ const NONE: FileFacts = { kind: 'none' };
 
 export async function checkFileJob(job: FileJob, ctx: CheckContext): Promise<FileResult> {
   const out = checkFileJobSync(job, ctx);
-  if (out !== 'stream') return out;
+  return out === 'stream' ? checkStreamedBlob(job, ctx) : out;
+}
+
+/** A BLOB too big to read at once, after checkFileJobSync said 'stream'. */
+export async function checkStreamedBlob(job: FileJob, ctx: CheckContext): Promise<FileResult> {
   const result: FileResult = { rel: job.rel, kind: job.kind, findings: [], facts: NONE, bytes: 0 };
   try {
     const abs = `${ctx.root}/${job.rel}`;
@@ -279,7 +283,7 @@ function blobFindings(rel: string, v: BlobVerification, ctx: CheckContext, out: 
 
 /** Streaming verification for big BLOBs: gunzip and hash chunk by chunk (one gzip layer, then a second if present). */
 export async function verifyBlobStream(abs: string, expected: string): Promise<BlobVerification> {
-  const algorithm = digestAlgorithm(expected);
+  const algorithm = digestNameAlgorithm(expected);
   if (!algorithm) return { status: 'bad-name' };
   const head = Buffer.alloc(2);
   const fh = await fsp.open(abs, fsc.O_RDONLY | (fsc.O_NOFOLLOW ?? 0));
@@ -339,7 +343,7 @@ const SEARCH_CHUNK = 1024 * 1024;
  * The streamed twin of blobs.ts firstMember: the first member's content (digest, size)
  * when that member is whole, its trailer found, and bytes follow it; else undefined.
  */
-async function firstMemberStream(abs: string, algorithm: NonNullable<ReturnType<typeof digestAlgorithm>>, compressedSize: number): Promise<{ digest: string; size: number } | undefined> {
+async function firstMemberStream(abs: string, algorithm: DigestAlgorithm, compressedSize: number): Promise<{ digest: string; size: number } | undefined> {
   const fh = await fsp.open(abs, fsc.O_RDONLY | (fsc.O_NOFOLLOW ?? 0));
   try {
     // The optional header fields (extra, name, comment) fit in 64 KB in every real file.

@@ -257,7 +257,7 @@ class CheckRun {
       const item: WorkItem = { type: 'item-folders', folders, drive, read: this.opts.level !== 'structure', records: this.cache !== undefined };
       const n = folders.length;
       folders = [];
-      await this.submit(item, drive ? 'drive-item' : 'item', account, (facts) => {
+      await this.submit(item, account, (facts) => {
         this.filesPerBucket.folders += n;
         this.filesPerBucket.files += facts.items;
       });
@@ -336,7 +336,7 @@ class CheckRun {
       if (this.opts.sample) item.sample = this.opts.sample;
       const n = folders.length;
       folders = [];
-      const done = this.submit(item, 'blob', undefined, (facts) => {
+      const done = this.submit(item, undefined, (facts) => {
         if (facts.listFailed) complete = false;
         const names = unpackNames(facts.present);
         if (first && !sized) {
@@ -452,44 +452,51 @@ class CheckRun {
 
   // --- dispatch and results
 
-  /** Named files (root and account files, BLOBs of a filtered check): the cache is asked file by file. */
+  /** Named files: root and account files, the BLOBs of a filtered check. */
   private async submitFiles(files: FileJob[]): Promise<void> {
-    if (files.length === 0) return;
-    const cached = new Map<string, CachedRow>();
-    if (this.cache) {
-      for (const j of files) {
-        const row = this.cache.row(j.rel);
-        if (row) {
-          j.expect = { size: row.size, mtimeMs: row.mtime, ino: row.ino };
-          cached.set(j.rel, row);
-        }
+    if (files.length > 0) await this.submit({ type: 'files', files, records: this.cache !== undefined }, this.account);
+  }
+
+  /**
+   * The cached rows of the files a work item covers, with what the worker needs to
+   * skip those still unchanged (`expect`): one query per folder, or per named file.
+   */
+  private cachedRows(item: WorkItem): Map<string, CachedRow> | undefined {
+    const cache = this.cache;
+    if (!cache) return undefined;
+    if (item.type === 'files') {
+      const rows = new Map<string, CachedRow>();
+      for (const j of item.files) {
+        const row = cache.row(j.rel);
+        if (!row) continue;
+        j.expect = { size: row.size, mtimeMs: row.mtime, ino: row.ino };
+        rows.set(j.rel, row);
       }
+      return rows;
     }
-    const kinds = new Map(files.map((j) => [j.rel, j.kind]));
-    await this.submit({ type: 'files', files, records: this.cache !== undefined }, (rel) => kinds.get(rel)!, this.account, undefined, cached);
+    if (!(item.type === 'item-folders' ? item.read : item.verify)) return undefined;
+    const rows = cache.folders(item.type === 'item-folders' ? item.folders : item.folders.map((name) => `${BLOBS_DIR}/${name}`));
+    if (rows.size > 0) {
+      const expect: Record<string, CachedStat> = {};
+      for (const [rel, row] of rows) expect[rel] = [row.size, row.mtime, row.ino];
+      item.expect = expect;
+    }
+    return rows;
   }
 
   /**
    * Hands a work item to the pool and, when it is done, merges its facts and those of
    * the files whose cached result still stands. The account's checks wait for it.
    */
-  private async submit(item: WorkItem, kind: FileKindTag | ((rel: string) => FileKindTag), account: AccountState | undefined, then?: (facts: BatchFacts) => void, cachedIn?: Map<string, CachedRow>): Promise<{ merged: Promise<void> }> {
+  private async submit(item: WorkItem, account: AccountState | undefined, then?: (facts: BatchFacts) => void): Promise<{ merged: Promise<void> }> {
     throwIfCancelled(this.signal);
-    let cached = cachedIn;
-    if (this.cache && item.type !== 'files' && (item.type === 'item-folders' ? item.read : item.verify)) {
-      cached = this.cache.folders(item.type === 'item-folders' ? item.folders : item.folders.map((name) => `${BLOBS_DIR}/${name}`));
-      if (cached.size > 0) {
-        const expect: Record<string, CachedStat> = {};
-        for (const [rel, row] of cached) expect[rel] = [row.size, row.mtime, row.ino];
-        item.expect = expect;
-      }
-    }
+    const cached = this.cachedRows(item);
     await this.pool.ready();
     const listing = item.type === 'blob-folders' && item.layout;
     const listed = this.listed;
     const p = this.pool.run(item).then(async (facts) => {
       if (!listing) await listed;
-      if (cached && facts.unchanged.length > 0) this.merge(this.fromCache(facts.unchanged, cached, kind), account);
+      if (cached && facts.unchanged.length > 0) this.merge(this.fromCache(item, facts.unchanged, cached), account);
       this.cache?.putRecords(facts.records);
       this.merge(facts, account);
       then?.(facts);
@@ -501,13 +508,15 @@ class CheckRun {
   }
 
   /** The cached results of files that have not changed, folded like fresh ones. */
-  private fromCache(rels: string[], cached: Map<string, CachedRow>, kind: FileKindTag | ((rel: string) => FileKindTag)): BatchFacts {
+  private fromCache(item: WorkItem, rels: string[], cached: Map<string, CachedRow>): BatchFacts {
+    const kinds = item.type === 'files' ? new Map(item.files.map((j) => [j.rel, j.kind])) : undefined;
+    const kindOf = (rel: string): FileKindTag => kinds?.get(rel) ?? (item.type === 'blob-folders' ? 'blob' : item.type === 'item-folders' && item.drive ? 'drive-item' : 'item');
     const b = new FactsBuilder(this.ctx);
     for (const rel of rels) {
       const row = cached.get(rel);
       if (!row) continue;
       const c = this.cache!.decode(row);
-      b.add({ rel, kind: typeof kind === 'function' ? kind(rel) : kind, stat: c.stat, findings: c.findings, facts: c.facts, bytes: 0 }, false);
+      b.add({ rel, kind: kindOf(rel), stat: c.stat, findings: c.findings, facts: c.facts, bytes: 0 }, false);
     }
     this.stats.fromCache += b.out.files;
     return b.finish();

@@ -8,7 +8,7 @@ import { finding } from '../findings';
 import { absOf, listDirSync } from '../fsx';
 import { driveBucket, isItemFileName, itemBucket, BLOBS_DIR } from '../layout';
 import { isDigestName } from '../digestName';
-import { checkFileJob, checkFileJobSync } from './fileCheck';
+import { checkFileJobSync, checkStreamedBlob } from './fileCheck';
 import { FactsBuilder } from './factsBuilder';
 import { inSample } from './sample';
 import type { BatchFacts, CachedStat, CheckContext, FileJob, FileResult, WorkItem } from './types';
@@ -33,7 +33,7 @@ export async function runWorkItem(item: WorkItem, ctx: CheckContext): Promise<Ba
 function checkOne(job: FileJob, ctx: CheckContext, b: FactsBuilder, records: boolean): Promise<void> | undefined {
   const sync = checkFileJobSync(job, ctx);
   if (sync !== 'stream') return void fold(sync, b, records);
-  return checkFileJob(job, ctx).then((r) => fold(r, b, records));
+  return checkStreamedBlob(job, ctx).then((r) => fold(r, b, records));
 }
 
 function fold(r: FileResult, b: FactsBuilder, records: boolean): void {
