@@ -5,23 +5,17 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { itemRelPath, accountRelPath, blobRelPath } from '../../src/engine';
-import { ACCOUNT, ITEM, MISSING_DIGEST, T1, T2, itemText, makeFixture, positionOf, reportHistory, type Fixture } from './fixture';
-import { LspClient, REPO, buildOnce, messageOf } from './lspClient';
+import { ACCOUNT, ITEM, MISSING_DIGEST, T1, T2, itemText, positionOf, reportHistory, type Fixture, withFixtureServer } from './fixture';
+import { LspClient, REPO, messageOf } from './lspClient';
 
 describe('server: diagnostics', function () {
   let f: Fixture;
   let client: LspClient;
   const reportRel = itemRelPath(ACCOUNT, ITEM.report);
 
-  before(async function () {
-    this.timeout(120_000);
-    buildOnce();
-    f = makeFixture();
-    client = await LspClient.start();
-  });
-  after(async () => {
-    await client?.stop();
-    if (f) rmSync(f.root, { recursive: true, force: true });
+  withFixtureServer(async (fixture, started) => {
+    f = fixture;
+    client = started;
   });
 
   it('reports nothing on a clean item', async () => {
@@ -217,16 +211,10 @@ describe('server: diagnostics', function () {
 describe('server: push diagnostics for clients without pull', function () {
   let f: Fixture;
   let client: LspClient;
-  before(async function () {
-    this.timeout(120_000);
-    buildOnce();
-    f = makeFixture();
-    client = await LspClient.start({ pull: false });
-  });
-  after(async () => {
-    await client?.stop();
-    if (f) rmSync(f.root, { recursive: true, force: true });
-  });
+  withFixtureServer(async (fixture, started) => {
+    f = fixture;
+    client = started;
+  }, { pull: false });
 
   it('publishes diagnostics on open and clears them on close', async () => {
     const uri = f.uri(itemRelPath(ACCOUNT, ITEM.lost));

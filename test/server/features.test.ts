@@ -1,10 +1,9 @@
 /** Hover, symbols, definition, code lenses and the point in time, over real LSP. */
 import { strict as assert } from 'node:assert';
-import { rmSync } from 'node:fs';
 import { blobUri, Commands } from '../../src/shared/protocol';
 import { itemRelPath } from '../../src/engine';
-import { ACCOUNT, ITEM, MISSING_DIGEST, REPORT_DIGEST, REPORT_EML, T0, T1, itemText, makeFixture, positionOf, reportHistory, type Fixture } from './fixture';
-import { LspClient, buildOnce } from './lspClient';
+import { ACCOUNT, ITEM, MISSING_DIGEST, REPORT_DIGEST, REPORT_EML, T0, T1, itemText, positionOf, reportHistory, type Fixture, withFixtureServer } from './fixture';
+import { LspClient } from './lspClient';
 
 interface HoverResult {
   contents: { kind: string; value: string };
@@ -24,17 +23,11 @@ describe('server: hover, symbols, definition, lenses', function () {
     return r.contents.value;
   };
 
-  before(async function () {
-    this.timeout(120_000);
-    buildOnce();
-    f = makeFixture();
-    client = await LspClient.start();
+  withFixtureServer(async (fixture, started) => {
+    f = fixture;
+    client = started;
     uri = f.uri(itemRelPath(ACCOUNT, ITEM.report));
     await client.open(uri, text);
-  });
-  after(async () => {
-    await client?.stop();
-    if (f) rmSync(f.root, { recursive: true, force: true });
   });
 
   it('hovers a start-date with the date in the zone and how long the state lasted', async () => {

@@ -4,12 +4,13 @@
  * a message whose BLOB is missing, a map file and an id_mapper.log. Items are
  * pretty-printed so positions in them are easy to find by searching the text.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { URI } from 'vscode-uri';
 import { accountRelPath, blobRelPath, computeDigest, itemRelPath } from '../../src/engine';
+import { buildOnce, LspClient, type ClientOptions } from './lspClient';
 
 export const T0 = Date.UTC(2023, 11, 1, 8, 0, 0);
 export const T1 = Date.UTC(2024, 0, 10, 9, 0, 0); // 10/01/2024 09:00:00 UTC
@@ -99,4 +100,24 @@ export function addManyItems(f: Fixture, count: number, firstId = 1000): void {
     mkdirSync(path.dirname(f.abs(blob)), { recursive: true });
     writeFileSync(f.abs(blob), gzipSync(eml));
   }
+}
+
+/**
+ * The usual set-up of a describe block: the bundle built, a fresh fixture backup and a
+ * started server, handed to `ready`; both are stopped and removed after the block.
+ */
+export function withFixtureServer(ready: (f: Fixture, client: LspClient) => void | Promise<void>, opts?: ClientOptions): void {
+  let f: Fixture | undefined;
+  let client: LspClient | undefined;
+  before(async function () {
+    this.timeout(120_000);
+    buildOnce();
+    f = makeFixture();
+    client = await LspClient.start(opts);
+    await ready(f, client);
+  });
+  after(async () => {
+    await client?.stop();
+    if (f) rmSync(f.root, { recursive: true, force: true });
+  });
 }

@@ -12,8 +12,8 @@ import { itemRelPath } from '../../src/engine';
 import { createSchemaValidator, mergeSchemaFindings } from '../../src/engine/schema';
 import { analyzeItemText } from '../../src/engine/item/analyze';
 import { OFFLOAD_MIN_CHARS } from '../../src/server/schemaValidation';
-import { ACCOUNT, REPORT_DIGEST, REPORT_EML, T1, itemText, makeFixture, positionOf, type Fixture } from './fixture';
-import { LspClient, REPO, buildOnce, messageOf } from './lspClient';
+import { ACCOUNT, REPORT_DIGEST, REPORT_EML, T1, itemText, positionOf, type Fixture, withFixtureServer } from './fixture';
+import { LspClient, REPO, messageOf } from './lspClient';
 
 const HOUR = 3_600_000;
 const BIG_ID = 4242;
@@ -45,15 +45,9 @@ describe('server: a 1,000-transaction item', function () {
   let client: LspClient;
   const rel = itemRelPath(ACCOUNT, BIG_ID);
 
-  before(async function () {
-    this.timeout(120_000);
-    buildOnce();
-    f = makeFixture();
-    client = await LspClient.start();
-  });
-  after(async () => {
-    await client?.stop();
-    if (f) rmSync(f.root, { recursive: true, force: true });
+  withFixtureServer(async (fixture, started) => {
+    f = fixture;
+    client = started;
   });
 
   it('is clean when it is clean', async () => {

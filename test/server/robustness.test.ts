@@ -4,11 +4,10 @@
  * positions, and the server still answers a clean document afterwards.
  */
 import { strict as assert } from 'node:assert';
-import { rmSync } from 'node:fs';
 import * as fc from 'fast-check';
 import { itemRelPath } from '../../src/engine';
-import { ACCOUNT, ITEM, itemText, makeFixture, reportHistory, type Fixture } from './fixture';
-import { LspClient, buildOnce } from './lspClient';
+import { ACCOUNT, ITEM, itemText, reportHistory, type Fixture, withFixtureServer } from './fixture';
+import { LspClient } from './lspClient';
 
 const ODD_VALUES: unknown[] = [null, -1, 0, 1e308, '', 'x'.repeat(500), [], {}, [[[]]], true, '2024-01-10T09:00:00Z', '10/01/2024 09:00:00', 'message', '\u0000', '\ud800'];
 const KEYS = ['transaction-id', 'start-date', 'end-date', 'id', 'type', 'folder-id', 'parent-id', 'flags', 'digest', 'tags', 'date', 'deleted', 'size'];
@@ -17,15 +16,9 @@ describe('server: damaged documents', function () {
   let f: Fixture;
   let client: LspClient;
 
-  before(async function () {
-    this.timeout(120_000);
-    buildOnce();
-    f = makeFixture();
-    client = await LspClient.start();
-  });
-  after(async () => {
-    await client?.stop();
-    if (f) rmSync(f.root, { recursive: true, force: true });
+  withFixtureServer(async (fixture, started) => {
+    f = fixture;
+    client = started;
   });
 
   it('answers every request on damaged copies and stays alive', async function () {
