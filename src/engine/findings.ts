@@ -30,9 +30,25 @@ interface CatalogEntry {
   remedy: string;
 }
 
+/**
+ * A code that more than one rule site or surface reports carries its message: every
+ * surface builds it with `say`, so one file gets the same words everywhere.
+ */
+interface TemplatedEntry<P> extends CatalogEntry {
+  message: (p: P) => string;
+}
+
 function entry(severity: Severity, title: string, remedy: string): CatalogEntry {
   return { severity, title, remedy };
 }
+
+function templated<P>(severity: Severity, title: string, remedy: string, message: (p: P) => string): TemplatedEntry<P> {
+  return { severity, title, remedy, message };
+}
+
+type NoParams = Record<string, never>;
+const iso = (ms: number): string => new Date(ms).toISOString();
+const detail = (d: string | undefined): string => (d ? ` (${d})` : '');
 
 export const FINDINGS = {
   // --- I/O and path-level problems (kept apart from corruption, as borg does)
@@ -51,7 +67,7 @@ export const FINDINGS = {
   // --- layout
   'layout.stray-entry': entry('info', 'A file or folder that is not part of the backup layout', 'Move it out of the backup path if it is not needed.'),
   'layout.bad-account-folder': entry('warning', 'An account folder whose name is not a zimbraId', 'Account folders are named by the account zimbraId (a UUID); move the folder out of accounts/.'),
-  'layout.item-wrong-folder': entry('error', 'An item file in the wrong NN folder', 'Item files live in items/NN/ where NN is the last two digits of the id; move the file there.'),
+  'layout.item-wrong-folder': templated('error', 'An item file in the wrong NN folder', 'Item files live in items/NN/ where NN is the last two digits of the id; move the file there.', (p: { name: string; tree: string; home: string; bucket: string }) => `${p.tree === 'items' ? `item ${p.name}` : p.name} belongs in ${p.tree}/${p.home}/, not ${p.bucket}/`),
   'layout.bad-item-name': entry('warning', 'An item file whose name is not a decimal id', 'Item files are named by their numeric id; move the file out of items/.'),
   'layout.missing-account-info': entry('error', 'An account folder without account_info', 'Restore account_info from another copy of the backup, or run a SmartScan of the account.'),
 
@@ -73,7 +89,7 @@ export const FINDINGS = {
   'item.unknown-type': entry('warning', 'An unknown item type code', 'Known Zimbra types are listed in docs/backup-format.md §8.1.'),
   'item.type-changed': entry('warning', 'The item type changes between transactions', 'An item keeps its type for life; the file may mix two items.'),
   'item.bad-digest': entry('error', 'A digest that is not a valid Zimbra digest', 'The metadata is damaged; the BLOB cannot be located.'),
-  'item.unknown-folder': entry('warning', 'The folder of an item does not exist at that time', 'Restore the folder first, or the item will be restored to the account root.'),
+  'item.unknown-folder': templated('warning', 'The folder of an item does not exist at that time', 'Restore the folder first, or the item will be restored to the account root.', (p: { folderId: number; at: number; transaction: number }) => `folder ${p.folderId} does not exist at ${iso(p.at)} (transaction ${p.transaction + 1})`),
   'item.live-after-delete': entry('info', 'An item is live again after a deletion (undelete)', 'Normal after an undelete; verify if no undelete was done.'),
   'item.future-date': entry('warning', 'A transaction date lies in the future', 'The server clock was wrong when the item was saved; restores by date may surprise.'),
   'item.schema': entry('warning', 'A value does not match the item schema', 'See docs/backup-format.md §2; replace the schema with --schema-dir if your version differs.'),
@@ -92,30 +108,33 @@ export const FINDINGS = {
 
   // --- map and id mapper
   'map.invalid': entry('error', 'A map file cannot be read as a map', 'See docs/backup-format.md §5; restore the file from the import source.'),
-  'map.unknown-account': entry('warning', 'A map file points to an account not in the backup', 'The account was not imported or was purged.'),
+  'map.unknown-account': templated('warning', 'A map file points to an account not in the backup', 'The account was not imported or was purged.', (p: { index: number; destination: string }) => `accounts[${p.index}] maps to ${p.destination}, which has no folder in accounts/`),
   'idmap.bad-line': entry('warning', 'An id_mapper.log line cannot be read', 'Lines are `<sourceItemId> <destinationItemId> [<type>]`.'),
-  'idmap.unknown-item': entry('warning', 'id_mapper.log maps to an item not in the account', 'The item was not imported or was purged.'),
+  'idmap.unknown-item': templated('warning', 'id_mapper.log maps to an item not in the account', 'The item was not imported or was purged.', (p: { line: number; item: number }) => `line ${p.line + 1} maps to item ${p.item}, which is not in the account`),
 
   // --- server archives
   'server.bad-archive-name': entry('info', 'A file in server/ whose name is not a known archive name', 'Archives are named customizations_dd_MM_yy#HH_mm_ss.tar.gz.'),
   'server.bad-archive': entry('error', 'A server archive cannot be read', 'The archive is damaged; use another day\'s archive.'),
 
   // --- BLOBs
-  'blob.missing': entry('error', 'A referenced BLOB is not in the BLOB store', 'Run a deep SmartScan (doSmartScan deep=true) on the live server to store it again.'),
+  'blob.missing': templated('error', 'A referenced BLOB is not in the BLOB store', 'Run a deep SmartScan (doSmartScan deep=true) on the live server to store it again.', (p: { digest: string; blobRel: string }) => `BLOB ${p.digest} is not in the BLOB store (expected at ${p.blobRel})`),
   'blob.bad-name': entry('warning', 'A file in the BLOB store whose name is not a valid digest', 'Move it out of items/.'),
-  'blob.not-gzip': entry('error', 'A BLOB is not gzip-compressed', 'The BLOB is damaged; re-scan the items that reference it.'),
-  'blob.corrupted': entry('error', 'A BLOB\'s content does not match its digest', 'The BLOB is damaged; re-scan the items that reference it.'),
-  'blob.double-gzip': entry('warning', 'A BLOB is gzip-compressed twice', 'Run doCoherencyCheck --fix-double-gzip fix.'),
+  'blob.not-gzip': templated('error', 'A BLOB is not gzip-compressed', 'The BLOB is damaged; re-scan the items that reference it.', (p: { detail?: string | undefined }) => `the BLOB is not gzip-compressed${detail(p.detail ?? 'no gzip header')}`),
+  'blob.corrupted': templated('error', 'A BLOB\'s content does not match its digest', 'The BLOB is damaged; re-scan the items that reference it.', (p: { detail?: string | undefined }) => `the BLOB's content does not match its digest${detail(p.detail)}`),
+  'blob.double-gzip': templated('warning', 'A BLOB is gzip-compressed twice', 'Run doCoherencyCheck --fix-double-gzip fix.', (_: NoParams) => 'the BLOB is gzip-compressed twice'),
   'blob.orphan': entry('warning', 'A BLOB no item metadata references', 'It only takes space: quarantine it with doCoherencyCheck --fix-backup (undo with undoFix).'),
-  'blob.truncated': entry('error', 'A BLOB\'s gzip stream ends too early', 'The BLOB was cut short (full disk, interrupted copy); re-scan the items that reference it.'),
-  'blob.trailing-garbage': entry('warning', 'Bytes after the end of a BLOB\'s gzip stream', 'The content is intact; the extra bytes come from a bad copy. Re-scan the items to store it again.'),
-  'blob.empty': entry('error', 'A BLOB file is empty', 'The BLOB was never written in full; re-scan the items that reference it.'),
+  'blob.truncated': templated('error', 'A BLOB\'s gzip stream ends too early', 'The BLOB was cut short (full disk, interrupted copy); re-scan the items that reference it.', (p: { detail?: string | undefined }) => `the BLOB's gzip stream ends too early${detail(p.detail)}`),
+  'blob.trailing-garbage': templated('warning', 'Bytes after the end of a BLOB\'s gzip stream', 'The content is intact; the extra bytes come from a bad copy. Re-scan the items to store it again.', (_: NoParams) => `bytes follow the end of the BLOB's gzip stream`),
+  'blob.empty': templated('error', 'A BLOB file is empty', 'The BLOB was never written in full; re-scan the items that reference it.', (_: NoParams) => 'the BLOB file is empty'),
   'blob.wrong-folder': entry('error', 'A BLOB in the wrong prefix folder', 'BLOBs live in items/<first two characters of the digest>/; move the file there.'),
-  'blob.size-mismatch': entry('warning', 'A BLOB\'s real size differs from the size declared in item metadata', 'The metadata or the BLOB is stale; re-scan the items that reference it.'),
-  'item.purge-due': entry('info', 'An item deleted longer ago than the retention', 'Normal: the next purge removes it. Restore it now if it is still needed.'),
+  'blob.size-mismatch': templated('warning', 'A BLOB\'s real size differs from the size declared in item metadata', 'The metadata or the BLOB is stale; re-scan the items that reference it.', (p: { declared: number; real: number }) => `item metadata declares ${p.declared} bytes, the BLOB holds ${p.real}`),
+  'item.purge-due': templated('info', 'An item deleted longer ago than the retention', 'Normal: the next purge removes it. Restore it now if it is still needed.', (p: { deletedAt: number; now: number; retentionDays: number }) => `deleted ${Math.floor((p.now - p.deletedAt) / 86_400_000)} days ago (${iso(p.deletedAt)}), longer than the ${p.retentionDays}-day retention`),
 } as const satisfies Record<string, CatalogEntry>;
 
 export type FindingCode = keyof typeof FINDINGS;
+/** The codes whose message comes from a template: build them with `say`. */
+export type TemplatedCode = { [C in FindingCode]: (typeof FINDINGS)[C] extends { message: (p: never) => string } ? C : never }[FindingCode];
+export type MessageParams<C extends TemplatedCode> = (typeof FINDINGS)[C] extends { message: (p: infer P) => string } ? P : never;
 
 export function isFindingCode(code: string): code is FindingCode {
   return Object.prototype.hasOwnProperty.call(FINDINGS, code);
@@ -132,6 +151,22 @@ export function finding(
   const f: Finding = { code, severity: extra.severity ?? e.severity, path, message, remedy: extra.remedy ?? e.remedy };
   if (extra.range) f.range = extra.range;
   return f;
+}
+
+/** A finding whose message is the catalogue's template filled with `params`. */
+export function say<C extends TemplatedCode>(
+  code: C,
+  path: string,
+  params: MessageParams<C>,
+  extra: { range?: Range; severity?: Severity; remedy?: string } = {},
+): Finding {
+  const template = FINDINGS[code].message as (p: MessageParams<C>) => string;
+  return finding(code, path, template(params), extra);
+}
+
+/** The message alone, for a finding whose range is resolved later (the check's pointed findings). */
+export function messageOf<C extends TemplatedCode>(code: C, params: MessageParams<C>): string {
+  return (FINDINGS[code].message as (p: MessageParams<C>) => string)(params);
 }
 
 export function hasErrors(findings: readonly Finding[]): boolean {

@@ -14,6 +14,7 @@ export * from './item/parse';
 export * from './item/rules';
 export * from './item/history';
 export * from './item/analyze';
+export * from './rules';
 export * from './files/account';
 export * from './files/maps';
 export * from './backup/backupPath';

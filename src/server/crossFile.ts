@@ -4,8 +4,8 @@
  * (item.unknown-folder), and item.purge-due. Neighbour files are read through the
  * root's caches. Codes and rules are the coherency check's (src/engine/check/run.ts).
  */
-import { finding, type Finding } from '../engine/findings';
-import { formatIso } from '../engine/dates';
+import type { Finding } from '../engine/findings';
+import { isFolderReference, missingBlobFinding, purgeDueFinding, unknownFolderFinding } from '../engine/rules';
 import { isValidDigest } from '../engine/digest';
 import { throwIfCancelled } from '../engine/progress';
 import { lifeSpan } from '../engine/item/history';
@@ -34,39 +34,33 @@ export async function crossFileItemFindings(a: ItemAnalysis, ctx: RootContext, a
     if (!validDigest(tx.digest) || digests.has(tx.digest) || digests.size >= MAX_LOOKUPS) continue;
     digests.set(tx.digest, ctx.hasBlob(tx.digest));
   }
+  // One finding per digest the item lost, at the first transaction naming it (as the check).
+  const reported = new Set<string>();
   for (const tx of txs) {
-    if (!validDigest(tx.digest)) continue;
+    if (!validDigest(tx.digest) || reported.has(tx.digest)) continue;
+    reported.add(tx.digest);
     const exists = await digests.get(tx.digest);
     if (exists !== false) continue;
     const node = a.nodeAt([tx.index, 'digest']);
-    const extra = node ? { range: nodeRange(a, node) } : {};
-    out.push(finding('blob.missing', path, `BLOB ${tx.digest} is not in the BLOB store (items/${tx.digest.slice(0, 2)}/)`, extra));
+    out.push(missingBlobFinding(path, tx.digest, node && nodeRange(a, node)));
   }
   throwIfCancelled(signal);
 
   if (accountId === undefined) return out;
   let lookups = 0;
   for (const tx of txs) {
-    // As the coherency check: live transactions only; a root folder is its own parent.
-    if (tx.folderId === undefined || tx.start === undefined || tx.deleted) continue;
-    if (tx.folderId === (tx.itemId ?? a.history.fileItemId)) continue;
+    if (!isFolderReference(tx, a.history.fileItemId)) continue;
     if (++lookups > MAX_LOOKUPS) break;
-    const state = await ctx.folders.folderAt(accountId, tx.folderId, tx.start);
+    const state = await ctx.folders.folderAt(accountId, tx.folderId!, tx.start!);
     if (state.exists) continue;
     const node = a.nodeAt([tx.index, 'folder-id']);
-    const extra = node ? { range: nodeRange(a, node) } : {};
-    out.push(finding('item.unknown-folder', path, `folder ${tx.folderId} does not exist at ${formatIso(tx.start)} (transaction ${tx.index + 1}): ${state.reason}`, extra));
+    out.push(unknownFolderFinding(path, tx.folderId!, tx.start!, tx.index, node && nodeRange(a, node)));
     if (lookups % 100 === 0) throwIfCancelled(signal);
   }
   return out;
 }
 
-const DAY = 86_400_000;
-
-/** item.purge-due, as the coherency check reports it: deleted longer ago than the retention. */
-export function purgeDueFinding(a: ItemAnalysis, retentionDays: number, now = Date.now()): Finding | undefined {
-  const deletedAt = lifeSpan(a.history).deletedAt;
-  if (deletedAt === undefined || deletedAt >= now - retentionDays * DAY) return undefined;
-  const days = Math.floor((now - deletedAt) / DAY);
-  return finding('item.purge-due', a.history.path, `deleted ${days} days ago (${new Date(deletedAt).toISOString()}), longer than the ${retentionDays}-day retention`);
+/** item.purge-due for an open item, by the check's rule. */
+export function itemPurgeDue(a: ItemAnalysis, retentionDays: number, now = Date.now()): Finding | undefined {
+  return purgeDueFinding(a.history.path, lifeSpan(a.history).deletedAt, now, retentionDays);
 }

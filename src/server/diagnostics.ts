@@ -12,13 +12,14 @@ import { parseAccountInfo, parseAccountStat, parseBackupStat } from '../engine/f
 import { parseIdMapper, parseMapFile } from '../engine/files/maps';
 import { MAX_NESTING, nestingDepthExceeds } from '../engine/item/parse';
 import { absOf } from '../engine/fsx';
-import { accountRelPath, driveBucket, itemBucket, itemRelPath } from '../engine/layout';
+import { accountRelPath, itemRelPath } from '../engine/layout';
+import { unknownIdmapItemFinding, unknownMapAccountFinding, wrongBucketOf } from '../engine/rules';
 import { LineIndex } from '../engine/text';
 import { throwIfCancelled } from '../engine/progress';
 import type { ServerSettings } from '../shared/protocol';
 import { ANALYSIS_LIMIT_CHARS, SCHEMA_LIMIT_CHARS, analyzeItemDocument, type ItemAnalysis } from './analysis';
 import { findingToDiagnostic, SOURCE } from './convert';
-import { crossFileItemFindings, purgeDueFinding } from './crossFile';
+import { crossFileItemFindings, itemPurgeDue } from './crossFile';
 import { accountOf, type DocumentInfo } from './documents';
 import type { RootContexts } from './rootContext';
 import { schemaValidator, type ValidatorResult } from './schemaValidation';
@@ -64,7 +65,7 @@ async function itemDiagnostics(doc: TextDocument, info: DocumentInfo, ctx: Diagn
       info.root !== undefined ? crossFileItemFindings(a, ctx.roots.get(info.root), accountOf(info), ctx.signal) : Promise.resolve([]),
     ]);
     findings.push(...schema, ...cross);
-    const purge = purgeDueFinding(a, ctx.settings.retentionDays);
+    const purge = itemPurgeDue(a, ctx.settings.retentionDays);
     if (purge) findings.push(purge);
   }
   return findings.map((f) => findingToDiagnostic(f, a.bomOffset));
@@ -72,14 +73,8 @@ async function itemDiagnostics(doc: TextDocument, info: DocumentInfo, ctx: Diagn
 
 /** The file's place in the layout, as the coherency check's walk judges it. */
 function layoutFindings(info: DocumentInfo): Finding[] {
-  const f = info.file;
-  if (f.kind === 'item' && itemBucket(f.itemId) !== f.bucket) {
-    return [finding('layout.item-wrong-folder', info.rel, `item ${f.itemId} belongs in items/${itemBucket(f.itemId)}/, not ${f.bucket}/`)];
-  }
-  if (f.kind === 'drive-item' && driveBucket(f.name) !== f.bucket) {
-    return [finding('layout.item-wrong-folder', info.rel, `${f.name} belongs in drive_items/${driveBucket(f.name)}/, not ${f.bucket}/`)];
-  }
-  return [];
+  const wrong = wrongBucketOf(info.rel, info.file);
+  return wrong ? [wrong] : [];
 }
 
 /** Schema findings of an item version, per validator and path: a re-pull of an unchanged version (a refresh, another file's change) does not validate again. */
@@ -158,8 +153,7 @@ async function mapAccountFindings(text: string, info: DocumentInfo, ctx: Diagnos
     if (typeof dest !== 'string') continue;
     if (await dirExists(absOf(info.root, accountRelPath(dest.toLowerCase())))) continue;
     const node = tree ? findNodeAtLocation(tree, ['accounts', i, 'destinationId']) : undefined;
-    const extra = node ? { range: lines.range(node.offset, node.offset + node.length) } : {};
-    out.push(finding('map.unknown-account', info.rel, `accounts[${i}] maps to ${dest}, which has no folder in accounts/`, extra));
+    out.push(unknownMapAccountFinding(info.rel, i, dest, node && lines.range(node.offset, node.offset + node.length)));
     throwIfCancelled(ctx.signal);
   }
   return out;
@@ -181,18 +175,12 @@ async function idMapperDiagnostics(doc: TextDocument, info: DocumentInfo, ctx: D
   const accountId = accountOf(info);
   if (info.root !== undefined && accountId !== undefined) {
     const root = ctx.roots.get(info.root);
-    const lines = text.split(/\r?\n/);
     let lookups = 0;
     for (const m of parsed.mappings) {
       if (++lookups > 5000) break;
       if (await root.hasFile(absOf(info.root, itemRelPath(accountId, m.destinationItemId)))) continue;
-      const line = lines[m.line] ?? '';
-      const token = /^\s*\S+\s+(\S+)/.exec(line);
-      const start = token ? token[0].length - token[1]!.length : 0;
-      const end = token ? token[0].length : line.length;
-      findings.push(finding('idmap.unknown-item', info.rel, `line ${m.line + 1} maps to item ${m.destinationItemId}, which is not in the account`, {
-        range: { start: { line: m.line, character: start }, end: { line: m.line, character: end } },
-      }));
+      const [from, to] = m.destinationColumns;
+      findings.push(unknownIdmapItemFinding(info.rel, m.line, m.destinationItemId, { start: { line: m.line, character: from }, end: { line: m.line, character: to } }));
       if (lookups % 200 === 0) throwIfCancelled(ctx.signal);
     }
   }

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { defaultCacheDir, runCoherencyCheck } from '../../src/engine';
 import { findItem, makeCleanSample, SAMPLE_NOW } from './fixtures';
@@ -43,7 +43,13 @@ describe('doCoherencyCheck cache', function () {
       const r = await check();
       assert.equal(r.summary.filesFromCache, before.summary.filesChecked - 2, 'all but the item and the BLOB came from the cache');
       assert.deepEqual(r.findings.filter((f) => f.code === 'item.unknown-folder').map((f) => f.path), [item.rel]);
-      assert.deepEqual(r.findings.filter((f) => f.code === 'blob.missing').map((f) => f.path), [blobRel]);
+      // Reported on every item that lost the (deduplicated) BLOB, at its digest, naming where it belongs.
+      const lost = r.findings.filter((f) => f.code === 'blob.missing');
+      assert.ok(lost.some((f) => f.path === item.rel), 'the changed item is among those that lost the BLOB');
+      for (const f of lost) {
+        assert.ok(readFileSync(path.join(root, f.path), 'utf8').includes(digest), `${f.path} references the digest`);
+        assert.ok(f.message.includes(blobRel) && f.range !== undefined, f.message);
+      }
       const uncached = await check({ cache: false });
       assert.deepEqual(r.findings, uncached.findings);
     } finally {

@@ -7,6 +7,9 @@ import * as path from 'node:path';
 import type { Command } from 'commander';
 import {
   analyzeItemBytes,
+  messageOf,
+  PendingFindings,
+  resolvePending,
   createSchemaValidator,
   firstTransaction,
   mergeSchemaFindings,
@@ -93,6 +96,8 @@ export async function getItem(ctx: CliContext, root: string, accountArg: string,
 
   const folders = new FolderChain(backup, account.zimbraId);
   const blobs = new Map<string, BlobVerification>();
+  // A missing BLOB is a finding on the item, at the first transaction naming the digest.
+  const lost = new PendingFindings();
   const stateJsons: ItemStateJson[] = [];
   for (const s of states) {
     const tx = s.transaction;
@@ -107,15 +112,19 @@ export async function getItem(ctx: CliContext, root: string, accountArg: string,
       if (!v) {
         v = await backup.blobs.verify(tx.digest);
         blobs.set(tx.digest, v);
-        const f = blobFinding(backup, tx.digest, v, file);
+        const blobRel = backup.blobs.relPath(tx.digest);
+        if (v.status === 'missing' && blobRel !== undefined) lost.add('blob.missing', messageOf('blob.missing', { digest: tx.digest, blobRel }), [tx.index, 'digest']);
+        const f = blobFinding(backup, tx.digest, v);
         if (f) findings.push(f);
       }
-      const mismatch = sizeMismatch(backup, tx.digest, v, tx.size, file);
+      const mismatch = sizeMismatch(backup, tx.digest, v, tx.size);
       if (mismatch && !findings.some((f) => f.code === mismatch.code && f.message === mismatch.message)) findings.push(mismatch);
       blob = blobJson(backup, tx.digest, v);
     }
     stateJsons.push({ at: jsonDate(s.at, z), status: s.status, transaction: tx ? transactionJson(tx, z) : null, folder, blob });
   }
+
+  if (read.ok && lost.items.length > 0) findings.push(...resolvePending(read.bytes.toString('utf8').replace(/^\uFEFF/, ''), file, lost));
 
   const json: ItemJson = {
     ...envelope('getItem', z, findings),

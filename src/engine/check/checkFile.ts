@@ -5,7 +5,8 @@
  */
 import * as path from 'node:path';
 import { finding, type Finding } from '../findings';
-import { BLOBS_DIR, classifyRelPath, driveBucket, isItemFileName, itemBucket } from '../layout';
+import { BLOBS_DIR, classifyRelPath, isItemFileName } from '../layout';
+import { wrongBucketOf } from '../rules';
 import { isValidDigest } from '../digest';
 import { checkFileJob, checkMetadataBytes } from './fileCheck';
 import type { CheckContext, FileKindTag, FileResult } from './types';
@@ -26,13 +27,12 @@ export async function checkFile(root: string, relPath: string, text?: string, op
   const parts = rel.split('/');
   switch (kind.kind) {
     case 'item':
-      if (itemBucket(kind.itemId) !== kind.bucket) out.push(finding('layout.item-wrong-folder', rel, `item ${kind.itemId} belongs in items/${itemBucket(kind.itemId)}/, not ${kind.bucket}/`));
-      tag = 'item';
+    case 'drive-item': {
+      const wrong = wrongBucketOf(rel, kind);
+      if (wrong) out.push(wrong);
+      tag = kind.kind;
       break;
-    case 'drive-item':
-      if (driveBucket(kind.name) !== kind.bucket) out.push(finding('layout.item-wrong-folder', rel, `${kind.name} belongs in drive_items/${driveBucket(kind.name)}/, not ${kind.bucket}/`));
-      tag = 'drive-item';
-      break;
+    }
     case 'account-file':
       tag = 'account-file';
       break;

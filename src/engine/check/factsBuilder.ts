@@ -4,6 +4,7 @@
  * the cache), so both reach the cross-file checks in one shape.
  */
 import { finding, type FindingCode } from '../findings';
+import { purgeDueFinding } from '../rules';
 import { SYSTEM_FOLDERS } from '../zimbra';
 import type { BatchFacts, CheckContext, FileResult } from './types';
 
@@ -32,6 +33,8 @@ function emptyFacts(): BatchFacts {
     unusable: [],
     digests: '',
     digestSizes: [],
+    digestRefs: [],
+    refRels: [],
     folderDefs: [],
     useRels: [],
     uses: [],
@@ -83,9 +86,12 @@ export class FactsBuilder {
     const facts = r.facts;
     switch (facts.kind) {
       case 'item': {
-        for (const [digest, size] of facts.digests) {
+        let refIndex = -1;
+        for (const [digest, size, tx] of facts.digests) {
+          if (refIndex < 0) refIndex = o.refRels.push(r.rel) - 1;
           this.digests.push(digest);
           o.digestSizes.push(size);
+          o.digestRefs.push(refIndex, tx);
         }
         for (const def of facts.folderDefs) o.folderDefs.push(def);
         let relIndex = -1;
@@ -96,10 +102,8 @@ export class FactsBuilder {
           o.uses.push(relIndex, folderId, at, tx);
         }
         const retention = this.ctx.retentionMs;
-        if (retention !== undefined && facts.deletedAt !== undefined && facts.deletedAt < this.ctx.now - retention) {
-          const days = Math.floor((this.ctx.now - facts.deletedAt) / DAY);
-          o.findings.push(finding('item.purge-due', r.rel, `deleted ${days} days ago (${new Date(facts.deletedAt).toISOString()}), longer than the ${retention / DAY}-day retention`));
-        }
+        const purge = retention === undefined ? undefined : purgeDueFinding(r.rel, facts.deletedAt, this.ctx.now, retention / DAY);
+        if (purge) o.findings.push(purge);
         break;
       }
       case 'id-mapper':

@@ -16,6 +16,7 @@ import { gzipHeaderLength, gzipTrailer, isGzip, verifyBlobBytes, type BlobVerifi
 import { digestHasher, type DigestAlgorithm } from '../digest';
 import { digestNameAlgorithm, isDigestName } from '../digestName';
 import { FOLDER_LIKE_TYPES } from '../zimbra';
+import { blobStatusFinding } from '../rules';
 import { isUtf8 } from 'node:buffer';
 import type { CheckContext, FileFacts, FileJob, FileResult, FileStat, FolderInterval, FolderUse } from './types';
 
@@ -200,7 +201,7 @@ export function checkMetadataBytes(rel: string, kind: FileJob['kind'], bytes: Ui
       const text = typeof bytes === 'string' ? bytes : Buffer.from(bytes).toString('utf8');
       const parsed = parseIdMapper(text, rel);
       out.findings.push(...parsed.findings);
-      out.facts = { kind: 'id-mapper', targets: parsed.mappings.map((m) => [m.destinationItemId, m.line]) };
+      out.facts = { kind: 'id-mapper', targets: parsed.mappings.map((m) => [m.destinationItemId, m.line, ...m.destinationColumns]) };
       return;
     }
     case 'blob':
@@ -211,14 +212,14 @@ export function checkMetadataBytes(rel: string, kind: FileJob['kind'], bytes: Ui
 /** Digests referenced, folder lifetimes and folder uses, deletion time: all an item's cross-file checks need. */
 export function itemFacts(h: ItemHistory): FileFacts {
   // An item references one or a few digests: a list beats a Map at this size.
-  const digests: [string, number][] = [];
+  const digests: [string, number, number][] = [];
   const folderDefs: FolderInterval[] = [];
   const folderUses: FolderUse[] = [];
   let isFolder = false;
   let itemId: number | undefined;
   for (const tx of h.transactions) {
     itemId ??= tx.itemId;
-    if (typeof tx.digest === 'string' && isDigestName(tx.digest)) setDigest(digests, tx.digest, tx.size ?? -1);
+    if (typeof tx.digest === 'string' && isDigestName(tx.digest)) setDigest(digests, tx.digest, tx.size ?? -1, tx.index);
     if (tx.start === undefined || tx.deleted) continue;
     if (tx.type !== undefined && FOLDER_LIKE_TYPES.has(tx.type)) {
       isFolder = true;
@@ -237,45 +238,19 @@ export function itemFacts(h: ItemHistory): FileFacts {
 }
 
 /** Like Map.set: the last transaction's size wins. */
-function setDigest(digests: [string, number][], digest: string, size: number): void {
+function setDigest(digests: [string, number, number][], digest: string, size: number, tx: number): void {
   for (const d of digests) {
     if (d[0] === digest) {
       d[1] = size;
       return;
     }
   }
-  digests.push([digest, size]);
+  digests.push([digest, size, tx]);
 }
 
 function blobFindings(rel: string, v: BlobVerification, ctx: CheckContext, out: FileResult): void {
-  const f = (code: Parameters<typeof finding>[0], message: string): void => void out.findings.push(finding(code, rel, message));
-  switch (v.status) {
-    case 'ok':
-      break;
-    case 'unreadable':
-      f('io.unreadable', `cannot read ${rel}: ${v.detail ?? 'unreadable'}`);
-      break;
-    case 'empty':
-      f('blob.empty', `${rel} is empty`);
-      break;
-    case 'not-gzip':
-      f('blob.not-gzip', `${rel} is not gzip-compressed (${v.detail ?? 'no gzip header'})`);
-      break;
-    case 'truncated':
-      f('blob.truncated', `${rel}: the gzip stream ends too early (${v.detail ?? ''})`);
-      break;
-    case 'trailing-garbage':
-      f('blob.trailing-garbage', `${rel}: bytes follow the end of the gzip stream`);
-      break;
-    case 'double-gzip':
-      if (ctx.fixDoubleGzip !== 'skip') f('blob.double-gzip', `${rel} is gzip-compressed twice`);
-      break;
-    case 'corrupted':
-      f('blob.corrupted', `${rel}: ${v.detail ?? 'the content does not match the digest'}`);
-      break;
-    default:
-      f('blob.corrupted', `${rel}: ${v.status}`);
-  }
+  const f = blobStatusFinding(rel, v, { reportDoubleGzip: ctx.fixDoubleGzip !== 'skip' });
+  if (f) out.findings.push(f);
   const facts: FileFacts = { kind: 'blob', status: v.status, sampled: true };
   if (v.size !== undefined) facts.size = v.size;
   out.facts = facts;

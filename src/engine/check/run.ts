@@ -8,7 +8,8 @@
 import { promises as fs, type Dirent } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { finding, failWith, FINDINGS, type Finding, type FindingCode } from '../findings';
+import { finding, failWith, FINDINGS, messageOf, type Finding, type FindingCode } from '../findings';
+import { missingBlobFinding, sizeMismatchFinding, unknownIdmapItemFinding } from '../rules';
 import { absOf, listDir, readFileCapped } from '../fsx';
 import { ACCOUNTS_DIR, BLOBS_DIR, ID_MAPPER_FILE, MAP_PREFIX, SERVER_DIRS, ACCOUNT_FILES, blobRelPath, customizationsStamp } from '../layout';
 import { DigestFlag, DigestTable } from './digestTable';
@@ -23,7 +24,7 @@ import { FactsBuilder, UNUSABLE_METADATA, unpackNames } from './factsBuilder';
 import { applyFix, QUARANTINE_DIR, type FixRequest } from './fix';
 import { createPool, type CheckPool, type WorkerEntry } from './pool';
 import { describeSample, inSample } from './sample';
-import type { BatchFacts, CachedStat, CheckContext, CheckOptions, CheckReport, FileJob, FileKindTag, FolderInterval, PointedFinding, WorkItem } from './types';
+import type { BatchFacts, CachedStat, CheckContext, CheckOptions, CheckReport, FileJob, FileKindTag, FolderInterval, IdMapperTarget, PointedFinding, WorkItem } from './types';
 
 export { UNUSABLE_METADATA };
 
@@ -54,7 +55,7 @@ interface AccountState {
   /** Items placed in non-system folders, and flat [index in useRels, folder id, instant, transaction index]. */
   useRels: string[];
   uses: number[];
-  idmap?: { rel: string; targets: [number, number][] };
+  idmap?: { rel: string; targets: IdMapperTarget[] };
   /** The account's batches in flight: its cross-file checks wait for them. */
   pending: Promise<void>[];
 }
@@ -283,12 +284,13 @@ class CheckRun {
     for (let i = 0; i < u.length; i += 4) {
       const [folderId, at, tx] = [u[i + 1]!, u[i + 2]!, u[i + 3]!];
       if (folderExistsAt(acc.folders, folderId, at)) continue;
-      this.pointFinding({ code: 'item.unknown-folder', path: acc.useRels[u[i]!]!, message: `folder ${folderId} does not exist at ${new Date(at).toISOString()} (transaction ${tx + 1})`, pointer: [tx, 'folder-id'] });
+      this.pointFinding({ code: 'item.unknown-folder', path: acc.useRels[u[i]!]!, message: messageOf('item.unknown-folder', { folderId, at, transaction: tx }), pointer: [tx, 'folder-id'] });
     }
     if (acc.idmap) {
-      for (const [dest, line] of acc.idmap.targets) {
+      for (const [dest, line, from, to] of acc.idmap.targets) {
         if (acc.itemIds.has(dest)) continue;
-        this.add(finding('idmap.unknown-item', acc.idmap.rel, `line ${line + 1} maps to item ${dest}, which is not in the account`, { range: { start: { line, character: 0 }, end: { line: line + 1, character: 0 } } }));
+        const range = { start: { line, character: from }, end: { line, character: to } };
+        this.add(unknownIdmapItemFinding(acc.idmap.rel, line, dest, range));
       }
     }
   }
@@ -297,7 +299,7 @@ class CheckRun {
     for (const m of this.mapFacts) {
       for (const [dest, i] of m.destinations) {
         if (this.accountIds.has(dest.toLowerCase())) continue;
-        this.pointFinding({ code: 'map.unknown-account', path: m.rel, message: `accounts[${i}] maps to ${dest}, which has no folder in accounts/`, pointer: ['accounts', i, 'destinationId'] });
+        this.pointFinding({ code: 'map.unknown-account', path: m.rel, message: messageOf('map.unknown-account', { index: i, destination: dest }), pointer: ['accounts', i, 'destinationId'] });
       }
     }
   }
@@ -400,18 +402,21 @@ class CheckRun {
     for (let i = 0; i < toVerify.length; i += BLOB_BATCH) this.track(this.submitFiles(toVerify.slice(i, i + BLOB_BATCH)));
   }
 
-  /** An item references `digest`: missing and size mismatch are judged at once against the table. */
-  private onReference(digest: string, declared: number): void {
+  /**
+   * Item `itemRel` references `digest` (first in transaction `tx`): missing and size
+   * mismatch are judged at once against the table. A missing BLOB is reported on each
+   * item that lost it, at its digest, as the language server and getItem do.
+   */
+  private onReference(digest: string, declared: number, itemRel: string, tx: number): void {
     const t = this.blobTable;
     const slot = t.slot(digest);
     const flags = t.flagsAt(slot);
     t.setFlags(slot, DigestFlag.Referenced);
     if ((flags & (DigestFlag.Present | DigestFlag.Referenced)) === DigestFlag.Present) this.referencedPresent++;
     if ((flags & DigestFlag.Present) === 0) {
-      if (this.blobStoreListed && (flags & DigestFlag.Reported) === 0) {
-        const rel = blobRelPath(digest) ?? `${BLOBS_DIR}/${digest}`;
-        this.add(finding('blob.missing', rel, `${rel} is referenced by item metadata but missing from the BLOB store`));
-        t.setFlags(slot, DigestFlag.Reported);
+      if (this.blobStoreListed) {
+        const blobRel = blobRelPath(digest) ?? `${BLOBS_DIR}/${digest}`;
+        this.pointFinding({ code: 'blob.missing', path: itemRel, message: messageOf('blob.missing', { digest, blobRel }), pointer: [tx, 'digest'] });
       }
       return;
     }
@@ -425,8 +430,7 @@ class CheckRun {
 
   private checkSize(digest: string, slot: number, declared: number, real: number): void {
     if (declared === real || (this.blobTable.flagsAt(slot) & DigestFlag.Reported) !== 0) return;
-    const rel = blobRelPath(digest)!;
-    this.add(finding('blob.size-mismatch', rel, `item metadata declares ${declared} bytes, the BLOB holds ${real}`));
+    this.add(sizeMismatchFinding(blobRelPath(digest)!, declared, real)!);
     this.blobTable.setFlags(slot, DigestFlag.Reported);
   }
 
@@ -546,7 +550,7 @@ class CheckRun {
     this.stats.items += f.items;
     for (const x of f.findings) this.add(x);
     for (const [rel, code] of f.unusable) this.fixMove(rel, code);
-    unpackNames(f.digests).forEach((digest, i) => this.onReference(digest, f.digestSizes[i]!));
+    unpackNames(f.digests).forEach((digest, i) => this.onReference(digest, f.digestSizes[i]!, f.refRels[f.digestRefs[2 * i]!]!, f.digestRefs[2 * i + 1]!));
     unpackNames(f.sizedBlobs).forEach((digest, i) => this.onRealSize(digest, f.blobSizes[i]!));
     for (const rel of f.rewrites) this.fix.rewrites.push(rel);
     for (const m of f.maps) this.mapFacts.push(m);

@@ -74,9 +74,13 @@ export interface FileStat {
 }
 
 /** Facts about one file that cross-file checks need; cached with the file's findings. */
+/** An id_mapper.log line's destination: [item id, line, start column, end column]. */
+export type IdMapperTarget = [number, number, number, number];
+
 export type FileFacts =
-  | { kind: 'item'; itemId?: number; digests: [string, number][]; folderDefs: FolderInterval[]; folderUses: FolderUse[]; deletedAt?: number; parsed: boolean; isFolder: boolean }
-  | { kind: 'id-mapper'; targets: [number, number][] }
+  | { kind: 'item'; itemId?: number; /** [digest, declared size (last wins, -1 unknown), first transaction referencing it]. */
+      digests: [string, number, number][]; folderDefs: FolderInterval[]; folderUses: FolderUse[]; deletedAt?: number; parsed: boolean; isFolder: boolean }
+  | { kind: 'id-mapper'; targets: IdMapperTarget[] }
   | { kind: 'map'; destinations: [string, number][] }
   | { kind: 'blob'; status: string; size?: number; sampled: boolean }
   | { kind: 'none' };
@@ -148,6 +152,9 @@ export interface BatchFacts {
   /** Digests items reference, packed (see packNames), and the size each declares (-1: none). */
   digests: string;
   digestSizes: number[];
+  /** Who references each digest, flat [index in refRels, transaction]: where blob.missing points. */
+  digestRefs: number[];
+  refRels: string[];
   folderDefs: FolderInterval[];
   /** Items placed in non-system folders: their rels, and flat [rel index, folderId, at, transaction]. */
   useRels: string[];
@@ -157,7 +164,7 @@ export interface BatchFacts {
   blobSizes: number[];
   /** Double-gzip BLOBs to rewrite (--fix-double-gzip fix). */
   rewrites: string[];
-  idmaps: { rel: string; targets: [number, number][] }[];
+  idmaps: { rel: string; targets: IdMapperTarget[] }[];
   maps: { rel: string; destinations: [string, number][] }[];
   /** A listed item folder: the item ids its file names carry, and how many item files it holds. */
   itemIds: number[];

@@ -6,7 +6,8 @@
 import type { Dirent } from 'node:fs';
 import { finding } from '../findings';
 import { absOf, listDirSync } from '../fsx';
-import { driveBucket, isItemFileName, itemBucket, BLOBS_DIR } from '../layout';
+import { isItemFileName, BLOBS_DIR } from '../layout';
+import { wrongBucketFinding } from '../rules';
 import { isDigestName } from '../digestName';
 import { checkFileJobSync, checkStreamedBlob } from './fileCheck';
 import { FactsBuilder } from './factsBuilder';
@@ -72,8 +73,8 @@ async function itemFolder(item: Extract<WorkItem, { type: 'item-folders' }>, fol
       continue;
     }
     if (item.drive) {
-      const home = driveBucket(f.name);
-      if (home !== bucket) o.findings.push(finding('layout.item-wrong-folder', rel, `${f.name} belongs in ${tree}/${home}/, not ${bucket}/`));
+      const wrong = wrongBucketFinding(rel, tree, f.name, bucket);
+      if (wrong) o.findings.push(wrong);
     } else {
       if (!isItemFileName(f.name)) {
         o.findings.push(finding('layout.bad-item-name', rel, `${f.name} is not a decimal item id`));
@@ -81,8 +82,8 @@ async function itemFolder(item: Extract<WorkItem, { type: 'item-folders' }>, fol
       }
       const itemId = Number(f.name);
       o.itemIds.push(itemId);
-      const home = itemBucket(itemId);
-      if (home !== bucket) o.findings.push(finding('layout.item-wrong-folder', rel, `item ${itemId} belongs in ${tree}/${home}/, not ${bucket}/`));
+      const wrong = wrongBucketFinding(rel, tree, f.name, bucket);
+      if (wrong) o.findings.push(wrong);
     }
     o.items++;
     if (!item.read) {

@@ -56,6 +56,8 @@ export interface IdMapping {
   line: number;
   sourceItemId: number;
   destinationItemId: number;
+  /** Columns of the destination id on its line, [start, end): where idmap.unknown-item points. */
+  destinationColumns: [number, number];
   type?: string;
 }
 
@@ -75,7 +77,8 @@ export function parseIdMapper(text: string, path: string): { mappings: IdMapping
       findings.push(finding('idmap.bad-line', path, `line ${i + 1} is not "<sourceItemId> <destinationItemId> [<type>]"`, { range: index.range(start, start + raw.length) }));
       return;
     }
-    const m: IdMapping = { line: i, sourceItemId: Number(s), destinationItemId: Number(d) };
+    const token = /^\s*\S+\s+/.exec(raw)!;
+    const m: IdMapping = { line: i, sourceItemId: Number(s), destinationItemId: Number(d), destinationColumns: [token[0].length, token[0].length + d.length] };
     if (type !== undefined) m.type = type;
     mappings.push(m);
   });

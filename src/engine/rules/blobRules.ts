@@ -1,0 +1,42 @@
+import { finding, say, type Finding } from '../findings';
+import type { BlobVerification } from '../blobs';
+
+/**
+ * The finding a BLOB's verification amounts to, on the BLOB's path; undefined for a
+ * sound BLOB, for an invalid name (reported where the name is: blob.bad-name or
+ * item.bad-digest), for a missing BLOB (a reference rule: missingBlobFinding), and for
+ * a double gzip when the run was told to skip them.
+ */
+export function blobStatusFinding(rel: string, v: BlobVerification, opts: { reportDoubleGzip?: boolean } = {}): Finding | undefined {
+  switch (v.status) {
+    case 'ok':
+    case 'bad-name':
+    case 'missing':
+      return undefined;
+    case 'unreadable':
+      return finding('io.unreadable', rel, `cannot read ${rel}: ${v.detail ?? 'unreadable'}`);
+    case 'empty':
+      return say('blob.empty', rel, {});
+    case 'not-gzip':
+      return say('blob.not-gzip', rel, { detail: v.detail });
+    case 'truncated':
+      return say('blob.truncated', rel, { detail: v.detail });
+    case 'trailing-garbage':
+      return say('blob.trailing-garbage', rel, {});
+    case 'double-gzip':
+      return opts.reportDoubleGzip === false ? undefined : say('blob.double-gzip', rel, {});
+    case 'corrupted':
+      return say('blob.corrupted', rel, { detail: v.detail });
+  }
+}
+
+/** blob.size-mismatch: judged only when the BLOB could be read to its end. */
+export function sizeMismatchFinding(blobRel: string, declared: number | undefined, real: number | undefined): Finding | undefined {
+  if (declared === undefined || declared < 0 || real === undefined || declared === real) return undefined;
+  return say('blob.size-mismatch', blobRel, { declared, real });
+}
+
+/** The statuses whose content was read to the end, so the real size is known. */
+export function hasRealSize(v: BlobVerification): boolean {
+  return v.status === 'ok' || v.status === 'double-gzip' || v.status === 'trailing-garbage';
+}

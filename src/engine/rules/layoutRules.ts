@@ -1,0 +1,20 @@
+import { say, type Finding } from '../findings';
+import { driveBucket, itemBucket, type FileKind } from '../layout';
+
+export type ItemTree = 'items' | 'drive_items';
+
+/**
+ * layout.item-wrong-folder: an item file outside the bucket its name belongs in.
+ * `name` is the file name: a decimal id under items/, a Drive node id under drive_items/.
+ */
+export function wrongBucketFinding(rel: string, tree: ItemTree, name: string, bucket: string): Finding | undefined {
+  const home = tree === 'items' ? itemBucket(Number(name)) : driveBucket(name);
+  return home === bucket ? undefined : say('layout.item-wrong-folder', rel, { name, tree, home, bucket });
+}
+
+/** The same rule for a path already classified by `classifyRelPath`. */
+export function wrongBucketOf(rel: string, kind: FileKind): Finding | undefined {
+  if (kind.kind === 'item') return wrongBucketFinding(rel, 'items', String(kind.itemId), kind.bucket);
+  if (kind.kind === 'drive-item') return wrongBucketFinding(rel, 'drive_items', kind.name, kind.bucket);
+  return undefined;
+}
