@@ -54,7 +54,7 @@ export const FINDINGS = {
   // --- I/O and path-level problems (kept apart from corruption, as borg does)
   'io.unreadable': entry('error', 'A file or folder cannot be read', 'Check permissions and the storage (EACCES, EIO); the content itself may be intact.'),
   'io.not-found': entry('error', 'A path given to the command does not exist', 'Check the path; a backup path contains accounts/ and items/.'),
-  'io.symlink': entry('warning', 'A symbolic link inside the backup path', 'Zextras Backup creates no links; replace the link with the real file. It is never followed.'),
+  'io.symlink': templated('warning', 'A symbolic link inside the backup path', 'Zextras Backup creates no links; replace the link with the real file. It is never followed.', (p: { rel: string }) => `${p.rel} is a symbolic link; not followed`),
   'io.too-large': entry('warning', 'A metadata file is too large to be analysed in full', 'Inspect the file by hand; metadata files are normally a few kilobytes.'),
   'io.cache-unavailable': entry('info', 'The local cache (check results, item catalogue) cannot be used', 'Everything still works, only slower. Check that the cache folder ($ZXB_CACHE_DIR or ~/.cache/zxbackup-inspector) is writable and outside the backup path, and that better-sqlite3 matches this Node/Electron runtime.'),
   'usage.bad-date': entry('error', 'A date argument cannot be parsed', 'Use dd/MM/yyyy HH:mm:ss, ISO 8601 (2024-01-31T12:00:00Z) or first / last.'),

@@ -4,7 +4,7 @@
  */
 import { promises as fs, readdirSync, type Dirent } from 'node:fs';
 import * as path from 'node:path';
-import { finding, type Finding } from './findings';
+import { finding, say, type Finding } from './findings';
 
 /** Metadata files beyond this are not read in full (a real one is a few KB). */
 export const MAX_METADATA_BYTES = 64 * 1024 * 1024;
@@ -49,7 +49,7 @@ export async function readFileCapped(abs: string, rel: string, maxBytes = MAX_ME
   let handle: fs.FileHandle | undefined;
   try {
     const st = await fs.lstat(abs);
-    if (st.isSymbolicLink()) return { ok: false, missing: false, finding: finding('io.symlink', rel, `${rel} is a symbolic link; not followed`) };
+    if (st.isSymbolicLink()) return { ok: false, missing: false, finding: say('io.symlink', rel, { rel: rel }) };
     if (!st.isFile()) return { ok: false, missing: false, finding: finding('io.unreadable', rel, `${rel} is not a regular file`) };
     if (st.size > maxBytes) {
       return { ok: false, missing: false, finding: finding('io.too-large', rel, `${rel} is ${st.size} bytes, over the ${maxBytes}-byte limit for metadata`) };

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { parseTree, findNodeAtLocation } from 'jsonc-parser';
 import type { Diagnostic } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { finding, type Finding } from '../engine/findings';
+import { finding, say, type Finding } from '../engine/findings';
 import { parseAccountInfo, parseAccountStat, parseBackupStat } from '../engine/files/account';
 import { parseIdMapper, parseMapFile } from '../engine/files/maps';
 import { MAX_NESTING, nestingDepthExceeds } from '../engine/item/parse';
@@ -19,7 +19,7 @@ import { throwIfCancelled } from '../engine/progress';
 import type { ServerSettings } from '../shared/protocol';
 import { ANALYSIS_LIMIT_CHARS, SCHEMA_LIMIT_CHARS, analyzeItemDocument, type ItemAnalysis } from './analysis';
 import { findingToDiagnostic, SOURCE } from './convert';
-import { crossFileItemFindings, itemPurgeDue } from './crossFile';
+import { crossFileItemFindings } from './crossFile';
 import { accountOf, type DocumentInfo } from './documents';
 import type { RootContexts } from './rootContext';
 import { schemaValidator, type ValidatorResult } from './schemaValidation';
@@ -35,6 +35,10 @@ export interface DiagnosticsContext {
 }
 
 export async function computeDiagnostics(doc: TextDocument, info: DocumentInfo, ctx: DiagnosticsContext): Promise<Diagnostic[]> {
+  // The check never follows a link inside a backup path; an editor did, so say what the check says.
+  if (info.root !== undefined && info.fsPath !== undefined && (await isSymlink(info.fsPath))) {
+    return [findingToDiagnostic(say('io.symlink', info.rel, { rel: info.rel }))];
+  }
   switch (info.kind) {
     case 'item':
       return capped(await itemDiagnostics(doc, info, ctx));
@@ -62,11 +66,9 @@ async function itemDiagnostics(doc: TextDocument, info: DocumentInfo, ctx: Diagn
     // The schema service is CPU work, the cross-file facts mostly I/O: run them side by side.
     const [schema, cross] = await Promise.all([
       itemSchemaFindings(a, info, ctx.settings, [...findings]),
-      info.root !== undefined ? crossFileItemFindings(a, ctx.roots.get(info.root), accountOf(info), ctx.signal) : Promise.resolve([]),
+      crossFileItemFindings(a, info.root !== undefined ? ctx.roots.get(info.root) : undefined, accountOf(info), ctx.settings.retentionDays, ctx.signal),
     ]);
     findings.push(...schema, ...cross);
-    const purge = itemPurgeDue(a, ctx.settings.retentionDays);
-    if (purge) findings.push(purge);
   }
   return findings.map((f) => findingToDiagnostic(f, a.bomOffset));
 }
@@ -157,6 +159,14 @@ async function mapAccountFindings(text: string, info: DocumentInfo, ctx: Diagnos
     throwIfCancelled(ctx.signal);
   }
   return out;
+}
+
+async function isSymlink(abs: string): Promise<boolean> {
+  try {
+    return (await fs.lstat(abs)).isSymbolicLink();
+  } catch {
+    return false;
+  }
 }
 
 async function dirExists(abs: string): Promise<boolean> {

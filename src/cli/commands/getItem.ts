@@ -7,9 +7,9 @@ import * as path from 'node:path';
 import type { Command } from 'commander';
 import {
   analyzeItemBytes,
-  messageOf,
-  PendingFindings,
-  resolvePending,
+  itemNeighbourFindings,
+  pointerLocator,
+  type ItemNeighbours,
   createSchemaValidator,
   firstTransaction,
   mergeSchemaFindings,
@@ -36,6 +36,7 @@ interface Options {
   date?: string;
   dumpBlob?: boolean;
   force?: boolean;
+  retentionDays?: string;
 }
 
 /** BLOBs larger than this are not dumped (they are decompressed in memory). */
@@ -51,6 +52,7 @@ export function registerGetItem(program: Command, run: Runner): void {
     .option('--date <date>', 'dd/MM/yyyy HH:mm:ss, ISO 8601, first, last or all', 'last')
     .option('--dump-blob', 'write the decompressed BLOB to stdout (raw bytes; with --json, base64 if small)')
     .option('--force', 'with --dump-blob: write raw bytes even to a terminal')
+    .option('--retention-days <n>', 'a deletion longer ago is reported as purge due (as doCoherencyCheck)', '30')
     .option('--json', 'print JSON (see docs/cli.md)')
     .action((backupPath: string, account: string, itemId: string, opts: Options, cmd: Command) => run(cmd, (ctx) => getItem(ctx, backupPath, account, itemId, opts)));
 }
@@ -65,6 +67,8 @@ export async function getItem(ctx: CliContext, root: string, accountArg: string,
     usageError('--dump-blob writes raw bytes: redirect stdout to a file (> message.eml) or add --force');
   }
   const itemId = readItemId(itemArg);
+  const retentionDays = Number(opts.retentionDays ?? '30');
+  if (!/^\d{1,6}$/.test(opts.retentionDays ?? '30')) usageError(`--retention-days: give a number of days, not "${opts.retentionDays}"`);
   const backup = await openBackup(root);
   const account = await backup.requireAccount(accountArg);
   const file = itemRelPath(account.zimbraId, itemId);
@@ -96,8 +100,6 @@ export async function getItem(ctx: CliContext, root: string, accountArg: string,
 
   const folders = new FolderChain(backup, account.zimbraId);
   const blobs = new Map<string, BlobVerification>();
-  // A missing BLOB is a finding on the item, at the first transaction naming the digest.
-  const lost = new PendingFindings();
   const stateJsons: ItemStateJson[] = [];
   for (const s of states) {
     const tx = s.transaction;
@@ -112,8 +114,6 @@ export async function getItem(ctx: CliContext, root: string, accountArg: string,
       if (!v) {
         v = await backup.blobs.verify(tx.digest);
         blobs.set(tx.digest, v);
-        const blobRel = backup.blobs.relPath(tx.digest);
-        if (v.status === 'missing' && blobRel !== undefined) lost.add('blob.missing', messageOf('blob.missing', { digest: tx.digest, blobRel }), [tx.index, 'digest']);
         const f = blobFinding(backup, tx.digest, v);
         if (f) findings.push(f);
       }
@@ -124,7 +124,11 @@ export async function getItem(ctx: CliContext, root: string, accountArg: string,
     stateJsons.push({ at: jsonDate(s.at, z), status: s.status, transaction: tx ? transactionJson(tx, z) : null, folder, blob });
   }
 
-  if (read.ok && lost.items.length > 0) findings.push(...resolvePending(read.bytes.toString('utf8').replace(/^\uFEFF/, ''), file, lost));
+  // The item's cross-file rules (missing BLOB, unknown folder, purge due), as the check and the language server judge them.
+  if (read.ok && history.parsed) {
+    const rangeOf = pointerLocator(read.bytes.toString('utf8').replace(/^\uFEFF/, ''));
+    findings.push(...(await itemNeighbourFindings(history, neighboursOf(backup, account.zimbraId, blobs), { now: Date.now(), retentionDays, rangeOf })));
+  }
 
   const json: ItemJson = {
     ...envelope('getItem', z, findings),
@@ -222,4 +226,15 @@ function renderItem(json: ItemJson, states: readonly State[], z: string): string
     text += renderKeyValues(rows, '  ');
   });
   return text;
+}
+
+/** The item's neighbours read lazily from the backup path: the BLOBs already verified for the states are reused. */
+function neighboursOf(backup: BackupPath, zimbraId: string, verified: ReadonlyMap<string, BlobVerification>): ItemNeighbours {
+  void zimbraId;
+  return {
+    hasBlob: async (digest) => {
+      const v = verified.get(digest);
+      return v ? v.status !== 'missing' : backup.blobs.exists(digest);
+    },
+  };
 }

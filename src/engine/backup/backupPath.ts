@@ -4,7 +4,7 @@
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { finding, failWith, type Finding } from '../findings';
+import { finding, say, failWith, type Finding } from '../findings';
 import { absOf, listDir, readFileCapped } from '../fsx';
 import { ACCOUNTS_DIR, BLOBS_DIR, MAP_PREFIX, accountRelPath, isItemFileName, isZimbraId, itemBucket, itemRelPath, ID_MAPPER_FILE } from '../layout';
 import { parseAccountInfo, parseAccountStat, parseBackupStat, type AccountInfo, type AccountStat, type BackupStat } from '../files/account';
@@ -112,7 +112,7 @@ export class BackupPath {
     const findings: Finding[] = [];
     for (const e of listing.entries) {
       const rel = `${ACCOUNTS_DIR}/${e.name}`;
-      if (e.isSymbolicLink()) findings.push(finding('io.symlink', rel, `${rel} is a symbolic link; not followed`));
+      if (e.isSymbolicLink()) findings.push(say('io.symlink', rel, { rel: rel }));
       else if (!e.isDirectory()) findings.push(finding('layout.stray-entry', rel, `${rel} is not an account folder`));
       else if (!isZimbraId(e.name)) findings.push(finding('layout.bad-account-folder', rel, `${e.name} is not a zimbraId`));
       else ids.push(e.name);
@@ -219,7 +219,7 @@ export class BackupPath {
         if (!isItemFileName(f.name)) continue;
         // An item name that is not a regular file cannot be read: say so rather than skip it silently.
         const rel = `${bucketRel}/${f.name}`;
-        if (f.isSymbolicLink()) findings?.push(finding('io.symlink', rel, `${rel} is a symbolic link; not followed`));
+        if (f.isSymbolicLink()) findings?.push(say('io.symlink', rel, { rel: rel }));
         else if (!f.isFile()) findings?.push(finding('io.unreadable', rel, `${rel} is not a regular file`));
         if (!f.isFile()) continue;
         yield { itemId: Number(f.name), path: `${bucketRel}/${f.name}`, bucket: b.name };

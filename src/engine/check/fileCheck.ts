@@ -5,7 +5,7 @@
  */
 import { closeSync, constants as fsc, fstatSync, lstatSync, openSync, promises as fsp, readSync } from 'node:fs';
 import { crc32, createGunzip, createInflateRaw } from 'node:zlib';
-import { finding, type Finding } from '../findings';
+import { finding, say, type Finding } from '../findings';
 import { describeIoError, MAX_METADATA_BYTES } from '../fsx';
 import { analyzeItemBytes, analyzeItemText, type AnalyzeItemOptions } from '../item/analyze';
 import { lifeSpan } from '../item/history';
@@ -16,7 +16,7 @@ import { gzipHeaderLength, gzipTrailer, isGzip, verifyBlobBytes, type BlobVerifi
 import { digestHasher, type DigestAlgorithm } from '../digest';
 import { digestNameAlgorithm, isDigestName } from '../digestName';
 import { FOLDER_LIKE_TYPES } from '../zimbra';
-import { blobStatusFinding } from '../rules';
+import { blobStatusFinding, isFolderReference } from '../rules';
 import { isUtf8 } from 'node:buffer';
 import type { CheckContext, FileFacts, FileJob, FileResult, FileStat, FolderInterval, FolderUse } from './types';
 
@@ -152,7 +152,7 @@ function statOf(st: { size: number; mtimeMs: number; ino: number }): FileStat {
 
 function ioFailure(rel: string, err: unknown, out: FileResult): void {
   const code = (err as NodeJS.ErrnoException).code;
-  if (code === 'ELOOP') out.findings.push(finding('io.symlink', rel, `${rel} is a symbolic link; not followed`));
+  if (code === 'ELOOP') out.findings.push(say('io.symlink', rel, { rel: rel }));
   else if (code === 'ENOENT') out.findings.push(finding('io.not-found', rel, `${rel} disappeared during the check`));
   else out.findings.push(finding('io.unreadable', rel, `cannot read ${rel}: ${describeIoError(err)}`));
 }
@@ -227,7 +227,7 @@ export function itemFacts(h: ItemHistory): FileFacts {
       if (id !== undefined) folderDefs.push([id, tx.start, tx.end]);
     }
     // A folder's folder-id is its parent; the root folders are their own parents.
-    if (tx.folderId !== undefined && tx.folderId !== (tx.itemId ?? h.fileItemId)) folderUses.push([tx.folderId, tx.start, tx.index]);
+    if (isFolderReference(tx, h.fileItemId)) folderUses.push([tx.folderId!, tx.start, tx.index]);
   }
   const facts: FileFacts = { kind: 'item', digests, folderDefs, folderUses, parsed: h.parsed, isFolder };
   const id = itemId ?? h.fileItemId;

@@ -8,7 +8,7 @@
 import { promises as fs, type Dirent } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { finding, failWith, FINDINGS, messageOf, type Finding, type FindingCode } from '../findings';
+import { finding, say, failWith, FINDINGS, messageOf, type Finding, type FindingCode } from '../findings';
 import { missingBlobFinding, sizeMismatchFinding, unknownIdmapItemFinding } from '../rules';
 import { absOf, listDir, readFileCapped } from '../fsx';
 import { ACCOUNTS_DIR, BLOBS_DIR, ID_MAPPER_FILE, MAP_PREFIX, SERVER_DIRS, ACCOUNT_FILES, blobRelPath, customizationsStamp } from '../layout';
@@ -204,7 +204,7 @@ class CheckRun {
     for (const e of entries) {
       const rel = e.name;
       if (rel === QUARANTINE_DIR) continue;
-      if (e.isSymbolicLink()) this.add(finding('io.symlink', rel, `${rel} is a symbolic link; not followed`));
+      if (e.isSymbolicLink()) this.add(say('io.symlink', rel, { rel: rel }));
       else if (e.isDirectory() && (rel === ACCOUNTS_DIR || rel === BLOBS_DIR || (SERVER_DIRS as readonly string[]).includes(rel))) continue;
       else if (e.isFile() && rel.startsWith(MAP_PREFIX) && rel.length > MAP_PREFIX.length) files.push({ rel, kind: 'map' });
       else if (e.isFile() && rel === 'backupstat') files.push({ rel, kind: 'root-backupstat' });
@@ -229,7 +229,7 @@ class CheckRun {
     const subdirs: { rel: string; drive: boolean }[] = [];
     for (const e of listing.entries) {
       const rel = `${accRel}/${e.name}`;
-      if (e.isSymbolicLink()) this.add(finding('io.symlink', rel, `${rel} is a symbolic link; not followed`));
+      if (e.isSymbolicLink()) this.add(say('io.symlink', rel, { rel: rel }));
       else if (e.isFile() && (ACCOUNT_FILES as readonly string[]).includes(e.name)) files.push({ rel, kind: 'account-file' });
       else if (e.isFile() && e.name === ID_MAPPER_FILE) files.push({ rel, kind: 'id-mapper' });
       else if (e.isDirectory() && (e.name === 'items' || e.name === 'drive_items')) subdirs.push({ rel, drive: e.name === 'drive_items' });
@@ -266,7 +266,7 @@ class CheckRun {
     for (const b of buckets.entries) {
       throwIfCancelled(this.signal);
       const rel = `${treeRel}/${b.name}`;
-      if (b.isSymbolicLink()) this.add(finding('io.symlink', rel, `${rel} is a symbolic link; not followed`));
+      if (b.isSymbolicLink()) this.add(say('io.symlink', rel, { rel: rel }));
       else if (!b.isDirectory()) this.add(finding('layout.stray-entry', rel, `${rel} is not a bucket folder`));
       else {
         folders.push(rel);
@@ -357,7 +357,7 @@ class CheckRun {
       throwIfCancelled(this.signal);
       const rel = `${BLOBS_DIR}/${p.name}`;
       if (p.isSymbolicLink() || !p.isDirectory()) {
-        if (first) this.add(p.isSymbolicLink() ? finding('io.symlink', rel, `${rel} is a symbolic link; not followed`) : finding('layout.stray-entry', rel, `${rel} is not a BLOB prefix folder`));
+        if (first) this.add(p.isSymbolicLink() ? say('io.symlink', rel, { rel: rel }) : finding('layout.stray-entry', rel, `${rel} is not a BLOB prefix folder`));
         this.phase.done++;
         continue;
       }
@@ -443,7 +443,7 @@ class CheckRun {
       }
       for (const e of listing.entries) {
         const rel = `${dir}/${e.name}`;
-        if (e.isSymbolicLink()) this.add(finding('io.symlink', rel, `${rel} is a symbolic link; not followed`));
+        if (e.isSymbolicLink()) this.add(say('io.symlink', rel, { rel: rel }));
         else if (!e.isFile() || !customizationsStamp(e.name)) this.add(finding('server.bad-archive-name', rel, `${e.name} is not a customizations_dd_MM_yy#HH_mm_ss.tar.gz archive`));
         else if (this.opts.level === 'blobs') {
           throwIfCancelled(this.signal);

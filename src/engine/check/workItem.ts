@@ -4,7 +4,7 @@
  * each file's content and fold the results into BatchFacts.
  */
 import type { Dirent } from 'node:fs';
-import { finding } from '../findings';
+import { finding, say } from '../findings';
 import { absOf, listDirSync } from '../fsx';
 import { isItemFileName, BLOBS_DIR } from '../layout';
 import { wrongBucketFinding } from '../rules';
@@ -65,7 +65,7 @@ async function itemFolder(item: Extract<WorkItem, { type: 'item-folders' }>, fol
   for (const f of entries) {
     const rel = `${folderRel}/${f.name}`;
     if (f.isSymbolicLink()) {
-      o.findings.push(finding('io.symlink', rel, `${rel} is a symbolic link; not followed`));
+      o.findings.push(say('io.symlink', rel, { rel: rel }));
       continue;
     }
     if (!f.isFile()) {
@@ -108,7 +108,7 @@ async function blobFolder(item: Extract<WorkItem, { type: 'blob-folders' }>, fol
     const valid = f.isFile() && isDigestName(f.name) && f.name.slice(0, 2) === prefix;
     if (!valid) {
       if (!item.layout) continue;
-      if (f.isSymbolicLink()) o.findings.push(finding('io.symlink', rel, `${rel} is a symbolic link; not followed`));
+      if (f.isSymbolicLink()) o.findings.push(say('io.symlink', rel, { rel: rel }));
       else if (!f.isFile()) o.findings.push(finding('layout.stray-entry', rel, `${rel} is not a BLOB`));
       else if (!isDigestName(f.name)) o.findings.push(finding('blob.bad-name', rel, `${f.name} is not a valid digest`));
       else o.findings.push(finding('blob.wrong-folder', rel, `${f.name} belongs in ${BLOBS_DIR}/${f.name.slice(0, 2)}/, not ${prefix}/`));

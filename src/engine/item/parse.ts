@@ -319,6 +319,19 @@ export function resolvePending(text: string, path: string, pending: PendingFindi
   });
 }
 
+/** A JSON pointer → range function over `text` (BOM-less); the tree is parsed on first use, and only if the text is shallow enough. */
+export function pointerLocator(text: string): (pointer: JsonPointer) => Range | undefined {
+  let root: Node | undefined | null = null;
+  let lines: LineIndex | undefined;
+  return (pointer) => {
+    if (root === null) root = nestingDepthExceeds(text, MAX_NESTING) === undefined ? parseTree(text, [], { disallowComments: true }) : undefined;
+    const node = root ? findNodeAtLocation(root, pointer as (string | number)[]) : undefined;
+    if (!node) return undefined;
+    lines ??= new LineIndex(text);
+    return lines.range(node.offset, node.offset + node.length);
+  };
+}
+
 function locate(root: Node, pointer: JsonPointer, atKey: boolean): Node | undefined {
   const node = findNodeAtLocation(root, pointer as (string | number)[]);
   if (!node) return pointer.length > 0 ? locate(root, pointer.slice(0, -1), false) : root;

@@ -7,3 +7,4 @@
 export * from './layoutRules';
 export * from './blobRules';
 export * from './crossFileRules';
+export * from './itemNeighbours';
