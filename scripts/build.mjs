@@ -1,7 +1,10 @@
 // Bundles each entry point with esbuild. The engine is bundled into every entry;
 // better-sqlite3 stays external (a native module loaded from node_modules).
 import { build } from 'esbuild';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+
+// The one source of the version: `zxb --version` and the SARIF tool version (src/cli/version.ts).
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
 const watch = process.argv.includes('--watch');
 const common = {
@@ -14,6 +17,7 @@ const common = {
   // jsonc-parser's (and vscode-json-languageservice's) UMD "main" requires its own files dynamically, which a bundle cannot follow.
   mainFields: ['module', 'main'],
   logLevel: 'warning',
+  define: { __ZXB_VERSION__: JSON.stringify(version) },
 };
 const entries = [
   { in: 'src/cli/main.ts', out: 'dist/cli.js' },

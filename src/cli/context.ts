@@ -22,7 +22,8 @@ export interface GlobalOptions {
   schemaDir?: string;
   color?: boolean;
   debug?: boolean;
-  progress?: boolean;
+  /** `auto`, `lines`, `json` or `none` (main.ts attaches the value, see progressView.ts). */
+  progress?: string;
 }
 
 export interface CliContext {
@@ -44,10 +45,18 @@ export interface CommandResult {
   text: string;
   /** Raw bytes for stdout instead of `text` (getItem --dump-blob without --json). */
   raw?: Buffer;
-  /** The job could not be done although no finding has error severity (e.g. an item file that is a symlink). */
+  /**
+   * What was asked about is damaged or could not be read (exit code 1): the check's error
+   * findings, an unreadable item or map file. Findings met on the way in other files do not count.
+   */
   failed?: boolean;
-  /** Set by a command that chooses its own exit code (doCoherencyCheck: 3 when interrupted, partial results printed). */
-  exitCode?: number;
+  /** Stopped early by Ctrl-C with partial results in the output (exit code 3); only the check has them. */
+  interrupted?: boolean;
+  /**
+   * Findings are listed at the end of stdout, not on stderr: the read-only info commands, whose
+   * job is not to judge the files they read on the way (`zxb … && …` must not break on them).
+   */
+  findingsInOutput?: boolean;
 }
 
 export function resolveZone(tz: string | undefined): string {

@@ -7,6 +7,8 @@ import { Command, CommanderError } from 'commander';
 import { EngineError, isCancelled } from '../engine';
 import { ExitCode } from './errors';
 import { installInterrupt } from './interrupt';
+import { attachProgressValue, PROGRESS_MODES } from './progressView';
+import { VERSION } from './version';
 import { jsonText, processStreams, toFindingJson } from './output';
 import { makeRunner, type RunState, type Runner } from './runner';
 import { JSON_FORMAT_VERSION, type ErrorJson } from './shapes';
@@ -21,8 +23,6 @@ import { registerMakeSample } from './commands/makeSample';
 import { registerDoCoherencyCheck } from './commands/doCoherencyCheck';
 import { registerUndoFix } from './commands/undoFix';
 import { registerLsp } from './commands/lsp';
-
-const VERSION = '0.1.0';
 
 /** What an interruption leaves behind, for the commands that can say it for sure. */
 const INTERRUPT_EFFECT: Record<string, string> = {
@@ -43,9 +43,11 @@ export function buildProgram(run: Runner): Command {
     .option('--tz <zone>', 'IANA time zone in which dates are read and printed (default: UTC)')
     .option('--schema-dir <dir>', 'folder of JSON Schemas replacing the documented ones (schemas/)')
     .option('--no-color', 'no colours on stderr (also when NO_COLOR is set or stderr is not a terminal)')
-    .option('--progress', 'report progress on stderr even when it is not a terminal')
+    .option('--progress [mode]', 'progress on stderr: auto (a bar with an ETA on a terminal, nothing when piped), lines (plain lines; the default of a bare --progress), json (JSON lines), none')
     .option('--debug', 'print the stack of internal errors')
     .exitOverride()
+    // `zxb help doCoherencyCheck` then shows --progress, --tz… too: they are valid after the command name.
+    .configureHelp({ showGlobalOptions: true })
     .configureOutput({ outputError: (str, write) => write(`zxb: ${str.replace(/^error: /, '')}`) })
     .showHelpAfterError('(add --help for usage)')
     .showSuggestionAfterError();
@@ -60,7 +62,7 @@ export function buildProgram(run: Runner): Command {
   registerDoCoherencyCheck(program, run);
   registerUndoFix(program, run);
   registerLsp(program);
-  program.addHelpText('after', '\nEvery command accepts --json; exit codes: 0 ok, 1 error findings, 2 usage or I/O error, 130 interrupted.\nSee docs/cli.md.');
+  program.addHelpText('after', '\nEvery command accepts --json; exit codes: 0 done, 1 what was asked about is damaged (error findings), 2 usage or I/O error, 3 interrupted.\nSee docs/cli.md.');
   return program;
 }
 
@@ -80,18 +82,42 @@ export async function main(argv: readonly string[]): Promise<number> {
     streams: { ...processStreams, writeRaw: (bytes) => new Promise((resolve, reject) => process.stdout.write(bytes, (e) => (e ? reject(e) : resolve()))) },
     stdoutIsTty: process.stdout.isTTY === true,
     stderrIsTty: process.stderr.isTTY === true,
+    ...(process.stderr.columns !== undefined ? { stderrColumns: process.stderr.columns } : {}),
   });
   try {
-    await buildProgram(run).parseAsync([...argv], { from: 'user' });
+    await buildProgram(run).parseAsync(attachProgressValue(argv), { from: 'user' });
     return state.exitCode;
   } catch (e) {
-    return reportFailure(e, state, err);
+    const code = reportFailure(e, state, err);
+    const hint = code === ExitCode.USAGE ? usageHint(argv) : undefined;
+    if (hint) err(`  hint: ${hint}\n`);
+    return code;
   } finally {
     interrupt.dispose();
   }
 }
 
-function reportFailure(e: unknown, state: RunState, err: (t: string) => void): number {
+const DATE_OPTIONS = new Set(['--date', '--before', '--after']);
+
+/**
+ * Words the shell split or an option value left out end up as extra operands, and the
+ * parser only says "too many arguments". Say what probably happened.
+ */
+function usageHint(argv: readonly string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const [option, next, after] = [argv[i]!, argv[i + 1], argv[i + 2]];
+    // `--date 01/02/2024 10:00:00` unquoted: the time shows up as an extra operand.
+    if (DATE_OPTIONS.has(option) && next !== undefined && after !== undefined && /^\d{1,2}\/\d{1,2}\/\d{4}$/.test(next) && /^\d{1,2}:\d{2}(:\d{2})?$/.test(after)) {
+      return `a date with a time is one argument: quote it, ${option} "${next} ${after}"`;
+    }
+    if (option === '--progress' && next !== undefined && /^[a-z]+$/.test(next) && !(PROGRESS_MODES as readonly string[]).includes(next)) {
+      return `--progress takes ${PROGRESS_MODES.join(', ')} (or nothing, for lines), not "${next}"`;
+    }
+  }
+  return undefined;
+}
+
+function reportFailure(e: unknown, state: RunState, err: (t: string) => void): ExitCode {
   if (e instanceof CommanderError) {
     // Commander has printed its message already; help and --version end with 0.
     return e.exitCode === 0 ? ExitCode.OK : ExitCode.USAGE;

@@ -115,17 +115,28 @@ export function paint(enabled: boolean): Paint {
   return { severity: (s, text) => (enabled ? `\x1b[${codes[s]}m${text}\x1b[0m` : text) };
 }
 
-/** Errors and warnings one per line; information findings only counted, to keep the output readable. */
-export function renderFindings(findings: readonly Finding[], p: Paint): string {
+/** Errors and warnings one per line (at most `max`); information findings only counted, to keep the output readable. */
+export function renderFindings(findings: readonly Finding[], p: Paint, max = Infinity): string {
   const shown = findings.filter((f) => f.severity !== 'info').sort(compareFindings);
   const infos = findings.length - shown.length;
   let text = '';
-  for (const f of shown) {
+  for (const f of shown.slice(0, max)) {
     const at = f.range ? `:${f.range.start.line + 1}:${f.range.start.character + 1}` : '';
     // Most engine messages already start with the path; name it once.
     const where = !f.path || (!at && f.message.includes(f.path)) ? '' : `${f.path}${at}: `;
     text += `${p.severity(f.severity, f.severity)} [${f.code}] ${where}${f.message}\n`;
   }
+  if (shown.length > max) text += `… and ${shown.length - max} more (use --json to see them all)\n`;
   if (infos > 0) text += `${infos} informational finding${infos === 1 ? '' : 's'} not shown (use --json to see them)\n`;
   return text;
+}
+
+const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** The findings met on the way by a read-only info command, as the last section of its stdout. */
+export function renderFindingsSection(findings: readonly Finding[], max = 20): string {
+  if (findings.length === 0) return '';
+  const count = (s: Severity): number => findings.filter((f) => f.severity === s).length;
+  const title = `Findings in the files read: ${plural(count('error'), 'error')}, ${plural(count('warning'), 'warning')}, ${count('info')} info (zxb doCoherencyCheck checks the whole backup path)`;
+  return heading(title) + renderFindings(findings, paint(false), max);
 }

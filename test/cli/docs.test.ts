@@ -6,6 +6,7 @@ import { strict as assert } from 'node:assert';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { ExitCode } from '../../src/cli/errors';
 import { ALICE, ITEM, MAP_SERVER_ID, makeFixture, type Fixture } from './fixture';
 import { PROJECT, ensureBuilt, zxbJson } from './run';
 
@@ -45,6 +46,14 @@ describe('docs/cli.md', () => {
       return { command: json.command, json };
     });
   };
+
+  it('the exit code table lists exactly the codes of ExitCode, and no other code is named', () => {
+    const text = readFileSync(path.join(PROJECT, 'docs', 'cli.md'), 'utf8');
+    const table = text.slice(text.indexOf('## Exit codes'), text.indexOf('## Output'));
+    const codes = [...table.matchAll(/^\| (\d+) \|/gm)].map((m) => Number(m[1]));
+    assert.deepEqual(codes, Object.values(ExitCode).sort((a, b) => a - b));
+    assert.doesNotMatch(text, /exit 130|\b130 interrupted/);
+  });
 
   it('has one JSON example per command, and each parses', () => {
     assert.deepEqual(

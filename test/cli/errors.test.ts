@@ -1,6 +1,7 @@
 /**
- * Every way a zxb command can fail, with its exit code: 2 for usage and I/O errors
- * (the job could not start), 1 for error findings met while doing the job.
+ * Every way a zxb command can fail, with its exit code (src/cli/errors.ts, docs/cli.md):
+ * 2 for usage and I/O errors (the job could not start), 1 when what was asked about
+ * is damaged, 0 when a read-only info command did its job whatever it met on the way.
  */
 import { strict as assert } from 'node:assert';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -8,7 +9,8 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { AccountInfoJson, ErrorJson, ItemJson } from '../../src/cli/shapes';
 import { ALICE, BROKEN, ITEM, makeFixture, type Fixture } from './fixture';
-import { ensureBuilt, zxb, zxbJson } from './run';
+import { readdirSync, readFileSync } from 'node:fs';
+import { PROJECT, ensureBuilt, zxb, zxbJson } from './run';
 
 const isRoot = process.getuid?.() === 0;
 
@@ -113,7 +115,7 @@ describe('zxb errors and exit codes', () => {
     assert.ok(item.json.findings.every((f) => f.code === 'item.invalid-json' && f.path === `accounts/${BROKEN.id}/items/00/500`));
     assert.ok(item.json.findings[0]!.range, 'the finding points into the file');
     const account = await zxbJson<AccountInfoJson>('getAccountInfo', fx.root, BROKEN.name);
-    assert.equal(account.code, 1);
+    assert.equal(account.code, 0, 'the account info was given: the damaged item is a finding, not a failure');
     assert.ok(account.json.findings.some((f) => f.code === 'item.invalid-json'));
     // The rest of the work went on: the readable items are in the snapshot.
     assert.equal(account.json.snapshot.liveItems, 2);
@@ -179,7 +181,37 @@ describe('zxb errors and exit codes', () => {
     assert.match(cmdHelp.stdout, /--json/);
     const version = await zxb('--version');
     assert.equal(version.code, 0);
-    assert.match(version.stdout, /^\d+\.\d+\.\d+/);
+    const pkg = JSON.parse(readFileSync(path.join(PROJECT, 'package.json'), 'utf8')) as { version: string };
+    assert.equal(version.stdout.trim(), pkg.version, 'the version is package.json\'s');
+    // …and not a second copy that happens to agree today.
+    for (const file of readdirSync(path.join(PROJECT, 'src', 'cli'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'))) {
+      assert.ok(!readFileSync(path.join(PROJECT, 'src', 'cli', file), 'utf8').includes(`'${pkg.version}'`), `src/cli/${file} spells out the version`);
+    }
+  });
+
+  it('a read-only info command that did its job exits 0, with the findings met on the way in its output, not on stderr', async () => {
+    const r = await zxb('getAccountInfo', fx.root, BROKEN.name);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stderr, '', 'no diagnostics on stderr');
+    assert.match(r.stdout, /^Findings in the files read: \d+ errors?, /m);
+    assert.match(r.stdout, /^error \[item\.invalid-json\] accounts\/.+\/items\/00\/500:1:\d+: invalid JSON/m);
+    for (const cmd of [['getBackupInfo', fx.root], ['getAvailableAccounts', fx.root], ['doItemSearch', fx.root, BROKEN.name]]) {
+      const info = await zxb(...cmd);
+      assert.equal(info.code, 0, `${cmd[0]}: ${info.stderr}`);
+      assert.equal(info.stderr, '', cmd[0]);
+    }
+  });
+
+  it('an unquoted date and time: a usage error with a hint to quote it', async () => {
+    const r = await zxb('getAccountInfo', fx.root, ALICE.name, '--date', '01/02/2024', '10:00:00');
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /too many arguments/);
+    assert.match(r.stderr, /hint: a date with a time is one argument: quote it, --date "01\/02\/2024 10:00:00"/);
+    const item = await zxb('getItem', fx.root, ALICE.name, '--date', '01/02/2024', '10:00:00', '300');
+    assert.equal(item.code, 2);
+    assert.match(item.stderr, /hint: a date with a time is one argument: quote it/);
+    const quoted = await zxb('getAccountInfo', fx.root, ALICE.name, '--date', '01/02/2024 10:00:00');
+    assert.equal(quoted.code, 0, quoted.stderr);
   });
 
   it('no command: usage on stderr, 2', async () => {

@@ -3,7 +3,7 @@ import { strict as assert } from 'node:assert';
 import { copyFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { tmpdir } from 'node:os';
-import type { ItemSearchJson, MapJson, ServerConfigJson } from '../../src/cli/shapes';
+import type { ErrorJson, ItemSearchJson, MapJson, ServerConfigJson } from '../../src/cli/shapes';
 import { ALICE, ITEM, MAP_SERVER_ID, UNKNOWN_DESTINATION, makeFixture, type Fixture } from './fixture';
 import { ensureBuilt, zxb, zxbJson } from './run';
 
@@ -58,6 +58,25 @@ describe('zxb doItemSearch / getMap / getServerConfig', () => {
       assert.equal(late.json.query.after, '2024-01-10T08:59:30Z');
       const bad = await zxb('doItemSearch', fx.root, ALICE.name, '--before', 'last');
       assert.equal(bad.code, 2);
+    });
+
+    it('--after not earlier than --before is a usage error, not an empty result', async () => {
+      const r = await zxbJson<ErrorJson>('doItemSearch', fx.root, ALICE.name, '--search-filter', 'all', '--after', '11/01/2024', '--before', '10/01/2024');
+      assert.equal(r.code, 2);
+      assert.equal(r.json.error.code, 'usage.bad-date');
+      assert.match(r.stderr, /--after 11\/01\/2024 00:00:00 is not earlier than --before 10\/01\/2024 00:00:00/);
+      const same = await zxb('doItemSearch', fx.root, ALICE.name, '--after', '10/01/2024', '--before', '10/01/2024');
+      assert.equal(same.code, 2);
+    });
+
+    it('the default filter (deleted items only, as in zxsuite) is said, with the option to widen it', async () => {
+      const r = await zxb('doItemSearch', fx.root, ALICE.name);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /^only deleted items are searched by default, as in zxsuite: --search-filter all for every item/m);
+      for (const filter of ['all', 'deleted']) {
+        const given = await zxb('doItemSearch', fx.root, ALICE.name, '--search-filter', filter);
+        assert.doesNotMatch(given.stdout, /only deleted items/, `--search-filter ${filter} was asked for`);
+      }
     });
 
     it('prints a table', async () => {

@@ -1,21 +1,18 @@
 /**
  * zxb doCoherencyCheck <path>: every kind of damage in a backup path, read-only
- * unless --fix-backup / --fix-double-gzip fix. Exit codes: 0 no errors, 1 errors
- * found, 2 usage or I/O error, 3 interrupted (the partial results are printed).
+ * unless --fix-backup / --fix-double-gzip fix. Exit codes (errors.ts): 0 no errors,
+ * 1 errors found, 2 usage or I/O error, 3 interrupted (the partial results are printed).
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as v8 from 'node:v8';
 import type { Command } from 'commander';
-import { CHECK_LEVELS, parseSample, runCoherencyCheck, toSarif, type CheckLevel, type CheckOptions, type CheckReport, type DoubleGzipMode, type ProgressEvent, type ProgressSink } from '../../engine';
+import { CHECK_LEVELS, parseSample, runCoherencyCheck, toSarif, type CheckLevel, type CheckOptions, type DoubleGzipMode } from '../../engine';
 import type { CliContext, CommandResult } from '../context';
 import { usageError } from '../errors';
 import { envelope, formatBytes, renderKeyValues, renderTable } from '../output';
 import type { Runner } from '../runner';
-
-export const CHECK_EXIT = { OK: 0, ERRORS: 1, USAGE: 2, INTERRUPTED: 3 } as const;
-const PROGRESS_MODES = ['auto', 'json', 'none'] as const;
-type ProgressMode = (typeof PROGRESS_MODES)[number] | 'lines';
+import { VERSION } from '../version';
 
 interface Options {
   accounts?: string;
@@ -23,7 +20,6 @@ interface Options {
   sample?: string;
   json?: boolean;
   sarif?: string;
-  progress?: string | boolean;
   jobs?: string;
   cache: boolean;
   cacheDir?: string;
@@ -42,33 +38,28 @@ export function registerDoCoherencyCheck(program: Command, run: Runner): void {
     .option('--sample <spec>', 'verify a slice of the BLOBs: n/t (deterministic) or x% (random)')
     .option('--json', 'print JSON: findings and summary (see docs/check.md)')
     .option('--sarif <file>', 'also write SARIF 2.1.0 to this file')
-    .option('--progress <mode>', 'auto (a bar on a terminal) | json (JSON lines on stderr) | none')
     .option('--jobs <n>', 'worker threads (default: the number of cores; 0: none)')
     .option('--no-cache', 'ignore the results of earlier runs')
     .option('--cache-dir <dir>', 'where results are remembered (default $ZXB_CACHE_DIR or ~/.cache/zxbackup-inspector)')
     .option('--fix-backup', 'move unusable item metadata and orphan BLOBs into a quarantine folder with a manifest')
     .option('--fix-double-gzip <mode>', 'skip | check | fix (rewrite crash-safely, original kept in the quarantine)', 'check')
     .option('--retention-days <n>', 'items deleted longer ago are reported as purge due', '30')
-    // The program's own --progress flag takes no value, so `--progress json` reaches us as an extra operand.
-    .allowExcessArguments(true)
-    .action((backupPath: string, opts: Options, cmd: Command) => run(cmd, (ctx) => doCoherencyCheck(ctx, backupPath, opts, cmd)));
+    .action((backupPath: string, opts: Options, cmd: Command) => run(cmd, (ctx) => doCoherencyCheck(ctx, backupPath, opts)));
 }
 
-export async function doCoherencyCheck(ctx: CliContext, root: string, opts: Options, cmd?: Command): Promise<CommandResult> {
+export async function doCoherencyCheck(ctx: CliContext, root: string, opts: Options): Promise<CommandResult> {
   const checkOpts = readOptions(opts);
+  const sarifFile = opts.sarif === undefined ? undefined : await checkSarifTarget(opts.sarif);
   // This process only walks and collects: small semi-spaces keep its peak RSS low (docs/check.md).
   v8.setFlagsFromString('--max-semi-space-size=1');
-  const mode = progressMode(opts, cmd);
-  const view = progressReporter(mode);
-  let report: CheckReport;
-  try {
-    report = await runCoherencyCheck(root, checkOpts, { progress: view.sink, signal: ctx.signal });
-  } finally {
-    view.done();
-  }
-  if (opts.sarif) {
-    const sarif = toSarif(report, { name: 'zxb doCoherencyCheck', version: '0.1.0', informationUri: 'https://github.com/zxbackup-tools/zxbackup-inspector' });
-    await fs.writeFile(path.resolve(opts.sarif), JSON.stringify(sarif, null, 2) + '\n');
+  const report = await runCoherencyCheck(root, checkOpts, { progress: ctx.progress, signal: ctx.signal });
+  if (sarifFile !== undefined) {
+    const sarif = toSarif(report, { name: 'zxb doCoherencyCheck', version: VERSION, informationUri: 'https://github.com/zxbackup-tools/zxbackup-inspector' });
+    try {
+      await fs.writeFile(sarifFile, JSON.stringify(sarif, null, 2) + '\n');
+    } catch (err) {
+      usageError(`--sarif: cannot write ${sarifFile}: ${(err as Error).message}`, 'usage.bad-argument', sarifFile);
+    }
   }
   const s = report.summary;
   const json = { ...envelope('doCoherencyCheck', ctx.zone, report.findings), backupPath: report.root, summary: s, quarantine: report.quarantine ?? null };
@@ -88,8 +79,19 @@ export async function doCoherencyCheck(ctx: CliContext, root: string, opts: Opti
   if (s.truncatedCodes.length > 0) text += `\nonly the first ${s.maxFindingsPerCode} findings of ${s.truncatedCodes.join(', ')} are listed (all are counted)\n`;
   if (report.quarantine) text += `\nquarantine: ${report.quarantine.moved} moved, ${report.quarantine.rewritten} rewritten; manifest ${report.quarantine.manifest}\nundo with: zxb undoFix ${report.root} ${report.quarantine.manifest}\n`;
   if (s.nextCommand) text += `\nnext: ${s.nextCommand}\n`;
-  const exitCode = s.interrupted ? CHECK_EXIT.INTERRUPTED : s.bySeverity.error > 0 ? CHECK_EXIT.ERRORS : CHECK_EXIT.OK;
-  return { findings: report.findings, json, text, exitCode };
+  return { findings: report.findings, json, text, failed: s.bySeverity.error > 0, interrupted: s.interrupted };
+}
+
+/** The SARIF file's folder must exist before an hour-long check starts, not fail after it. */
+async function checkSarifTarget(file: string): Promise<string> {
+  const abs = path.resolve(file);
+  const dir = path.dirname(abs);
+  const stat = (p: string) => fs.stat(p).catch(() => undefined);
+  const parent = await stat(dir);
+  if (!parent) usageError(`--sarif: the folder ${dir} does not exist (create it, or write ${path.basename(abs)} elsewhere)`, 'io.not-found', dir);
+  if (!parent.isDirectory()) usageError(`--sarif: ${dir} is not a folder`, 'usage.bad-argument', dir);
+  if ((await stat(abs))?.isDirectory()) usageError(`--sarif: ${abs} is a folder; give a file name`, 'usage.bad-argument', abs);
+  return abs;
 }
 
 function readOptions(opts: Options): CheckOptions {
@@ -116,54 +118,4 @@ function readOptions(opts: Options): CheckOptions {
   out.retentionDays = Number(opts.retentionDays);
   if (opts.fixBackup) out.fixBackup = true;
   return out;
-}
-
-function progressMode(opts: Options, cmd: Command | undefined): ProgressMode {
-  const extra = cmd ? cmd.args.slice(1) : [];
-  let value = opts.progress;
-  if (value === undefined && cmd) {
-    const globalFlag = cmd.optsWithGlobals<{ progress?: boolean | string }>().progress;
-    if (globalFlag === true && extra[0] !== undefined && (PROGRESS_MODES as readonly string[]).includes(extra[0])) value = extra.shift();
-    else if (globalFlag === true) value = 'lines';
-  }
-  if (extra.length > 0) usageError(`unexpected argument "${extra[0]}"`);
-  if (value === undefined || value === true) return 'auto';
-  if (value === 'lines' || (PROGRESS_MODES as readonly string[]).includes(value as string)) return value as ProgressMode;
-  usageError(`--progress: use auto, json or none, not "${String(value)}"`);
-}
-
-/** Progress on stderr: a bar with an ETA on a terminal, JSON lines, plain lines, or nothing. */
-function progressReporter(mode: ProgressMode): { sink: ProgressSink; done(): void } {
-  const tty = process.stderr.isTTY === true;
-  if (mode === 'none' || (mode === 'auto' && !tty)) return { sink: () => undefined, done: () => undefined };
-  const started = Date.now();
-  let phaseStart = started;
-  let phase = '';
-  let drawn = false;
-  const sink: ProgressSink = (e: ProgressEvent) => {
-    if (e.phase !== phase) {
-      phase = e.phase;
-      phaseStart = Date.now();
-    }
-    const elapsed = Date.now() - phaseStart;
-    const eta = e.total && e.done > 0 && e.done < e.total ? Math.round(((elapsed / e.done) * (e.total - e.done)) / 1000) : undefined;
-    if (mode === 'json') {
-      process.stderr.write(JSON.stringify({ type: 'progress', ...e, elapsedMs: Date.now() - started, ...(eta !== undefined ? { etaSeconds: eta } : {}) }) + '\n');
-      return;
-    }
-    const frac = e.total ? Math.min(1, e.done / e.total) : undefined;
-    const bar = frac === undefined ? '' : `[${'#'.repeat(Math.round(frac * 24)).padEnd(24, '.')}] `;
-    const line = `${e.phase} ${bar}${e.done}${e.total !== undefined ? `/${e.total}` : ''}${e.bytes ? ` ${formatBytes(e.bytes)}` : ''}${e.message ? ` ${e.message}` : ''}${eta !== undefined ? ` ETA ${eta} s` : ''}`;
-    if (mode === 'lines') process.stderr.write(`progress: ${line}\n`);
-    else {
-      process.stderr.write(`\r\x1b[2K${line.slice(0, (process.stderr.columns ?? 100) - 1)}`);
-      drawn = true;
-    }
-  };
-  return {
-    sink,
-    done: () => {
-      if (drawn) process.stderr.write('\r\x1b[2K');
-    },
-  };
 }

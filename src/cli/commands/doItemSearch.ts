@@ -17,6 +17,7 @@ import {
   type Finding,
   type ItemHistory,
 } from '../../engine';
+import { usageError } from '../errors';
 import { openBackup, readInstant, readPointDate, type CliContext, type CommandResult, type PointSpec } from '../context';
 import { envelope, jsonDate, renderTable, showDate } from '../output';
 import { typeNameOf } from '../present';
@@ -30,6 +31,8 @@ interface Options {
   after?: string;
   searchFilter: SearchFilter;
   date?: string;
+  /** --search-filter was not given: say that only deleted items were searched. */
+  filterIsDefault?: boolean;
 }
 
 export function registerDoItemSearch(program: Command, run: Runner): void {
@@ -45,7 +48,9 @@ export function registerDoItemSearch(program: Command, run: Runner): void {
     .addOption(new Option('--search-filter <filter>', 'deletion state at --date').choices(SEARCH_FILTERS).default('deleted'))
     .option('--date <date>', 'the date whose state is judged: dd/MM/yyyy HH:mm:ss, ISO 8601, first or last', 'last')
     .option('--json', 'print JSON (see docs/cli.md)')
-    .action((backupPath: string, account: string, opts: Options, cmd: Command) => run(cmd, (ctx) => doItemSearch(ctx, backupPath, account, opts)));
+    .action((backupPath: string, account: string, opts: Options, cmd: Command) =>
+      run(cmd, (ctx) => doItemSearch(ctx, backupPath, account, { ...opts, filterIsDefault: cmd.getOptionValueSource('searchFilter') === 'default' })),
+    );
 }
 
 /** What is known of a matching item before folder paths are resolved. */
@@ -64,6 +69,10 @@ export async function doItemSearch(ctx: CliContext, root: string, accountArg: st
   const whenArg = readPointDate('--date', opts.date, z);
   const before = readInstant('--before', opts.before, z);
   const after = readInstant('--after', opts.after, z);
+  // Items are kept when after ≤ date < before: with after ≥ before none can be.
+  if (before !== undefined && after !== undefined && after >= before) {
+    usageError(`--after ${showDate(after, z)} is not earlier than --before ${showDate(before, z)}: no item can match; swap them?`, 'usage.bad-date');
+  }
   const needle = opts.searchString?.toLowerCase();
   const typeCode = opts.type === 'all' ? undefined : itemTypeCode(opts.type);
   const backup = await openBackup(root);
@@ -133,5 +142,6 @@ export async function doItemSearch(ctx: CliContext, root: string, accountArg: st
   );
   const what = `${opts.type === 'all' ? 'items' : `${opts.type} items`}, ${opts.searchFilter === 'all' ? 'deleted or not' : opts.searchFilter.replace('_', ' ')}`;
   text += `\n${results.length} of ${scanned} item files match (${what}, state at ${when.kind === 'last' ? 'the latest date' : showDate(when.at, z)})\n`;
-  return { findings, json, text };
+  if (opts.filterIsDefault) text += 'only deleted items are searched by default, as in zxsuite: --search-filter all for every item, not_deleted for the live ones\n';
+  return { findings, json, text, findingsInOutput: true };
 }

@@ -110,5 +110,5 @@ export async function getAccountInfo(ctx: CliContext, root: string, accountArg: 
   text += heading(`Folders at ${snap.at === undefined ? 'the latest state' : `${showDate(snap.at, z)} (${z})`}`);
   text += renderTable(['PATH', 'ID', 'ITEMS', 'DELETED'], folders.map((f) => [f.path, f.id, f.items, f.deletedItems]));
   text += `\n${read.items.length} item files; at that date ${snap.itemCount} live, ${snap.deleted.length} deleted, ${snap.unplaced.length} in no known folder\n`;
-  return { findings, json, text };
+  return { findings, json, text, findingsInOutput: true };
 }

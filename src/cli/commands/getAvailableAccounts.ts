@@ -86,5 +86,5 @@ export async function getAvailableAccounts(ctx: CliContext, root: string, opts: 
     counts.otherDomains && `${counts.otherDomains} in other domains`,
   ].filter(Boolean);
   text += `\n${listed.length} account${listed.length === 1 ? '' : 's'} at ${when.kind === 'last' ? 'the latest state' : showDate(at, z)}${hidden.length ? `; not listed: ${hidden.join(', ')}` : ''}\n`;
-  return { findings, json, text };
+  return { findings, json, text, findingsInOutput: true };
 }

@@ -56,5 +56,5 @@ export async function getBackupInfo(ctx: CliContext, root: string): Promise<Comm
   if (info.serverArchives.length > 0) {
     text += heading('Server archives') + renderTable(['NAME', 'KIND', 'DATE', 'SIZE'], info.serverArchives.map((a) => [a.name, a.kind, showDate(a.date, z), formatBytes(a.size)]));
   }
-  return { findings: info.findings, json, text };
+  return { findings: info.findings, json, text, findingsInOutput: true };
 }

@@ -19,6 +19,7 @@ import {
   type BackupPath,
   type BlobVerification,
   type Finding,
+  hasErrors,
   type ItemHistory,
   type ItemStateAt,
   type Transaction,
@@ -141,6 +142,8 @@ export async function getItem(ctx: CliContext, root: string, accountArg: string,
   };
   const result: CommandResult = { findings, json, text: renderItem(json, states, z), failed: !history.parsed };
   if (opts.dumpBlob) await dumpBlob(backup, states[0], stateJsons[0], result, itemId, ctx.json);
+  // Every finding here is about the one item asked for (its file, its BLOBs).
+  if (hasErrors(findings)) result.failed = true;
   return result;
 }
 

@@ -5,7 +5,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { EngineError, finding, MAP_PREFIX, parseMapFile, type BackupPath, type Finding, type MapFile } from '../../engine';
+import { EngineError, finding, hasErrors, MAP_PREFIX, parseMapFile, type BackupPath, type Finding, type MapFile } from '../../engine';
 import { openBackup, type CliContext, type CommandResult } from '../context';
 import { usageError } from '../errors';
 import { envelope, jsonDate, renderKeyValues, renderTable, showDate } from '../output';
@@ -92,5 +92,6 @@ export async function getMap(ctx: CliContext, mapArg: string): Promise<CommandRe
     ['backup path', json.backupPath ?? '(the folder is not a backup path)'],
   ]);
   text += '\n' + renderTable(['SOURCE ID', 'DESTINATION ID', 'NAME IN MAP', 'IN BACKUP', 'NAME IN BACKUP'], accounts.map((a) => [a.sourceId, a.destinationId, a.name, a.inBackup, a.backupName]));
-  return { findings, json, text, failed: map === undefined };
+  // The map file is the one thing asked about: its error findings fail the command.
+  return { findings, json, text, failed: map === undefined || hasErrors(findings) };
 }

@@ -71,5 +71,6 @@ export async function getServerConfig(ctx: CliContext, root: string, section: st
     text += heading(`${s.path} (${showDate(customizations.find((c) => c.path === s.path)?.date, z)})`);
     text += s.entries ? renderTable(['ENTRY', 'TYPE', 'SIZE'], s.entries.map((e) => [e.path, e.type, e.size])) : 'cannot be read (see the findings)\n';
   }
-  return { findings, json, text };
+  // Exit 1 when an archive asked for cannot be read; other archives' findings are only reported.
+  return { findings, json, text, failed: selected.some((s) => s.entries === null) };
 }
