@@ -145,7 +145,8 @@ describe('point-in-time evaluator (src/engine/pointInTime.ts) against the catalo
         const lifetimes = new Map<number, FolderInterval[]>();
         for (const h of items) {
           if (h.fileItemId !== undefined) byId.set(h.fileItemId, h);
-          for (const def of itemFacts(h).folderDefs) lifetimes.set(def[0], [...(lifetimes.get(def[0]) ?? []), def]);
+          const facts = itemFacts(h);
+          if (facts.kind === 'item') for (const def of facts.folderDefs) lifetimes.set(def[0], [...(lifetimes.get(def[0]) ?? []), def]);
         }
         const helpers = { index: new FolderIndex(sample.path), chain: new FolderChain(backup, a.zimbraId) };
         const whens: PointSpec[] = [{ kind: 'first' }, { kind: 'last' }, ...instants(items).map((at) => ({ kind: 'instant' as const, at }))];
