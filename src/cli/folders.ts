@@ -1,9 +1,9 @@
 /**
  * Folder paths at a point in time without reading a whole account: follow one
- * folder's chain of parents (a few item files) and let the engine's snapshot
- * build the path, so the naming rule stays in src/engine/backup/snapshot.ts.
+ * folder's chain of parents (a few item files) and let the engine's evaluator
+ * (src/engine/pointInTime.ts) name the path, as the tree and the hover do.
  */
-import { buildSnapshot, folderPath, stateAt, SYSTEM_FOLDERS, USER_ROOT_ID, ROOT_ID, type BackupPath, type ItemHistory } from '../engine';
+import { folderAt, folderPathAt, ROOT_ID, USER_ROOT_ID, type BackupPath, type FolderAt, type ItemHistory } from '../engine';
 import type { PointSpec } from './context';
 
 const MAX_DEPTH = 256;
@@ -18,23 +18,15 @@ export class FolderChain {
 
   /** The folder's path at `when` ("/Inbox/Projects"), or undefined if the folder is unknown then. */
   async pathAt(folderId: number, when: Exclude<PointSpec, { kind: 'first' }>): Promise<string | undefined> {
-    const chain: ItemHistory[] = [];
-    const seen = new Set<number>();
+    const chain = new Map<number, FolderAt | undefined>();
     let id: number | undefined = folderId;
-    while (id !== undefined && !seen.has(id) && seen.size < MAX_DEPTH) {
-      seen.add(id);
-      const h = await this.load(id);
-      if (!h) break;
-      chain.push(h);
-      const parent: number | undefined = stateAt(h, when).transaction?.folderId;
-      id = parent === id ? undefined : parent;
+    while (id !== undefined && !chain.has(id) && chain.size < MAX_DEPTH) {
+      const f = folderAt(await this.load(id), id, when);
+      chain.set(id, f);
+      // Above a mailbox root the path does not change.
+      id = id === USER_ROOT_ID || id === ROOT_ID ? undefined : f?.parentId;
     }
-    const found = folderPath(buildSnapshot(chain, when), folderId);
-    if (found !== undefined || chain.length > 0) return found;
-    // Some backups keep no item file for system folders: name them by their fixed id.
-    if (folderId === USER_ROOT_ID || folderId === ROOT_ID) return '/';
-    const system = SYSTEM_FOLDERS[folderId];
-    return system === undefined ? undefined : `/${system}`;
+    return folderPathAt((n) => chain.get(n), folderId);
   }
 
   private async load(id: number): Promise<ItemHistory | undefined> {

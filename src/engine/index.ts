@@ -12,6 +12,7 @@ export * from './server';
 export * from './item/types';
 export * from './item/parse';
 export * from './item/rules';
+export * from './pointInTime';
 export * from './item/history';
 export * from './item/analyze';
 export * from './rules';

@@ -2,15 +2,15 @@
  * A lighter stand-in for buildSnapshot when one folder is asked about: a folder's
  * state at T is read from its own item file (itemRelPath), its path by walking
  * parents the same way. Files are cached per root and dropped on file changes.
- * Existence follows the coherency check (src/engine/check/run.ts folderExistsAt).
+ * Existence, names and paths follow the engine's evaluator (src/engine/pointInTime.ts).
  */
 import { promises as fs } from 'node:fs';
-import { stateAt } from '../engine/item/history';
 import { analyzeItemBytes } from '../engine/item/analyze';
 import type { ItemHistory, Transaction } from '../engine/item/types';
 import { absOf } from '../engine/fsx';
 import { itemRelPath } from '../engine/layout';
-import { FOLDER_LIKE_TYPES, ROOT_ID, SYSTEM_FOLDERS, USER_ROOT_ID } from '../engine/zimbra';
+import { folderAbsence, folderAt, folderPathAt, type FolderAt, type PointSpec } from '../engine/pointInTime';
+import { ROOT_ID, USER_ROOT_ID } from '../engine/zimbra';
 
 export type FolderState =
   | { exists: true; id: number; name: string; parentId?: number; transaction?: Transaction; implicit: boolean }
@@ -40,58 +40,36 @@ export class FolderIndex {
     return p;
   }
 
-  /**
-   * The folder `id` of an account at `at` (epoch ms; null = the latest state), by the
-   * coherency check's rule: system folders always exist; a user folder exists while
-   * one of its live folder transactions holds `at`.
-   */
+  /** The folder `id` of an account at `at` (epoch ms; null = the latest state), by the evaluator's folderAt. */
   async folderAt(accountId: string, id: number, at: number | null): Promise<FolderState> {
     const history = await this.read(accountId, id);
-    const system = SYSTEM_FOLDERS[id];
-    const tx = history ? liveFolderTransaction(history, at) : undefined;
-    if (tx) {
-      const out: FolderState = { exists: true, id, name: tx.name ?? system ?? `folder ${id}`, transaction: tx, implicit: false };
-      if (tx.folderId !== undefined && tx.folderId !== id) out.parentId = tx.folderId;
-      return out;
-    }
-    if (system !== undefined) return { exists: true, id, name: system, implicit: true };
-    if (!history) return { exists: false, id, reason: `no item file ${itemRelPath(accountId, id)}` };
-    const state = stateAt(history, at === null ? { kind: 'last' } : { kind: 'instant', at });
-    const reason =
-      state.status === 'not-yet' ? 'it did not exist yet'
-      : state.status === 'deleted' ? 'it was deleted'
-      : state.status === 'no-state' ? 'it has no recorded state then'
-      : `item ${id} is not a folder`;
-    return { exists: false, id, reason };
+    const when = pointOf(at);
+    const f = folderAt(history, id, when);
+    if (f) return { exists: true, ...f };
+    const reason = history ? folderAbsence(history, when) : `no item file ${itemRelPath(accountId, id)}`;
+    return { exists: false, id, reason: reason === 'it is not a folder' ? `item ${id} is not a folder` : reason };
   }
 
-  /** "/Inbox/Projects" at that time, as buildSnapshot names paths; undefined if the folder does not exist. */
+  /** "/Inbox/Projects" at that time, as the tree names paths; undefined if the folder does not exist. */
   async folderPath(accountId: string, id: number, at: number | null): Promise<string | undefined> {
-    const names: string[] = [];
-    const seen = new Set<number>();
+    const when = pointOf(at);
+    // Load the chain of parents (a few files), then let the evaluator name the path.
+    const chain = new Map<number, FolderAt | undefined>();
     let current: number | undefined = id;
-    while (current !== undefined && current !== USER_ROOT_ID && current !== ROOT_ID) {
-      if (seen.has(current) || seen.size > 64) break; // a cycle or absurd depth: stop, keep what we have
-      seen.add(current);
-      const state = await this.folderAt(accountId, current, at);
-      if (!state.exists) return names.length === 0 ? undefined : `…/${names.reverse().join('/')}`;
-      names.push(state.name);
-      current = state.parentId;
+    while (current !== undefined && !chain.has(current) && chain.size < MAX_DEPTH && current !== USER_ROOT_ID && current !== ROOT_ID) {
+      const f = folderAt(await this.read(accountId, current), current, when);
+      chain.set(current, f);
+      current = f?.parentId;
     }
-    if (names.length === 0) return current === id ? '/' : undefined;
-    return `/${names.reverse().join('/')}`;
+    if (current !== undefined && !chain.has(current)) chain.set(current, folderAt(await this.read(accountId, current), current, when));
+    return folderPathAt((n) => chain.get(n), id);
   }
 }
 
-/** The live (not deleted) folder-like transaction holding `at`; for `null`, the open last one. */
-function liveFolderTransaction(history: ItemHistory, at: number | null): Transaction | undefined {
-  const txs = history.transactions;
-  for (let i = txs.length - 1; i >= 0; i--) {
-    const tx = txs[i]!;
-    if (tx.start === undefined || tx.deleted || tx.type === undefined || !FOLDER_LIKE_TYPES.has(tx.type)) continue;
-    if (at === null ? tx.end === null : tx.start <= at && (tx.end === null || at < tx.end)) return tx;
-  }
-  return undefined;
+const MAX_DEPTH = 256;
+
+function pointOf(at: number | null): PointSpec {
+  return at === null ? { kind: 'last' } : { kind: 'instant', at };
 }
 
 async function readHistory(abs: string, rel: string, id: number): Promise<ItemHistory | undefined> {

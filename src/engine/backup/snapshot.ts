@@ -3,9 +3,9 @@
  * items in each folder, and the items deleted by then.
  */
 import type { DateSpec } from '../dates';
-import { stateAt, firstTransaction } from '../item/history';
 import type { ItemHistory, Transaction } from '../item/types';
-import { FOLDER_LIKE_TYPES, ROOT_ID, SYSTEM_FOLDERS, USER_ROOT_ID, itemTypeName } from '../zimbra';
+import { firstTransaction, folderOfTransaction, folderPathAt, isFolderTransaction, itemAt, treeParent, type FolderLookup } from '../pointInTime';
+import { FOLDER_LIKE_TYPES, SYSTEM_FOLDERS, itemTypeName } from '../zimbra';
 
 export interface ItemAtTime {
   id: number;
@@ -68,11 +68,9 @@ export function buildSnapshot(items: readonly ItemHistory[], whenIn: Exclude<Dat
   const others: ItemAtTime[] = [];
   const deleted: ItemAtTime[] = [];
   for (const h of items) {
-    const state = stateAt(h, when);
-    const tx = state.transaction;
-    if (!tx || (state.status !== 'live' && state.status !== 'deleted')) continue;
-    const id = tx.itemId ?? h.fileItemId;
-    if (id === undefined) continue;
+    const state = itemAt(h, when);
+    if (!state) continue;
+    const { id, transaction: tx } = state;
     const at: ItemAtTime = {
       id,
       typeName: tx.type !== undefined ? (itemTypeName(tx.type) ?? `type ${tx.type}`) : 'unknown',
@@ -87,27 +85,24 @@ export function buildSnapshot(items: readonly ItemHistory[], whenIn: Exclude<Dat
       deleted.push(at);
       continue;
     }
-    if (tx.type !== undefined && FOLDER_LIKE_TYPES.has(tx.type)) {
-      const f: FolderAtTime = { id, name: tx.name ?? SYSTEM_FOLDERS[id] ?? `folder ${id}`, path: '', type: tx.type, deleted: false, children: [], items: [] };
-      if (tx.folderId !== undefined && tx.folderId !== id) f.parentId = tx.folderId;
-      folders.set(id, f);
+    if (isFolderTransaction(tx)) {
+      const f = folderOfTransaction(tx, id);
+      const node: FolderAtTime = { id, name: f.name, path: '', type: tx.type!, deleted: false, children: [], items: [] };
+      if (f.parentId !== undefined) node.parentId = f.parentId;
+      folders.set(id, node);
     } else others.push(at);
   }
-  // Link folders to parents; a folder whose parent is missing becomes a root.
+  // The tree holds the folders recorded at that time; names, parents and paths by the evaluator's rule.
+  const lookup: FolderLookup = (id) => folders.get(id);
   const roots: FolderAtTime[] = [];
   for (const f of folders.values()) {
-    const parent = f.parentId !== undefined ? folders.get(f.parentId) : undefined;
-    if (parent && !createsCycle(folders, f)) parent.children.push(f);
+    f.path = folderPathAt(lookup, f.id)!;
+    const parent = treeParent(lookup, f.id);
+    if (parent !== undefined) folders.get(parent)!.children.push(f);
     else roots.push(f);
   }
-  const setPaths = (f: FolderAtTime, prefix: string, depth: number): void => {
-    const hidden = f.id === USER_ROOT_ID || f.id === ROOT_ID;
-    f.path = hidden ? prefix || '/' : `${prefix === '/' ? '' : prefix}/${f.name}`;
-    f.children.sort(compareFolders);
-    if (depth < 256) for (const c of f.children) setPaths(c, hidden ? '' : f.path, depth + 1);
-  };
+  for (const f of folders.values()) f.children.sort(compareFolders);
   roots.sort(compareFolders);
-  for (const r of roots) setPaths(r, '', 0);
   const unplaced: ItemAtTime[] = [];
   for (const it of others) {
     const f = it.folderId !== undefined ? folders.get(it.folderId) : undefined;
@@ -118,19 +113,6 @@ export function buildSnapshot(items: readonly ItemHistory[], whenIn: Exclude<Dat
   const snap: AccountSnapshot = { roots, folders, deleted: deleted.sort((a, b) => a.id - b.id), unplaced, itemCount: others.length };
   if (when.kind === 'instant') snap.at = when.at;
   return snap;
-}
-
-function createsCycle(folders: Map<number, FolderAtTime>, f: FolderAtTime): boolean {
-  const seen = new Set<number>([f.id]);
-  let p = f.parentId;
-  while (p !== undefined) {
-    if (p === f.id) return true;
-    // A cycle further up that does not pass through f: f hangs below a folder that becomes a root.
-    if (seen.has(p)) return false;
-    seen.add(p);
-    p = folders.get(p)?.parentId;
-  }
-  return false;
 }
 
 function compareFolders(a: FolderAtTime, b: FolderAtTime): number {

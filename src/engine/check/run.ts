@@ -15,7 +15,7 @@ import { ACCOUNTS_DIR, BLOBS_DIR, ID_MAPPER_FILE, MAP_PREFIX, SERVER_DIRS, ACCOU
 import { DigestFlag, DigestTable } from './digestTable';
 import { PendingFindings, resolvePending } from '../item/parse';
 import { listArchiveContents } from '../server';
-import { SYSTEM_FOLDERS } from '../zimbra';
+import { folderExistsIn } from '../pointInTime';
 import { BackupPath } from '../backup/backupPath';
 import { isCancelled, throttle, throwIfCancelled, type ProgressSink } from '../progress';
 import { CheckCache, defaultCacheDir, type CachedRow } from './cache';
@@ -660,12 +660,7 @@ function shellQuote(s: string): string {
   return /^[\w./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
-/** System folders always exist; a user folder exists while one of its live transactions holds `at`. */
+/** The evaluator's rule (src/engine/pointInTime.ts folderExistsIn) over the account's compact folder lifetimes. */
 function folderExistsAt(folders: Map<number, FolderInterval[]>, id: number, at: number): boolean {
-  if (SYSTEM_FOLDERS[id] !== undefined) return true;
-  const list = folders.get(id);
-  if (!list) return false;
-  return list.some(([, s, e]) => s <= at && (e === null || at < e));
+  return folderExistsIn(folders, id, at);
 }
-
-
