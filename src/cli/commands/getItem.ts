@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import {
   analyzeItemBytes,
   itemNeighbourFindings,
+  folderAt,
   pointerLocator,
   type ItemNeighbours,
   createSchemaValidator,
@@ -231,13 +232,21 @@ function renderItem(json: ItemJson, states: readonly State[], z: string): string
   return text;
 }
 
-/** The item's neighbours read lazily from the backup path: the BLOBs already verified for the states are reused. */
+/**
+ * The item's neighbours read lazily from the backup path: the BLOBs already verified for
+ * the states are reused; a folder is judged by the point-in-time evaluator on its own file.
+ */
 function neighboursOf(backup: BackupPath, zimbraId: string, verified: ReadonlyMap<string, BlobVerification>): ItemNeighbours {
-  void zimbraId;
+  const folders = new Map<number, Promise<ItemHistory | undefined>>();
   return {
     hasBlob: async (digest) => {
       const v = verified.get(digest);
       return v ? v.status !== 'missing' : backup.blobs.exists(digest);
+    },
+    folderExists: async (folderId, at) => {
+      let h = folders.get(folderId);
+      if (!h) folders.set(folderId, (h = backup.readItem(zimbraId, folderId)));
+      return folderAt(await h, folderId, { kind: 'instant', at }) !== undefined;
     },
   };
 }
