@@ -279,7 +279,7 @@ describe('format writer (src/engine/format)', function () {
       assert.equal(left.length, 1, 'the half-written temp file is the only trace');
       assert.match(left[0]!, /^\.id_mapper\.log\.zxb-tmp-/);
       assert.equal(readFileSync(path.join(dir, left[0]!), 'utf8').length, 12_000);
-      // A leftover temp file is never taken for an item or a BLOB.
+      // A leftover temp file does not have an item file's name.
       assert.equal(classifyRelPath(`accounts/${ACC}/items/60/.260.zxb-tmp-1-a-1`).kind, 'other');
     });
 
