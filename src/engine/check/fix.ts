@@ -3,13 +3,17 @@
  * (never a delete), crash-safe rewrites of double-gzipped BLOBs, and the undo.
  * Every change is listed in a manifest written (crash-safely) before it is made.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { constants as fsc, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { isGzip } from '../blobs';
 import type { FindingCode } from '../findings';
 import { absOf } from '../fsx';
+import { fsyncDir, writeFileAtomic } from '../format/atomic';
+
+// The one crash-safe write helper lives with the format writer; re-exported for the check's callers.
+export { writeFileAtomic };
 
 export const QUARANTINE_DIR = '.zxb-quarantine';
 export const MANIFEST_NAME = 'manifest.json';
@@ -51,37 +55,6 @@ export interface FixOutcome {
 
 export function sha256Hex(data: Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');
-}
-
-/** Writes `data` to `abs` crash-safely: temp file in the same folder, fsync, rename, fsync of the folder. */
-export async function writeFileAtomic(abs: string, data: Uint8Array): Promise<void> {
-  const dir = path.dirname(abs);
-  const tmp = path.join(dir, `.${path.basename(abs)}.zxb-tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
-  const fh = await fs.open(tmp, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL, 0o644);
-  try {
-    await fh.writeFile(data);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  try {
-    await fs.rename(tmp, abs);
-  } catch (err) {
-    await fs.unlink(tmp).catch(() => undefined);
-    throw err;
-  }
-  await fsyncDir(dir);
-}
-
-async function fsyncDir(dir: string): Promise<void> {
-  const fh = await fs.open(dir, fsc.O_RDONLY);
-  try {
-    await fh.sync();
-  } catch {
-    // Some file systems refuse fsync on folders; the rename is still atomic.
-  } finally {
-    await fh.close();
-  }
 }
 
 function stampOf(now: number): string {

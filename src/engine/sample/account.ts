@@ -2,8 +2,7 @@
  * One account of the sample: account files, system and user folders, tags, and the
  * mailbox items with their histories, written item by item (nothing accumulates).
  */
-import { closeSync, openSync, writeSync } from 'node:fs';
-import { accountRelPath, driveBucket, itemRelPath } from '../layout';
+import type { IdMapperWriter } from '../format';
 import { FlagBit, ItemType, SYSTEM_FOLDERS, itemTypeName } from '../zimbra';
 import { makeBroadcast, makeContact, makeDocument, makeEvent, makeMessage, makeTask, type Correspondent, type MessageMeta, type MessageRequest, type TaskStatus } from './content';
 import type { ContentKind, SampleContext, Stored } from './context';
@@ -103,7 +102,7 @@ export class AccountGenerator {
   private oldDeleteDone = false;
   private undeleteDone = false;
   private recentDeleteDone = false;
-  private idMapper: { fd: number; buf: string[]; nextSource: number } | undefined;
+  private idMapper: { out: IdMapperWriter; nextSource: number } | undefined;
 
   constructor(
     private readonly ctx: SampleContext,
@@ -122,7 +121,7 @@ export class AccountGenerator {
     try {
       // System folders exist from the account's creation.
       for (const id of SYSTEM_FOLDER_IDS) {
-        const b = new ItemBuilder(id, ItemType.FOLDER).create(t0, { 'folder-id': 1, 'parent-id': 1, name: SYSTEM_FOLDERS[id]!, flags: 0 });
+        const b = new ItemBuilder(id, ItemType.FOLDER).create(t0, { folderId: 1, parentId: 1, name: SYSTEM_FOLDERS[id]!, flags: 0 });
         await this.emit(b, false);
       }
       const itemsStart = t0 + (p.role === 'imported' ? 10 * MINUTE : 3 * DAY);
@@ -130,8 +129,11 @@ export class AccountGenerator {
       await this.writeTags(comp.tags, t0);
       await this.writeLeaves(comp.leaves, itemsStart);
       if (p.drive) this.writeDriveItems(itemsStart);
+      this.idMapper?.out.commit();
+      this.idMapper = undefined;
     } finally {
-      this.closeIdMapper();
+      // Interrupted: no half-made id_mapper.log is left behind.
+      this.idMapper?.out.abort();
     }
     this.writeAccountFiles();
     return this.result;
@@ -148,7 +150,7 @@ export class AccountGenerator {
 
   private async emit(b: ItemBuilder, mapped: boolean): Promise<void> {
     const id = b.id as number;
-    this.ctx.writer.write(itemRelPath(this.zid, id), b.toJson());
+    this.ctx.writer.writeItem(this.zid, id, b.transactions());
     const r = this.result;
     r.itemCount++;
     if (id > r.lastItemId) r.lastItemId = id;
@@ -161,34 +163,16 @@ export class AccountGenerator {
   }
 
   private openIdMapper(): void {
-    const rel = accountRelPath(this.zid, 'id_mapper.log');
-    this.ctx.writer.write(rel, '');
-    const fd = openSync(this.ctx.writer.abs(rel), 'a');
-    this.idMapper = { fd, buf: [`# External Import from ${this.plan.sourceId ?? 'unknown'} on ${new Date(this.plan.importDate ?? 0).toISOString()}`, '# <sourceItemId> <destinationItemId> <type>'], nextSource: 300 + this.rng.int(0, 50) };
+    const out = this.ctx.writer.openIdMapper(this.zid);
+    out.comment(`External Import from ${this.plan.sourceId ?? 'unknown'} on ${new Date(this.plan.importDate ?? 0).toISOString()}`);
+    out.comment('<sourceItemId> <destinationItemId> <type>');
+    this.idMapper = { out, nextSource: 300 + this.rng.int(0, 50) };
   }
 
   private mapId(id: number, type: number): void {
     const m = this.idMapper!;
-    m.buf.push(`${m.nextSource} ${id} ${itemTypeName(type) ?? type}`);
+    m.out.line({ sourceItemId: m.nextSource, destinationItemId: id, type: itemTypeName(type) ?? type });
     m.nextSource += 1 + (this.rng.chance(0.4) ? this.rng.int(1, 3) : 0);
-    if (m.buf.length >= 4096) this.flushIdMapper();
-  }
-
-  private flushIdMapper(): void {
-    const m = this.idMapper;
-    if (!m || m.buf.length === 0) return;
-    writeSync(m.fd, m.buf.join('\n') + '\n');
-    m.buf = [];
-  }
-
-  private closeIdMapper(): void {
-    if (!this.idMapper) return;
-    try {
-      this.flushIdMapper();
-    } finally {
-      closeSync(this.idMapper.fd);
-      this.idMapper = undefined;
-    }
   }
 
   private writeAccountFiles(): void {
@@ -236,9 +220,9 @@ export class AccountGenerator {
       backupVersion: '4.0.0',
       smartScanCount: Math.max(1, Math.floor((lastScan - p.createdDate) / DAY)),
     };
-    w.write(accountRelPath(p.zimbraId, 'account_info'), JSON.stringify(info, null, 2) + '\n');
-    w.write(accountRelPath(p.zimbraId, 'account_stat'), JSON.stringify(stat, null, 2) + '\n');
-    w.write(accountRelPath(p.zimbraId, 'backupstat'), JSON.stringify(backupstat, null, 2) + '\n');
+    w.writeAccountInfo(info);
+    w.writeAccountStat(p.zimbraId, stat);
+    w.writeBackupStat(p.zimbraId, backupstat);
   }
 
   // --- folders and tags
@@ -269,11 +253,11 @@ export class AccountGenerator {
       const created = t0 + (k + 1) * (this.plan.role === 'imported' ? 5_000 : 20 * MINUTE);
       const candidates = [1, 1, INBOX, ...this.userFolders];
       let parent = this.rng.pick(candidates);
-      const b = new ItemBuilder(id, ItemType.FOLDER).create(created, { 'folder-id': parent, 'parent-id': parent, name: freshName(), flags: 0, ...(this.rng.chance(0.4) ? { color: this.rng.int(1, 9) } : {}) });
+      const b = new ItemBuilder(id, ItemType.FOLDER).create(created, { folderId: parent, parentId: parent, name: freshName(), flags: 0, ...(this.rng.chance(0.4) ? { color: this.rng.int(1, 9) } : {}) });
       if (k === doomed) {
         // Emptied, moved to Trash, then deleted (never used by items).
         const trashAt = itemsStart + Math.floor(this.rng.next() * Math.max(DAY, h - itemsStart - 90 * DAY));
-        b.change(trashAt, { 'folder-id': TRASH, 'parent-id': TRASH });
+        b.change(trashAt, { folderId: TRASH, parentId: TRASH });
         const delAt = trashAt + DAY + Math.floor(this.rng.exp(20 * DAY));
         if (delAt < h) b.change(delAt, { deleted: true });
       } else {
@@ -286,7 +270,7 @@ export class AccountGenerator {
           const moveTargets = candidates.filter((c) => c !== parent);
           if (this.rng.chance(0.5) && moveTargets.length > 0) {
             parent = this.rng.pick(moveTargets);
-            b.change(t, { 'folder-id': parent, 'parent-id': parent });
+            b.change(t, { folderId: parent, parentId: parent });
           } else b.change(t, { name: freshName() });
         }
         this.userFolders.push(id);
@@ -302,7 +286,7 @@ export class AccountGenerator {
       const name = names[k]!;
       this.tagNames.push(name);
       const at = this.plan.role === 'imported' ? t0 + 5 * MINUTE + k * 1000 : t0 + DAY + k * MINUTE;
-      const b = new ItemBuilder(id, ItemType.TAG).create(at, { 'folder-id': TAGS_FOLDER, name, color: this.rng.int(1, 9) });
+      const b = new ItemBuilder(id, ItemType.TAG).create(at, { folderId: TAGS_FOLDER, name, color: this.rng.int(1, 9) });
       await this.emit(b, true);
     }
   }
@@ -430,7 +414,7 @@ export class AccountGenerator {
     if (m.attachments) flags |= FlagBit.ATTACHED;
     if (m.highPriority) flags |= FlagBit.HIGH_PRIORITY;
     const b = new ItemBuilder(id, ItemType.MESSAGE).create(created, {
-      'folder-id': folder,
+      folderId: folder,
       subject: m.subject,
       sender: m.sender,
       recipients: m.recipients,
@@ -455,15 +439,15 @@ export class AccountGenerator {
       b.change(t + HOUR, { flags: cur().flags! & ~FlagBit.UNREAD });
       if (recent) {
         this.recentDeleteDone = true;
-        b.change(END_DATE - 25 * DAY, { 'folder-id': TRASH });
+        b.change(END_DATE - 25 * DAY, { folderId: TRASH });
         b.change(END_DATE - irng.int(2, 15) * DAY - irng.int(0, 86_399) * 1000, { deleted: true });
       } else {
         const undelete = this.oldDeleteDone;
         if (undelete) this.undeleteDone = true;
         else this.oldDeleteDone = true;
-        b.change(t + 2 * DAY, { 'folder-id': TRASH });
+        b.change(t + 2 * DAY, { folderId: TRASH });
         b.change(t + 3 * DAY, { deleted: true });
-        if (undelete) b.change(t + 10 * DAY, { 'folder-id': original });
+        if (undelete) b.change(t + 10 * DAY, { folderId: original });
       }
       return b;
     }
@@ -493,13 +477,13 @@ export class AccountGenerator {
       }
     }
     if (this.tagNames.length > 0 && irng.chance(0.2) && step(3 * DAY)) b.change(t, { tags: irng.sample(this.tagNames, irng.int(1, 2)) });
-    if (this.userFolders.length > 0 && irng.chance(m.outgoing ? 0.1 : 0.3) && step(10 * DAY)) b.change(t, { 'folder-id': irng.pick(this.userFolders) });
+    if (this.userFolders.length > 0 && irng.chance(m.outgoing ? 0.1 : 0.3) && step(10 * DAY)) b.change(t, { folderId: irng.pick(this.userFolders) });
     if (irng.chance(0.14) && step(30 * DAY)) {
-      const before = cur()['folder-id']!;
-      b.change(t, { 'folder-id': TRASH });
+      const before = cur().folderId!;
+      b.change(t, { folderId: TRASH });
       if (irng.chance(0.75) && step(15 * DAY)) {
         b.change(t, { deleted: true });
-        if (irng.chance(0.2) && step(5 * DAY)) b.change(t, { 'folder-id': before });
+        if (irng.chance(0.2) && step(5 * DAY)) b.change(t, { folderId: before });
       }
     }
     return b;
@@ -511,7 +495,7 @@ export class AccountGenerator {
     const k = this.contentKey('contact', `c${ordinal}`, created);
     const v1 = this.stored(k, '#1', () => makeContact(this.ctx.seed, k.key, 1, k.at, p.correspondents));
     const folder = irng.chance(0.2) ? EMAILED_CONTACTS : CONTACTS;
-    const b = new ItemBuilder(id, ItemType.CONTACT).create(created, { 'folder-id': folder, name: v1.meta.name, date: Math.floor(created / 1000), size: v1.ref.size, digest: v1.ref.digest, flags: 0, tags: [] });
+    const b = new ItemBuilder(id, ItemType.CONTACT).create(created, { folderId: folder, name: v1.meta.name, date: Math.floor(created / 1000), size: v1.ref.size, digest: v1.ref.digest, flags: 0, tags: [] });
     let t = created;
     const h = p.horizon - HOUR;
     const edits = irng.pick([0, 0, 0, 1, 1, 2]);
@@ -519,7 +503,7 @@ export class AccountGenerator {
       t += HOUR + Math.floor(irng.exp(40 * DAY));
       if (t >= h) return b;
       const c = this.stored(k, `#${v}`, () => makeContact(this.ctx.seed, k.key, v, k.at + v * DAY, p.correspondents));
-      b.change(t, { size: c.ref.size, digest: c.ref.digest, ...(folder === EMAILED_CONTACTS && irng.chance(0.5) ? { 'folder-id': CONTACTS } : {}) });
+      b.change(t, { size: c.ref.size, digest: c.ref.digest, ...(folder === EMAILED_CONTACTS && irng.chance(0.5) ? { folderId: CONTACTS } : {}) });
     }
     if (this.tagNames.length > 0 && irng.chance(0.1)) {
       t += HOUR + Math.floor(irng.exp(20 * DAY));
@@ -527,7 +511,7 @@ export class AccountGenerator {
     }
     if (irng.chance(0.08)) {
       t += HOUR + Math.floor(irng.exp(60 * DAY));
-      if (t < h) b.change(t, { 'folder-id': TRASH });
+      if (t < h) b.change(t, { folderId: TRASH });
       t += HOUR + Math.floor(irng.exp(10 * DAY));
       if (t < h) b.change(t, { deleted: true });
     }
@@ -538,7 +522,7 @@ export class AccountGenerator {
     const p = this.plan;
     const k = this.contentKey('event', `e${id}`, created);
     const v1 = this.stored(k, '#1', () => makeEvent(this.ctx.seed, k.key, 1, k.at, p.owner, p.correspondents));
-    const b = new ItemBuilder(id, ItemType.APPOINTMENT).create(created, { 'folder-id': CALENDAR, subject: v1.meta.summary, date: Math.floor(created / 1000), size: v1.ref.size, digest: v1.ref.digest, flags: 0, tags: [] });
+    const b = new ItemBuilder(id, ItemType.APPOINTMENT).create(created, { folderId: CALENDAR, subject: v1.meta.summary, date: Math.floor(created / 1000), size: v1.ref.size, digest: v1.ref.digest, flags: 0, tags: [] });
     let t = created;
     const h = p.horizon - HOUR;
     const changes = irng.pick([0, 0, 1, 1, 2]);
@@ -562,7 +546,7 @@ export class AccountGenerator {
     if (irng.chance(0.5)) statuses.push('IN-PROCESS');
     if (irng.chance(0.6)) statuses.push('COMPLETED');
     const first = this.stored(k, '#1', () => makeTask(this.ctx.seed, k.key, 1, 'NEEDS-ACTION', k.at, p.owner));
-    const b = new ItemBuilder(id, ItemType.TASK).create(created, { 'folder-id': TASKS, subject: first.meta.summary, date: Math.floor(created / 1000), size: first.ref.size, digest: first.ref.digest, flags: 0, tags: [] });
+    const b = new ItemBuilder(id, ItemType.TASK).create(created, { folderId: TASKS, subject: first.meta.summary, date: Math.floor(created / 1000), size: first.ref.size, digest: first.ref.digest, flags: 0, tags: [] });
     let t = created;
     const h = p.horizon - HOUR;
     for (let v = 2; v <= statuses.length; v++) {
@@ -591,7 +575,7 @@ export class AccountGenerator {
     const contentKey = k.cache ? `${k.key}${ext}` : `${k.key}:${name}`;
     const version = (v: number): Stored<null> => this.stored(k, `${ext}#${v}`, () => ({ bytes: makeDocument(this.ctx.seed, contentKey, k.cache ? `document${ext}` : name, v), meta: null }));
     const v1 = version(1);
-    const b = new ItemBuilder(id, ItemType.DOCUMENT).create(created, { 'folder-id': BRIEFCASE, name, sender: p.owner.email, date: Math.floor(created / 1000), size: v1.ref.size, digest: v1.ref.digest, flags: 0, tags: [], version: 1 });
+    const b = new ItemBuilder(id, ItemType.DOCUMENT).create(created, { folderId: BRIEFCASE, name, sender: p.owner.email, date: Math.floor(created / 1000), size: v1.ref.size, digest: v1.ref.digest, flags: 0, tags: [], version: 1 });
     let t = created;
     const h = p.horizon - HOUR;
     const versions = 1 + irng.pick([0, 1, 1, 2, 3]);
@@ -609,7 +593,7 @@ export class AccountGenerator {
     }
     if (irng.chance(0.08)) {
       t += HOUR + Math.floor(irng.exp(30 * DAY));
-      if (t < h) b.change(t, { 'folder-id': TRASH });
+      if (t < h) b.change(t, { folderId: TRASH });
       t += HOUR + Math.floor(irng.exp(10 * DAY));
       if (t < h) b.change(t, { deleted: true });
     }
@@ -635,7 +619,7 @@ export class AccountGenerator {
         t += HOUR + Math.floor(rng.exp(20 * DAY));
       }
       if (b.txs.length === 0) continue;
-      this.ctx.writer.write(`${accountRelPath(p.zimbraId)}/drive_items/${driveBucket(uuid)}/${uuid}`, b.toJson());
+      this.ctx.writer.writeDriveItem(p.zimbraId, uuid, b.transactions());
       this.result.driveItems++;
     }
   }

@@ -3,7 +3,7 @@
  * {zimbraHome}/conf/ and {zimbraHome}/postfix/conf/, with fixed owners, modes and mtimes.
  */
 import { Header } from 'tar';
-import { gzipFixed } from './writer';
+import { gzipFixed } from '../format/blob';
 
 export interface ArchiveFile {
   path: string;

@@ -2,7 +2,7 @@
 import type { Correspondent, MessageMeta } from './content';
 import type { Person } from './mime';
 import { CancelledError } from '../progress';
-import type { BlobRef, SampleWriter } from './writer';
+import type { BackupWriter, BlobRef } from '../format';
 
 export type ContentKind = 'message' | 'contact' | 'event' | 'task' | 'document';
 
@@ -31,7 +31,7 @@ export class SampleContext {
 
   constructor(
     readonly seed: number,
-    readonly writer: SampleWriter,
+    readonly writer: BackupWriter,
     readonly pool: PoolConfig,
     readonly broadcasts: readonly Broadcast[],
     readonly total: number,

@@ -2,7 +2,6 @@
  * The documented set of damaged files added by `faults: true` (docs/sample.md).
  * Every fault is deterministic and recorded with the finding code a check must report.
  */
-import { appendFileSync } from 'node:fs';
 import { verifyBlobBytes } from '../blobs';
 import { computeDigest, isValidDigest } from '../digest';
 import { accountRelPath, blobRelPath, itemBucket, itemRelPath } from '../layout';
@@ -11,7 +10,8 @@ import type { AccountResult } from './account';
 import { makeMessage } from './content';
 import { ItemBuilder } from './history';
 import { DAY, END_DATE, HOUR } from './timeline';
-import { gzipFixed, type SampleWriter } from './writer';
+import { gzipFixed } from '../format/blob';
+import { serializeAccountInfo, serializeObjects, transactionObject, type BackupWriter } from '../format';
 
 export interface SampleFault {
   id: string;
@@ -49,7 +49,7 @@ export function invalidDigestLike(valid: string): string {
   return `${valid.slice(0, 42)}${B64[v | 1]!}=`;
 }
 
-export function addFaults(writer: SampleWriter, seed: number, targets: FaultTargets): FaultOutcome {
+export function addFaults(writer: BackupWriter, seed: number, targets: FaultTargets): FaultOutcome {
   const acc = targets.items;
   const zid = acc.plan.zimbraId;
   const faults: SampleFault[] = [];
@@ -67,10 +67,10 @@ export function addFaults(writer: SampleWriter, seed: number, targets: FaultTarg
   /** A clean message history: delivered, then read. */
   const messageItem = (id: number, digest: string, size: number, subject: string): ItemBuilder =>
     new ItemBuilder(id, ItemType.MESSAGE)
-      .create(base + id * 1000, { 'folder-id': 2, subject, sender: 'bob@partner.example.net', recipients: acc.plan.owner.email, date: Math.floor((base - DAY) / 1000), size, digest, flags: FlagBit.UNREAD, tags: [] })
+      .create(base + id * 1000, { folderId: 2, subject, sender: 'bob@partner.example.net', recipients: acc.plan.owner.email, date: Math.floor((base - DAY) / 1000), size, digest, flags: FlagBit.UNREAD, tags: [] })
       .change(base + id * 1000 + HOUR, { flags: 0 });
   const writeItem = (id: number, text: string | Buffer, rel = itemRelPath(zid, id)): string => {
-    writer.write(rel, text);
+    writer.writeFile(rel, text);
     itemFiles++;
     lastItemId = Math.max(lastItemId, id);
     return rel;
@@ -130,7 +130,10 @@ export function addFaults(writer: SampleWriter, seed: number, targets: FaultTarg
   }
   {
     const id = nextId++;
-    const rel = writeItem(id, messageItem(id, 'not/a-valid+digest', ref.size, 'Damaged digest').toJson());
+    // The format writer refuses an invalid digest: write a valid one, then damage it.
+    const txs = messageItem(id, ref.digest, ref.size, 'Damaged digest').transactions().map(transactionObject);
+    for (const t of txs) t['digest'] = 'not/a-valid+digest';
+    const rel = writeItem(id, serializeObjects(txs));
     fault('item-bad-digest', rel, 'item.bad-digest', 'The digest is "not/a-valid+digest", which is not a Zimbra digest (and must never become a path).');
   }
 
@@ -143,7 +146,7 @@ export function addFaults(writer: SampleWriter, seed: number, targets: FaultTarg
     fault(tag, blobPath ?? rel, code, `${description} Referenced by ${rel}.`);
   };
   const put = (digest: string, bytes: Buffer, rel = blobRelPath(digest)!): string => {
-    writer.writeBlobFile(rel, bytes);
+    writer.writeFile(rel, bytes);
     return rel;
   };
 
@@ -215,14 +218,14 @@ export function addFaults(writer: SampleWriter, seed: number, targets: FaultTarg
   // --- account files and the id mapper
   {
     const rel = accountRelPath(targets.info.plan.zimbraId, 'account_info');
-    const text = JSON.stringify({ zimbraId: targets.info.plan.zimbraId, name: targets.info.plan.owner.email, displayName: targets.info.plan.owner.name, status: 'active' }, null, 2);
-    writer.write(rel, text.slice(0, Math.floor(text.length * 0.7)));
+    const text = serializeAccountInfo({ zimbraId: targets.info.plan.zimbraId, name: targets.info.plan.owner.email, displayName: targets.info.plan.owner.name, status: 'active' }).trimEnd();
+    writer.writeFile(rel, text.slice(0, Math.floor(text.length * 0.7)));
     fault('account-invalid-json', rel, 'account.invalid-json', 'account_info cut at 70 % of its length: not valid JSON.');
   }
   if (targets.imported) {
     const rel = accountRelPath(targets.imported.plan.zimbraId, 'id_mapper.log');
     const missing = targets.imported.lastItemId + 777;
-    appendFileSync(writer.abs(rel), `99999 ${missing} message\n`);
+    writer.appendIdMapper(targets.imported.plan.zimbraId, [{ sourceItemId: 99999, destinationItemId: missing, type: 'message' }]);
     fault('idmap-unknown-item', rel, 'idmap.unknown-item', `The last line of id_mapper.log maps source item 99999 to item ${missing}, which does not exist in the account.`);
   }
   return { faults, itemFiles, lastItemId };
