@@ -8,7 +8,7 @@ export * from './progress';
 export * from './text';
 export * from './fsx';
 export * from './blobs';
-export * from './server';
+export * from './serverArchive';
 export * from './item/types';
 export * from './item/parse';
 export * from './item/rules';
