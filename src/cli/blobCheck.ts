@@ -38,6 +38,8 @@ export function blobFinding(backup: BackupPath, digest: string, v: BlobVerificat
       return finding('blob.double-gzip', rel, 'the BLOB is gzip-compressed twice');
     case 'corrupted':
       return finding('blob.corrupted', rel, `the BLOB's content does not match its digest${detail}`);
+    case 'inflate-limit':
+      return finding('blob.inflate-limit', rel, `the BLOB is not verified further${detail}`);
   }
 }
 

@@ -111,6 +111,7 @@ export const FINDINGS = {
   'blob.trailing-garbage': entry('warning', 'Bytes after the end of a BLOB\'s gzip stream', 'The content is intact; the extra bytes come from a bad copy. Re-scan the items to store it again.'),
   'blob.empty': entry('error', 'A BLOB file is empty', 'The BLOB was never written in full; re-scan the items that reference it.'),
   'blob.wrong-folder': entry('error', 'A BLOB in the wrong prefix folder', 'BLOBs live in items/<first two characters of the digest>/; move the file there.'),
+  'blob.inflate-limit': entry('warning', 'A BLOB inflates beyond the bound zxb decompresses (docs/backup-format.md §4.1)', 'Likely a gzip bomb, not mail: not verified further. Look at it with zcat | head on the server, and re-scan the items that reference it.'),
   'blob.size-mismatch': entry('warning', 'A BLOB\'s real size differs from the size declared in item metadata', 'The metadata or the BLOB is stale; re-scan the items that reference it.'),
   'item.purge-due': entry('info', 'An item deleted longer ago than the retention', 'Normal: the next purge removes it. Restore it now if it is still needed.'),
 } as const satisfies Record<string, CatalogEntry>;

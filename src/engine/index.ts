@@ -8,6 +8,7 @@ export * from './progress';
 export * from './text';
 export * from './fsx';
 export * from './blobs';
+export * from './blobLimits';
 export * from './serverArchive';
 export * from './item/types';
 export * from './item/parse';
