@@ -2,10 +2,11 @@
  * The deduplicated BLOB store under items/ (docs/backup-format.md §4): locate by
  * digest, decompress, verify. A string that is not a valid digest never becomes a path.
  */
-import { createReadStream, promises as fs } from 'node:fs';
-import { crc32, createGunzip, gunzipSync, inflateRawSync } from 'node:zlib';
-import type { Readable } from 'node:stream';
-import { computeDigest } from './digest';
+import { constants as fsc, promises as fs } from 'node:fs';
+import { crc32, createGunzip, createInflateRaw, gunzipSync, inflateRawSync } from 'node:zlib';
+import { pipeline, type Readable, type Transform } from 'node:stream';
+import { IN_MEMORY_INFLATE_BYTES, SHOW_BLOB_MAX_BYTES, STREAM_BLOB_BYTES, inflateLimit, isOutputLimit } from './blobLimits';
+import { computeDigest, digestHasher, type DigestAlgorithm } from './digest';
 import { digestNameAlgorithm } from './digestName';
 import { blobRelPath } from './layout';
 import { absOf, describeIoError } from './fsx';
@@ -20,7 +21,9 @@ export type BlobStatus =
   | 'truncated'
   | 'trailing-garbage'
   | 'double-gzip'
-  | 'corrupted';
+  | 'corrupted'
+  /** It inflates beyond inflateLimit(): not verified further (a gzip bomb, or a huge run of one byte). */
+  | 'inflate-limit';
 
 export interface BlobVerification {
   status: BlobStatus;
@@ -40,22 +43,41 @@ export function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === GZIP_MAGIC_0 && bytes[1] === GZIP_MAGIC_1;
 }
 
-/** Verifies compressed BLOB bytes against the digest in their name. Pure: no I/O. */
-export function verifyBlobBytes(compressed: Uint8Array, expectedDigest: string): BlobVerification {
+/** The verdict on a BLOB that inflates beyond its bound. */
+function overLimit(compressedSize: number): BlobVerification {
+  return { status: 'inflate-limit', compressedSize, detail: `it inflates to more than ${inflateLimit(compressedSize)} bytes, the bound for ${compressedSize} bytes on disk` };
+}
+
+/**
+ * Verifies compressed BLOB bytes against the digest in their name. Pure: no I/O.
+ * The gunzip stops at IN_MEMORY_INFLATE_BYTES: 'stream' means a BLOB that inflates
+ * further and may still be within its bound, to verify with verifyBlobStream.
+ */
+export function verifyBlobBytes(compressed: Uint8Array, expectedDigest: string): BlobVerification | 'stream' {
   // Once per BLOB: the fast name test, not the decoding one.
   const algorithm = digestNameAlgorithm(expectedDigest);
   if (!algorithm) return { status: 'bad-name', compressedSize: compressed.length };
   const base = { compressedSize: compressed.length };
   if (compressed.length === 0) return { ...base, status: 'empty', detail: 'the file is empty' };
   if (!isGzip(compressed)) return { ...base, status: 'not-gzip', detail: 'no gzip header (1f 8b)' };
+  const limit = inflateLimit(compressed.length);
+  const cap = { maxOutputLength: Math.min(limit, IN_MEMORY_INFLATE_BYTES) };
+  const overCap = (): BlobVerification | 'stream' => (cap.maxOutputLength < limit ? 'stream' : overLimit(compressed.length));
   let plain: Buffer;
   let trailing = false;
   try {
-    plain = gunzipSync(compressed);
+    plain = gunzipSync(compressed, cap);
   } catch (err) {
+    if (isOutputLimit(err)) return overCap();
     const msg = (err as Error).message;
     // zlib read a whole first member, then found bytes that are not another (complete) member.
-    const first = firstMember(compressed);
+    let first: Buffer | undefined;
+    try {
+      first = firstMember(compressed, cap.maxOutputLength);
+    } catch (inner) {
+      if (isOutputLimit(inner)) return overCap();
+      throw inner;
+    }
     if (!first) {
       const truncated = /unexpected end/i.test(msg);
       return { ...base, status: truncated ? 'truncated' : 'corrupted', detail: `gunzip failed: ${msg}` };
@@ -65,10 +87,11 @@ export function verifyBlobBytes(compressed: Uint8Array, expectedDigest: string):
   }
   if (isGzip(plain)) {
     try {
-      const inner = gunzipSync(plain);
+      const inner = gunzipSync(plain, cap);
       const innerDigest = computeDigest(inner, algorithm);
       if (innerDigest === expectedDigest) return { ...base, status: 'double-gzip', size: inner.length, actualDigest: innerDigest };
-    } catch {
+    } catch (err) {
+      if (isOutputLimit(err)) return overCap();
       // Not a second gzip layer after all: judge the first layer's content below.
     }
   }
@@ -81,14 +104,16 @@ export function verifyBlobBytes(compressed: Uint8Array, expectedDigest: string):
 /**
  * The content of the first gzip member alone (RFC 1952 header skipped by hand), or
  * undefined unless that member is complete, trailer included, with bytes after it.
+ * Throws zlib's output-limit error past `maxOutputLength`.
  */
-function firstMember(bytes: Uint8Array): Buffer | undefined {
+function firstMember(bytes: Uint8Array, maxOutputLength: number): Buffer | undefined {
   const at = gzipHeaderLength(bytes);
   if (at === undefined) return undefined;
   let content: Buffer;
   try {
-    content = inflateRawSync(bytes.subarray(at));
-  } catch {
+    content = inflateRawSync(bytes.subarray(at), { maxOutputLength });
+  } catch (err) {
+    if (isOutputLimit(err)) throw err;
     return undefined;
   }
   // inflateRaw stops at the end of the deflate data without saying where: find the
@@ -115,6 +140,147 @@ export function gzipTrailer(crc: number, size: number): Buffer {
   trailer.writeUInt32LE(crc >>> 0, 0);
   trailer.writeUInt32LE(size % 2 ** 32, 4);
   return trailer;
+}
+
+const openNoFollow = (abs: string): Promise<fs.FileHandle> => fs.open(abs, fsc.O_RDONLY | (fsc.O_NOFOLLOW ?? 0));
+
+/** Thrown by the streamed verification when the content passes inflateLimit(). */
+class InflateLimitReached extends Error {}
+
+/**
+ * Feeds the file from `start` through `stages`, chunk by chunk, to `each`, and stops past
+ * `limit` bytes (InflateLimitReached). Every stream is destroyed at the end, the file closed.
+ */
+async function drain(abs: string, start: number, stages: Transform[], limit: number, each: (chunk: Buffer) => void): Promise<number> {
+  const source = (await openNoFollow(abs)).createReadStream({ start }); // closes its handle when destroyed
+  // pipeline, not pipe: a read error reaches the loop below instead of leaving it waiting.
+  pipeline([source, ...stages], () => undefined);
+  const stream: Readable = stages[stages.length - 1] ?? source;
+  let size = 0;
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > limit) throw new InflateLimitReached();
+      each(chunk);
+    }
+  } finally {
+    source.destroy();
+    for (const s of stages) s.destroy();
+  }
+  return size;
+}
+
+/**
+ * Streaming verification for big BLOBs: gunzip and hash chunk by chunk (one gzip layer,
+ * then a second if present), in bounded memory, and no further than inflateLimit().
+ */
+export async function verifyBlobStream(abs: string, expected: string): Promise<BlobVerification> {
+  const algorithm = digestNameAlgorithm(expected);
+  if (!algorithm) return { status: 'bad-name' };
+  const head = Buffer.alloc(2);
+  const fh = await openNoFollow(abs);
+  let compressedSize: number;
+  try {
+    compressedSize = (await fh.stat()).size;
+    await fh.read(head, 0, 2, 0);
+  } finally {
+    await fh.close();
+  }
+  if (compressedSize === 0) return { status: 'empty', compressedSize };
+  if (!isGzip(head)) return { status: 'not-gzip', compressedSize };
+  const limit = inflateLimit(compressedSize);
+  const hashOf = async (layers: number): Promise<{ digest: string; size: number; innerGzip: boolean }> => {
+    const hasher = digestHasher(algorithm);
+    let first: Buffer | undefined;
+    const gunzips = Array.from({ length: layers }, () => createGunzip());
+    const size = await drain(abs, 0, gunzips, limit, (chunk) => {
+      first ??= chunk;
+      hasher.update(chunk);
+    });
+    return { digest: hasher.digest(), size, innerGzip: first !== undefined && isGzip(first) };
+  };
+  try {
+    const one = await hashOf(1);
+    if (one.digest === expected) return { status: 'ok', compressedSize, size: one.size, actualDigest: one.digest };
+    if (one.innerGzip) {
+      try {
+        const two = await hashOf(2);
+        if (two.digest === expected) return { status: 'double-gzip', compressedSize, size: two.size, actualDigest: two.digest };
+      } catch (err) {
+        if (err instanceof InflateLimitReached) throw err;
+        // not a second gzip layer after all
+      }
+    }
+    return { status: 'corrupted', compressedSize, size: one.size, actualDigest: one.digest, detail: `content digest is ${one.digest}` };
+  } catch (err) {
+    if (err instanceof InflateLimitReached) return overLimit(compressedSize);
+    const msg = (err as Error).message;
+    // As verifyBlobBytes: a whole first member followed by bytes that are not another member.
+    let first: { digest: string; size: number } | undefined;
+    try {
+      first = await firstMemberStream(abs, algorithm, compressedSize, limit);
+    } catch (inner) {
+      if (inner instanceof InflateLimitReached) return overLimit(compressedSize);
+      throw inner;
+    }
+    if (!first) return { status: /unexpected end/i.test(msg) ? 'truncated' : 'corrupted', compressedSize, detail: `gunzip failed: ${msg}` };
+    if (first.digest !== expected) return { status: 'corrupted', compressedSize, size: first.size, actualDigest: first.digest, detail: `content digest is ${first.digest}` };
+    return { status: 'trailing-garbage', compressedSize, size: first.size, actualDigest: first.digest, detail: 'bytes after the gzip stream' };
+  }
+}
+
+/** Bytes read at a time when a big BLOB is searched for its first member's trailer. */
+const SEARCH_CHUNK = 1024 * 1024;
+
+/**
+ * The streamed twin of firstMember: the first member's content (digest, size) when
+ * that member is whole, its trailer found, and bytes follow it; else undefined.
+ */
+async function firstMemberStream(abs: string, algorithm: DigestAlgorithm, compressedSize: number, limit: number): Promise<{ digest: string; size: number } | undefined> {
+  const fh = await openNoFollow(abs);
+  try {
+    // The optional header fields (extra, name, comment) fit in 64 KB in every real file.
+    const head = Buffer.alloc(Math.min(compressedSize, 64 * 1024 + 16));
+    const { bytesRead } = await fh.read(head, 0, head.length, 0);
+    const at = gzipHeaderLength(head.subarray(0, bytesRead));
+    if (at === undefined) return undefined;
+    const hasher = digestHasher(algorithm);
+    let crc = 0;
+    let size: number;
+    try {
+      // Raw inflate stops at the end of the deflate data and ignores what follows.
+      size = await drain(abs, at, [createInflateRaw()], limit, (chunk) => {
+        hasher.update(chunk);
+        crc = crc32(chunk, crc);
+      });
+    } catch (err) {
+      if (err instanceof InflateLimitReached) throw err;
+      return undefined;
+    }
+    const end = await indexInFile(fh, gzipTrailer(crc, size), at, compressedSize);
+    return end >= 0 && end + 8 < compressedSize ? { digest: hasher.digest(), size } : undefined;
+  } finally {
+    await fh.close();
+  }
+}
+
+/** The first offset ≥ `from` where `needle` occurs in the file, read chunk by chunk; -1 if none. */
+async function indexInFile(fh: fs.FileHandle, needle: Buffer, from: number, fileSize: number): Promise<number> {
+  const buf = Buffer.alloc(SEARCH_CHUNK + needle.length);
+  let keep = 0; // bytes carried over at the start of buf: the needle may straddle two reads
+  let pos = from; // the file offset of buf[keep]
+  while (pos < fileSize) {
+    const { bytesRead } = await fh.read(buf, keep, SEARCH_CHUNK, pos);
+    if (bytesRead === 0) break;
+    const filled = keep + bytesRead;
+    const i = buf.subarray(0, filled).indexOf(needle);
+    if (i >= 0) return pos - keep + i;
+    pos += bytesRead;
+    const tail = Math.min(needle.length - 1, filled);
+    buf.copy(buf, 0, filled - tail, filled);
+    keep = tail;
+  }
+  return -1;
 }
 
 export class BlobStore {
@@ -151,46 +317,37 @@ export class BlobStore {
     }
   }
 
+  /** Verified in memory when small, as a stream when big or when it inflates past IN_MEMORY_INFLATE_BYTES. */
   async verify(digest: string): Promise<BlobVerification> {
     const abs = this.absPath(digest);
     if (!abs) return { status: 'bad-name' };
-    let bytes: Buffer;
     try {
-      bytes = await fs.readFile(abs);
+      const st = await fs.lstat(abs);
+      const v = st.isFile() && st.size <= STREAM_BLOB_BYTES ? verifyBlobBytes(await fs.readFile(abs), digest) : 'stream';
+      return v === 'stream' ? await verifyBlobStream(abs, digest) : v;
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       return code === 'ENOENT' ? { status: 'missing' } : { status: 'unreadable', detail: describeIoError(err) };
     }
-    return verifyBlobBytes(bytes, digest);
   }
 
-  /** The decompressed content as a stream (one gzip layer; a double gzip yields the inner gzip). */
-  open(digest: string): Readable | undefined {
+  /**
+   * The fully decompressed content (both layers of a double gzip), verified first, and
+   * only when it holds at most `maxBytes`: else `over` says the content is bigger.
+   */
+  async read(digest: string, maxBytes = SHOW_BLOB_MAX_BYTES): Promise<{ ok: true; content: Buffer; verification: BlobVerification } | { ok: false; verification: BlobVerification; over?: number }> {
+    const verification = await this.verify(digest);
     const abs = this.absPath(digest);
-    if (!abs) return undefined;
-    return createReadStream(abs).pipe(createGunzip());
-  }
-
-  /** The fully decompressed content (both layers of a double gzip), at most `maxBytes`. */
-  async read(digest: string, maxBytes = 64 * 1024 * 1024): Promise<{ ok: true; content: Buffer; verification: BlobVerification } | { ok: false; verification: BlobVerification }> {
-    const abs = this.absPath(digest);
-    if (!abs) return { ok: false, verification: { status: 'bad-name' } };
-    let bytes: Buffer;
+    // The verification knows the size of any content that can be decompressed at all.
+    if (!abs || verification.size === undefined) return { ok: false, verification };
+    if (verification.size > maxBytes) return { ok: false, verification, over: maxBytes };
     try {
-      const st = await fs.lstat(abs);
-      if (st.size > maxBytes) return { ok: false, verification: { status: 'unreadable', compressedSize: st.size, detail: `over ${maxBytes} bytes` } };
-      bytes = await fs.readFile(abs);
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      return { ok: false, verification: code === 'ENOENT' ? { status: 'missing' } : { status: 'unreadable', detail: describeIoError(err) } };
-    }
-    const verification = verifyBlobBytes(bytes, digest);
-    if (!isGzip(bytes)) return { ok: false, verification };
-    try {
-      let content = gunzipSync(bytes, { maxOutputLength: maxBytes });
-      if (verification.status === 'double-gzip') content = gunzipSync(content, { maxOutputLength: maxBytes });
+      const cap = { maxOutputLength: maxBytes };
+      let content = gunzipSync(await fs.readFile(abs), cap);
+      if (verification.status === 'double-gzip') content = gunzipSync(content, cap);
       return { ok: true, content, verification };
     } catch {
+      // Changed since the verification, or bytes after the gzip stream (gunzip refuses them).
       return { ok: false, verification };
     }
   }

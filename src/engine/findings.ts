@@ -129,6 +129,7 @@ export const FINDINGS = {
   'blob.wrong-folder': entry('error', 'A BLOB in the wrong prefix folder', 'BLOBs live in items/<first two characters of the digest>/; move the file there.'),
   'blob.size-mismatch': templated('warning', 'A BLOB\'s real size differs from the size declared in item metadata', 'The metadata or the BLOB is stale; re-scan the items that reference it.', (p: { declared: number; real: number }) => `item metadata declares ${p.declared} bytes, the BLOB holds ${p.real}`),
   'item.purge-due': templated('info', 'An item deleted longer ago than the retention', 'Normal: the next purge removes it. Restore it now if it is still needed.', (p: { deletedAt: number; now: number; retentionDays: number }) => `deleted ${Math.floor((p.now - p.deletedAt) / 86_400_000)} days ago (${iso(p.deletedAt)}), longer than the ${p.retentionDays}-day retention`),
+  'blob.inflate-limit': templated('warning', 'A BLOB inflates beyond the bound zxb decompresses (docs/backup-format.md §4.1)', 'Likely a gzip bomb, not mail: not verified further. Look at it with zcat | head on the server, and re-scan the items that reference it.', (p: { detail?: string | undefined }) => `the BLOB inflates beyond the bound${detail(p.detail)}; not verified further`),
 } as const satisfies Record<string, CatalogEntry>;
 
 export type FindingCode = keyof typeof FINDINGS;

@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { BlobStore } from './engine';
 import { BLOB_SCHEME, blobUri } from '../shared/protocol';
 import type { Ctx } from './ctx';
-import { blobDocumentText, blobRefFromUriParts } from './model/blobSummary';
+import { blobDocumentFromStore, blobRefFromUriParts } from './model/blobSummary';
 
 export class BlobDocumentProvider implements vscode.TextDocumentContentProvider {
   constructor(private readonly ctx: Ctx) {}
@@ -15,12 +15,8 @@ export class BlobDocumentProvider implements vscode.TextDocumentContentProvider 
   async provideTextDocumentContent(uri: vscode.Uri, token: vscode.CancellationToken): Promise<string> {
     const ref = blobRefFromUriParts(uri.path, uri.query);
     if (!ref) return `Not a BLOB address: ${uri.toString(true)}`;
-    const store = new BlobStore(ref.root);
-    const read = await store.read(ref.digest);
-    if (token.isCancellationRequested) return '';
-    const zone = this.ctx.config.timeZone;
-    const input = { digest: ref.digest, relPath: store.relPath(ref.digest), verification: read.verification, zone };
-    return blobDocumentText(read.ok ? { ...input, content: read.content } : input);
+    const text = await blobDocumentFromStore(new BlobStore(ref.root), ref.digest, this.ctx.config.timeZone);
+    return token.isCancellationRequested ? '' : text;
   }
 }
 

@@ -13,7 +13,7 @@ export * from '../engine/zimbra';
 export * from '../engine/progress';
 export * from '../engine/text';
 export * from '../engine/blobs';
-export * from '../engine/server';
+export * from '../engine/serverArchive';
 export * from '../engine/item/types';
 export * from '../engine/item/history';
 export * from '../engine/item/analyze';

@@ -2,9 +2,31 @@ import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
+import { buildSync } from 'esbuild';
 import { runCoherencyCheck, type CheckLevel } from '../../src/engine';
 import { FIXTURES, makeCleanSample, makeFixture, findItem, SAMPLE_NOW } from './fixtures';
 import { errorsAndWarnings, tempDir, treeHash } from './helpers';
+
+/** The engine and a check of argv[2] bundled into one file under `dir`, readable by anyone. */
+function childBundle(dir: string): string {
+  const outfile = path.join(dir, 'check-child.js');
+  buildSync({
+    stdin: {
+      contents: `import { runCoherencyCheck } from './index';\nrunCoherencyCheck(process.argv[2]!, { level: 'metadata', now: ${SAMPLE_NOW}, cache: false, jobs: 0 }).then((r) => process.stdout.write(JSON.stringify(r)));\n`,
+      resolveDir: path.join(__dirname, '../../src/engine'),
+      loader: 'ts',
+    },
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    external: ['better-sqlite3'],
+    mainFields: ['module', 'main'], // as scripts/build.mjs: jsonc-parser's UMD main cannot be bundled
+    outfile,
+    logLevel: 'silent',
+  });
+  chmodSync(outfile, 0o644);
+  return outfile;
+}
 
 const LEVELS: CheckLevel[] = ['structure', 'metadata', 'blobs'];
 const above = (l: CheckLevel): CheckLevel[] => LEVELS.slice(LEVELS.indexOf(l));
@@ -65,10 +87,10 @@ describe('doCoherencyCheck fixtures: one per kind of damage', function () {
     chmodSync(work, 0o755); // the unprivileged user must reach the sample
     chmodSync(path.join(dir, item.rel), 0o000);
     try {
-      // Root reads anything: run the check as an unprivileged user then.
+      // Root reads anything: run the check as an unprivileged user then, from a bundle in a
+      // folder that user can enter (the checkout may sit where it cannot: /root, mktemp -d).
       const asRoot = process.getuid?.() === 0;
-      const script = `require('tsx/cjs'); require(${JSON.stringify(path.join(__dirname, '../../src/engine'))}).runCoherencyCheck(process.argv[1], { level: 'metadata', now: ${SAMPLE_NOW}, cache: false, jobs: 0 }).then((r) => process.stdout.write(JSON.stringify(r)))`;
-      const child = spawnSync(process.execPath, ['-e', script, dir], { encoding: 'utf8', cwd: path.join(__dirname, '../..'), ...(asRoot ? { uid: 65534, gid: 65534 } : {}) });
+      const child = spawnSync(process.execPath, [childBundle(work), dir], { encoding: 'utf8', cwd: work, ...(asRoot ? { uid: 65534, gid: 65534 } : {}) });
       assert.equal(child.status, 0, child.stderr);
       const r = JSON.parse(child.stdout) as Awaited<ReturnType<typeof runCoherencyCheck>>;
       const unreadable = r.findings.filter((f) => f.code === 'io.unreadable');

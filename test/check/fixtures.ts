@@ -85,7 +85,7 @@ const isMessage = (txs: Tx[]): boolean => txs.length >= 1 && typeof txs[0]!['dig
 const singleLive = (txs: Tx[]): boolean => isMessage(txs) && txs.length === 1 && txs[0]!['end-date'] === null;
 
 /** The BLOB of a single-transaction message (BLOBs are deduplicated: other items may share it). */
-function blobOf(root: string): { item: { rel: string; txs: Tx[] }; digest: string; rel: string } {
+export function blobOf(root: string): { item: { rel: string; txs: Tx[] }; digest: string; rel: string } {
   const item = findItem(root, singleLive);
   const digest = item.txs[0]!['digest'] as string;
   return { item, digest, rel: blobRelPath(digest)! };

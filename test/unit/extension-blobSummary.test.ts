@@ -1,13 +1,16 @@
 import { strict as assert } from 'node:assert';
+import { randomFillSync } from 'node:crypto';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { BlobStore } from '../../src/engine/blobs';
+import { SHOW_BLOB_MAX_BYTES } from '../../src/engine/blobLimits';
 import { computeDigest } from '../../src/engine/digest';
 import { blobRelPath } from '../../src/engine/layout';
 import { blobUri } from '../../src/shared/protocol';
-import { MAX_SHOWN_BYTES, blobDocumentText, blobRefFromUriParts, decodeEncodedWords, parseHeaders } from '../../src/extension/model/blobSummary';
+import { writeGzipBomb } from '../check/gzipBomb';
+import { MAX_SHOWN_BYTES, blobDocumentFromStore, blobDocumentText, blobRefFromUriParts, decodeEncodedWords, parseHeaders } from '../../src/extension/model/blobSummary';
 
 const MESSAGE = [
   'Return-Path: <bob@example.com>',
@@ -85,6 +88,26 @@ describe('extension BLOB summary: the document', () => {
     const missing = computeDigest(Buffer.from('nothing here'));
     const m = await new BlobStore(dir).read(missing);
     assert.match(blobDocumentText({ digest: missing, relPath: blobRelPath(missing), verification: m.verification, zone: 'UTC' }), /MISSING/);
+  });
+
+  it('does not decompress a gzip bomb: says it is not verified and shows no content', async () => {
+    const digest = computeDigest(Buffer.from('a message the bomb replaced'));
+    const rel = blobRelPath(digest)!;
+    mkdirSync(path.join(dir, path.dirname(rel)), { recursive: true });
+    await writeGzipBomb(path.join(dir, rel), 128);
+    const text = await blobDocumentFromStore(new BlobStore(dir), digest, 'UTC');
+    assert.match(text, /Status +NOT VERIFIED: it inflates beyond the bound .* inflates to more than \d+ bytes/);
+    assert.match(text, /the content cannot be shown/);
+  });
+
+  it('shows a BLOB over SHOW_BLOB_MAX_BYTES by its summary alone, and says why', async () => {
+    // Compresses about 50 times, as text does (one repeated byte would be a gzip bomb).
+    const big = Buffer.alloc(SHOW_BLOB_MAX_BYTES + 1, 'x');
+    for (let at = 0; at < big.length; at += 4096) randomFillSync(big, at, Math.min(64, big.length - at));
+    const digest = store(big);
+    const text = await blobDocumentFromStore(new BlobStore(dir), digest, 'UTC');
+    assert.match(text, /Status +ok/);
+    assert.match(text, new RegExp(`cannot be shown: it holds more than ${SHOW_BLOB_MAX_BYTES} bytes`));
   });
 
   it('shows a double-gzipped BLOB decompressed, and says non-UTF-8 content is shown as Latin-1', async () => {

@@ -12,6 +12,7 @@ import {
   pointerLocator,
   type ItemNeighbours,
   createSchemaValidator,
+  DUMP_BLOB_MAX_BYTES,
   firstTransaction,
   mergeSchemaFindings,
   readFileCapped,
@@ -40,9 +41,6 @@ interface Options {
   force?: boolean;
   retentionDays?: string;
 }
-
-/** BLOBs larger than this are not dumped (they are decompressed in memory). */
-const DUMP_MAX_BYTES = 256 * 1024 * 1024;
 
 export function registerGetItem(program: Command, run: Runner): void {
   program
@@ -158,14 +156,18 @@ async function dumpBlob(backup: BackupPath, state: State | undefined, stateJson:
   if (typeof digest !== 'string' || !stateJson?.blob) usageError(`--dump-blob: item ${itemId} has no BLOB in that state`);
   // Without --json stdout carries the BLOB alone: nothing else goes there, even on failure.
   if (!json) result.text = '';
-  const read = await backup.blobs.read(digest, DUMP_MAX_BYTES);
+  // Decompressed in memory, so only up to DUMP_BLOB_MAX_BYTES; a gzip bomb is not decompressed at all.
+  const read = await backup.blobs.read(digest, DUMP_BLOB_MAX_BYTES);
   if (!read.ok) {
     const abs = backup.abs(stateJson.blob.path ?? '');
-    if (read.verification.status === 'unreadable' && read.verification.detail?.startsWith('over')) {
-      const why = `the BLOB is over ${DUMP_MAX_BYTES} bytes; copy it with: gunzip -c '${abs}'`;
+    if (read.over !== undefined) {
+      const why = `the BLOB is over ${read.over} bytes; copy it with: gunzip -c '${abs}'`;
       if (!json) usageError(`--dump-blob: ${why}`);
       stateJson.blob.contentOmitted = why;
-    } else stateJson.blob.contentOmitted = `the BLOB cannot be read (${read.verification.status})`;
+    } else {
+      const { status, detail } = read.verification;
+      stateJson.blob.contentOmitted = `the BLOB cannot be read (${status}${detail ? `: ${detail}` : ''})`;
+    }
     // The BLOB's finding (missing, damaged…) is already in the result; an unreadable one may have none.
     result.failed = true;
     return;

@@ -6,7 +6,7 @@ import { promises as fs } from 'node:fs';
 import type { Finding } from '../findings';
 import { listDir } from '../fsx';
 import { BLOBS_DIR, accountRelPath, isItemFileName } from '../layout';
-import { listServerArchives, type ServerArchive } from '../server';
+import { listServerArchives, type ServerArchive } from '../serverArchive';
 import { throwIfCancelled, type ProgressSink } from '../progress';
 import type { BackupPath } from './backupPath';
 

@@ -3,8 +3,7 @@
  * this thread (--jobs 0) and for the language server (checkFile). It reads with
  * O_NOFOLLOW, so a link swapped in after the listing is still never followed.
  */
-import { closeSync, constants as fsc, fstatSync, lstatSync, openSync, promises as fsp, readSync } from 'node:fs';
-import { crc32, createGunzip, createInflateRaw } from 'node:zlib';
+import { closeSync, constants as fsc, fstatSync, lstatSync, openSync, readSync } from 'node:fs';
 import { finding, say, type Finding } from '../findings';
 import { describeIoError, MAX_METADATA_BYTES } from '../fsx';
 import { analyzeItemBytes, analyzeItemText, type AnalyzeItemOptions } from '../item/analyze';
@@ -12,16 +11,13 @@ import { lifeSpan } from '../item/history';
 import type { ItemHistory } from '../item/types';
 import { parseAccountInfo, parseAccountStat, parseBackupStat } from '../files/account';
 import { parseIdMapper, parseMapFile } from '../files/maps';
-import { gzipHeaderLength, gzipTrailer, isGzip, verifyBlobBytes, type BlobVerification } from '../blobs';
-import { digestHasher, type DigestAlgorithm } from '../digest';
-import { digestNameAlgorithm, isDigestName } from '../digestName';
+import { verifyBlobBytes, verifyBlobStream, type BlobVerification } from '../blobs';
+import { STREAM_BLOB_BYTES } from '../blobLimits';
+import { isDigestName } from '../digestName';
 import { FOLDER_LIKE_TYPES } from '../zimbra';
 import { blobStatusFinding, isFolderReference } from '../rules';
 import { isUtf8 } from 'node:buffer';
 import type { CheckContext, FileFacts, FileJob, FileResult, FileStat, FolderInterval, FolderUse } from './types';
-
-/** BLOBs above this are verified as a stream, so memory stays bounded whatever their size. */
-export const STREAM_BLOB_BYTES = 32 * 1024 * 1024;
 
 const NONE: FileFacts = { kind: 'none' };
 
@@ -85,8 +81,11 @@ export function checkFileJobSync(job: FileJob, ctx: CheckContext): FileResult | 
         return out;
       }
       if (st.size > STREAM_BLOB_BYTES) return 'stream';
+      // A BLOB that inflates past the in-memory bound is verified again as a stream.
+      const v = verifyBlobBytes(readAll(fd, st.size), digestOf(job.rel));
+      if (v === 'stream') return 'stream';
       out.bytes = st.size;
-      blobFindings(job.rel, verifyBlobBytes(readAll(fd, st.size), digestOf(job.rel)), ctx, out);
+      blobFindings(job.rel, v, ctx, out);
       return out;
     }
     if (st.size > MAX_METADATA_BYTES) {
@@ -254,113 +253,4 @@ function blobFindings(rel: string, v: BlobVerification, ctx: CheckContext, out: 
   const facts: FileFacts = { kind: 'blob', status: v.status, sampled: true };
   if (v.size !== undefined) facts.size = v.size;
   out.facts = facts;
-}
-
-/** Streaming verification for big BLOBs: gunzip and hash chunk by chunk (one gzip layer, then a second if present). */
-export async function verifyBlobStream(abs: string, expected: string): Promise<BlobVerification> {
-  const algorithm = digestNameAlgorithm(expected);
-  if (!algorithm) return { status: 'bad-name' };
-  const head = Buffer.alloc(2);
-  const fh = await fsp.open(abs, fsc.O_RDONLY | (fsc.O_NOFOLLOW ?? 0));
-  let compressedSize: number;
-  try {
-    compressedSize = (await fh.stat()).size;
-    await fh.read(head, 0, 2, 0);
-  } finally {
-    await fh.close();
-  }
-  if (compressedSize === 0) return { status: 'empty', compressedSize };
-  if (!isGzip(head)) return { status: 'not-gzip', compressedSize };
-  const hashOf = async (layers: number): Promise<{ digest: string; size: number; innerGzip: boolean }> => {
-    const hasher = digestHasher(algorithm);
-    let size = 0;
-    let first: Buffer | undefined;
-    const fh = await fsp.open(abs, fsc.O_RDONLY | (fsc.O_NOFOLLOW ?? 0));
-    try {
-      let stream: NodeJS.ReadableStream = fh.createReadStream({ autoClose: false }).pipe(createGunzip());
-      for (let i = 1; i < layers; i++) stream = stream.pipe(createGunzip());
-      for await (const chunk of stream as AsyncIterable<Buffer>) {
-        first ??= chunk;
-        size += chunk.length;
-        hasher.update(chunk);
-      }
-    } finally {
-      await fh.close();
-    }
-    return { digest: hasher.digest(), size, innerGzip: first !== undefined && isGzip(first) };
-  };
-  try {
-    const one = await hashOf(1);
-    if (one.digest === expected) return { status: 'ok', compressedSize, size: one.size, actualDigest: one.digest };
-    if (one.innerGzip) {
-      try {
-        const two = await hashOf(2);
-        if (two.digest === expected) return { status: 'double-gzip', compressedSize, size: two.size, actualDigest: two.digest };
-      } catch {
-        // not a second gzip layer after all
-      }
-    }
-    return { status: 'corrupted', compressedSize, size: one.size, actualDigest: one.digest, detail: `content digest is ${one.digest}` };
-  } catch (err) {
-    const msg = (err as Error).message;
-    // As verifyBlobBytes: a whole first member followed by bytes that are not another member.
-    const first = await firstMemberStream(abs, algorithm, compressedSize);
-    if (!first) return { status: /unexpected end/i.test(msg) ? 'truncated' : 'corrupted', compressedSize, detail: `gunzip failed: ${msg}` };
-    if (first.digest !== expected) return { status: 'corrupted', compressedSize, size: first.size, actualDigest: first.digest, detail: `content digest is ${first.digest}` };
-    return { status: 'trailing-garbage', compressedSize, size: first.size, actualDigest: first.digest, detail: 'bytes after the gzip stream' };
-  }
-}
-
-/** Bytes read at a time when a big BLOB is searched for its first member's trailer. */
-const SEARCH_CHUNK = 1024 * 1024;
-
-/**
- * The streamed twin of blobs.ts firstMember: the first member's content (digest, size)
- * when that member is whole, its trailer found, and bytes follow it; else undefined.
- */
-async function firstMemberStream(abs: string, algorithm: DigestAlgorithm, compressedSize: number): Promise<{ digest: string; size: number } | undefined> {
-  const fh = await fsp.open(abs, fsc.O_RDONLY | (fsc.O_NOFOLLOW ?? 0));
-  try {
-    // The optional header fields (extra, name, comment) fit in 64 KB in every real file.
-    const head = Buffer.alloc(Math.min(compressedSize, 64 * 1024 + 16));
-    const { bytesRead } = await fh.read(head, 0, head.length, 0);
-    const at = gzipHeaderLength(head.subarray(0, bytesRead));
-    if (at === undefined) return undefined;
-    const hasher = digestHasher(algorithm);
-    let crc = 0;
-    let size = 0;
-    try {
-      // Raw inflate stops at the end of the deflate data and ignores what follows.
-      for await (const chunk of fh.createReadStream({ start: at, autoClose: false }).pipe(createInflateRaw()) as AsyncIterable<Buffer>) {
-        hasher.update(chunk);
-        crc = crc32(chunk, crc);
-        size += chunk.length;
-      }
-    } catch {
-      return undefined;
-    }
-    const end = await indexInFile(fh, gzipTrailer(crc, size), at, compressedSize);
-    return end >= 0 && end + 8 < compressedSize ? { digest: hasher.digest(), size } : undefined;
-  } finally {
-    await fh.close();
-  }
-}
-
-/** The first offset ≥ `from` where `needle` occurs in the file, read chunk by chunk; -1 if none. */
-async function indexInFile(fh: fsp.FileHandle, needle: Buffer, from: number, fileSize: number): Promise<number> {
-  const buf = Buffer.alloc(SEARCH_CHUNK + needle.length);
-  let keep = 0; // bytes carried over at the start of buf: the needle may straddle two reads
-  let pos = from; // the file offset of buf[keep]
-  while (pos < fileSize) {
-    const { bytesRead } = await fh.read(buf, keep, SEARCH_CHUNK, pos);
-    if (bytesRead === 0) break;
-    const filled = keep + bytesRead;
-    const i = buf.subarray(0, filled).indexOf(needle);
-    if (i >= 0) return pos - keep + i;
-    pos += bytesRead;
-    const tail = Math.min(needle.length - 1, filled);
-    buf.copy(buf, 0, filled - tail, filled);
-    keep = tail;
-  }
-  return -1;
 }

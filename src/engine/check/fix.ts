@@ -8,6 +8,7 @@ import { constants as fsc, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { isGzip } from '../blobs';
+import { inflateLimit } from '../blobLimits';
 import type { FindingCode } from '../findings';
 import { absOf } from '../fsx';
 import { fsyncDir, writeFileAtomic } from '../format/atomic';
@@ -75,7 +76,12 @@ export async function applyFix(root: string, req: FixRequest, now = Date.now()):
   }
   for (const rel of req.rewrites) {
     const bytes = await fs.readFile(absOf(root, rel));
-    const inner = gunzipSync(bytes);
+    let inner: Buffer;
+    try {
+      inner = gunzipSync(bytes, { maxOutputLength: inflateLimit(bytes.length) });
+    } catch {
+      continue; // the check verified it, so it changed since: leave it alone
+    }
     if (!isGzip(inner)) continue; // not double-gzipped after all: leave it alone
     rewritten.set(rel, inner);
     manifest.entries.push({

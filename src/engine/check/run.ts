@@ -14,7 +14,7 @@ import { absOf, listDir, readFileCapped } from '../fsx';
 import { ACCOUNTS_DIR, BLOBS_DIR, ID_MAPPER_FILE, MAP_PREFIX, SERVER_DIRS, ACCOUNT_FILES, blobRelPath, customizationsStamp } from '../layout';
 import { DigestFlag, DigestTable } from './digestTable';
 import { PendingFindings, resolvePending } from '../item/parse';
-import { listArchiveContents } from '../server';
+import { listArchiveContents } from '../serverArchive';
 import { folderExistsIn } from '../pointInTime';
 import { BackupPath } from '../backup/backupPath';
 import { isCancelled, throttle, throwIfCancelled, type ProgressSink } from '../progress';

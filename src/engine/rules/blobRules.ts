@@ -27,6 +27,8 @@ export function blobStatusFinding(rel: string, v: BlobVerification, opts: { repo
       return opts.reportDoubleGzip === false ? undefined : say('blob.double-gzip', rel, {});
     case 'corrupted':
       return say('blob.corrupted', rel, { detail: v.detail });
+    case 'inflate-limit':
+      return say('blob.inflate-limit', rel, { detail: v.detail });
   }
 }
 

@@ -5,7 +5,7 @@
  * which does not justify a MIME library in the extension bundle.
  */
 import { isUtf8 } from 'node:buffer';
-import { digestAlgorithm, formatZxsuite, type BlobVerification } from '../engine';
+import { digestAlgorithm, formatZxsuite, type BlobStore, type BlobVerification } from '../engine';
 
 /** Only the top of a BLOB is searched for headers; a header block is a few KB. */
 const HEADER_SCAN_BYTES = 256 * 1024;
@@ -94,6 +94,8 @@ export interface BlobDocumentInput {
   verification: BlobVerification;
   /** The decompressed content, when it could be read. */
   content?: Uint8Array;
+  /** Why there is no content although the BLOB decompresses (too big to hold). */
+  omitted?: string;
   zone: string;
 }
 
@@ -108,6 +110,7 @@ const STATUS_TEXT: Record<BlobVerification['status'], string> = {
   'trailing-garbage': 'bytes after the gzip stream',
   'double-gzip': 'compressed twice (shown fully decompressed)',
   corrupted: 'CORRUPTED: content does not match the digest',
+  'inflate-limit': 'NOT VERIFIED: it inflates beyond the bound (a gzip bomb?)',
 };
 
 const bytes = (n: number | undefined): string => (n === undefined ? '?' : `${n.toLocaleString('en-US')} bytes`);
@@ -136,7 +139,7 @@ export function blobDocumentText(input: BlobDocumentInput): string {
   const width = Math.max(...lines.map(([l]) => l.length)) + 2;
   const summary = lines.map(([l, v]) => `${l.padEnd(width)}${v}`).join('\n');
   const rule = '─'.repeat(72);
-  if (!input.content) return `${summary}\n${rule}\n(the content cannot be shown: ${STATUS_TEXT[v.status]})\n`;
+  if (!input.content) return `${summary}\n${rule}\n(the content cannot be shown: ${input.omitted ?? STATUS_TEXT[v.status]})\n`;
   const shown = input.content.byteLength > MAX_SHOWN_BYTES ? input.content.subarray(0, MAX_SHOWN_BYTES) : input.content;
   const buf = Buffer.from(shown.buffer, shown.byteOffset, shown.byteLength);
   const utf8 = isUtf8(buf);
@@ -146,6 +149,17 @@ export function blobDocumentText(input: BlobDocumentInput): string {
     shown !== input.content ? `(first ${bytes(MAX_SHOWN_BYTES)} of ${bytes(input.content.byteLength)} shown)` : '',
   ].filter((s) => s);
   return `${summary}\n${notes.map((n) => n + '\n').join('')}${rule}\n${body}`;
+}
+
+/**
+ * The document of a digest in a BLOB store, as Show BLOB opens it: the content only up
+ * to SHOW_BLOB_MAX_BYTES, and a gzip bomb not decompressed at all (BlobStore.read).
+ */
+export async function blobDocumentFromStore(store: BlobStore, digest: string, zone: string): Promise<string> {
+  const read = await store.read(digest);
+  const input = { digest, relPath: store.relPath(digest), verification: read.verification, zone };
+  if (read.ok) return blobDocumentText({ ...input, content: read.content });
+  return blobDocumentText(read.over !== undefined ? { ...input, omitted: `it holds more than ${read.over} bytes, the most shown (docs/backup-format.md §4.1)` } : input);
 }
 
 /** `zxbackup-blob:/<digest>.eml?root=<path>` as VS Code hands it over: path and query already decoded. */
