@@ -4,11 +4,7 @@
  * (item.unknown-folder), and item.purge-due. Neighbour files are read through the
  * root's caches. Codes and rules are the coherency check's (src/engine/check/run.ts).
  */
-import { finding, type Finding } from '../engine/findings';
-import { formatIso } from '../engine/dates';
-import { isValidDigest } from '../engine/digest';
-import { throwIfCancelled } from '../engine/progress';
-import { lifeSpan } from '../engine/item/history';
+import { finding, formatIso, isValidDigest, throwIfCancelled, lifeSpan, type Finding } from '../engine';
 import type { ItemAnalysis } from './analysis';
 import { nodeRange } from './analysis';
 import type { RootContext } from './rootContext';

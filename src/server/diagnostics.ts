@@ -7,14 +7,7 @@ import * as path from 'node:path';
 import { parseTree, findNodeAtLocation } from 'jsonc-parser';
 import type { Diagnostic } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { finding, type Finding } from '../engine/findings';
-import { parseAccountInfo, parseAccountStat, parseBackupStat } from '../engine/files/account';
-import { parseIdMapper, parseMapFile } from '../engine/files/maps';
-import { MAX_NESTING, nestingDepthExceeds } from '../engine/item/parse';
-import { absOf } from '../engine/fsx';
-import { accountRelPath, driveBucket, itemBucket, itemRelPath } from '../engine/layout';
-import { LineIndex } from '../engine/text';
-import { throwIfCancelled } from '../engine/progress';
+import { finding, parseAccountInfo, parseAccountStat, parseBackupStat, parseIdMapper, parseMapFile, MAX_NESTING, nestingDepthExceeds, absOf, accountRelPath, driveBucket, itemBucket, itemRelPath, LineIndex, throwIfCancelled, mergeSchemaFindings, type Finding, type SchemaKind } from '../engine';
 import type { ServerSettings } from '../shared/protocol';
 import { ANALYSIS_LIMIT_CHARS, SCHEMA_LIMIT_CHARS, analyzeItemDocument, type ItemAnalysis } from './analysis';
 import { findingToDiagnostic, SOURCE } from './convert';
@@ -22,7 +15,6 @@ import { crossFileItemFindings, purgeDueFinding } from './crossFile';
 import { accountOf, type DocumentInfo } from './documents';
 import type { RootContexts } from './rootContext';
 import { schemaValidator, type ValidatorResult } from './schemaValidation';
-import { mergeSchemaFindings, type SchemaKind } from '../engine/schema';
 
 /** Beyond this, one summary diagnostic says how many were left out: the Problems panel stays usable. */
 export const MAX_DIAGNOSTICS_PER_DOCUMENT = 500;

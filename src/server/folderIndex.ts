@@ -5,12 +5,7 @@
  * Existence follows the coherency check (src/engine/check/run.ts folderExistsAt).
  */
 import { promises as fs } from 'node:fs';
-import { stateAt } from '../engine/item/history';
-import { analyzeItemBytes } from '../engine/item/analyze';
-import type { ItemHistory, Transaction } from '../engine/item/types';
-import { absOf } from '../engine/fsx';
-import { itemRelPath } from '../engine/layout';
-import { FOLDER_LIKE_TYPES, ROOT_ID, SYSTEM_FOLDERS, USER_ROOT_ID } from '../engine/zimbra';
+import { stateAt, analyzeItemBytes, absOf, itemRelPath, FOLDER_LIKE_TYPES, ROOT_ID, SYSTEM_FOLDERS, USER_ROOT_ID, type ItemHistory, type Transaction } from '../engine';
 
 export type FolderState =
   | { exists: true; id: number; name: string; parentId?: number; transaction?: Transaction; implicit: boolean }
