@@ -5,7 +5,7 @@
  */
 import { closeSync, constants as fsc, fstatSync, lstatSync, openSync, promises as fsp, readSync } from 'node:fs';
 import { crc32, createGunzip, createInflateRaw } from 'node:zlib';
-import { finding, type Finding } from '../findings';
+import { finding } from '../findings';
 import { describeIoError, MAX_METADATA_BYTES } from '../fsx';
 import { analyzeItemBytes, analyzeItemText, type AnalyzeItemOptions } from '../item/analyze';
 import { lifeSpan } from '../item/history';

@@ -4,7 +4,7 @@
  */
 import { appendFileSync } from 'node:fs';
 import { verifyBlobBytes } from '../blobs';
-import { computeDigest, isValidDigest } from '../digest';
+import { computeDigest } from '../digest';
 import { accountRelPath, blobRelPath, itemBucket, itemRelPath } from '../layout';
 import { FlagBit, ItemType } from '../zimbra';
 import type { AccountResult } from './account';
