@@ -6,8 +6,7 @@
  */
 import * as vscode from 'vscode';
 import { BLOBS_DIR, blobRelPath, formatZxsuite, isValidDigest, listServerArchives, type AccountSummary, type BackupPath, type FolderAtTime, type ItemAtTime } from './engine';
-import { listDir } from './engine';
-import type { Catalogue } from '../engine/catalogue';
+import { listDir, type Catalogue } from './engine';
 import { CatalogueService } from './catalogueService';
 import type { Ctx } from './ctx';
 import { pointInTimeSpec } from './model/pointInTime';

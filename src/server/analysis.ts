@@ -5,11 +5,7 @@
  */
 import { parseTree, findNodeAtLocation, type Node } from 'jsonc-parser';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { analyzeItemText } from '../engine/item/analyze';
-import { MAX_NESTING, nestingDepthExceeds } from '../engine/item/parse';
-import type { ItemHistory } from '../engine/item/types';
-import type { Range } from '../engine/findings';
-import { LineIndex } from '../engine/text';
+import { analyzeItemText, MAX_NESTING, nestingDepthExceeds, LineIndex, type ItemHistory, type Range } from '../engine';
 import type { DocumentInfo } from './documents';
 
 /** Documents past this many characters are not analysed interactively (the coherency check still reads them). */

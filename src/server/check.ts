@@ -5,12 +5,7 @@
  * AbortSignal and the findings gathered so far come back with `interrupted: true`.
  */
 import * as path from 'node:path';
-import type { runCoherencyCheck as RunCoherencyCheck } from '../engine/check/run';
-import { checkFileJob } from '../engine/check/fileCheck';
-import type { FileKindTag } from '../engine/check/types';
-import { compareFindings, FINDINGS, type Finding, type Severity } from '../engine/findings';
-import { classifyRelPath } from '../engine/layout';
-import type { ProgressSink } from '../engine/progress';
+import { checkFileJob, compareFindings, FINDINGS, classifyRelPath, runCoherencyCheck, type CheckOptions, type FileKindTag, type Finding, type Severity, type ProgressSink } from '../engine';
 import type { RunCheckRequest, ServerSettings } from '../shared/protocol';
 
 export interface CheckOutcome {
@@ -22,11 +17,12 @@ export interface CheckOutcome {
 export async function runCheck(params: RunCheckRequest.Params, settings: ServerSettings, io: { progress: ProgressSink; signal: AbortSignal }): Promise<CheckOutcome> {
   const root = path.resolve(params.root);
   if (params.file !== undefined && params.file !== '') return checkOneFile(root, params.file, params.level, io.signal);
-  const runCoherencyCheck = await loadCheckEngine();
-  const opts: Parameters<typeof RunCoherencyCheck>[1] = { level: params.level, retentionDays: settings.retentionDays };
+  const opts: CheckOptions = { level: params.level, retentionDays: settings.retentionDays };
   if (params.accounts && params.accounts.length > 0) opts.accounts = params.accounts;
   if (settings.checkConcurrency > 0) opts.jobs = settings.checkConcurrency;
   if (settings.schemaDirectory !== '') opts.schemaDir = settings.schemaDirectory;
+  // Its result cache requires better-sqlite3 only when it opens; a runtime that cannot load the native module
+  // (an editor's Electron with another ABI) runs the check without the cache (engine/check/run.ts).
   const report = await runCoherencyCheck(root, opts, { progress: io.progress, signal: io.signal });
   const byCode: Record<string, number> = {};
   for (const [code, n] of Object.entries(report.summary.byCode)) if (n !== undefined) byCode[code] = n;
@@ -41,24 +37,6 @@ export async function runCheck(params: RunCheckRequest.Params, settings: ServerS
       interrupted: report.summary.interrupted,
     },
   };
-}
-
-/**
- * The bulk check loads lazily: its result cache needs better-sqlite3, a native module
- * that may not load in the runtime the server was started with (e.g. an editor's
- * Electron with another ABI). Then runCheck fails with that reason; every other
- * feature of the server keeps working.
- */
-let checkEngine: Promise<typeof RunCoherencyCheck> | undefined;
-function loadCheckEngine(): Promise<typeof RunCoherencyCheck> {
-  checkEngine ??= import('../engine/check/run.js').then(
-    (m) => m.runCoherencyCheck,
-    (err: unknown) => {
-      checkEngine = undefined;
-      throw new Error(`the coherency check cannot be loaded in this runtime (Node ${process.versions.node}, modules ${process.versions.modules}): ${err instanceof Error ? err.message : String(err)}`);
-    },
-  );
-  return checkEngine;
 }
 
 function kindTag(rel: string): FileKindTag | undefined {

@@ -1,6 +1,6 @@
 /** Engine findings → LSP diagnostics: code = finding code, source 'zxbackup'. */
 import { DiagnosticSeverity, type Diagnostic, type Range } from 'vscode-languageserver/node';
-import type { Finding, Severity } from '../engine/findings';
+import type { Finding, Severity } from '../engine';
 import type { DiagnosticData } from '../shared/protocol';
 
 export const SOURCE = 'zxbackup';

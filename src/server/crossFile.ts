@@ -2,8 +2,7 @@
  * The cross-file rules of one open item (missing BLOB, unknown folder, purge due), by
  * the engine's itemNeighbourFindings; neighbour files are read through the root's caches.
  */
-import type { Finding } from '../engine/findings';
-import { itemNeighbourFindings } from '../engine/rules';
+import { itemNeighbourFindings, type Finding } from '../engine';
 import type { ItemAnalysis } from './analysis';
 import { nodeRange } from './analysis';
 import type { RootContext } from './rootContext';

@@ -5,9 +5,7 @@
  */
 import type { Location, Position } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { isValidDigest } from '../engine/digest';
-import { absOf } from '../engine/fsx';
-import { itemRelPath } from '../engine/layout';
+import { isValidDigest, absOf, itemRelPath } from '../engine';
 import { blobUri } from '../shared/protocol';
 import { analyzeItemDocument, textOffset } from './analysis';
 import { accountOf, fileUri, type DocumentInfo } from './documents';

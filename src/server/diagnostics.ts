@@ -7,15 +7,7 @@ import * as path from 'node:path';
 import { parseTree, findNodeAtLocation } from 'jsonc-parser';
 import type { Diagnostic } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { finding, say, type Finding } from '../engine/findings';
-import { parseAccountInfo, parseAccountStat, parseBackupStat } from '../engine/files/account';
-import { parseIdMapper, parseMapFile } from '../engine/files/maps';
-import { MAX_NESTING, nestingDepthExceeds } from '../engine/item/parse';
-import { absOf } from '../engine/fsx';
-import { accountRelPath, itemRelPath } from '../engine/layout';
-import { unknownIdmapItemFinding, unknownMapAccountFinding, wrongBucketOf } from '../engine/rules';
-import { LineIndex } from '../engine/text';
-import { throwIfCancelled } from '../engine/progress';
+import { finding, say, parseAccountInfo, parseAccountStat, parseBackupStat, parseIdMapper, parseMapFile, MAX_NESTING, nestingDepthExceeds, absOf, accountRelPath, itemRelPath, unknownIdmapItemFinding, unknownMapAccountFinding, wrongBucketOf, LineIndex, throwIfCancelled, type Finding, mergeSchemaFindings, type SchemaKind } from '../engine';
 import type { ServerSettings } from '../shared/protocol';
 import { ANALYSIS_LIMIT_CHARS, SCHEMA_LIMIT_CHARS, analyzeItemDocument, type ItemAnalysis } from './analysis';
 import { findingToDiagnostic, SOURCE } from './convert';
@@ -23,7 +15,6 @@ import { crossFileItemFindings } from './crossFile';
 import { accountOf, type DocumentInfo } from './documents';
 import type { RootContexts } from './rootContext';
 import { schemaValidator, type ValidatorResult } from './schemaValidation';
-import { mergeSchemaFindings, type SchemaKind } from '../engine/schema';
 
 /** Beyond this, one summary diagnostic says how many were left out: the Problems panel stays usable. */
 export const MAX_DIAGNOSTICS_PER_DOCUMENT = 500;

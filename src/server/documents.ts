@@ -7,7 +7,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { URI } from 'vscode-uri';
-import { classifyRelPath, toRelPath, MAP_PREFIX, ACCOUNTS_DIR, BLOBS_DIR, type FileKind } from '../engine/layout';
+import { classifyRelPath, toRelPath, MAP_PREFIX, ACCOUNTS_DIR, BLOBS_DIR, type FileKind } from '../engine';
 import { LanguageIds } from '../shared/protocol';
 
 export type DocumentKind = 'item' | 'account' | 'map' | 'idmap' | 'other';

@@ -5,12 +5,7 @@
  * Existence, names and paths follow the engine's evaluator (src/engine/pointInTime.ts).
  */
 import { promises as fs } from 'node:fs';
-import { analyzeItemBytes } from '../engine/item/analyze';
-import type { ItemHistory, Transaction } from '../engine/item/types';
-import { absOf } from '../engine/fsx';
-import { itemRelPath } from '../engine/layout';
-import { folderAbsence, folderAt, folderPathAt, type FolderAt, type PointSpec } from '../engine/pointInTime';
-import { ROOT_ID, USER_ROOT_ID } from '../engine/zimbra';
+import { analyzeItemBytes, absOf, itemRelPath, folderAbsence, folderAt, folderPathAt, ROOT_ID, USER_ROOT_ID, type ItemHistory, type Transaction, type FolderAt, type PointSpec } from '../engine';
 
 export type FolderState =
   | { exists: true; id: number; name: string; parentId?: number; transaction?: Transaction; implicit: boolean }

@@ -6,12 +6,7 @@
 import type { Hover, Position } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { parseTree } from 'jsonc-parser';
-import { formatDuration, formatIso, formatZxsuite, SECONDS_THRESHOLD } from '../engine/dates';
-import { isValidDigest } from '../engine/digest';
-import { MAX_NESTING, nestingDepthExceeds } from '../engine/item/parse';
-import type { Transaction } from '../engine/item/types';
-import { describeFlags, itemTypeName } from '../engine/zimbra';
-import { verifyBlobStream, type BlobVerification } from '../engine/blobs';
+import { formatDuration, formatIso, formatZxsuite, SECONDS_THRESHOLD, isValidDigest, MAX_NESTING, nestingDepthExceeds, describeFlags, itemTypeName, verifyBlobStream, type Transaction, type BlobVerification } from '../engine';
 import { ANALYSIS_LIMIT_CHARS, analyzeItemDocument, editorRange, textOffset } from './analysis';
 import { accountOf, type DocumentInfo } from './documents';
 import { propertyAt, transactionIndexOf } from './jsonLocation';

@@ -5,8 +5,7 @@
  * pushed check results are withdrawn on open and given back on close.
  */
 import type { Connection, Diagnostic } from 'vscode-languageserver/node';
-import { absOf } from '../engine/fsx';
-import type { Finding, Severity } from '../engine/findings';
+import { absOf, type Finding, type Severity } from '../engine';
 import type { DiagnosticData } from '../shared/protocol';
 import { codeTitle } from './check';
 import { FILE_START, SOURCE, toSeverity } from './convert';

@@ -3,8 +3,7 @@
  * document's diagnostics read each neighbour once. didChangeWatchedFiles drops them.
  */
 import { promises as fs } from 'node:fs';
-import { BlobStore } from '../engine/blobs';
-import { toRelPath } from '../engine/layout';
+import { BlobStore, toRelPath } from '../engine';
 import { FolderIndex } from './folderIndex';
 
 export class RootContext {

@@ -4,7 +4,7 @@
  * that happens inside a handler can bring the process down.
  */
 import { LSPErrorCodes, ResponseError, type CancellationToken, type Connection } from 'vscode-languageserver/node';
-import { isCancelled } from '../engine/progress';
+import { isCancelled } from '../engine';
 
 export interface Logger {
   info(message: string): void;

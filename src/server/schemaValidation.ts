@@ -15,8 +15,7 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { createSchemaValidator, type SchemaValidator } from '../engine/schema';
-import { EngineError, type Finding } from '../engine/findings';
+import { createSchemaValidator, EngineError, type SchemaValidator, type Finding } from '../engine';
 import type { SchemaWorkerRequest, SchemaWorkerResponse } from './schemaWorker';
 
 export type ValidatorResult = { ok: true; validator: SchemaValidator } | { ok: false; error: string };

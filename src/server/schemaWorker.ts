@@ -4,8 +4,7 @@
  * folder and generation: a generation bump (settings changed) loads the files again.
  */
 import { parentPort } from 'node:worker_threads';
-import { createSchemaValidator, type SchemaKind, type SchemaValidator } from '../engine/schema';
-import type { Finding } from '../engine/findings';
+import { createSchemaValidator, type SchemaKind, type SchemaValidator, type Finding } from '../engine';
 
 export interface SchemaWorkerRequest {
   id: number;

@@ -23,8 +23,7 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { URI } from 'vscode-uri';
-import { EngineError } from '../engine/findings';
-import type { ProgressEvent } from '../engine/progress';
+import { EngineError, type ProgressEvent } from '../engine';
 import { ALL_LANGUAGE_IDS, PointInTimeNotification, RunCheckRequest } from '../shared/protocol';
 import { analyzeItemDocument, forgetAnalysis } from './analysis';
 import { runCheck } from './check';

@@ -5,7 +5,7 @@
  * may pass `initializationOptions.settings`; otherwise the defaults apply.
  */
 import type { Connection } from 'vscode-languageserver/node';
-import { isValidTimeZone } from '../engine/dates';
+import { isValidTimeZone } from '../engine';
 import { DEFAULT_SETTINGS, type ServerSettings } from '../shared/protocol';
 
 export class SettingsStore {

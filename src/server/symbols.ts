@@ -4,9 +4,7 @@
  */
 import { SymbolKind, type DocumentSymbol } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { formatZxsuite } from '../engine/dates';
-import type { Transaction } from '../engine/item/types';
-import { describeFlags } from '../engine/zimbra';
+import { formatZxsuite, describeFlags, type Transaction } from '../engine';
 import { analyzeItemDocument, editorRange } from './analysis';
 import type { DocumentInfo } from './documents';
 

@@ -3,7 +3,7 @@
  * once. No `vscode` import: both sides and the tests use it. Method names are
  * stable; params and results are plain JSON.
  */
-import type { Finding, Severity } from '../engine/findings';
+import type { Finding, Severity } from '../engine';
 
 /** Language ids, assigned by file-name pattern in package.json (item files have no extension). */
 export const LanguageIds = {

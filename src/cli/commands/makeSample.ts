@@ -6,7 +6,6 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { makeSample as generateSample } from '../../engine/sample';
 import type { CliContext, CommandResult } from '../context';
 import { usageError } from '../errors';
 import { envelope, formatBytes, heading, jsonDate, renderKeyValues, renderTable } from '../output';
@@ -58,6 +57,8 @@ export async function makeSample(ctx: CliContext, dir: string, opts: Options): P
   const seed = positiveInt('--seed', opts.seed, 0);
   const abs = path.resolve(dir);
   await checkTarget(abs);
+  // The generator (word lists, MIME and archive writers) loads for this command only: the others start faster.
+  const { makeSample: generateSample } = await import('../../engine/sample/index.js');
   const result = await generateSample(
     abs,
     { accounts, itemsPerAccount, seed, faults: opts.faults === true },

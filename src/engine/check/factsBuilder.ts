@@ -3,7 +3,7 @@
  * code runs in a worker (fresh results) and in the main thread (results taken from
  * the cache), so both reach the cross-file checks in one shape.
  */
-import { finding, type FindingCode } from '../findings';
+import type { FindingCode } from '../findings';
 import { purgeDueFinding } from '../rules';
 import { SYSTEM_FOLDERS } from '../zimbra';
 import type { BatchFacts, CheckContext, FileResult } from './types';

@@ -4,7 +4,7 @@
  * O_NOFOLLOW, so a link swapped in after the listing is still never followed.
  */
 import { closeSync, constants as fsc, fstatSync, lstatSync, openSync, readSync } from 'node:fs';
-import { finding, say, type Finding } from '../findings';
+import { finding, say } from '../findings';
 import { describeIoError, MAX_METADATA_BYTES } from '../fsx';
 import { analyzeItemBytes, analyzeItemText, type AnalyzeItemOptions } from '../item/analyze';
 import { lifeSpan } from '../item/history';

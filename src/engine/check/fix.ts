@@ -64,7 +64,7 @@ function stampOf(now: number): string {
 
 /** Creates a quarantine folder, records the plan, then moves and rewrites. */
 export async function applyFix(root: string, req: FixRequest, now = Date.now()): Promise<FixOutcome> {
-  let stamp = stampOf(now);
+  const stamp = stampOf(now);
   let qRel = `${QUARANTINE_DIR}/${stamp}`;
   for (let i = 1; await exists(absOf(root, qRel)); i++) qRel = `${QUARANTINE_DIR}/${stamp}-${i}`;
   await fs.mkdir(absOf(root, qRel), { recursive: true });

@@ -2,6 +2,7 @@
 export * from './types';
 export { runCoherencyCheck, UNUSABLE_METADATA, type CheckIo } from './run';
 export { checkFile } from './checkFile';
+export { checkFileJob } from './fileCheck';
 export { parseSample, inSample, describeSample } from './sample';
 export { defaultCacheDir, CHECK_RULES_VERSION } from './cache';
 export { applyFix, undoFix, writeFileAtomic, QUARANTINE_DIR, MANIFEST_NAME, type Manifest, type ManifestEntry, type UndoOutcome } from './fix';

@@ -7,9 +7,8 @@
  */
 import { promises as fs, type Dirent } from 'node:fs';
 import * as os from 'node:os';
-import * as path from 'node:path';
 import { finding, say, failWith, FINDINGS, messageOf, type Finding, type FindingCode } from '../findings';
-import { missingBlobFinding, sizeMismatchFinding, unknownIdmapItemFinding } from '../rules';
+import { sizeMismatchFinding, unknownIdmapItemFinding } from '../rules';
 import { absOf, listDir, readFileCapped } from '../fsx';
 import { ACCOUNTS_DIR, BLOBS_DIR, ID_MAPPER_FILE, MAP_PREFIX, SERVER_DIRS, ACCOUNT_FILES, blobRelPath, customizationsStamp } from '../layout';
 import { DigestFlag, DigestTable } from './digestTable';

@@ -396,7 +396,6 @@ export class AccountGenerator {
   private message(id: number, irng: Rng, created: number, originalDate: number | undefined): ItemBuilder {
     const p = this.plan;
     const h = p.horizon;
-    const ordinal = this.messageOrdinal;
     const { s, spam, remake } = this.messageContent(irng, created, originalDate);
     const m = s.meta;
     if (!this.result.sampleMessage && !spam) this.result.sampleMessage = { digest: s.ref.digest, size: s.ref.size, subject: m.subject, sender: m.sender, recipients: m.recipients, date: m.date };

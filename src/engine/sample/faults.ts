@@ -3,7 +3,7 @@
  * Every fault is deterministic and recorded with the finding code a check must report.
  */
 import { verifyBlobBytes } from '../blobs';
-import { computeDigest, isValidDigest } from '../digest';
+import { computeDigest } from '../digest';
 import { accountRelPath, blobRelPath, itemBucket, itemRelPath } from '../layout';
 import { FlagBit, ItemType } from '../zimbra';
 import type { AccountResult } from './account';

@@ -224,12 +224,12 @@ export function buildMessage(spec: MessageSpec, rng: Rng): Buffer {
       root = html();
       break;
     case 'alternative':
-      root = multipart('alternative', boundary(rng, n++), [textPart(spec.text, 'plain', 'quoted-printable'), html()], true);
+      root = multipart('alternative', boundary(rng, n), [textPart(spec.text, 'plain', 'quoted-printable'), html()], true);
       break;
     case 'mixed': {
       const body = rng.chance(0.5) ? multipart('alternative', boundary(rng, n++), [textPart(spec.text, 'plain', 'quoted-printable'), html()], false) : textPart(spec.text, 'plain', isAscii(spec.text) ? '7bit' : 'quoted-printable');
       const atts = (spec.attachments ?? []).map((a) => attachmentPart(a, a.inline ? `${rng.hex(16)}@sample` : undefined));
-      root = multipart('mixed', boundary(rng, n++), [body, ...atts], true);
+      root = multipart('mixed', boundary(rng, n), [body, ...atts], true);
       break;
     }
   }

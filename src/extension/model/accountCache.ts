@@ -4,9 +4,19 @@
  * is shared by the Backup view, Search Items and Item History, deduplicated while in
  * flight, and bounded: only the most recently used accounts stay in memory.
  */
-import { buildSnapshot, type AccountSnapshot, type BackupPath, type Finding, type ItemHistory, type ProgressSink } from '../engine';
-// Module by module, like ../engine.ts: the catalogue requires better-sqlite3 only when it opens.
-import { openCatalogue, type Catalogue, type CatalogueFolders, type CatalogueOptions, type IndexResult } from '../../engine/catalogue';
+import {
+  buildSnapshot,
+  openCatalogue,
+  type AccountSnapshot,
+  type BackupPath,
+  type Catalogue,
+  type CatalogueFolders,
+  type CatalogueOptions,
+  type Finding,
+  type IndexResult,
+  type ItemHistory,
+  type ProgressSink,
+} from '../engine';
 import { pointInTimeSpec, type PointInTime } from './pointInTime';
 
 export interface LoadedAccount {

@@ -20,7 +20,13 @@ export function historyPayload(history: ItemHistory, opts: { text?: string; zone
   // Keys in order of first appearance across the file, so columns line up row to row.
   const keys: string[] = [];
   const seen = new Set<string>();
-  for (const tx of history.transactions) for (const k of Object.keys(tx.raw)) if (!COLUMN_KEYS.has(k) && !seen.has(k)) (seen.add(k), keys.push(k));
+  for (const tx of history.transactions) {
+    for (const k of Object.keys(tx.raw)) {
+      if (COLUMN_KEYS.has(k) || seen.has(k)) continue;
+      seen.add(k);
+      keys.push(k);
+    }
+  }
 
   let previous: Record<string, unknown> | undefined;
   const rows: HistoryRow[] = history.transactions.map((tx) => {

@@ -10,6 +10,8 @@ export function run(): Promise<void> {
   const grep = process.env.ZXB_E2E_GREP;
   if (grep) mocha.grep(grep);
   mocha.suite.emit('pre-require', globalThis, 'integration', mocha);
+  // After pre-require, which sets mocha's globals: an import would be hoisted above it.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   require('./extension.test');
   return new Promise((resolve, reject) => {
     mocha.run((failures) => (failures > 0 ? reject(new Error(`${failures} integration test(s) failed`)) : resolve()));

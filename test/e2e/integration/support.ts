@@ -68,7 +68,7 @@ export function sampleItems(root = backupRoot(), limit = 5000): SampleItem[] {
   const accounts = join(root, 'accounts');
   for (const account of readdirSync(accounts)) {
     const items = join(accounts, account, 'items');
-    let buckets: string[] = [];
+    let buckets: string[];
     try { buckets = readdirSync(items); } catch { continue; }
     for (const bucket of buckets) {
       for (const name of readdirSync(join(items, bucket))) {
