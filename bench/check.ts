@@ -33,7 +33,9 @@ const opt = (name: string, def: string): string => {
 };
 
 function listFiles(root: string, rel: string, out: string[] = []): string[] {
-  for (const e of readdirSync(path.join(root, rel), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+  for (const e of readdirSync(path.join(root, rel), { withFileTypes: true }).sort((a, b) =>
+    a.name < b.name ? -1 : 1,
+  )) {
     const r = `${rel}/${e.name}`;
     if (e.isDirectory()) listFiles(root, r, out);
     else if (e.isFile()) out.push(path.join(root, r));
@@ -45,17 +47,40 @@ interface Measured {
   ms: number;
   cpuMs: number;
   rssMB: number;
-  summary: { itemsChecked: number; blobsChecked: number; bytesChecked: number; filesFromCache: number; bySeverity: Record<string, number>; workers: string };
+  summary: {
+    itemsChecked: number;
+    blobsChecked: number;
+    bytesChecked: number;
+    filesFromCache: number;
+    bySeverity: Record<string, number>;
+    workers: string;
+  };
 }
 
 /** One check in a child process: the bundled CLI (what users run) under /usr/bin/time for RSS and CPU. */
 function measure(level: CheckLevel, root: string, jobs: number, cacheDir?: string): Measured {
   const cli = path.join(__dirname, '../dist/cli.js');
   if (!existsSync(cli)) throw new Error('run `npm run build` first: the benchmark measures dist/cli.js');
-  const args = ['-f', '%M %U %S', process.execPath, cli, 'doCoherencyCheck', root, '--level', level, '--json', '--jobs', String(jobs)];
+  const args = [
+    '-f',
+    '%M %U %S',
+    process.execPath,
+    cli,
+    'doCoherencyCheck',
+    root,
+    '--level',
+    level,
+    '--json',
+    '--jobs',
+    String(jobs),
+  ];
   if (!cacheDir) args.push('--no-cache');
   const t0 = performance.now();
-  const r = spawnSync('/usr/bin/time', args, { encoding: 'utf8', maxBuffer: 1 << 28, env: { ...process.env, ...(cacheDir ? { ZXB_CACHE_DIR: cacheDir } : {}) } });
+  const r = spawnSync('/usr/bin/time', args, {
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
+    env: { ...process.env, ...(cacheDir ? { ZXB_CACHE_DIR: cacheDir } : {}) },
+  });
   const ms = performance.now() - t0;
   if (r.status !== 0 && r.status !== 1) throw new Error(`${level} check failed (${r.status}): ${r.stderr}`);
   const [rssKb, user, sys] = r.stderr.trim().split('\n').pop()!.split(' ').map(Number);
@@ -94,11 +119,17 @@ async function onThreads(files: string[], n: number, work: 'blob' | 'json'): Pro
   const next = new SharedArrayBuffer(4);
   const t0 = performance.now();
   const c0 = cpuNow();
-  await Promise.all(Array.from({ length: n }, () => new Promise<number>((resolve, reject) => {
-    const w = new Worker(code, { eval: true, workerData: { files, next, work } });
-    w.on('message', resolve);
-    w.on('error', reject);
-  })));
+  await Promise.all(
+    Array.from(
+      { length: n },
+      () =>
+        new Promise<number>((resolve, reject) => {
+          const w = new Worker(code, { eval: true, workerData: { files, next, work } });
+          w.on('message', resolve);
+          w.on('error', reject);
+        }),
+    ),
+  );
   return { ms: performance.now() - t0, cpuMs: cpuNow() - c0 };
 }
 
@@ -138,7 +169,9 @@ async function compareValidators(files: string[]): Promise<void> {
     for (const t of texts) await validator.validate('item', t.text, t.rel);
     schema = Math.min(schema, performance.now() - t0);
   }
-  console.log(`per item file (${texts.length} files, best of 3): JSON.parse ${per(parse)}, typed parser + rules ${per(typed)}, JSON Schema (schema.ts) ${per(schema)}`);
+  console.log(
+    `per item file (${texts.length} files, best of 3): JSON.parse ${per(parse)}, typed parser + rules ${per(typed)}, JSON Schema (schema.ts) ${per(schema)}`,
+  );
 }
 
 async function main(): Promise<void> {
@@ -152,7 +185,14 @@ async function main(): Promise<void> {
     const blobBytes = Math.round((gb * 1e9) / items / 0.76);
     console.log(`generating ${items} items, ~${gb} GB of BLOBs (${blobBytes} B each before gzip) into ${dir} …`);
     const t0 = performance.now();
-    makeMiniSample(dir, { accounts, itemsPerAccount: Math.ceil(items / accounts), seed: 7, blobBytes, gzipLevel: 1, onProgress: (d, t) => process.stdout.write(`\r  account ${d}/${t}`) });
+    makeMiniSample(dir, {
+      accounts,
+      itemsPerAccount: Math.ceil(items / accounts),
+      seed: 7,
+      blobBytes,
+      gzipLevel: 1,
+      onProgress: (d, t) => process.stdout.write(`\r  account ${d}/${t}`),
+    });
     console.log(`\ngenerated in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   }
   const blobFiles = listFiles(dir, 'items');
@@ -161,7 +201,9 @@ async function main(): Promise<void> {
   for (const f of blobFiles) blobBytes += readFileSync(f).length; // also warms the page cache
   for (const f of metaFiles) readFileSync(f);
   const mb = blobBytes / 1e6;
-  console.log(`backup path: ${dir}\n  ${metaFiles.length} metadata files, ${blobFiles.length} BLOBs, ${mb.toFixed(0)} MB of BLOBs on disk, ${jobs} jobs, ${os.availableParallelism()} cores\n`);
+  console.log(
+    `backup path: ${dir}\n  ${metaFiles.length} metadata files, ${blobFiles.length} BLOBs, ${mb.toFixed(0)} MB of BLOBs on disk, ${jobs} jobs, ${os.availableParallelism()} cores\n`,
+  );
 
   // The machine may be shared: contenders alternate, each run `runs` times; the best run counts.
   const runs = Number(opt('runs', '2'));
@@ -188,29 +230,66 @@ async function main(): Promise<void> {
 
   const itemsN = blobs.summary.itemsChecked;
   const sec = (ms: number): string => (ms / 1000).toFixed(2).padStart(7);
-  const row = (name: string, m: { ms: number; cpuMs: number }, extra = ''): void => console.log(`${name.padEnd(50)} ${sec(m.ms)} s wall ${sec(m.cpuMs)} s CPU  ${extra}`);
-  console.log(`best of ${runs} alternating runs; 1-min load average during them: ${loads.map((l) => l.toFixed(1)).join(', ')}\n`);
-  row('floor: gunzip + SHA-256, worker_threads', f, `${(blobFiles.length / (f.ms / 1000)).toFixed(0)} BLOBs/s  ${(mb / (f.ms / 1000)).toFixed(0)} MB/s`);
-  row(`zxb doCoherencyCheck --level blobs (${blobs.summary.workers})`, blobs, `${(itemsN / (blobs.ms / 1000)).toFixed(0)} items/s  ${(mb / (blobs.ms / 1000)).toFixed(0)} MB/s  peak RSS ${blobs.rssMB.toFixed(0)} MB`);
-  console.log(`${'  ratio floor / ours (goal ≥ 0.8): wall, CPU'.padEnd(50)} ${(f.ms / blobs.ms).toFixed(2).padStart(7)}        ${(f.cpuMs / blobs.cpuMs).toFixed(2).padStart(7)}`);
+  const row = (name: string, m: { ms: number; cpuMs: number }, extra = ''): void =>
+    console.log(`${name.padEnd(50)} ${sec(m.ms)} s wall ${sec(m.cpuMs)} s CPU  ${extra}`);
+  console.log(
+    `best of ${runs} alternating runs; 1-min load average during them: ${loads.map((l) => l.toFixed(1)).join(', ')}\n`,
+  );
+  row(
+    'floor: gunzip + SHA-256, worker_threads',
+    f,
+    `${(blobFiles.length / (f.ms / 1000)).toFixed(0)} BLOBs/s  ${(mb / (f.ms / 1000)).toFixed(0)} MB/s`,
+  );
+  row(
+    `zxb doCoherencyCheck --level blobs (${blobs.summary.workers})`,
+    blobs,
+    `${(itemsN / (blobs.ms / 1000)).toFixed(0)} items/s  ${(mb / (blobs.ms / 1000)).toFixed(0)} MB/s  peak RSS ${blobs.rssMB.toFixed(0)} MB`,
+  );
+  console.log(
+    `${'  ratio floor / ours (goal ≥ 0.8): wall, CPU'.padEnd(50)} ${(f.ms / blobs.ms).toFixed(2).padStart(7)}        ${(f.cpuMs / blobs.cpuMs).toFixed(2).padStart(7)}`,
+  );
   // The blobs level does the floor's work plus the metadata level's: on fully used cores its
   // ratio cannot exceed floor CPU / (floor CPU + metadata-level CPU), whatever the overhead.
-  console.log(`${'  ceiling: floor CPU / (floor + metadata-level) CPU'.padEnd(50)} ${(f.cpuMs / (f.cpuMs + best(M).cpuMs)).toFixed(2).padStart(7)}`);
-  row('bare readFileSync + JSON.parse loop (metadata)', bare, `${(metaFiles.length / (bare.ms / 1000)).toFixed(0)} files/s`);
-  row(`zxb doCoherencyCheck --level metadata (${meta.summary.workers})`, meta, `${(meta.summary.itemsChecked / (meta.ms / 1000)).toFixed(0)} items/s  peak RSS ${meta.rssMB.toFixed(0)} MB`);
-  console.log(`${'  ratio bare / ours (goal ≥ 0.7): wall, CPU'.padEnd(50)} ${(bare.ms / meta.ms).toFixed(2).padStart(7)}        ${(bare.cpuMs / meta.cpuMs).toFixed(2).padStart(7)}`);
+  console.log(
+    `${'  ceiling: floor CPU / (floor + metadata-level) CPU'.padEnd(50)} ${(f.cpuMs / (f.cpuMs + best(M).cpuMs)).toFixed(2).padStart(7)}`,
+  );
+  row(
+    'bare readFileSync + JSON.parse loop (metadata)',
+    bare,
+    `${(metaFiles.length / (bare.ms / 1000)).toFixed(0)} files/s`,
+  );
+  row(
+    `zxb doCoherencyCheck --level metadata (${meta.summary.workers})`,
+    meta,
+    `${(meta.summary.itemsChecked / (meta.ms / 1000)).toFixed(0)} items/s  peak RSS ${meta.rssMB.toFixed(0)} MB`,
+  );
+  console.log(
+    `${'  ratio bare / ours (goal ≥ 0.7): wall, CPU'.padEnd(50)} ${(bare.ms / meta.ms).toFixed(2).padStart(7)}        ${(bare.cpuMs / meta.cpuMs).toFixed(2).padStart(7)}`,
+  );
   // Like with like: the check uses every core, so the bare loop on the same threads too.
-  row(`bare read + JSON.parse, ${jobs} worker_threads`, bareThreads, `${(metaFiles.length / (bareThreads.ms / 1000)).toFixed(0)} files/s`);
-  console.log(`${'  ratio bare on threads / ours: wall, CPU'.padEnd(50)} ${(bareThreads.ms / meta.ms).toFixed(2).padStart(7)}        ${(bareThreads.cpuMs / meta.cpuMs).toFixed(2).padStart(7)}`);
+  row(
+    `bare read + JSON.parse, ${jobs} worker_threads`,
+    bareThreads,
+    `${(metaFiles.length / (bareThreads.ms / 1000)).toFixed(0)} files/s`,
+  );
+  console.log(
+    `${'  ratio bare on threads / ours: wall, CPU'.padEnd(50)} ${(bareThreads.ms / meta.ms).toFixed(2).padStart(7)}        ${(bareThreads.cpuMs / meta.cpuMs).toFixed(2).padStart(7)}`,
+  );
   row('--level blobs, first run filling the cache', firstCached, `peak RSS ${firstCached.rssMB.toFixed(0)} MB`);
-  row('--level blobs, second run (cache)', second, `${second.summary.filesFromCache} files from the cache  peak RSS ${second.rssMB.toFixed(0)} MB`);
+  row(
+    '--level blobs, second run (cache)',
+    second,
+    `${second.summary.filesFromCache} files from the cache  peak RSS ${second.rssMB.toFixed(0)} MB`,
+  );
   // The machine is shared: "best" of each side may pair a lucky baseline with an unlucky check.
   // The ratio of each alternating pair (run r of both) shows the spread.
   const pairs = (num: { ms: number }[], den: { ms: number }[]): string => {
     const r = num.map((n, i) => n.ms / den[i]!.ms).sort((a, b) => a - b);
     return `median ${r[Math.floor(r.length / 2)]!.toFixed(2)} (${r.map((x) => x.toFixed(2)).join(', ')})`;
   };
-  console.log(`\nratio per alternating run, wall: blobs floor / ours ${pairs(F, B)}; metadata bare / ours ${pairs(J, M)}`);
+  console.log(
+    `\nratio per alternating run, wall: blobs floor / ours ${pairs(F, B)}; metadata bare / ours ${pairs(J, M)}`,
+  );
   console.log(`findings (blobs level): ${JSON.stringify(blobs.summary.bySeverity)}; times include process start-up`);
   await compareValidators(metaFiles.filter((f) => /\/items\/\d\d\/\d+$/.test(f)).slice(0, 5000));
 }

@@ -27,7 +27,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { getLanguageService, TextDocument } from 'vscode-json-languageservice';
-import { createProtocolConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-languageserver-protocol/node';
+import {
+  createProtocolConnection,
+  StreamMessageReader,
+  StreamMessageWriter,
+} from 'vscode-languageserver-protocol/node';
 import { URI } from 'vscode-uri';
 import { BackupPath, accountRelPath, blobRelPath, computeDigest, itemRelPath } from '../src/engine';
 import { openCatalogue } from '../src/engine/catalogue';
@@ -79,23 +83,66 @@ function ensureBackup(dir: string, folderItems: number): void {
   if (existsSync(marker)) return;
   console.log(`generating ${folderItems} items into ${dir} …`);
   const t0 = performance.now();
-  write(dir, accountRelPath(ACCOUNT, 'account_info'), JSON.stringify({ zimbraId: ACCOUNT, name: 'bench@example.com', status: 'active', createdDate: T0 }));
-  write(dir, itemRelPath(ACCOUNT, FOLDER), JSON.stringify([{ 'transaction-id': 1, 'start-date': T0 - 86_400_000, 'end-date': null, id: FOLDER, type: 1, 'folder-id': 2, name: 'Big folder' }]));
+  write(
+    dir,
+    accountRelPath(ACCOUNT, 'account_info'),
+    JSON.stringify({ zimbraId: ACCOUNT, name: 'bench@example.com', status: 'active', createdDate: T0 }),
+  );
+  write(
+    dir,
+    itemRelPath(ACCOUNT, FOLDER),
+    JSON.stringify([
+      {
+        'transaction-id': 1,
+        'start-date': T0 - 86_400_000,
+        'end-date': null,
+        id: FOLDER,
+        type: 1,
+        'folder-id': 2,
+        name: 'Big folder',
+      },
+    ]),
+  );
   for (let i = 0; i < folderItems; i++) {
     const id = 1000 + i;
-    write(dir, itemRelPath(ACCOUNT, id), JSON.stringify([{ 'transaction-id': 1, 'start-date': T0 + i, 'end-date': null, id, type: 5, 'folder-id': FOLDER, flags: 0, subject: `message ${id}` }]));
+    write(
+      dir,
+      itemRelPath(ACCOUNT, id),
+      JSON.stringify([
+        {
+          'transaction-id': 1,
+          'start-date': T0 + i,
+          'end-date': null,
+          id,
+          type: 5,
+          'folder-id': FOLDER,
+          flags: 0,
+          subject: `message ${id}`,
+        },
+      ]),
+    );
   }
   writeFileSync(marker, '');
   console.log(`  done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 }
 
-async function lspDiagnostics(root: string, textOf: (itemId: number) => string, runs: number): Promise<{ median: number; min: number; max: number; count: number; lateMedian: number }> {
-  const child = spawn(process.execPath, [path.join(REPO, 'dist', 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
+async function lspDiagnostics(
+  root: string,
+  textOf: (itemId: number) => string,
+  runs: number,
+): Promise<{ median: number; min: number; max: number; count: number; lateMedian: number }> {
+  const child = spawn(process.execPath, [path.join(REPO, 'dist', 'server.js'), '--stdio'], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   const conn = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
   conn.onRequest('workspace/configuration', (p: { items: unknown[] }) => p.items.map(() => ({})));
   conn.onRequest('client/registerCapability', () => null);
   conn.listen();
-  await conn.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: { textDocument: { diagnostic: {} }, workspace: { configuration: true } } });
+  await conn.sendRequest('initialize', {
+    processId: process.pid,
+    rootUri: null,
+    capabilities: { textDocument: { diagnostic: {} }, workspace: { configuration: true } },
+  });
   await conn.sendNotification('initialized', {});
   const times: number[] = [];
   let count = 0;
@@ -104,7 +151,9 @@ async function lspDiagnostics(root: string, textOf: (itemId: number) => string, 
     const uri = URI.file(path.join(root, ...itemRelPath(ACCOUNT, 500 + i).split('/'))).toString();
     const text = textOf(500 + i);
     const t0 = performance.now();
-    await conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'zxbackup-item', version: 1, text } });
+    await conn.sendNotification('textDocument/didOpen', {
+      textDocument: { uri, languageId: 'zxbackup-item', version: 1, text },
+    });
     const r = await conn.sendRequest<{ items: unknown[] }>('textDocument/diagnostic', { textDocument: { uri } });
     const ms = performance.now() - t0;
     count = r.items.length;
@@ -115,13 +164,22 @@ async function lspDiagnostics(root: string, textOf: (itemId: number) => string, 
   await conn.sendNotification('exit');
   conn.dispose();
   // The server's JIT and its schema worker's young generation settle over the first ~10 large documents.
-  return { median: median(times), min: Math.min(...times), max: Math.max(...times), count, lateMedian: median(times.slice(Math.floor(times.length / 2))) };
+  return {
+    median: median(times),
+    min: Math.min(...times),
+    max: Math.max(...times),
+    count,
+    lateMedian: median(times.slice(Math.floor(times.length / 2))),
+  };
 }
 
 async function schemaAlone(text: string, runs: number): Promise<number> {
   const schema = JSON.parse(readFileSync(path.join(REPO, 'schemas', 'item.schema.json'), 'utf8'));
   const service = getLanguageService({});
-  service.configure({ validate: true, schemas: [{ uri: 'https://zxbackup.invalid/schemas/item.schema.json', fileMatch: ['*.item.json'], schema }] });
+  service.configure({
+    validate: true,
+    schemas: [{ uri: 'https://zxbackup.invalid/schemas/item.schema.json', fileMatch: ['*.item.json'], schema }],
+  });
   const times: number[] = [];
   for (let i = 0; i < runs + 2; i++) {
     const doc = TextDocument.create(`file:///bench/${i}.item.json`, 'json', 1, text);
@@ -148,7 +206,10 @@ async function treeChild(root: string): Promise<void> {
   for (let i = 0; i < 9; i++) warm.push((await page(null)).ms);
   const retime: number[] = [];
   for (let i = 0; i < 5; i++) retime.push((await page(T0 + 50_000 + i)).ms);
-  process.stdout.write(JSON.stringify({ cold, warm: median(warm), retime: median(retime), rssMB: process.resourceUsage().maxRSS / 1024 }) + '\n');
+  process.stdout.write(
+    JSON.stringify({ cold, warm: median(warm), retime: median(retime), rssMB: process.resourceUsage().maxRSS / 1024 }) +
+      '\n',
+  );
 }
 
 /** Child process: builds the catalogue from nothing (the one-off cost the first expand of an account pays). */
@@ -160,7 +221,15 @@ async function catalogueBuildChild(root: string, cacheDir: string): Promise<void
   const ms = performance.now() - t0;
   cat.close();
   const bytes = readdirSync(cacheDir).reduce((n, f) => n + statSync(path.join(cacheDir, f)).size, 0);
-  process.stdout.write(JSON.stringify({ ms, files: r.files, updated: r.updated, dbMB: bytes / 1e6, rssMB: process.resourceUsage().maxRSS / 1024 }) + '\n');
+  process.stdout.write(
+    JSON.stringify({
+      ms,
+      files: r.files,
+      updated: r.updated,
+      dbMB: bytes / 1e6,
+      rssMB: process.resourceUsage().maxRSS / 1024,
+    }) + '\n',
+  );
 }
 
 /** Child process: the first page from the persisted catalogue, in a process that has not touched it yet. */
@@ -172,7 +241,9 @@ async function cataloguePageChild(root: string, cacheDir: string): Promise<void>
   const tOpen = performance.now() - t0;
   const page = (when: { kind: 'last' } | { kind: 'instant'; at: number }) => {
     const ids = cat.idsInFolderAt(ACCOUNT, FOLDER, when);
-    const views = firstPageOfIds(ACCOUNT, FOLDER, ids, (after, limit) => cat.itemsInFolderAt(ACCOUNT, FOLDER, when, after === undefined ? { limit } : { after, limit }));
+    const views = firstPageOfIds(ACCOUNT, FOLDER, ids, (after, limit) =>
+      cat.itemsInFolderAt(ACCOUNT, FOLDER, when, after === undefined ? { limit } : { after, limit }),
+    );
     return { children: views.length, items: ids.length };
   };
   const first = page(last);
@@ -197,11 +268,27 @@ async function cataloguePageChild(root: string, cacheDir: string): Promise<void>
   const mid = cat.itemsInFolderAt(ACCOUNT, FOLDER, last, { after: 1000 + 50_000, limit: 200 }).length;
   const deep = performance.now() - t2;
   cat.close();
-  process.stdout.write(JSON.stringify({ open: tOpen, cold, first, folders, folderCount: tree.counts.get(FOLDER) ?? 0, warm: median(warm), instant: median(instant), deep, mid }) + '\n');
+  process.stdout.write(
+    JSON.stringify({
+      open: tOpen,
+      cold,
+      first,
+      folders,
+      folderCount: tree.counts.get(FOLDER) ?? 0,
+      warm: median(warm),
+      instant: median(instant),
+      deep,
+      mid,
+    }) + '\n',
+  );
 }
 
 function child<T>(flag: string, ...rest: string[]): T {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', __filename, flag, ...rest], { cwd: REPO, encoding: 'utf8', maxBuffer: 1 << 24 });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', __filename, flag, ...rest], {
+    cwd: REPO,
+    encoding: 'utf8',
+    maxBuffer: 1 << 24,
+  });
   if (r.status !== 0) throw new Error(`${flag} child failed: ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as T;
 }
@@ -226,24 +313,46 @@ async function main(): Promise<void> {
 
   // --only-catalogue: just section 3 (the catalogue is rebuilt), for iterating on it.
   const onlyCatalogue = args.includes('--only-catalogue');
-  type InMemoryTree = { cold: { ms: number; children: number; items: number }; warm: number; retime: number; rssMB: number };
+  type InMemoryTree = {
+    cold: { ms: number; children: number; items: number };
+    warm: number;
+    retime: number;
+    rssMB: number;
+  };
   let tree: InMemoryTree | undefined;
   if (!onlyCatalogue) {
     const lsp = await lspDiagnostics(dir, textOf, runs);
     const schema = await schemaAlone(text, runs);
-    console.log(`\nload average: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} on ${os.availableParallelism()} cores`);
-    console.log(`\nDiagnostics, ${transactions}-transaction item (${(text.length / 1024).toFixed(0)} KB), median of ${runs}:`);
-    console.log(`  LSP round trip (didOpen + textDocument/diagnostic, dist/server.js): ${fmt(lsp.median)}  [min ${fmt(lsp.min)}, max ${fmt(lsp.max)}; ${lsp.count} diagnostics]  goal ≤ 50 ms`);
+    console.log(
+      `\nload average: ${os
+        .loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')} on ${os.availableParallelism()} cores`,
+    );
+    console.log(
+      `\nDiagnostics, ${transactions}-transaction item (${(text.length / 1024).toFixed(0)} KB), median of ${runs}:`,
+    );
+    console.log(
+      `  LSP round trip (didOpen + textDocument/diagnostic, dist/server.js): ${fmt(lsp.median)}  [min ${fmt(lsp.min)}, max ${fmt(lsp.max)}; ${lsp.count} diagnostics]  goal ≤ 50 ms`,
+    );
     console.log(`    the same, second half of the rounds only (server warmed up):      ${fmt(lsp.lateMedian)}`);
     console.log(`  vscode-json-languageservice schema validation alone (in process):  ${fmt(schema)}`);
     // --only-diagnostics: just section 1, for iterating on the server.
     if (args.includes('--only-diagnostics')) return;
 
-    const r = spawnSync(process.execPath, ['--import', 'tsx', __filename, '--child-tree', dir], { cwd: REPO, encoding: 'utf8', maxBuffer: 1 << 24 });
+    const r = spawnSync(process.execPath, ['--import', 'tsx', __filename, '--child-tree', dir], {
+      cwd: REPO,
+      encoding: 'utf8',
+      maxBuffer: 1 << 24,
+    });
     if (r.status !== 0) throw new Error(`tree child failed: ${r.stderr}`);
     tree = JSON.parse(r.stdout.trim().split('\n').pop()!) as InMemoryTree;
-    console.log(`\nFirst page of a ${tree.cold.items}-item folder (AccountCache.snapshot + treeModel.firstPage, ${tree.cold.children} children):`);
-    console.log(`  cold (fresh process, reads the account's ${folderItems + 1} item files): ${fmt(tree.cold.ms)}  goal ≤ 200 ms`);
+    console.log(
+      `\nFirst page of a ${tree.cold.items}-item folder (AccountCache.snapshot + treeModel.firstPage, ${tree.cold.children} children):`,
+    );
+    console.log(
+      `  cold (fresh process, reads the account's ${folderItems + 1} item files): ${fmt(tree.cold.ms)}  goal ≤ 200 ms`,
+    );
     console.log(`  warm (snapshot cached):                                     ${fmt(tree.warm)}`);
     console.log(`  after a point-in-time change (snapshot rebuilt in memory):  ${fmt(tree.retime)}`);
     console.log(`  peak RSS of that process: ${tree.rssMB.toFixed(0)} MB`);
@@ -252,15 +361,35 @@ async function main(): Promise<void> {
   // Outside the backup path, as the real default (~/.cache/zxbackup-inspector/catalogue) is.
   const cacheDir = path.resolve(opt('catalogue-dir', `${dir}-catalogue`));
   type Build = { ms: number; files: number; dbMB: number; rssMB: number };
-  type Page = { open: number; cold: number; first: { children: number; items: number }; folders: number; folderCount: number; warm: number; instant: number; deep: number; mid: number };
+  type Page = {
+    open: number;
+    cold: number;
+    first: { children: number; items: number };
+    folders: number;
+    folderCount: number;
+    warm: number;
+    instant: number;
+    deep: number;
+    mid: number;
+  };
   const built = child<Build>('--child-catalogue-build', dir, cacheDir);
-  const pages = Array.from({ length: 7 }, () => child<Page>('--child-catalogue-page', dir, cacheDir)).sort((a, b) => a.cold - b.cold);
+  const pages = Array.from({ length: 7 }, () => child<Page>('--child-catalogue-page', dir, cacheDir)).sort(
+    (a, b) => a.cold - b.cold,
+  );
   const p = pages[Math.floor(pages.length / 2)]!;
   const colds = pages.map((x) => x.cold);
-  console.log(`\nFirst page of the same folder from the item catalogue (src/engine/catalogue, ${p.first.children} children, ${p.first.items} items):`);
-  console.log(`  catalogue build, one-off cold (own process, ${built.files} item files read): ${(built.ms / 1000).toFixed(1)} s  [${built.dbMB.toFixed(0)} MB SQLite, peak RSS ${built.rssMB.toFixed(0)} MB]`);
-  console.log(`  first page in a FRESH process (open DB + ids + firstPageOfIds): median ${fmt(p.cold)} of ${pages.length} processes [min ${fmt(Math.min(...colds))}, max ${fmt(Math.max(...colds))}; of the median: open ${fmt(p.open)}, query + page ${fmt(p.cold - p.open)}]  goal ≤ 200 ms`);
-  console.log(`  folder tree with counts (expanding the account), same process:  ${fmt(p.folders)}  (${p.folderCount} items counted)`);
+  console.log(
+    `\nFirst page of the same folder from the item catalogue (src/engine/catalogue, ${p.first.children} children, ${p.first.items} items):`,
+  );
+  console.log(
+    `  catalogue build, one-off cold (own process, ${built.files} item files read): ${(built.ms / 1000).toFixed(1)} s  [${built.dbMB.toFixed(0)} MB SQLite, peak RSS ${built.rssMB.toFixed(0)} MB]`,
+  );
+  console.log(
+    `  first page in a FRESH process (open DB + ids + firstPageOfIds): median ${fmt(p.cold)} of ${pages.length} processes [min ${fmt(Math.min(...colds))}, max ${fmt(Math.max(...colds))}; of the median: open ${fmt(p.open)}, query + page ${fmt(p.cold - p.open)}]  goal ≤ 200 ms`,
+  );
+  console.log(
+    `  folder tree with counts (expanding the account), same process:  ${fmt(p.folders)}  (${p.folderCount} items counted)`,
+  );
   console.log(`  warm (DB open, same query again):                             ${fmt(p.warm)}`);
   console.log(`  at an instant (point in time set):                            ${fmt(p.instant)}`);
   console.log(`  a page from the middle (keyset, 200 items):                   ${fmt(p.deep)}  (${p.mid} items)`);

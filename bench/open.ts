@@ -68,7 +68,9 @@ async function main(): Promise<void> {
     const t0 = performance.now();
     // The generator gives its system account a quarter of the items: ask for 10 % more to reach the target.
     const result = await makeSample(dir, { accounts, itemsPerAccount: Math.ceil((items * 1.1) / accounts), seed: 7 });
-    console.log(`generated ${result.items} items, ${result.blobs} BLOBs in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    console.log(
+      `generated ${result.items} items, ${result.blobs} BLOBs in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+    );
   }
   // Warm the page cache once so every contender reads the same cached tree.
   measure('readdir', dir);
@@ -84,7 +86,9 @@ async function main(): Promise<void> {
   for (const [name, ms] of rows) {
     const t = median(ms.map((m) => m.ms));
     const rss = Math.max(...ms.map((m) => m.rssMB));
-    console.log(`${name.padEnd(40)} ${t.toFixed(0).padStart(7)} ms  ×${(t / base).toFixed(2)} of readdir  peak RSS ${rss.toFixed(0)} MB  ${JSON.stringify(ms[0]!.result)}`);
+    console.log(
+      `${name.padEnd(40)} ${t.toFixed(0).padStart(7)} ms  ×${(t / base).toFixed(2)} of readdir  peak RSS ${rss.toFixed(0)} MB  ${JSON.stringify(ms[0]!.result)}`,
+    );
   }
 }
 

@@ -29,10 +29,22 @@ const entries = [
 
 await Promise.all(entries.map((e) => build({ ...common, entryPoints: [e.in], outfile: e.out })));
 if (existsSync('webview/history/main.ts')) {
-  await build({ ...common, platform: 'browser', format: 'iife', external: [], entryPoints: ['webview/history/main.ts'], outfile: 'dist/webview/history.js' });
+  await build({
+    ...common,
+    platform: 'browser',
+    format: 'iife',
+    external: [],
+    entryPoints: ['webview/history/main.ts'],
+    outfile: 'dist/webview/history.js',
+  });
 }
 // Integration tests run inside VS Code's extension host (test/e2e); mocha is loaded from node_modules there.
 if (existsSync('test/e2e/integration/index.ts')) {
-  await build({ ...common, external: [...common.external, 'mocha'], entryPoints: ['test/e2e/integration/index.ts'], outfile: 'out/test/e2e/integration/index.js' });
+  await build({
+    ...common,
+    external: [...common.external, 'mocha'],
+    entryPoints: ['test/e2e/integration/index.ts'],
+    outfile: 'out/test/e2e/integration/index.js',
+  });
 }
 if (!watch) console.log(`built ${entries.map((e) => e.out).join(', ')}`);

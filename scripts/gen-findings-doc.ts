@@ -10,15 +10,37 @@ import { FINDINGS, type FindingCode } from '../src/engine/findings';
 
 /** Every code prefix, in the order the sections appear, with its heading and scope. */
 export const PREFIX_SECTIONS: Readonly<Record<string, { title: string; about: string }>> = {
-  io: { title: 'I/O', about: 'A file or folder that cannot be read as a file. Kept apart from damage to the content, which may be intact.' },
-  usage: { title: 'Usage', about: 'An argument, a setting or a schema folder that the command cannot use. The command stops (exit code 2).' },
-  layout: { title: 'Layout of the backup path', about: 'Where files are, judged from their names alone (docs/backup-format.md §1).' },
-  item: { title: 'Item metadata', about: 'The files `accounts/<zimbraId>/items/NN/<itemId>` (docs/backup-format.md §2).' },
-  account: { title: 'Account files', about: '`account_info`, `account_stat` and `backupstat` (docs/backup-format.md §3).' },
+  io: {
+    title: 'I/O',
+    about:
+      'A file or folder that cannot be read as a file. Kept apart from damage to the content, which may be intact.',
+  },
+  usage: {
+    title: 'Usage',
+    about: 'An argument, a setting or a schema folder that the command cannot use. The command stops (exit code 2).',
+  },
+  layout: {
+    title: 'Layout of the backup path',
+    about: 'Where files are, judged from their names alone (docs/backup-format.md §1).',
+  },
+  item: {
+    title: 'Item metadata',
+    about: 'The files `accounts/<zimbraId>/items/NN/<itemId>` (docs/backup-format.md §2).',
+  },
+  account: {
+    title: 'Account files',
+    about: '`account_info`, `account_stat` and `backupstat` (docs/backup-format.md §3).',
+  },
   map: { title: 'Map files', about: '`map_<serverId>` at the root of the backup path (docs/backup-format.md §5).' },
   idmap: { title: 'id_mapper.log', about: 'The item id mapping of an external restore (docs/backup-format.md §6).' },
-  server: { title: 'Server archives', about: 'The `customizations_*.tar.gz` archives in `server/` or `servers/` (docs/backup-format.md §7).' },
-  blob: { title: 'BLOBs', about: 'The deduplicated, gzip-compressed message store under `items/` (docs/backup-format.md §4).' },
+  server: {
+    title: 'Server archives',
+    about: 'The `customizations_*.tar.gz` archives in `server/` or `servers/` (docs/backup-format.md §7).',
+  },
+  blob: {
+    title: 'BLOBs',
+    about: 'The deduplicated, gzip-compressed message store under `items/` (docs/backup-format.md §4).',
+  },
 };
 
 export const FINDINGS_DOC = path.join(__dirname, '..', 'docs', 'findings.md');
@@ -82,7 +104,15 @@ export function renderFindingsDoc(): string {
       const e = FINDINGS[code];
       return `| \`${code}\` | ${e.severity} | ${cell(e.title)} | ${cell(e.remedy)} |`;
     });
-    return [`## ${section.title} (\`${prefix}.*\`)`, '', ...(section.about ? [section.about, ''] : []), '| code | severity | meaning | remedy |', '|---|---|---|---|', ...rows, ''].join('\n');
+    return [
+      `## ${section.title} (\`${prefix}.*\`)`,
+      '',
+      ...(section.about ? [section.about, ''] : []),
+      '| code | severity | meaning | remedy |',
+      '|---|---|---|---|',
+      ...rows,
+      '',
+    ].join('\n');
   });
   return `${INTRO}\n${sections.join('\n')}`;
 }

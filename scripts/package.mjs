@@ -27,12 +27,17 @@ export function vsixPath(out) {
  * these entries (hard links or copies) and a link to node_modules for its dependency listing.
  */
 function stagedEntries() {
-  const allow = fs.readFileSync(path.join(repo, '.vscodeignore'), 'utf8').split('\n')
-    .map((l) => l.trim()).filter((l) => l.startsWith('!')).map((l) => l.slice(1).split('/')[0]);
+  const allow = fs
+    .readFileSync(path.join(repo, '.vscodeignore'), 'utf8')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l.startsWith('!'))
+    .map((l) => l.slice(1).split('/')[0]);
   const tops = new Set(['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE', '.vscodeignore']);
   for (const name of fs.readdirSync(repo)) {
     if (name === 'node_modules') continue;
-    if (allow.some((a) => new RegExp(`^${a.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`).test(name))) tops.add(name);
+    if (allow.some((a) => new RegExp(`^${a.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`).test(name)))
+      tops.add(name);
   }
   return [...tops].filter((n) => fs.existsSync(path.join(repo, n)));
 }
@@ -41,7 +46,8 @@ function stage() {
   const dir = path.join(repo, '.vscode-test', 'vsix-stage');
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
-  for (const name of stagedEntries()) fs.cpSync(path.join(repo, name), path.join(dir, name), { recursive: true, dereference: true });
+  for (const name of stagedEntries())
+    fs.cpSync(path.join(repo, name), path.join(dir, name), { recursive: true, dereference: true });
   fs.symlinkSync(path.join(repo, 'node_modules'), path.join(dir, 'node_modules'));
   return dir;
 }
@@ -52,7 +58,13 @@ export function packageExtension({ out, build = true } = {}) {
   const manifest = JSON.parse(fs.readFileSync(path.join(repo, 'package.json'), 'utf8'));
   const file = vsixPath(out);
   const dir = stage();
-  const args = [path.join(repo, 'node_modules/@vscode/vsce/vsce'), 'package', '--out', file, '--no-rewrite-relative-links'];
+  const args = [
+    path.join(repo, 'node_modules/@vscode/vsce/vsce'),
+    'package',
+    '--out',
+    file,
+    '--no-rewrite-relative-links',
+  ];
   // Without a repository URL vsce would stop and ask; the project has none yet.
   if (!manifest.repository) args.push('--allow-missing-repository');
   try {

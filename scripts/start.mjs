@@ -26,7 +26,9 @@ function run(cmd, args) {
 /** The extension is usable once its bundle exists and package.json contributes its views and commands. */
 function extensionReady() {
   const manifest = JSON.parse(fs.readFileSync(path.join(repo, 'package.json'), 'utf8'));
-  return fs.existsSync(path.join(repo, manifest.main ?? 'dist/extension.js')) && (manifest.contributes?.views !== undefined);
+  return (
+    fs.existsSync(path.join(repo, manifest.main ?? 'dist/extension.js')) && manifest.contributes?.views !== undefined
+  );
 }
 
 function accountNames(sample) {
@@ -57,7 +59,11 @@ async function screenshotTree({ url, sample, file }) {
       return undefined;
     };
     // Accounts sit under their domain: expand the first domain if the accounts are not shown yet.
-    const first = await until('the Backup view to list domains or accounts', () => visible([...names, ...domains]), 120_000);
+    const first = await until(
+      'the Backup view to list domains or accounts',
+      () => visible([...names, ...domains]),
+      120_000,
+    );
     if (!(await visible(names))) await expand(first);
     await until('the accounts in the Backup view', () => visible(names), 30_000);
     fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
@@ -84,7 +90,13 @@ async function main() {
   const { runCleanups } = await import('../test/e2e/cleanup.mjs');
   ensureInstalled();
   const vsix = argv.includes('--vsix') ? packageVsix() : undefined;
-  const server = await startHarness({ name: 'start', workspace: sample, vsix, linkExtension: vsix ? undefined : repo, port: option('--port') });
+  const server = await startHarness({
+    name: 'start',
+    workspace: sample,
+    vsix,
+    linkExtension: vsix ? undefined : repo,
+    port: option('--port'),
+  });
   const url = server.folderUrl(sample);
   try {
     if (screenshotFile) {
@@ -101,7 +113,10 @@ async function main() {
   return 0;
 }
 
-main().then((code) => process.exit(code), (e) => {
-  console.error(`[start] ${e instanceof Error ? e.message : e}`);
-  process.exit(1);
-});
+main().then(
+  (code) => process.exit(code),
+  (e) => {
+    console.error(`[start] ${e instanceof Error ? e.message : e}`);
+    process.exit(1);
+  },
+);

@@ -1,5 +1,12 @@
 /** A BLOB's status as getItem shows it, and the finding its status amounts to (by the engine's rules). */
-import { blobStatusFinding, hasRealSize, sizeMismatchFinding, type BackupPath, type BlobVerification, type Finding } from '../engine';
+import {
+  blobStatusFinding,
+  hasRealSize,
+  sizeMismatchFinding,
+  type BackupPath,
+  type BlobVerification,
+  type Finding,
+} from '../engine';
 import type { BlobJson } from './shapes';
 
 export function blobJson(backup: BackupPath, digest: string, v: BlobVerification): BlobJson {
@@ -24,7 +31,12 @@ export function blobFinding(backup: BackupPath, digest: string, v: BlobVerificat
 }
 
 /** The item declares one size, the BLOB decompresses to another (only judged on a BLOB that could be read). */
-export function sizeMismatch(backup: BackupPath, digest: string, v: BlobVerification, declared: number | undefined): Finding | undefined {
+export function sizeMismatch(
+  backup: BackupPath,
+  digest: string,
+  v: BlobVerification,
+  declared: number | undefined,
+): Finding | undefined {
   const rel = backup.blobs.relPath(digest);
   if (rel === undefined || !hasRealSize(v)) return undefined;
   return sizeMismatchFinding(rel, declared, v.size);

@@ -61,7 +61,8 @@ export interface CommandResult {
 
 export function resolveZone(tz: string | undefined): string {
   const zone = tz ?? DEFAULT_TIME_ZONE;
-  if (!isValidTimeZone(zone)) usageError(`--tz: unknown time zone "${zone}"; use an IANA name such as Europe/Rome or UTC`);
+  if (!isValidTimeZone(zone))
+    usageError(`--tz: unknown time zone "${zone}"; use an IANA name such as Europe/Rome or UTC`);
   return zone;
 }
 
@@ -89,16 +90,27 @@ export async function openBackup(root: string): Promise<BackupPath> {
 export type PointSpec = Exclude<DateSpec, { kind: 'all' }>;
 
 /** A date option (dd/MM/yyyy HH:mm:ss, ISO 8601, first, last) read in the zone; a bad one stops with exit code 2. */
-export function readDate(option: string, text: string | undefined, zone: string, fallback: DateSpec = { kind: 'last' }): DateSpec {
+export function readDate(
+  option: string,
+  text: string | undefined,
+  zone: string,
+  fallback: DateSpec = { kind: 'last' },
+): DateSpec {
   if (text === undefined) return fallback;
   const parsed = parseDateSpec(text, zone, { allowAll: true });
   if (!parsed.ok) usageError(`${option}: ${parsed.error}`, 'usage.bad-date');
   return parsed.value;
 }
 
-export function readPointDate(option: string, text: string | undefined, zone: string, fallback: PointSpec = { kind: 'last' }): PointSpec {
+export function readPointDate(
+  option: string,
+  text: string | undefined,
+  zone: string,
+  fallback: PointSpec = { kind: 'last' },
+): PointSpec {
   const spec = readDate(option, text, zone, fallback);
-  if (spec.kind === 'all') usageError(`${option}: "all" is not accepted here; give a date, first or last`, 'usage.bad-date');
+  if (spec.kind === 'all')
+    usageError(`${option}: "all" is not accepted here; give a date, first or last`, 'usage.bad-date');
   return spec;
 }
 
@@ -106,11 +118,13 @@ export function readPointDate(option: string, text: string | undefined, zone: st
 export function readInstant(option: string, text: string | undefined, zone: string): number | undefined {
   if (text === undefined) return undefined;
   const spec = readDate(option, text, zone);
-  if (spec.kind !== 'instant') usageError(`${option}: give a date (dd/MM/yyyy HH:mm:ss or ISO 8601), not "${text}"`, 'usage.bad-date');
+  if (spec.kind !== 'instant')
+    usageError(`${option}: give a date (dd/MM/yyyy HH:mm:ss or ISO 8601), not "${text}"`, 'usage.bad-date');
   return spec.at;
 }
 
 export function readItemId(text: string): number {
-  if (!/^\d{1,10}$/.test(text.trim())) usageError(`"${text}" is not an item id (a decimal number)`, 'usage.bad-argument');
+  if (!/^\d{1,10}$/.test(text.trim()))
+    usageError(`"${text}" is not an item id (a decimal number)`, 'usage.bad-argument');
   return Number(text.trim());
 }

@@ -3,7 +3,15 @@
  * folder's chain of parents (a few item files) and let the engine's evaluator
  * (src/engine/pointInTime.ts) name the path, as the tree and the hover do.
  */
-import { folderAt, folderPathAt, ROOT_ID, USER_ROOT_ID, type BackupPath, type FolderAt, type ItemHistory } from '../engine';
+import {
+  folderAt,
+  folderPathAt,
+  ROOT_ID,
+  USER_ROOT_ID,
+  type BackupPath,
+  type FolderAt,
+  type ItemHistory,
+} from '../engine';
 import type { PointSpec } from './context';
 
 const MAX_DEPTH = 256;

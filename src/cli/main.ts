@@ -43,7 +43,10 @@ export function buildProgram(run: Runner): Command {
     .option('--tz <zone>', 'IANA time zone in which dates are read and printed (default: UTC)')
     .option('--schema-dir <dir>', 'folder of JSON Schemas replacing the documented ones (schemas/)')
     .option('--no-color', 'no colours on stderr (also when NO_COLOR is set or stderr is not a terminal)')
-    .option('--progress [mode]', 'progress on stderr: auto (a bar with an ETA on a terminal, nothing when piped), lines (plain lines; the default of a bare --progress), json (JSON lines), none')
+    .option(
+      '--progress [mode]',
+      'progress on stderr: auto (a bar with an ETA on a terminal, nothing when piped), lines (plain lines; the default of a bare --progress), json (JSON lines), none',
+    )
     .option('--debug', 'print the stack of internal errors')
     .exitOverride()
     // `zxb help doCoherencyCheck` then shows --progress, --tz… too: they are valid after the command name.
@@ -62,7 +65,10 @@ export function buildProgram(run: Runner): Command {
   registerDoCoherencyCheck(program, run);
   registerUndoFix(program, run);
   registerLsp(program);
-  program.addHelpText('after', '\nEvery command accepts --json; exit codes: 0 done, 1 what was asked about is damaged (error findings), 2 usage or I/O error, 3 interrupted.\nSee docs/cli.md.');
+  program.addHelpText(
+    'after',
+    '\nEvery command accepts --json; exit codes: 0 done, 1 what was asked about is damaged (error findings), 2 usage or I/O error, 3 interrupted.\nSee docs/cli.md.',
+  );
   return program;
 }
 
@@ -79,7 +85,11 @@ export async function main(argv: readonly string[]): Promise<number> {
   const run = makeRunner({
     state,
     signal: interrupt.signal,
-    streams: { ...processStreams, writeRaw: (bytes) => new Promise((resolve, reject) => process.stdout.write(bytes, (e) => (e ? reject(e) : resolve()))) },
+    streams: {
+      ...processStreams,
+      writeRaw: (bytes) =>
+        new Promise((resolve, reject) => process.stdout.write(bytes, (e) => (e ? reject(e) : resolve()))),
+    },
     stdoutIsTty: process.stdout.isTTY === true,
     stderrIsTty: process.stderr.isTTY === true,
     ...(process.stderr.columns !== undefined ? { stderrColumns: process.stderr.columns } : {}),
@@ -107,10 +117,21 @@ function usageHint(argv: readonly string[]): string | undefined {
   for (let i = 0; i < argv.length; i++) {
     const [option, next, after] = [argv[i]!, argv[i + 1], argv[i + 2]];
     // `--date 01/02/2024 10:00:00` unquoted: the time shows up as an extra operand.
-    if (DATE_OPTIONS.has(option) && next !== undefined && after !== undefined && /^\d{1,2}\/\d{1,2}\/\d{4}$/.test(next) && /^\d{1,2}:\d{2}(:\d{2})?$/.test(after)) {
+    if (
+      DATE_OPTIONS.has(option) &&
+      next !== undefined &&
+      after !== undefined &&
+      /^\d{1,2}\/\d{1,2}\/\d{4}$/.test(next) &&
+      /^\d{1,2}:\d{2}(:\d{2})?$/.test(after)
+    ) {
       return `a date with a time is one argument: quote it, ${option} "${next} ${after}"`;
     }
-    if (option === '--progress' && next !== undefined && /^[a-z]+$/.test(next) && !(PROGRESS_MODES as readonly string[]).includes(next)) {
+    if (
+      option === '--progress' &&
+      next !== undefined &&
+      /^[a-z]+$/.test(next) &&
+      !(PROGRESS_MODES as readonly string[]).includes(next)
+    ) {
       return `--progress takes ${PROGRESS_MODES.join(', ')} (or nothing, for lines), not "${next}"`;
     }
   }
@@ -133,7 +154,11 @@ function reportFailure(e: unknown, state: RunState, err: (t: string) => void): E
     const where = f.path && !f.message.includes(f.path) ? `${f.path}: ` : '';
     err(`zxb: ${where}${f.message}\n  hint: ${f.remedy}\n`);
     if (state.json) {
-      const doc: ErrorJson = { formatVersion: JSON_FORMAT_VERSION, command: state.command ?? '', error: toFindingJson(f) };
+      const doc: ErrorJson = {
+        formatVersion: JSON_FORMAT_VERSION,
+        command: state.command ?? '',
+        error: toFindingJson(f),
+      };
       processStreams.out(jsonText(doc));
     }
     return ExitCode.USAGE;
@@ -151,7 +176,9 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   if (e.code === 'EPIPE') process.exit(ExitCode.OK);
 });
 const lastResort = (e: unknown): void => {
-  processStreams.err(`zxb: internal error: ${e instanceof Error ? e.message : String(e)}\n  run the command again with --debug to see the stack, and report it\n`);
+  processStreams.err(
+    `zxb: internal error: ${e instanceof Error ? e.message : String(e)}\n  run the command again with --debug to see the stack, and report it\n`,
+  );
   if (process.argv.includes('--debug') && e instanceof Error) processStreams.err(`${e.stack}\n`);
   process.exit(ExitCode.USAGE);
 };

@@ -70,7 +70,13 @@ function cellText(c: Cell): string {
 export function renderTable(columns: readonly (string | Column)[], rows: readonly Cell[][]): string {
   const cols: Column[] = columns.map((c) => (typeof c === 'string' ? { header: c } : c));
   const texts = rows.map((r) => cols.map((_, i) => cellText(r[i])));
-  const rightAligned = cols.map((c, i) => c.align === 'right' || (c.align === undefined && rows.length > 0 && rows.every((r) => typeof r[i] === 'number' || r[i] === null || r[i] === undefined)));
+  const rightAligned = cols.map(
+    (c, i) =>
+      c.align === 'right' ||
+      (c.align === undefined &&
+        rows.length > 0 &&
+        rows.every((r) => typeof r[i] === 'number' || r[i] === null || r[i] === undefined)),
+  );
   const widths = cols.map((c, i) => Math.max(c.header.length, ...texts.map((t) => t[i]!.length)));
   const line = (cells: string[]): string =>
     cells
@@ -93,11 +99,23 @@ export function heading(title: string): string {
 // --- JSON
 
 export function toFindingJson(f: Finding): FindingJson {
-  return { code: f.code, severity: f.severity, path: f.path, range: f.range ?? null, message: f.message, remedy: f.remedy };
+  return {
+    code: f.code,
+    severity: f.severity,
+    path: f.path,
+    range: f.range ?? null,
+    message: f.message,
+    remedy: f.remedy,
+  };
 }
 
 export function envelope<C extends string>(command: C, zone: string, findings: readonly Finding[]): Envelope<C> {
-  return { formatVersion: JSON_FORMAT_VERSION, command, timeZone: zone, findings: [...findings].sort(compareFindings).map(toFindingJson) };
+  return {
+    formatVersion: JSON_FORMAT_VERSION,
+    command,
+    timeZone: zone,
+    findings: [...findings].sort(compareFindings).map(toFindingJson),
+  };
 }
 
 export function jsonText(value: unknown): string {

@@ -96,7 +96,15 @@ export function progressView(mode: ProgressMode, write: (text: string) => void, 
     if (!newPhase && lastShown !== undefined && t - lastShown < intervalMs) return;
     lastShown = t;
     const eta = etaSeconds(e, t - phaseStart);
-    if (shown === 'json') write(JSON.stringify({ type: 'progress', ...e, elapsedMs: t - started, ...(eta !== undefined ? { etaSeconds: eta } : {}) }) + '\n');
+    if (shown === 'json')
+      write(
+        JSON.stringify({
+          type: 'progress',
+          ...e,
+          elapsedMs: t - started,
+          ...(eta !== undefined ? { etaSeconds: eta } : {}),
+        }) + '\n',
+      );
     else if (shown === 'lines') write(`progress: ${progressLine(e, eta, false)}\n`);
     else {
       write(`\r\x1b[2K${progressLine(e, eta, true).slice(0, (o.columns ?? 100) - 1)}`);

@@ -48,9 +48,18 @@ export function makeRunner(deps: RunnerDeps): Runner {
     const zone = resolveZone(opts.tz);
     const schemaDir = await checkSchemaDir(opts.schemaDir);
     const mode = readProgressMode(opts.progress);
-    const view = progressView(mode, streams.err, { stderrIsTty: deps.stderrIsTty, ...(deps.stderrColumns !== undefined ? { columns: deps.stderrColumns } : {}) });
+    const view = progressView(mode, streams.err, {
+      stderrIsTty: deps.stderrIsTty,
+      ...(deps.stderrColumns !== undefined ? { columns: deps.stderrColumns } : {}),
+    });
     state.view = view;
-    const ctx: CliContext = { zone, json: state.json, signal: deps.signal, progress: view.sink, stdoutIsTty: deps.stdoutIsTty };
+    const ctx: CliContext = {
+      zone,
+      json: state.json,
+      signal: deps.signal,
+      progress: view.sink,
+      stdoutIsTty: deps.stdoutIsTty,
+    };
     if (schemaDir !== undefined) ctx.schemaDir = schemaDir;
 
     const result = await handler(ctx);

@@ -94,7 +94,14 @@ export interface AvailableAccountsJson extends Envelope<'getAvailableAccounts'> 
   hideDeleted: boolean;
   showSystem: boolean;
   accounts: AvailableAccountJson[];
-  counts: { listed: number; deleted: number; hiddenSystem: number; hiddenDeleted: number; notYetCreated: number; otherDomains: number };
+  counts: {
+    listed: number;
+    deleted: number;
+    hiddenSystem: number;
+    hiddenDeleted: number;
+    notYetCreated: number;
+    otherDomains: number;
+  };
 }
 
 // --- getAccountInfo

@@ -5,7 +5,13 @@
 import { constants as fsc, promises as fs } from 'node:fs';
 import { crc32, createGunzip, createInflateRaw, gunzipSync, inflateRawSync } from 'node:zlib';
 import { pipeline, type Readable, type Transform } from 'node:stream';
-import { IN_MEMORY_INFLATE_BYTES, SHOW_BLOB_MAX_BYTES, STREAM_BLOB_BYTES, inflateLimit, isOutputLimit } from './blobLimits';
+import {
+  IN_MEMORY_INFLATE_BYTES,
+  SHOW_BLOB_MAX_BYTES,
+  STREAM_BLOB_BYTES,
+  inflateLimit,
+  isOutputLimit,
+} from './blobLimits';
 import { computeDigest, digestHasher, type DigestAlgorithm } from './digest';
 import { digestNameAlgorithm } from './digestName';
 import { blobRelPath } from './layout';
@@ -45,7 +51,11 @@ export function isGzip(bytes: Uint8Array): boolean {
 
 /** The verdict on a BLOB that inflates beyond its bound. */
 function overLimit(compressedSize: number): BlobVerification {
-  return { status: 'inflate-limit', compressedSize, detail: `it inflates to more than ${inflateLimit(compressedSize)} bytes, the bound for ${compressedSize} bytes on disk` };
+  return {
+    status: 'inflate-limit',
+    compressedSize,
+    detail: `it inflates to more than ${inflateLimit(compressedSize)} bytes, the bound for ${compressedSize} bytes on disk`,
+  };
 }
 
 /**
@@ -62,7 +72,8 @@ export function verifyBlobBytes(compressed: Uint8Array, expectedDigest: string):
   if (!isGzip(compressed)) return { ...base, status: 'not-gzip', detail: 'no gzip header (1f 8b)' };
   const limit = inflateLimit(compressed.length);
   const cap = { maxOutputLength: Math.min(limit, IN_MEMORY_INFLATE_BYTES) };
-  const overCap = (): BlobVerification | 'stream' => (cap.maxOutputLength < limit ? 'stream' : overLimit(compressed.length));
+  const overCap = (): BlobVerification | 'stream' =>
+    cap.maxOutputLength < limit ? 'stream' : overLimit(compressed.length);
   let plain: Buffer;
   let trailing = false;
   try {
@@ -89,15 +100,30 @@ export function verifyBlobBytes(compressed: Uint8Array, expectedDigest: string):
     try {
       const inner = gunzipSync(plain, cap);
       const innerDigest = computeDigest(inner, algorithm);
-      if (innerDigest === expectedDigest) return { ...base, status: 'double-gzip', size: inner.length, actualDigest: innerDigest };
+      if (innerDigest === expectedDigest)
+        return { ...base, status: 'double-gzip', size: inner.length, actualDigest: innerDigest };
     } catch (err) {
       if (isOutputLimit(err)) return overCap();
       // Not a second gzip layer after all: judge the first layer's content below.
     }
   }
   const actual = computeDigest(plain, algorithm);
-  if (actual !== expectedDigest) return { ...base, status: 'corrupted', size: plain.length, actualDigest: actual, detail: `content digest is ${actual}` };
-  if (trailing) return { ...base, status: 'trailing-garbage', size: plain.length, actualDigest: actual, detail: 'bytes after the gzip stream' };
+  if (actual !== expectedDigest)
+    return {
+      ...base,
+      status: 'corrupted',
+      size: plain.length,
+      actualDigest: actual,
+      detail: `content digest is ${actual}`,
+    };
+  if (trailing)
+    return {
+      ...base,
+      status: 'trailing-garbage',
+      size: plain.length,
+      actualDigest: actual,
+      detail: 'bytes after the gzip stream',
+    };
   return { ...base, status: 'ok', size: plain.length, actualDigest: actual };
 }
 
@@ -118,7 +144,10 @@ function firstMember(bytes: Uint8Array, maxOutputLength: number): Buffer | undef
   }
   // inflateRaw stops at the end of the deflate data without saying where: find the
   // member's trailer (CRC-32, size) to know it is whole and that something follows it.
-  const end = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).indexOf(gzipTrailer(crc32(content), content.length), at);
+  const end = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).indexOf(
+    gzipTrailer(crc32(content), content.length),
+    at,
+  );
   return end >= 0 && end + 8 < bytes.length ? content : undefined;
 }
 
@@ -151,7 +180,13 @@ class InflateLimitReached extends Error {}
  * Feeds the file from `start` through `stages`, chunk by chunk, to `each`, and stops past
  * `limit` bytes (InflateLimitReached). Every stream is destroyed at the end, the file closed.
  */
-async function drain(abs: string, start: number, stages: Transform[], limit: number, each: (chunk: Buffer) => void): Promise<number> {
+async function drain(
+  abs: string,
+  start: number,
+  stages: Transform[],
+  limit: number,
+  each: (chunk: Buffer) => void,
+): Promise<number> {
   const source = (await openNoFollow(abs)).createReadStream({ start }); // closes its handle when destroyed
   // pipeline, not pipe: a read error reaches the loop below instead of leaving it waiting.
   pipeline([source, ...stages], () => undefined);
@@ -205,13 +240,20 @@ export async function verifyBlobStream(abs: string, expected: string): Promise<B
     if (one.innerGzip) {
       try {
         const two = await hashOf(2);
-        if (two.digest === expected) return { status: 'double-gzip', compressedSize, size: two.size, actualDigest: two.digest };
+        if (two.digest === expected)
+          return { status: 'double-gzip', compressedSize, size: two.size, actualDigest: two.digest };
       } catch (err) {
         if (err instanceof InflateLimitReached) throw err;
         // not a second gzip layer after all
       }
     }
-    return { status: 'corrupted', compressedSize, size: one.size, actualDigest: one.digest, detail: `content digest is ${one.digest}` };
+    return {
+      status: 'corrupted',
+      compressedSize,
+      size: one.size,
+      actualDigest: one.digest,
+      detail: `content digest is ${one.digest}`,
+    };
   } catch (err) {
     if (err instanceof InflateLimitReached) return overLimit(compressedSize);
     const msg = (err as Error).message;
@@ -223,9 +265,27 @@ export async function verifyBlobStream(abs: string, expected: string): Promise<B
       if (inner instanceof InflateLimitReached) return overLimit(compressedSize);
       throw inner;
     }
-    if (!first) return { status: /unexpected end/i.test(msg) ? 'truncated' : 'corrupted', compressedSize, detail: `gunzip failed: ${msg}` };
-    if (first.digest !== expected) return { status: 'corrupted', compressedSize, size: first.size, actualDigest: first.digest, detail: `content digest is ${first.digest}` };
-    return { status: 'trailing-garbage', compressedSize, size: first.size, actualDigest: first.digest, detail: 'bytes after the gzip stream' };
+    if (!first)
+      return {
+        status: /unexpected end/i.test(msg) ? 'truncated' : 'corrupted',
+        compressedSize,
+        detail: `gunzip failed: ${msg}`,
+      };
+    if (first.digest !== expected)
+      return {
+        status: 'corrupted',
+        compressedSize,
+        size: first.size,
+        actualDigest: first.digest,
+        detail: `content digest is ${first.digest}`,
+      };
+    return {
+      status: 'trailing-garbage',
+      compressedSize,
+      size: first.size,
+      actualDigest: first.digest,
+      detail: 'bytes after the gzip stream',
+    };
   }
 }
 
@@ -236,7 +296,12 @@ const SEARCH_CHUNK = 1024 * 1024;
  * The streamed twin of firstMember: the first member's content (digest, size) when
  * that member is whole, its trailer found, and bytes follow it; else undefined.
  */
-async function firstMemberStream(abs: string, algorithm: DigestAlgorithm, compressedSize: number, limit: number): Promise<{ digest: string; size: number } | undefined> {
+async function firstMemberStream(
+  abs: string,
+  algorithm: DigestAlgorithm,
+  compressedSize: number,
+  limit: number,
+): Promise<{ digest: string; size: number } | undefined> {
   const fh = await openNoFollow(abs);
   try {
     // The optional header fields (extra, name, comment) fit in 64 KB in every real file.
@@ -323,7 +388,8 @@ export class BlobStore {
     if (!abs) return { status: 'bad-name' };
     try {
       const st = await fs.lstat(abs);
-      const v = st.isFile() && st.size <= STREAM_BLOB_BYTES ? verifyBlobBytes(await fs.readFile(abs), digest) : 'stream';
+      const v =
+        st.isFile() && st.size <= STREAM_BLOB_BYTES ? verifyBlobBytes(await fs.readFile(abs), digest) : 'stream';
       return v === 'stream' ? await verifyBlobStream(abs, digest) : v;
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
@@ -335,7 +401,13 @@ export class BlobStore {
    * The fully decompressed content (both layers of a double gzip), verified first, and
    * only when it holds at most `maxBytes`: else `over` says the content is bigger.
    */
-  async read(digest: string, maxBytes = SHOW_BLOB_MAX_BYTES): Promise<{ ok: true; content: Buffer; verification: BlobVerification } | { ok: false; verification: BlobVerification; over?: number }> {
+  async read(
+    digest: string,
+    maxBytes = SHOW_BLOB_MAX_BYTES,
+  ): Promise<
+    | { ok: true; content: Buffer; verification: BlobVerification }
+    | { ok: false; verification: BlobVerification; over?: number }
+  > {
     const verification = await this.verify(digest);
     const abs = this.absPath(digest);
     // The verification knows the size of any content that can be decompressed at all.

@@ -9,11 +9,7 @@ export const ZXSUITE_FORMAT = 'dd/MM/yyyy HH:mm:ss';
 export const DEFAULT_TIME_ZONE = 'UTC';
 
 /** What a date argument may mean. `all` is only accepted where the caller allows it. */
-export type DateSpec =
-  | { kind: 'instant'; at: number }
-  | { kind: 'first' }
-  | { kind: 'last' }
-  | { kind: 'all' };
+export type DateSpec = { kind: 'instant'; at: number } | { kind: 'first' } | { kind: 'last' } | { kind: 'all' };
 
 export type DateParseResult = { ok: true; value: DateSpec } | { ok: false; error: string };
 
@@ -40,7 +36,11 @@ function zoneOrThrow(zone: string): string {
  * Parses zxsuite's `dd/MM/yyyy HH:mm:ss` (seconds optional), ISO 8601 and the
  * keywords first / last / all. A date without an offset is read in `zone`.
  */
-export function parseDateSpec(input: string, zone: string = DEFAULT_TIME_ZONE, opts: { allowAll?: boolean } = {}): DateParseResult {
+export function parseDateSpec(
+  input: string,
+  zone: string = DEFAULT_TIME_ZONE,
+  opts: { allowAll?: boolean } = {},
+): DateParseResult {
   const text = input.trim();
   const lower = text.toLowerCase();
   if (lower === 'first' || lower === 'least_recent') return { ok: true, value: { kind: 'first' } };

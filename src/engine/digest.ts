@@ -37,7 +37,10 @@ export function computeDigest(data: Uint8Array, algorithm: DigestAlgorithm = 'sh
 }
 
 /** An incremental digest for streamed BLOB content. */
-export function digestHasher(algorithm: DigestAlgorithm = 'sha256'): { update(chunk: Uint8Array): void; digest(): string } {
+export function digestHasher(algorithm: DigestAlgorithm = 'sha256'): {
+  update(chunk: Uint8Array): void;
+  digest(): string;
+} {
   const hash: Hash = createHash(algorithm);
   return {
     update: (chunk) => void hash.update(chunk),

@@ -39,7 +39,11 @@ function listingFailure(rel: string, err: unknown): DirListing {
   return {
     ok: false,
     missing,
-    finding: finding(missing ? 'io.not-found' : 'io.unreadable', rel, `cannot list ${rel || 'the backup path'}: ${describeIoError(err)}`),
+    finding: finding(
+      missing ? 'io.not-found' : 'io.unreadable',
+      rel,
+      `cannot list ${rel || 'the backup path'}: ${describeIoError(err)}`,
+    ),
   };
 }
 
@@ -50,9 +54,18 @@ export async function readFileCapped(abs: string, rel: string, maxBytes = MAX_ME
   try {
     const st = await fs.lstat(abs);
     if (st.isSymbolicLink()) return { ok: false, missing: false, finding: say('io.symlink', rel, { rel: rel }) };
-    if (!st.isFile()) return { ok: false, missing: false, finding: finding('io.unreadable', rel, `${rel} is not a regular file`) };
+    if (!st.isFile())
+      return { ok: false, missing: false, finding: finding('io.unreadable', rel, `${rel} is not a regular file`) };
     if (st.size > maxBytes) {
-      return { ok: false, missing: false, finding: finding('io.too-large', rel, `${rel} is ${st.size} bytes, over the ${maxBytes}-byte limit for metadata`) };
+      return {
+        ok: false,
+        missing: false,
+        finding: finding(
+          'io.too-large',
+          rel,
+          `${rel} is ${st.size} bytes, over the ${maxBytes}-byte limit for metadata`,
+        ),
+      };
     }
     handle = await fs.open(abs, 'r');
     const bytes = await handle.readFile();
@@ -60,7 +73,11 @@ export async function readFileCapped(abs: string, rel: string, maxBytes = MAX_ME
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const missing = code === 'ENOENT';
-    return { ok: false, missing, finding: finding(missing ? 'io.not-found' : 'io.unreadable', rel, `cannot read ${rel}: ${describeIoError(err)}`) };
+    return {
+      ok: false,
+      missing,
+      finding: finding(missing ? 'io.not-found' : 'io.unreadable', rel, `cannot read ${rel}: ${describeIoError(err)}`),
+    };
   } finally {
     await handle?.close();
   }

@@ -67,12 +67,14 @@ export function classifyRelPath(relPath: string): FileKind {
   const p = relPath.split(/[\\/]+/).filter((s) => s.length > 0);
   const [a, b, c, d, e] = p;
   if (p.length === 1 && a !== undefined) {
-    if (a.startsWith(MAP_PREFIX) && a.length > MAP_PREFIX.length) return { kind: 'map', serverId: a.slice(MAP_PREFIX.length) };
+    if (a.startsWith(MAP_PREFIX) && a.length > MAP_PREFIX.length)
+      return { kind: 'map', serverId: a.slice(MAP_PREFIX.length) };
     if (a === 'backupstat') return { kind: 'root-backupstat' };
   }
   if (a === ACCOUNTS_DIR && b !== undefined) {
     if (p.length === 3 && c !== undefined) {
-      if ((ACCOUNT_FILES as readonly string[]).includes(c)) return { kind: 'account-file', accountId: b, file: c as AccountFileName };
+      if ((ACCOUNT_FILES as readonly string[]).includes(c))
+        return { kind: 'account-file', accountId: b, file: c as AccountFileName };
       if (c === ID_MAPPER_FILE) return { kind: 'id-mapper', accountId: b };
     }
     if (p.length === 5 && c === 'items' && d !== undefined && e !== undefined && isItemFileName(e)) {
@@ -82,7 +84,8 @@ export function classifyRelPath(relPath: string): FileKind {
       return { kind: 'drive-item', accountId: b, bucket: d, name: e };
     }
   }
-  if (a === BLOBS_DIR && p.length === 3 && b !== undefined && c !== undefined) return { kind: 'blob', prefix: b, digest: c };
+  if (a === BLOBS_DIR && p.length === 3 && b !== undefined && c !== undefined)
+    return { kind: 'blob', prefix: b, digest: c };
   if ((SERVER_DIRS as readonly string[]).includes(a ?? '') && p.length === 2 && b !== undefined) {
     return { kind: 'server-archive', dir: a!, name: b };
   }

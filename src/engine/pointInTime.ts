@@ -31,13 +31,15 @@ export function transactionAt(history: ItemHistory, t: number): Transaction | un
 
 export function firstTransaction(history: ItemHistory): Transaction | undefined {
   let best: Transaction | undefined;
-  for (const tx of history.transactions) if (tx.start !== undefined && (best === undefined || tx.start < best.start!)) best = tx;
+  for (const tx of history.transactions)
+    if (tx.start !== undefined && (best === undefined || tx.start < best.start!)) best = tx;
   return best;
 }
 
 export function lastTransaction(history: ItemHistory): Transaction | undefined {
   let best: Transaction | undefined;
-  for (const tx of history.transactions) if (tx.start !== undefined && (best === undefined || tx.start >= best.start!)) best = tx;
+  for (const tx of history.transactions)
+    if (tx.start !== undefined && (best === undefined || tx.start >= best.start!)) best = tx;
   return best;
 }
 
@@ -124,10 +126,13 @@ export function folderAt(history: ItemHistory | undefined, id: number, when: Poi
 export function folderAbsence(history: ItemHistory | undefined, when: PointSpec): string {
   if (!history) return 'it has no item file';
   const state = stateAt(history, when);
-  return state.status === 'not-yet' ? 'it did not exist yet'
-    : state.status === 'deleted' ? 'it was deleted'
-    : state.status === 'no-state' ? 'it has no recorded state then'
-    : 'it is not a folder';
+  return state.status === 'not-yet'
+    ? 'it did not exist yet'
+    : state.status === 'deleted'
+      ? 'it was deleted'
+      : state.status === 'no-state'
+        ? 'it has no recorded state then'
+        : 'it is not a folder';
 }
 
 /** A compact folder lifetime `[id, start, end]` of one live folder transaction (the check's shape). */
@@ -138,7 +143,11 @@ export type FolderLifetime = readonly [number, number, number | null];
  * coherency check's millions of look-ups: system folders always exist; a user folder
  * while one of its lifetimes holds T.
  */
-export function folderExistsIn(lifetimes: ReadonlyMap<number, readonly FolderLifetime[]>, id: number, at: number): boolean {
+export function folderExistsIn(
+  lifetimes: ReadonlyMap<number, readonly FolderLifetime[]>,
+  id: number,
+  at: number,
+): boolean {
   if (SYSTEM_FOLDERS[id] !== undefined) return true;
   const list = lifetimes.get(id);
   if (!list) return false;

@@ -30,7 +30,10 @@ export function isCancelled(err: unknown): boolean {
 }
 
 /** Calls `sink` at most every `intervalMs`, plus once at the end (`flush`). */
-export function throttle(sink: ProgressSink | undefined, intervalMs = 100): ProgressSink & { flush(e: ProgressEvent): void } {
+export function throttle(
+  sink: ProgressSink | undefined,
+  intervalMs = 100,
+): ProgressSink & { flush(e: ProgressEvent): void } {
   let last = 0;
   const fn = ((e: ProgressEvent) => {
     if (!sink) return;

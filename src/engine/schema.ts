@@ -12,7 +12,13 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { ASTNode, Diagnostic, JSONSchema, LanguageService, SchemaConfiguration } from 'vscode-json-languageservice';
+import type {
+  ASTNode,
+  Diagnostic,
+  JSONSchema,
+  LanguageService,
+  SchemaConfiguration,
+} from 'vscode-json-languageservice';
 
 type JsonLanguageService = typeof import('vscode-json-languageservice');
 /**
@@ -142,7 +148,11 @@ export async function createSchemaValidator(opts: { schemaDir?: string } = {}): 
   service.configure({
     validate: true,
     allowComments: false,
-    schemas: SCHEMA_KINDS.map((kind) => ({ uri: sources[kind].uri, fileMatch: [validationUri(kind)], schema: structuredClone(schemas[kind]) })),
+    schemas: SCHEMA_KINDS.map((kind) => ({
+      uri: sources[kind].uri,
+      fileMatch: [validationUri(kind)],
+      schema: structuredClone(schemas[kind]),
+    })),
   });
   for (const kind of SCHEMA_KINDS) await assertResolves(service, kind, sources[kind]);
 
@@ -151,7 +161,11 @@ export async function createSchemaValidator(opts: { schemaDir?: string } = {}): 
     sources,
     schemaFor: (kind) => structuredClone(schemas[kind]),
     schemaConfigurations: () =>
-      SCHEMA_KINDS.map((kind) => ({ uri: sources[kind].uri, fileMatch: [...SCHEMA_FILE_MATCH[kind]], schema: structuredClone(schemas[kind]) })),
+      SCHEMA_KINDS.map((kind) => ({
+        uri: sources[kind].uri,
+        fileMatch: [...SCHEMA_FILE_MATCH[kind]],
+        schema: structuredClone(schemas[kind]),
+      })),
     validate: (kind, text, filePath, opts = {}) => validateWith(service, kind, text, filePath, ++version, opts),
   };
 }
@@ -164,7 +178,8 @@ function validationUri(kind: SchemaKind): string {
 async function assertFolder(dir: string): Promise<void> {
   try {
     const st = await fs.stat(dir);
-    if (!st.isDirectory()) throw new EngineError(finding('usage.bad-argument', dir, `the schema folder ${dir} is not a folder`));
+    if (!st.isDirectory())
+      throw new EngineError(finding('usage.bad-argument', dir, `the schema folder ${dir} is not a folder`));
   } catch (err) {
     if (err instanceof EngineError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
@@ -185,7 +200,9 @@ async function loadOverride(file: string): Promise<{ file: string; schema: JSONS
   try {
     value = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch (err) {
-    throw new EngineError(finding('usage.bad-schema', file, `the schema ${file} is not valid JSON: ${(err as Error).message}`));
+    throw new EngineError(
+      finding('usage.bad-schema', file, `the schema ${file} is not valid JSON: ${(err as Error).message}`),
+    );
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new EngineError(finding('usage.bad-schema', file, `the schema ${file} is not a JSON object`));
@@ -200,11 +217,20 @@ async function assertResolves(service: LanguageService, kind: SchemaKind, source
   const broken = diagnostics.find((d) => d.code === jls!.ErrorCode.SchemaResolveError);
   if (broken) {
     const name = source.file ?? SCHEMA_FILES[kind];
-    throw new EngineError(finding('usage.bad-schema', name, `the schema ${name} cannot be used: ${messageText(broken)}`));
+    throw new EngineError(
+      finding('usage.bad-schema', name, `the schema ${name} cannot be used: ${messageText(broken)}`),
+    );
   }
 }
 
-async function validateWith(service: LanguageService, kind: SchemaKind, input: string, filePath: string, version: number, opts: ValidateOptions): Promise<Finding[]> {
+async function validateWith(
+  service: LanguageService,
+  kind: SchemaKind,
+  input: string,
+  filePath: string,
+  version: number,
+  opts: ValidateOptions,
+): Promise<Finding[]> {
   // Same basis as the typed readers: a BOM is not part of the text (editors drop it too).
   const text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
   const syntax = opts.parsed === true ? undefined : syntaxOnly(kind, text, filePath);
@@ -214,10 +240,18 @@ async function validateWith(service: LanguageService, kind: SchemaKind, input: s
   let json = service.parseJSONDocument(doc);
   // The service would validate against the schema a "$schema" key names instead of ours:
   // hide the key under a name of the same length, so ranges stay right.
-  const own = json.root?.type === 'object' ? json.root.properties.find((p) => p.keyNode.value === '$schema' && p.keyNode.length === 9) : undefined;
+  const own =
+    json.root?.type === 'object'
+      ? json.root.properties.find((p) => p.keyNode.value === '$schema' && p.keyNode.length === 9)
+      : undefined;
   if (own) {
     const at = own.keyNode.offset;
-    doc = jls!.TextDocument.create(validationUri(kind), 'json', version, `${text.slice(0, at)}"_schema"${text.slice(at + own.keyNode.length)}`);
+    doc = jls!.TextDocument.create(
+      validationUri(kind),
+      'json',
+      version,
+      `${text.slice(0, at)}"_schema"${text.slice(at + own.keyNode.length)}`,
+    );
     json = service.parseJSONDocument(doc);
   }
   const diagnostics = await service.doValidation(doc, json);
@@ -275,7 +309,7 @@ function toRange(d: Diagnostic): Range {
 function pointerAtOffset(root: ASTNode | undefined, offset: number): string {
   const parts: string[] = [];
   if (root === undefined || !holds(root, offset)) return 'at the root';
-  for (let node: ASTNode = root; ; ) {
+  for (let node: ASTNode = root; ;) {
     const children = node.children ?? [];
     const i = childAt(children, offset);
     const child = children[i];
@@ -360,7 +394,9 @@ export function mergeSchemaFindings(typed: readonly Finding[], schema: readonly 
     if (same.has(sameKey(s)) || shapeRanges.has(`${s.path}\0${rangeKey(s.range)}`)) return true;
     const missing = MISSING_PROPERTY.exec(s.message)?.[1];
     if (missing === undefined || s.range === undefined) return false;
-    return shapeStarts.get(`${s.path}\0${positionKey(s.range.start)}`)?.some((m) => m.includes(`"${missing}"`)) === true;
+    return (
+      shapeStarts.get(`${s.path}\0${positionKey(s.range.start)}`)?.some((m) => m.includes(`"${missing}"`)) === true
+    );
   };
   return [...typed, ...schema.filter((s) => !explained(s))];
 }

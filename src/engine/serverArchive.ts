@@ -15,7 +15,10 @@ export interface ServerArchive {
   size: number;
 }
 
-export async function listServerArchives(root: string, zone: string): Promise<{ archives: ServerArchive[]; findings: Finding[] }> {
+export async function listServerArchives(
+  root: string,
+  zone: string,
+): Promise<{ archives: ServerArchive[]; findings: Finding[] }> {
   const archives: ServerArchive[] = [];
   const findings: Finding[] = [];
   for (const dir of SERVER_DIRS) {
@@ -52,7 +55,10 @@ export interface ArchiveEntry {
 }
 
 /** Lists a .tar.gz without extracting it. */
-export async function listArchiveContents(root: string, rel: string): Promise<{ ok: true; entries: ArchiveEntry[] } | { ok: false; finding: Finding }> {
+export async function listArchiveContents(
+  root: string,
+  rel: string,
+): Promise<{ ok: true; entries: ArchiveEntry[] } | { ok: false; finding: Finding }> {
   const entries: ArchiveEntry[] = [];
   try {
     // Loaded on first use: most commands never open an archive.
@@ -68,13 +74,18 @@ export async function listArchiveContents(root: string, rel: string): Promise<{ 
     });
     return { ok: true, entries };
   } catch (err) {
-    return { ok: false, finding: finding('server.bad-archive', rel, `cannot read the archive ${rel}: ${(err as Error).message}`) };
+    return {
+      ok: false,
+      finding: finding('server.bad-archive', rel, `cannot read the archive ${rel}: ${(err as Error).message}`),
+    };
   }
 }
 
 /** The archive valid at `at`: the latest one made at or before it. */
 export function archiveAt(archives: readonly ServerArchive[], at: number): ServerArchive | undefined {
   let best: ServerArchive | undefined;
-  for (const a of archives) if (a.kind === 'customizations' && a.date !== undefined && a.date <= at && (!best || a.date >= best.date!)) best = a;
+  for (const a of archives)
+    if (a.kind === 'customizations' && a.date !== undefined && a.date <= at && (!best || a.date >= best.date!))
+      best = a;
   return best;
 }

@@ -36,7 +36,11 @@ export const ItemType = {
 } as const;
 
 /** Types whose items are folders in the tree (a search folder and a mountpoint hold no items of their own). */
-export const FOLDER_LIKE_TYPES: ReadonlySet<number> = new Set([ItemType.FOLDER, ItemType.SEARCHFOLDER, ItemType.MOUNTPOINT]);
+export const FOLDER_LIKE_TYPES: ReadonlySet<number> = new Set([
+  ItemType.FOLDER,
+  ItemType.SEARCHFOLDER,
+  ItemType.MOUNTPOINT,
+]);
 
 export function itemTypeName(code: number): string | undefined {
   return ITEM_TYPES[code];

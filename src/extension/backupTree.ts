@@ -5,7 +5,17 @@
  * name the node that changed, and nothing is recomputed while the view is hidden.
  */
 import * as vscode from 'vscode';
-import { BLOBS_DIR, blobRelPath, formatZxsuite, isValidDigest, listServerArchives, type AccountSummary, type BackupPath, type FolderAtTime, type ItemAtTime } from './engine';
+import {
+  BLOBS_DIR,
+  blobRelPath,
+  formatZxsuite,
+  isValidDigest,
+  listServerArchives,
+  type AccountSummary,
+  type BackupPath,
+  type FolderAtTime,
+  type ItemAtTime,
+} from './engine';
 import { listDir, type Catalogue } from './engine';
 import { CatalogueService } from './catalogueService';
 import type { Ctx } from './ctx';
@@ -152,7 +162,10 @@ export class BackupTreeProvider implements vscode.TreeDataProvider<BackupNode>, 
 
   getTreeItem(node: BackupNode): vscode.TreeItem {
     const v = node.view;
-    const item = new vscode.TreeItem(v.label, v.collapsible ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+    const item = new vscode.TreeItem(
+      v.label,
+      v.collapsible ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None,
+    );
     item.id = v.id;
     if (v.description !== undefined) item.description = v.description;
     if (v.tooltip !== undefined) item.tooltip = v.tooltip;
@@ -183,7 +196,19 @@ export class BackupTreeProvider implements vscode.TreeDataProvider<BackupNode>, 
     } catch (err) {
       this.ctx.log.error(`Backup view: ${err instanceof Error ? err.message : String(err)}`);
       const owner = node?.view.id ?? 'root';
-      return [this.node({ kind: 'message', owner, text: String(err) }, { id: `${owner}#message`, label: `Cannot read: ${err instanceof Error ? err.message : String(err)}`, collapsible: false, contextValue: 'zxbackup.message', icon: 'warning' }, node)];
+      return [
+        this.node(
+          { kind: 'message', owner, text: String(err) },
+          {
+            id: `${owner}#message`,
+            label: `Cannot read: ${err instanceof Error ? err.message : String(err)}`,
+            collapsible: false,
+            contextValue: 'zxbackup.message',
+            icon: 'warning',
+          },
+          node,
+        ),
+      ];
     }
   }
 
@@ -195,7 +220,13 @@ export class BackupTreeProvider implements vscode.TreeDataProvider<BackupNode>, 
         return this.serverChildren(backup, node);
       case 'domain': {
         const accounts = groupAccountsByDomain(await backup.accounts()).get(ref.domain) ?? [];
-        return this.sliced(node, 'accounts', accounts, (a, p) => this.accountNode(a, p), (a) => a.name);
+        return this.sliced(
+          node,
+          'accounts',
+          accounts,
+          (a, p) => this.accountNode(a, p),
+          (a) => a.name,
+        );
       }
       case 'account':
         return this.accountChildren(ref.zimbraId, node);
@@ -210,7 +241,13 @@ export class BackupTreeProvider implements vscode.TreeDataProvider<BackupNode>, 
           return this.sliced(node, 'items', list, (it, p) => this.itemNode(ref.zimbraId, it, p), itemKeyLabel);
         }
         const snap = await this.snapshot(ref.zimbraId);
-        return this.sliced(node, 'items', ref.kind === 'deleted' ? snap.deleted : snap.unplaced, (it, p) => this.itemNode(ref.zimbraId, it, p), itemKeyLabel);
+        return this.sliced(
+          node,
+          'items',
+          ref.kind === 'deleted' ? snap.deleted : snap.unplaced,
+          (it, p) => this.itemNode(ref.zimbraId, it, p),
+          itemKeyLabel,
+        );
       }
       case 'range': {
         const list = this.lists.get(`${ref.owner}#${ref.list}`);
@@ -229,17 +266,50 @@ export class BackupTreeProvider implements vscode.TreeDataProvider<BackupNode>, 
   private async rootChildren(backup: BackupPath): Promise<BackupNode[]> {
     const out: BackupNode[] = [];
     const [maps, accounts] = await Promise.all([backup.mapFiles(), this.withViewProgress(() => backup.accounts())]);
-    out.push(this.node({ kind: 'servers' }, { id: 'servers', label: 'Servers and map files', description: `${maps.length} map file${maps.length === 1 ? '' : 's'}`, collapsible: true, contextValue: 'zxbackup.servers', icon: 'server' }, undefined));
+    out.push(
+      this.node(
+        { kind: 'servers' },
+        {
+          id: 'servers',
+          label: 'Servers and map files',
+          description: `${maps.length} map file${maps.length === 1 ? '' : 's'}`,
+          collapsible: true,
+          contextValue: 'zxbackup.servers',
+          icon: 'server',
+        },
+        undefined,
+      ),
+    );
     for (const [domain, list] of groupAccountsByDomain(accounts)) {
       out.push(
         this.node(
           { kind: 'domain', domain },
-          { id: nodeId({ kind: 'domain', domain }), label: domain || '(no domain)', description: `${list.length} account${list.length === 1 ? '' : 's'}`, collapsible: true, contextValue: 'zxbackup.domain', icon: 'globe' },
+          {
+            id: nodeId({ kind: 'domain', domain }),
+            label: domain || '(no domain)',
+            description: `${list.length} account${list.length === 1 ? '' : 's'}`,
+            collapsible: true,
+            contextValue: 'zxbackup.domain',
+            icon: 'globe',
+          },
           undefined,
         ),
       );
     }
-    out.push(this.node({ kind: 'blobStore' }, { id: 'blobs', label: 'BLOB store', description: `${BLOBS_DIR}/`, collapsible: true, contextValue: 'zxbackup.blobStore', icon: 'database' }, undefined));
+    out.push(
+      this.node(
+        { kind: 'blobStore' },
+        {
+          id: 'blobs',
+          label: 'BLOB store',
+          description: `${BLOBS_DIR}/`,
+          collapsible: true,
+          contextValue: 'zxbackup.blobStore',
+          icon: 'database',
+        },
+        undefined,
+      ),
+    );
     return out;
   }
 
@@ -248,12 +318,48 @@ export class BackupTreeProvider implements vscode.TreeDataProvider<BackupNode>, 
     const [maps, archives] = await Promise.all([backup.mapFiles(), listServerArchives(backup.root, zone)]);
     const out: BackupNode[] = [];
     for (const m of maps) {
-      const desc = [m.map?.sourceServerId ? `from ${m.map.sourceServerId}` : '', `${m.map?.accounts.length ?? 0} accounts`, m.findings.length ? `${m.findings.length} finding(s)` : ''].filter((s) => s).join(' · ');
-      out.push(this.node({ kind: 'map', serverId: m.serverId, path: m.path }, { id: nodeId({ kind: 'map', serverId: m.serverId, path: m.path }), label: m.path, description: desc, collapsible: false, contextValue: 'zxbackup.map', icon: 'references', path: m.path }, parent));
+      const desc = [
+        m.map?.sourceServerId ? `from ${m.map.sourceServerId}` : '',
+        `${m.map?.accounts.length ?? 0} accounts`,
+        m.findings.length ? `${m.findings.length} finding(s)` : '',
+      ]
+        .filter((s) => s)
+        .join(' · ');
+      out.push(
+        this.node(
+          { kind: 'map', serverId: m.serverId, path: m.path },
+          {
+            id: nodeId({ kind: 'map', serverId: m.serverId, path: m.path }),
+            label: m.path,
+            description: desc,
+            collapsible: false,
+            contextValue: 'zxbackup.map',
+            icon: 'references',
+            path: m.path,
+          },
+          parent,
+        ),
+      );
     }
     for (const a of archives.archives) {
-      const desc = [a.date !== undefined ? formatZxsuite(a.date, zone) : a.kind, `${a.size.toLocaleString('en-US')} bytes`].join(' · ');
-      out.push(this.node({ kind: 'archive', path: a.path }, { id: nodeId({ kind: 'archive', path: a.path }), label: a.path, description: desc, collapsible: false, contextValue: 'zxbackup.archive', icon: 'archive' }, parent));
+      const desc = [
+        a.date !== undefined ? formatZxsuite(a.date, zone) : a.kind,
+        `${a.size.toLocaleString('en-US')} bytes`,
+      ].join(' · ');
+      out.push(
+        this.node(
+          { kind: 'archive', path: a.path },
+          {
+            id: nodeId({ kind: 'archive', path: a.path }),
+            label: a.path,
+            description: desc,
+            collapsible: false,
+            contextValue: 'zxbackup.archive',
+            icon: 'archive',
+          },
+          parent,
+        ),
+      );
     }
     return out;
   }
@@ -279,7 +385,8 @@ export class BackupTreeProvider implements vscode.TreeDataProvider<BackupNode>, 
    */
   private async catalogueState(zimbraId: string): Promise<{ cat: Catalogue } | { indexing: true } | undefined> {
     const access = this.catalogue.access;
-    if (!access || this.ctx.accounts?.isLoaded(zimbraId) || access.failedReason(zimbraId) !== undefined) return undefined;
+    if (!access || this.ctx.accounts?.isLoaded(zimbraId) || access.failedReason(zimbraId) !== undefined)
+      return undefined;
     const cat = await access.open();
     if (!cat) {
       this.logUnavailableOnce(access.unavailableReason);
@@ -294,7 +401,13 @@ export class BackupTreeProvider implements vscode.TreeDataProvider<BackupNode>, 
     this.catalogue.ensureIndexed(zimbraId, label, true);
     if (!access.isIndexing(zimbraId)) return undefined;
     // A small account indexes in well under a second: wait that long rather than flash a placeholder.
-    const done = await Promise.race([access.index(zimbraId).then(() => true, () => false), new Promise<false>((resolve) => setTimeout(() => resolve(false), FIRST_INDEX_WAIT_MS))]);
+    const done = await Promise.race([
+      access.index(zimbraId).then(
+        () => true,
+        () => false,
+      ),
+      new Promise<false>((resolve) => setTimeout(() => resolve(false), FIRST_INDEX_WAIT_MS)),
+    ]);
     if (done && cat.isIndexed(zimbraId)) {
       this.fromCatalogue.add(zimbraId);
       return { cat };
@@ -330,13 +443,45 @@ export class BackupTreeProvider implements vscode.TreeDataProvider<BackupNode>, 
     const unplaced = cat.unplacedAt(zimbraId, when).length;
     const deleted = cat.countDeletedAt(zimbraId, when);
     const out = [
-      ...this.sliced(node, 'folders', top.folders, (f, p) => this.folderNode(zimbraId, f, p, tree.counts.get(f.id) ?? 0), (f) => f.name),
+      ...this.sliced(
+        node,
+        'folders',
+        top.folders,
+        (f, p) => this.folderNode(zimbraId, f, p, tree.counts.get(f.id) ?? 0),
+        (f) => f.name,
+      ),
       ...this.sliced(node, 'items', items, (it, p) => this.itemNode(zimbraId, it, p), itemKeyLabel),
     ];
     if (unplaced > 0) {
-      out.push(this.node({ kind: 'unplaced', zimbraId }, { id: nodeId({ kind: 'unplaced', zimbraId }), label: 'Items without a folder', description: `${unplaced} (folder missing at that time)`, collapsible: true, contextValue: 'zxbackup.unplaced', icon: 'question' }, node));
+      out.push(
+        this.node(
+          { kind: 'unplaced', zimbraId },
+          {
+            id: nodeId({ kind: 'unplaced', zimbraId }),
+            label: 'Items without a folder',
+            description: `${unplaced} (folder missing at that time)`,
+            collapsible: true,
+            contextValue: 'zxbackup.unplaced',
+            icon: 'question',
+          },
+          node,
+        ),
+      );
     }
-    out.push(this.node({ kind: 'deleted', zimbraId }, { id: nodeId({ kind: 'deleted', zimbraId }), label: 'Deleted items', description: `${deleted}`, collapsible: deleted > 0, contextValue: 'zxbackup.deleted', icon: 'trash' }, node));
+    out.push(
+      this.node(
+        { kind: 'deleted', zimbraId },
+        {
+          id: nodeId({ kind: 'deleted', zimbraId }),
+          label: 'Deleted items',
+          description: `${deleted}`,
+          collapsible: deleted > 0,
+          contextValue: 'zxbackup.deleted',
+          icon: 'trash',
+        },
+        node,
+      ),
+    );
     return out;
   }
 
@@ -352,16 +497,37 @@ export class BackupTreeProvider implements vscode.TreeDataProvider<BackupNode>, 
       all: ids,
       entry: (id, p) => {
         const it = fetched.get(id as number);
-        return it ? this.itemNode(zimbraId, it, p) : this.node({ kind: 'message', owner: `${p.view.id}/${String(id)}`, text: 'gone' }, { id: `${p.view.id}/${String(id)}#message`, label: `#${String(id)} (changed on disk: refresh)`, collapsible: false, contextValue: 'zxbackup.message', icon: 'warning' }, p);
+        return it
+          ? this.itemNode(zimbraId, it, p)
+          : this.node(
+              { kind: 'message', owner: `${p.view.id}/${String(id)}`, text: 'gone' },
+              {
+                id: `${p.view.id}/${String(id)}#message`,
+                label: `#${String(id)} (changed on disk: refresh)`,
+                collapsible: false,
+                contextValue: 'zxbackup.message',
+                icon: 'warning',
+              },
+              p,
+            );
       },
       keyLabel: (id) => idKeyLabel(id as number),
       prefetch: (slots) => {
-        for (const it of entryPage(slots, ids, (after, limit) => cat.itemsInFolderAt(zimbraId, folderId, when, after === undefined ? { limit } : { after, limit }))) fetched.set(it.id, it);
+        for (const it of entryPage(slots, ids, (after, limit) =>
+          cat.itemsInFolderAt(zimbraId, folderId, when, after === undefined ? { limit } : { after, limit }),
+        ))
+          fetched.set(it.id, it);
       },
     };
     this.lists.set(`${node.view.id}#items`, owned);
     return [
-      ...this.sliced(node, 'folders', f.children, (c, p) => this.folderNode(zimbraId, c, p, tree.counts.get(c.id) ?? 0), (c) => c.name),
+      ...this.sliced(
+        node,
+        'folders',
+        f.children,
+        (c, p) => this.folderNode(zimbraId, c, p, tree.counts.get(c.id) ?? 0),
+        (c) => c.name,
+      ),
       ...this.slice(node, node.view.id, 'items', owned, { from: 0, to: ids.length }),
     ];
   }
@@ -377,18 +543,63 @@ export class BackupTreeProvider implements vscode.TreeDataProvider<BackupNode>, 
     if (state && 'cat' in state) return this.catalogueAccountChildren(state.cat, zimbraId, node);
     if (state) {
       const owner = node.view.id;
-      return [this.node({ kind: 'message', owner, text: 'indexing' }, { id: `${owner}#message`, label: 'Indexing the item files for the first time…', description: 'the folders appear when it ends', collapsible: false, contextValue: 'zxbackup.message', icon: 'loading~spin' }, node)];
+      return [
+        this.node(
+          { kind: 'message', owner, text: 'indexing' },
+          {
+            id: `${owner}#message`,
+            label: 'Indexing the item files for the first time…',
+            description: 'the folders appear when it ends',
+            collapsible: false,
+            contextValue: 'zxbackup.message',
+            icon: 'loading~spin',
+          },
+          node,
+        ),
+      ];
     }
     const snap = await this.snapshot(zimbraId);
     const top = accountTopLevel(snap);
     const out = [
-      ...this.sliced(node, 'folders', top.folders, (f, p) => this.folderNode(zimbraId, f, p), (f) => f.name),
+      ...this.sliced(
+        node,
+        'folders',
+        top.folders,
+        (f, p) => this.folderNode(zimbraId, f, p),
+        (f) => f.name,
+      ),
       ...this.sliced(node, 'items', top.items, (it, p) => this.itemNode(zimbraId, it, p), itemKeyLabel),
     ];
     if (snap.unplaced.length > 0) {
-      out.push(this.node({ kind: 'unplaced', zimbraId }, { id: nodeId({ kind: 'unplaced', zimbraId }), label: 'Items without a folder', description: `${snap.unplaced.length} (folder missing at that time)`, collapsible: true, contextValue: 'zxbackup.unplaced', icon: 'question' }, node));
+      out.push(
+        this.node(
+          { kind: 'unplaced', zimbraId },
+          {
+            id: nodeId({ kind: 'unplaced', zimbraId }),
+            label: 'Items without a folder',
+            description: `${snap.unplaced.length} (folder missing at that time)`,
+            collapsible: true,
+            contextValue: 'zxbackup.unplaced',
+            icon: 'question',
+          },
+          node,
+        ),
+      );
     }
-    out.push(this.node({ kind: 'deleted', zimbraId }, { id: nodeId({ kind: 'deleted', zimbraId }), label: 'Deleted items', description: `${snap.deleted.length}`, collapsible: snap.deleted.length > 0, contextValue: 'zxbackup.deleted', icon: 'trash' }, node));
+    out.push(
+      this.node(
+        { kind: 'deleted', zimbraId },
+        {
+          id: nodeId({ kind: 'deleted', zimbraId }),
+          label: 'Deleted items',
+          description: `${snap.deleted.length}`,
+          collapsible: snap.deleted.length > 0,
+          contextValue: 'zxbackup.deleted',
+          icon: 'trash',
+        },
+        node,
+      ),
+    );
     return out;
   }
 
@@ -399,7 +610,13 @@ export class BackupTreeProvider implements vscode.TreeDataProvider<BackupNode>, 
     const f = snap.folders.get(folderId);
     if (!f) return [];
     return [
-      ...this.sliced(node, 'folders', f.children, (c, p) => this.folderNode(zimbraId, c, p), (c) => c.name),
+      ...this.sliced(
+        node,
+        'folders',
+        f.children,
+        (c, p) => this.folderNode(zimbraId, c, p),
+        (c) => c.name,
+      ),
       ...this.sliced(node, 'items', f.items, (it, p) => this.itemNode(zimbraId, it, p), itemKeyLabel),
     ];
   }
@@ -408,7 +625,24 @@ export class BackupTreeProvider implements vscode.TreeDataProvider<BackupNode>, 
     const listing = await listDir(backup.abs(BLOBS_DIR), BLOBS_DIR);
     if (!listing.ok) return listing.missing ? [] : Promise.reject(new Error(listing.finding.message));
     const prefixes = listing.entries.filter((e) => e.isDirectory()).map((e) => e.name);
-    return this.sliced(node, 'prefixes', prefixes, (prefix, p) => this.node({ kind: 'blobPrefix', prefix }, { id: nodeId({ kind: 'blobPrefix', prefix }), label: prefix, collapsible: true, contextValue: 'zxbackup.blobPrefix', icon: 'folder' }, p), (s) => s);
+    return this.sliced(
+      node,
+      'prefixes',
+      prefixes,
+      (prefix, p) =>
+        this.node(
+          { kind: 'blobPrefix', prefix },
+          {
+            id: nodeId({ kind: 'blobPrefix', prefix }),
+            label: prefix,
+            collapsible: true,
+            contextValue: 'zxbackup.blobPrefix',
+            icon: 'folder',
+          },
+          p,
+        ),
+      (s) => s,
+    );
   }
 
   private async blobs(backup: BackupPath, prefix: string, node: BackupNode): Promise<BackupNode[]> {
@@ -420,28 +654,66 @@ export class BackupTreeProvider implements vscode.TreeDataProvider<BackupNode>, 
       names = listing.entries.filter((e) => e.isFile()).map((e) => e.name);
       this.blobNames.set(prefix, names);
     }
-    return this.sliced(node, 'blobs', names, (digest, p) => {
-      const valid = isValidDigest(digest);
-      const path = blobRelPath(digest) ?? `${BLOBS_DIR}/${prefix}/${digest}`;
-      return this.node({ kind: 'blob', digest, path }, { id: nodeId({ kind: 'blob', digest, path }), label: digest, collapsible: false, contextValue: valid ? 'zxbackup.blob' : 'zxbackup.blob.badName', icon: valid ? 'file-binary' : 'warning', ...(valid ? {} : { description: 'not a valid digest' }) }, p);
-    }, (s) => s.slice(0, 6));
+    return this.sliced(
+      node,
+      'blobs',
+      names,
+      (digest, p) => {
+        const valid = isValidDigest(digest);
+        const path = blobRelPath(digest) ?? `${BLOBS_DIR}/${prefix}/${digest}`;
+        return this.node(
+          { kind: 'blob', digest, path },
+          {
+            id: nodeId({ kind: 'blob', digest, path }),
+            label: digest,
+            collapsible: false,
+            contextValue: valid ? 'zxbackup.blob' : 'zxbackup.blob.badName',
+            icon: valid ? 'file-binary' : 'warning',
+            ...(valid ? {} : { description: 'not a valid digest' }),
+          },
+          p,
+        );
+      },
+      (s) => s.slice(0, 6),
+    );
   }
 
   /** Registers the list under its owner and returns the first slice (ranges or a page). */
-  private sliced<T>(owner: BackupNode, list: ListName, all: readonly T[], entry: (value: T, parent: BackupNode) => BackupNode, keyLabel: (value: T) => string): BackupNode[] {
+  private sliced<T>(
+    owner: BackupNode,
+    list: ListName,
+    all: readonly T[],
+    entry: (value: T, parent: BackupNode) => BackupNode,
+    keyLabel: (value: T) => string,
+  ): BackupNode[] {
     const owned: OwnedList = { all, entry: entry as OwnedList['entry'], keyLabel: keyLabel as OwnedList['keyLabel'] };
     this.lists.set(`${owner.view.id}#${list}`, owned);
     return this.slice(owner, owner.view.id, list, owned, { from: 0, to: all.length });
   }
 
-  private slice(parent: BackupNode, ownerId: string, list: ListName, owned: OwnedList, span: { from: number; to: number }): BackupNode[] {
+  private slice(
+    parent: BackupNode,
+    ownerId: string,
+    list: ListName,
+    owned: OwnedList,
+    span: { from: number; to: number },
+  ): BackupNode[] {
     const shown = this.paging.shownFor(ownerId, list, span.from);
     const slots = sliceChildren(owned.all, span, shown, DEFAULT_LIMITS);
     owned.prefetch?.(slots);
     return slots.map((s) => {
       if (s.type === 'entry') return owned.entry(s.value, parent);
-      if (s.type === 'range') return this.node({ kind: 'range', owner: ownerId, list, from: s.from, to: s.to }, rangeView(ownerId, list, s, owned.keyLabel), parent);
-      return this.node({ kind: 'more', owner: ownerId, list, from: s.from, shown: s.shown, remaining: s.remaining }, moreView(ownerId, list, s, DEFAULT_LIMITS.pageSize), parent);
+      if (s.type === 'range')
+        return this.node(
+          { kind: 'range', owner: ownerId, list, from: s.from, to: s.to },
+          rangeView(ownerId, list, s, owned.keyLabel),
+          parent,
+        );
+      return this.node(
+        { kind: 'more', owner: ownerId, list, from: s.from, shown: s.shown, remaining: s.remaining },
+        moreView(ownerId, list, s, DEFAULT_LIMITS.pageSize),
+        parent,
+      );
     });
   }
 
@@ -477,7 +749,12 @@ export class BackupTreeProvider implements vscode.TreeDataProvider<BackupNode>, 
       chain.unshift(nodeId({ kind: 'folder', zimbraId, folderId: f.id }));
       if (chain.length > 256) break;
     }
-    if (!holder) chain.push(snap.deleted.some((it) => it.id === itemId) ? nodeId({ kind: 'deleted', zimbraId }) : nodeId({ kind: 'unplaced', zimbraId }));
+    if (!holder)
+      chain.push(
+        snap.deleted.some((it) => it.id === itemId)
+          ? nodeId({ kind: 'deleted', zimbraId })
+          : nodeId({ kind: 'unplaced', zimbraId }),
+      );
     const wanted = new Set([nodeId({ kind: 'account', zimbraId }), ...chain]);
     const target = nodeId({ kind: 'item', zimbraId, itemId, path: '' });
     let current = domainNode;
@@ -488,7 +765,9 @@ export class BackupTreeProvider implements vscode.TreeDataProvider<BackupNode>, 
         await this.view.reveal(hit, { select: true, focus: true, expand: false });
         return true;
       }
-      const next = children.find((c) => wanted.has(c.view.id) && c.view.id !== current.view.id) ?? children.find((c) => this.rangeHolds(c, itemId));
+      const next =
+        children.find((c) => wanted.has(c.view.id) && c.view.id !== current.view.id) ??
+        children.find((c) => this.rangeHolds(c, itemId));
       if (next) {
         wanted.delete(next.view.id);
         current = next;

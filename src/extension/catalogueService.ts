@@ -38,9 +38,17 @@ export class CatalogueService implements vscode.Disposable {
    */
   ensureIndexed(zimbraId: string, label: string, firstTime: boolean): void {
     const access = this.access;
-    if (!access || access.isIndexing(zimbraId) || access.isFresh(zimbraId) || access.failedReason(zimbraId) !== undefined) return;
+    if (
+      !access ||
+      access.isIndexing(zimbraId) ||
+      access.isFresh(zimbraId) ||
+      access.failedReason(zimbraId) !== undefined
+    )
+      return;
     const location = firstTime ? vscode.ProgressLocation.Notification : vscode.ProgressLocation.Window;
-    const title = firstTime ? `Indexing ${label} (first time; later opens are instant)` : `Catching up the index of ${label}`;
+    const title = firstTime
+      ? `Indexing ${label} (first time; later opens are instant)`
+      : `Catching up the index of ${label}`;
     void vscode.window.withProgress({ location, title, cancellable: firstTime }, async (progress, token) => {
       const abort = new AbortController();
       const sub = token.onCancellationRequested(() => abort.abort());
@@ -48,12 +56,19 @@ export class CatalogueService implements vscode.Disposable {
       source.token.onCancellationRequested(() => abort.abort());
       this.cancels.add(source);
       try {
-        const r = await access.index(zimbraId, { signal: abort.signal, progress: (e) => progress.report({ message: `${e.done.toLocaleString('en-US')} item files` }) });
-        this.ctx.log.info(`catalogue ${label}: ${r.files} files, ${r.updated} read, ${r.removed} removed, ${r.skipped} unreadable, ${Math.round(r.durationMs)} ms`);
+        const r = await access.index(zimbraId, {
+          signal: abort.signal,
+          progress: (e) => progress.report({ message: `${e.done.toLocaleString('en-US')} item files` }),
+        });
+        this.ctx.log.info(
+          `catalogue ${label}: ${r.files} files, ${r.updated} read, ${r.removed} removed, ${r.skipped} unreadable, ${Math.round(r.durationMs)} ms`,
+        );
         if (firstTime || r.updated > 0 || r.removed > 0) this.onAccountChanged(zimbraId);
       } catch (err) {
         const cancelled = err instanceof Error && err.name === 'AbortError';
-        this.ctx.log.warn(`catalogue ${label}: ${cancelled ? 'indexing cancelled' : `indexing failed, reading item files instead: ${err instanceof Error ? err.message : String(err)}`}`);
+        this.ctx.log.warn(
+          `catalogue ${label}: ${cancelled ? 'indexing cancelled' : `indexing failed, reading item files instead: ${err instanceof Error ? err.message : String(err)}`}`,
+        );
         // Cancelled or failed: the view falls back to reading item files for this session.
         if (cancelled) access.decline(zimbraId, 'indexing cancelled');
         this.onAccountChanged(zimbraId);

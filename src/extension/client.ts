@@ -5,7 +5,13 @@
  */
 import * as vscode from 'vscode';
 import { existsSync } from 'node:fs';
-import { LanguageClient, RevealOutputChannelOn, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import {
+  LanguageClient,
+  RevealOutputChannelOn,
+  TransportKind,
+  type LanguageClientOptions,
+  type ServerOptions,
+} from 'vscode-languageclient/node';
 import { ALL_LANGUAGE_IDS } from '../shared/protocol';
 import { SECTION } from './config';
 
@@ -14,10 +20,15 @@ export const SERVER_DEBUG_PORT = 6010;
 
 export function createClient(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): LanguageClient {
   const serverModule = context.asAbsolutePath('dist/server.js');
-  if (!existsSync(serverModule)) throw new Error(`the language server is not built (${serverModule} is missing); run "npm run build"`);
+  if (!existsSync(serverModule))
+    throw new Error(`the language server is not built (${serverModule} is missing); run "npm run build"`);
   const serverOptions: ServerOptions = {
     run: { module: serverModule, transport: TransportKind.ipc },
-    debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', `--inspect=${SERVER_DEBUG_PORT}`] } },
+    debug: {
+      module: serverModule,
+      transport: TransportKind.ipc,
+      options: { execArgv: ['--nolazy', `--inspect=${SERVER_DEBUG_PORT}`] },
+    },
   };
   const clientOptions: LanguageClientOptions = {
     // Only files on disk: BLOB and state documents are the extension's own virtual documents.

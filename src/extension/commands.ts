@@ -5,7 +5,12 @@
  */
 import * as vscode from 'vscode';
 import { randomUUID } from 'node:crypto';
-import { WorkDoneProgress, type WorkDoneProgressBegin, type WorkDoneProgressReport, type WorkDoneProgressEnd } from 'vscode-languageclient/node';
+import {
+  WorkDoneProgress,
+  type WorkDoneProgressBegin,
+  type WorkDoneProgressReport,
+  type WorkDoneProgressEnd,
+} from 'vscode-languageclient/node';
 import { BackupPath, classifyRelPath, isValidDigest, lastTransaction, toRelPath, type Finding } from './engine';
 import { Commands, RunCheckRequest, type CheckLevel, type TransactionCommandArgs } from '../shared/protocol';
 import { showBlob } from './blobDocument';
@@ -13,7 +18,14 @@ import type { BackupNode, BackupTreeProvider } from './backupTree';
 import { UserError, type Ctx } from './ctx';
 import { openFinding, type FindingsNode, type FindingsTreeProvider } from './findingsTree';
 import { HistoryPanel, showItemState } from './historyPanel';
-import { CHECK_LEVELS, checkReportMarkdown, checkRequestParams, checkSummary, checkTitle, type CheckScope } from './model/checkReport';
+import {
+  CHECK_LEVELS,
+  checkReportMarkdown,
+  checkRequestParams,
+  checkSummary,
+  checkTitle,
+  type CheckScope,
+} from './model/checkReport';
 import type { Operation } from './model/operations';
 import { askPointInTime, SET_POINT_IN_TIME } from './pointInTime';
 
@@ -38,7 +50,9 @@ export function registerCommands(ctx: Ctx, views: Views): vscode.Disposable[] {
     cmd(Commands.showBlob, (arg) => showBlobCommand(ctx, arg)),
     cmd(Commands.showState, (arg) => showStateCommand(ctx, arg)),
     cmd(Commands.restoreState, () =>
-      vscode.window.showInformationMessage('Restoring an item to this state is not available yet: it comes with the restore feature. Nothing was changed.'),
+      vscode.window.showInformationMessage(
+        'Restoring an item to this state is not available yet: it comes with the restore feature. Nothing was changed.',
+      ),
     ),
     cmd('zxbackup.searchItems', (arg) => searchItems(ctx, views.backup, arg)),
     cmd('zxbackup.copyItemPath', async (arg) => {
@@ -49,7 +63,10 @@ export function registerCommands(ctx: Ctx, views: Views): vscode.Disposable[] {
     cmd(SET_POINT_IN_TIME, (arg) => askPointInTime(ctx, arg)),
     cmd('zxbackup.showLogs', () => ctx.log.show(true)),
     cmd('zxbackup.restartServer', () =>
-      vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Restarting the Zextras Backup server' }, () => ctx.restartServer()),
+      vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Window, title: 'Restarting the Zextras Backup server' },
+        () => ctx.restartServer(),
+      ),
     ),
     cmd('zxbackup.refresh', async () => {
       ctx.accounts?.forget();
@@ -80,7 +97,13 @@ function reportError(ctx: Ctx, id: string, err: unknown): void {
 }
 
 async function openBackupPath(ctx: Ctx): Promise<void> {
-  const picked = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, canSelectMany: false, openLabel: 'Open Backup Path', title: 'Zextras Backup: choose the backup path (the folder holding accounts/ and items/)' });
+  const picked = await vscode.window.showOpenDialog({
+    canSelectFolders: true,
+    canSelectFiles: false,
+    canSelectMany: false,
+    openLabel: 'Open Backup Path',
+    title: 'Zextras Backup: choose the backup path (the folder holding accounts/ and items/)',
+  });
   const folder = picked?.[0];
   if (!folder) return;
   try {
@@ -101,8 +124,14 @@ async function itemRelPath(ctx: Ctx, arg: unknown): Promise<string> {
   const backup = ctx.requireBackup();
   const node = arg as Partial<BackupNode> | undefined;
   if (node?.ref && node.view?.path !== undefined) return node.view.path;
-  const uri = arg instanceof vscode.Uri ? arg : typeof (arg as { uri?: unknown })?.uri === 'string' ? vscode.Uri.parse((arg as { uri: string }).uri) : vscode.window.activeTextEditor?.document.uri;
-  if (!uri || uri.scheme !== 'file') throw new UserError('Select an item in the Backup view or open an item file first.');
+  const uri =
+    arg instanceof vscode.Uri
+      ? arg
+      : typeof (arg as { uri?: unknown })?.uri === 'string'
+        ? vscode.Uri.parse((arg as { uri: string }).uri)
+        : vscode.window.activeTextEditor?.document.uri;
+  if (!uri || uri.scheme !== 'file')
+    throw new UserError('Select an item in the Backup view or open an item file first.');
   const rel = relativeInside(backup.root, uri.fsPath);
   if (rel === undefined) throw new UserError(`${uri.fsPath} is not inside the backup path ${backup.root}.`);
   return rel;
@@ -116,7 +145,8 @@ function relativeInside(root: string, abs: string): string | undefined {
 
 async function showStateCommand(ctx: Ctx, arg: unknown): Promise<void> {
   const a = arg as Partial<TransactionCommandArgs> | undefined;
-  if (typeof a?.uri !== 'string' || typeof a.transactionIndex !== 'number') throw new UserError('Show state is run from the "Show state" lens above a transaction.');
+  if (typeof a?.uri !== 'string' || typeof a.transactionIndex !== 'number')
+    throw new UserError('Show state is run from the "Show state" lens above a transaction.');
   await showItemState(ctx, await itemRelPath(ctx, { uri: a.uri }), a.transactionIndex);
 }
 
@@ -164,7 +194,10 @@ async function pickScope(ctx: Ctx, arg: unknown): Promise<CheckScope | undefined
     { label: '$(account) One account…', scope: 'account' },
   ];
   if (activeRel) items.push({ label: '$(file) Current file', description: activeRel, scope: 'file' });
-  const choice = await vscode.window.showQuickPick(items, { title: 'Run Coherency Check: scope', ignoreFocusOut: true });
+  const choice = await vscode.window.showQuickPick(items, {
+    title: 'Run Coherency Check: scope',
+    ignoreFocusOut: true,
+  });
   if (!choice) return undefined;
   if (choice.scope === 'backup') return { kind: 'backup' };
   if (choice.scope === 'file' && activeRel) return { kind: 'file', relPath: activeRel };
@@ -201,33 +234,53 @@ async function runCheck(ctx: Ctx, arg: unknown, levelArg?: unknown): Promise<voi
   const op = ctx.operations.start(title, () => cancel.cancel());
   ctx.log.info(`${title}: started`);
   try {
-    await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
-      const link = token.onCancellationRequested(() => cancel.cancel());
-      let last = 0;
-      const sub = client.onProgress(WorkDoneProgress.type, workDoneToken, (p: WorkDoneProgressBegin | WorkDoneProgressReport | WorkDoneProgressEnd) => {
-        if (p.kind === 'end') return;
-        const pct = p.percentage;
-        const increment = pct !== undefined ? Math.max(0, pct - last) : undefined;
-        if (pct !== undefined) last = pct;
-        progress.report({ ...(p.message !== undefined ? { message: p.message } : {}), ...(increment !== undefined ? { increment } : {}) });
-        ctx.operations.progress(op.id, { ...(pct !== undefined ? { percentage: pct } : {}), ...(p.message !== undefined ? { message: p.message } : {}) });
-      });
-      try {
-        // The token makes the client send $/cancelRequest when either cancel button is pressed.
-        const result = await client.sendRequest<RunCheckRequest.Result>(RunCheckRequest.method, params, cancel.token);
-        const summary = checkSummary(result);
-        ctx.setLastCheck({ root: backup.root, title, result, finishedAt: Date.now() });
-        ctx.operations.finish(op.id, { state: result.summary.interrupted ? 'cancelled' : 'done', summary, report: checkReportMarkdown(title, result) });
-        ctx.log.info(`${title}: ${summary}`);
-        void vscode.commands.executeCommand('zxbackup.findings.focus');
-      } finally {
-        sub.dispose();
-        link.dispose();
-      }
-    });
+    await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title, cancellable: true },
+      async (progress, token) => {
+        const link = token.onCancellationRequested(() => cancel.cancel());
+        let last = 0;
+        const sub = client.onProgress(
+          WorkDoneProgress.type,
+          workDoneToken,
+          (p: WorkDoneProgressBegin | WorkDoneProgressReport | WorkDoneProgressEnd) => {
+            if (p.kind === 'end') return;
+            const pct = p.percentage;
+            const increment = pct !== undefined ? Math.max(0, pct - last) : undefined;
+            if (pct !== undefined) last = pct;
+            progress.report({
+              ...(p.message !== undefined ? { message: p.message } : {}),
+              ...(increment !== undefined ? { increment } : {}),
+            });
+            ctx.operations.progress(op.id, {
+              ...(pct !== undefined ? { percentage: pct } : {}),
+              ...(p.message !== undefined ? { message: p.message } : {}),
+            });
+          },
+        );
+        try {
+          // The token makes the client send $/cancelRequest when either cancel button is pressed.
+          const result = await client.sendRequest<RunCheckRequest.Result>(RunCheckRequest.method, params, cancel.token);
+          const summary = checkSummary(result);
+          ctx.setLastCheck({ root: backup.root, title, result, finishedAt: Date.now() });
+          ctx.operations.finish(op.id, {
+            state: result.summary.interrupted ? 'cancelled' : 'done',
+            summary,
+            report: checkReportMarkdown(title, result),
+          });
+          ctx.log.info(`${title}: ${summary}`);
+          void vscode.commands.executeCommand('zxbackup.findings.focus');
+        } finally {
+          sub.dispose();
+          link.dispose();
+        }
+      },
+    );
   } catch (err) {
     const cancelled = cancel.token.isCancellationRequested;
-    ctx.operations.finish(op.id, { state: cancelled ? 'cancelled' : 'failed', summary: cancelled ? 'cancelled' : err instanceof Error ? err.message : String(err) });
+    ctx.operations.finish(op.id, {
+      state: cancelled ? 'cancelled' : 'failed',
+      summary: cancelled ? 'cancelled' : err instanceof Error ? err.message : String(err),
+    });
     if (!cancelled) throw err;
     ctx.log.info(`${title}: cancelled`);
   } finally {
@@ -241,12 +294,15 @@ async function searchItems(ctx: Ctx, tree: BackupTreeProvider, arg: unknown): Pr
   const zimbraId = await currentAccount(ctx, arg);
   if (!zimbraId) return;
   const snapshot = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: 'Reading the account\'s items', cancellable: true },
+    { location: vscode.ProgressLocation.Notification, title: "Reading the account's items", cancellable: true },
     async (progress, token) => {
       const abort = new AbortController();
       const sub = token.onCancellationRequested(() => abort.abort());
       try {
-        return await cache.snapshot(zimbraId, ctx.pointInTime, { signal: abort.signal, progress: (e) => progress.report({ message: `${e.done} files` }) });
+        return await cache.snapshot(zimbraId, ctx.pointInTime, {
+          signal: abort.signal,
+          progress: (e) => progress.report({ message: `${e.done} files` }),
+        });
       } finally {
         sub.dispose();
       }
@@ -254,10 +310,35 @@ async function searchItems(ctx: Ctx, tree: BackupTreeProvider, arg: unknown): Pr
   );
   type ItemPick = vscode.QuickPickItem & { itemId: number; path: string };
   const picks: ItemPick[] = [];
-  for (const f of snapshot.folders.values()) for (const it of f.items) picks.push({ label: it.title || '(no subject)', description: `#${it.id} · ${it.typeName} · ${f.path}`, ...(it.transaction.sender ? { detail: it.transaction.sender } : {}), itemId: it.id, path: it.path });
-  for (const it of snapshot.unplaced) picks.push({ label: it.title || '(no subject)', description: `#${it.id} · ${it.typeName} · folder missing`, itemId: it.id, path: it.path });
-  for (const it of snapshot.deleted) picks.push({ label: it.title || '(deleted item)', description: `#${it.id} · ${it.typeName} · deleted`, itemId: it.id, path: it.path });
-  const choice = await vscode.window.showQuickPick(picks, { title: `Search Items (${picks.length})`, matchOnDescription: true, matchOnDetail: true, placeHolder: 'Subject, name, #id, type or folder' });
+  for (const f of snapshot.folders.values())
+    for (const it of f.items)
+      picks.push({
+        label: it.title || '(no subject)',
+        description: `#${it.id} · ${it.typeName} · ${f.path}`,
+        ...(it.transaction.sender ? { detail: it.transaction.sender } : {}),
+        itemId: it.id,
+        path: it.path,
+      });
+  for (const it of snapshot.unplaced)
+    picks.push({
+      label: it.title || '(no subject)',
+      description: `#${it.id} · ${it.typeName} · folder missing`,
+      itemId: it.id,
+      path: it.path,
+    });
+  for (const it of snapshot.deleted)
+    picks.push({
+      label: it.title || '(deleted item)',
+      description: `#${it.id} · ${it.typeName} · deleted`,
+      itemId: it.id,
+      path: it.path,
+    });
+  const choice = await vscode.window.showQuickPick(picks, {
+    title: `Search Items (${picks.length})`,
+    matchOnDescription: true,
+    matchOnDetail: true,
+    placeHolder: 'Subject, name, #id, type or folder',
+  });
   if (!choice) return;
   await vscode.window.showTextDocument(vscode.Uri.file(backup.abs(choice.path)), { preview: true });
   void tree.revealItem(zimbraId, choice.itemId).catch((err: unknown) => ctx.log.warn(`reveal: ${String(err)}`));
@@ -274,6 +355,9 @@ async function currentAccount(ctx: Ctx, arg: unknown): Promise<string | undefine
   const k = rel !== undefined ? classifyRelPath(rel) : undefined;
   if (k && 'accountId' in k) return k.accountId;
   const accounts = await backup.accounts();
-  const a = await vscode.window.showQuickPick(accounts.map((x) => ({ label: x.name, description: x.zimbraId, zimbraId: x.zimbraId })), { title: 'Search Items: account', matchOnDescription: true });
+  const a = await vscode.window.showQuickPick(
+    accounts.map((x) => ({ label: x.name, description: x.zimbraId, zimbraId: x.zimbraId })),
+    { title: 'Search Items: account', matchOnDescription: true },
+  );
   return a?.zimbraId;
 }

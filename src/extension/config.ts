@@ -20,7 +20,9 @@ export class Config {
     if (invalid !== undefined && invalid !== this.warnedZone) {
       this.warnedZone = invalid;
       this.log.warn(`zxbackup.timeZone "${invalid}" is not an IANA time zone; using UTC`);
-      void vscode.window.showWarningMessage(`Zextras Backup: "${invalid}" is not a time zone (e.g. Europe/Rome); dates are shown in UTC.`);
+      void vscode.window.showWarningMessage(
+        `Zextras Backup: "${invalid}" is not a time zone (e.g. Europe/Rome); dates are shown in UTC.`,
+      );
     }
     return zone;
   }

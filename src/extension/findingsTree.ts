@@ -7,7 +7,13 @@ import * as vscode from 'vscode';
 import { classifyRelPath, isValidDigest, type Finding } from './engine';
 import { showBlob } from './blobDocument';
 import type { Ctx, LastCheck } from './ctx';
-import { findingLocation, groupFindings, severityIcon, type FindingGroup, type FindingsGroups } from './model/findingsModel';
+import {
+  findingLocation,
+  groupFindings,
+  severityIcon,
+  type FindingGroup,
+  type FindingsGroups,
+} from './model/findingsModel';
 import { DEFAULT_LIMITS, PagingState, sliceChildren } from './model/treeModel';
 
 export const FINDINGS_VIEW_ID = 'zxbackup.findings';
@@ -32,7 +38,11 @@ export class FindingsTreeProvider implements vscode.TreeDataProvider<FindingsNod
 
   constructor(private readonly ctx: Ctx) {
     this.view = vscode.window.createTreeView(FINDINGS_VIEW_ID, { treeDataProvider: this, showCollapseAll: true });
-    this.disposables.push(this.view, this.changed, ctx.onDidChangeLastCheck((c) => this.setCheck(c)));
+    this.disposables.push(
+      this.view,
+      this.changed,
+      ctx.onDidChangeLastCheck((c) => this.setCheck(c)),
+    );
     this.setCheck(ctx.lastCheck);
   }
 
@@ -103,7 +113,9 @@ export class FindingsTreeProvider implements vscode.TreeDataProvider<FindingsNod
         const f = node.finding;
         item = new vscode.TreeItem(f.message, None);
         item.description = `${f.code} · ${findingLocation(f)}`;
-        item.tooltip = new vscode.MarkdownString().appendMarkdown(`**${f.severity}** \`${f.code}\`\n\n`).appendText(`${f.message}\n\n${f.remedy}\n\n${findingLocation(f)}`);
+        item.tooltip = new vscode.MarkdownString()
+          .appendMarkdown(`**${f.severity}** \`${f.code}\`\n\n`)
+          .appendText(`${f.message}\n\n${f.remedy}\n\n${findingLocation(f)}`);
         item.iconPath = new vscode.ThemeIcon(severityIcon(f.severity));
         item.contextValue = 'zxbackup.finding';
         const root = this.check?.root;
@@ -121,7 +133,10 @@ export class FindingsTreeProvider implements vscode.TreeDataProvider<FindingsNod
 
   getChildren(node?: FindingsNode): FindingsNode[] {
     if (!node) return this.roots;
-    if (node.kind === 'grouping') return node.groups.map((group) => this.keep({ kind: 'group', id: `${node.id}/${group.key}`, group, parent: node }));
+    if (node.kind === 'grouping')
+      return node.groups.map((group) =>
+        this.keep({ kind: 'group', id: `${node.id}/${group.key}`, group, parent: node }),
+      );
     if (node.kind === 'group') return this.slice(node, node.group, 0, node.group.findings.length);
     if (node.kind === 'range') return this.slice(node, node.group, node.from, node.to);
     return [];
@@ -130,9 +145,25 @@ export class FindingsTreeProvider implements vscode.TreeDataProvider<FindingsNod
   private slice(parent: FindingsNode, group: FindingGroup, from: number, to: number): FindingsNode[] {
     const shown = this.paging.shownFor(parent.id, 'items', from);
     return sliceChildren(group.findings, { from, to }, shown).map((s, i) => {
-      if (s.type === 'entry') return this.keep({ kind: 'finding', id: `${parent.id}/${from + i}`, finding: s.value, parent });
-      if (s.type === 'range') return this.keep({ kind: 'range', id: `${parent.id}[${s.from},${s.to})`, group, from: s.from, to: s.to, parent });
-      return this.keep({ kind: 'more', id: `${parent.id}@${s.from}+more`, group, from: s.from, remaining: s.remaining, parent });
+      if (s.type === 'entry')
+        return this.keep({ kind: 'finding', id: `${parent.id}/${from + i}`, finding: s.value, parent });
+      if (s.type === 'range')
+        return this.keep({
+          kind: 'range',
+          id: `${parent.id}[${s.from},${s.to})`,
+          group,
+          from: s.from,
+          to: s.to,
+          parent,
+        });
+      return this.keep({
+        kind: 'more',
+        id: `${parent.id}@${s.from}+more`,
+        group,
+        from: s.from,
+        remaining: s.remaining,
+        parent,
+      });
     });
   }
 

@@ -9,7 +9,13 @@ import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
 import { analyzeItemBytes, classifyRelPath, type ItemHistory } from './engine';
 import { readFileCapped } from './engine';
-import { HISTORY_VIEW_TYPE, parseViewState, parseWebviewMessage, type HostToWebview, type WebviewToHost } from '../shared/webviewProtocol';
+import {
+  HISTORY_VIEW_TYPE,
+  parseViewState,
+  parseWebviewMessage,
+  type HostToWebview,
+  type WebviewToHost,
+} from '../shared/webviewProtocol';
 import { showBlob } from './blobDocument';
 import type { Ctx } from './ctx';
 import { historyPayload, transactionStateText } from './model/historyRows';
@@ -21,7 +27,8 @@ export async function readItem(abs: string, relPath: string): Promise<{ history:
   const read = await readFileCapped(abs, relPath);
   const kind = classifyRelPath(relPath);
   const opts = kind.kind === 'item' ? { fileItemId: kind.itemId } : {};
-  if (!read.ok) return { history: { path: relPath, transactions: [], findings: [read.finding], parsed: false, ...opts } };
+  if (!read.ok)
+    return { history: { path: relPath, transactions: [], findings: [read.finding], parsed: false, ...opts } };
   return { history: analyzeItemBytes(read.bytes, relPath, opts), text: read.bytes.toString('utf8') };
 }
 
@@ -33,7 +40,12 @@ export class HistoryPanel implements vscode.Disposable {
   static show(ctx: Ctx, relPath: string): void {
     const existing = panels.get(relPath);
     if (existing) return existing.panel.reveal();
-    const panel = vscode.window.createWebviewPanel(HISTORY_VIEW_TYPE, title(relPath), vscode.ViewColumn.Beside, HistoryPanel.options(ctx));
+    const panel = vscode.window.createWebviewPanel(
+      HISTORY_VIEW_TYPE,
+      title(relPath),
+      vscode.ViewColumn.Beside,
+      HistoryPanel.options(ctx),
+    );
     new HistoryPanel(ctx, panel, relPath);
   }
 
@@ -51,7 +63,8 @@ export class HistoryPanel implements vscode.Disposable {
       async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown): Promise<void> {
         const s = parseViewState(state);
         if (!s.itemPath || !ctx.backup) {
-          panel.webview.html = '<!DOCTYPE html><p>This item history cannot be restored: open the backup path and run "Show Item History" again.</p>';
+          panel.webview.html =
+            '<!DOCTYPE html><p>This item history cannot be restored: open the backup path and run "Show Item History" again.</p>';
           return;
         }
         panel.webview.options = HistoryPanel.options(ctx);
@@ -60,14 +73,20 @@ export class HistoryPanel implements vscode.Disposable {
     });
   }
 
-  private constructor(private readonly ctx: Ctx, readonly panel: vscode.WebviewPanel, private readonly relPath: string) {
+  private constructor(
+    private readonly ctx: Ctx,
+    readonly panel: vscode.WebviewPanel,
+    private readonly relPath: string,
+  ) {
     panels.set(relPath, this);
     panel.webview.html = this.html();
     this.disposables.push(
       panel.onDidDispose(() => this.dispose()),
       panel.webview.onDidReceiveMessage((m: unknown) => void this.onMessage(parseWebviewMessage(m))),
       ctx.onDidChangePointInTime(() => void this.render(false)),
-      vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('zxbackup.timeZone') && void this.render(false)),
+      vscode.workspace.onDidChangeConfiguration(
+        (e) => e.affectsConfiguration('zxbackup.timeZone') && void this.render(false),
+      ),
     );
   }
 
@@ -86,11 +105,18 @@ export class HistoryPanel implements vscode.Disposable {
         text = read.text;
         this.lastText = text;
       } else text = this.lastText;
-      const payload = historyPayload(this.history, { zone: this.ctx.config.timeZone, at: this.ctx.pointInTime, ...(text !== undefined ? { text } : {}) });
+      const payload = historyPayload(this.history, {
+        zone: this.ctx.config.timeZone,
+        at: this.ctx.pointInTime,
+        ...(text !== undefined ? { text } : {}),
+      });
       this.panel.title = title(this.relPath, payload.title);
       this.post({ type: 'history', payload });
     } catch (err) {
-      this.post({ type: 'error', message: `Cannot read ${this.relPath}: ${err instanceof Error ? err.message : String(err)}` });
+      this.post({
+        type: 'error',
+        message: `Cannot read ${this.relPath}: ${err instanceof Error ? err.message : String(err)}`,
+      });
     }
   }
 
@@ -118,9 +144,17 @@ export class HistoryPanel implements vscode.Disposable {
   private html(): string {
     const webview = this.panel.webview;
     const nonce = randomBytes(16).toString('base64');
-    const script = webview.asWebviewUri(vscode.Uri.joinPath(this.ctx.extension.extensionUri, 'dist', 'webview', 'history.js'));
+    const script = webview.asWebviewUri(
+      vscode.Uri.joinPath(this.ctx.extension.extensionUri, 'dist', 'webview', 'history.js'),
+    );
     // Lit adopts constructable stylesheets (not subject to style-src); the page's own <style> carries the nonce.
-    const csp = [`default-src 'none'`, `img-src ${webview.cspSource}`, `font-src ${webview.cspSource}`, `style-src ${webview.cspSource} 'nonce-${nonce}'`, `script-src 'nonce-${nonce}'`].join('; ');
+    const csp = [
+      `default-src 'none'`,
+      `img-src ${webview.cspSource}`,
+      `font-src ${webview.cspSource}`,
+      `style-src ${webview.cspSource} 'nonce-${nonce}'`,
+      `script-src 'nonce-${nonce}'`,
+    ].join('; ');
     return `<!DOCTYPE html>
 <html lang="en">
 <head>

@@ -32,7 +32,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
     const findings = new FindingsTreeProvider(c);
     const operations = new OperationsTreeProvider(c);
     Object.assign(api, { backupTree: backup, findingsTree: findings, operationsTree: operations });
-    c.push(backup, findings, operations, new PointInTimeStatus(c), registerBlobDocuments(c), HistoryPanel.registerSerializer(c));
+    c.push(
+      backup,
+      findings,
+      operations,
+      new PointInTimeStatus(c),
+      registerBlobDocuments(c),
+      HistoryPanel.registerSerializer(c),
+    );
     c.push(...registerCommands(c, { backup, findings }));
     const found = await c.detectBackup();
     if (!vscode.workspace.isTrusted) c.log.info('untrusted workspace: browsing only; checks run only when asked');

@@ -14,7 +14,11 @@ export class OperationsTreeProvider implements vscode.TreeDataProvider<Operation
 
   constructor(private readonly ctx: Ctx) {
     this.view = vscode.window.createTreeView(OPERATIONS_VIEW_ID, { treeDataProvider: this });
-    this.disposables.push(this.view, this.changed, ctx.operations.onChange((op) => this.onChange(op)));
+    this.disposables.push(
+      this.view,
+      this.changed,
+      ctx.operations.onChange((op) => this.onChange(op)),
+    );
     this.view.message = 'No operation yet.';
   }
 
@@ -33,7 +37,8 @@ export class OperationsTreeProvider implements vscode.TreeDataProvider<Operation
         if (!this.ctx.operations.list().some((o) => o.state === 'running')) {
           clearInterval(this.ticker);
           this.ticker = undefined;
-        } else if (this.view.visible) for (const o of this.ctx.operations.list()) if (o.state === 'running') this.changed.fire(o);
+        } else if (this.view.visible)
+          for (const o of this.ctx.operations.list()) if (o.state === 'running') this.changed.fire(o);
       }, 1000);
     }
   }
@@ -43,9 +48,15 @@ export class OperationsTreeProvider implements vscode.TreeDataProvider<Operation
     item.id = op.id;
     item.description = operationDescription(op);
     item.iconPath = new vscode.ThemeIcon(operationIcon(op));
-    item.contextValue = op.state === 'running' ? 'zxbackup.operation.running' : op.report !== undefined ? 'zxbackup.operation.withReport' : 'zxbackup.operation';
+    item.contextValue =
+      op.state === 'running'
+        ? 'zxbackup.operation.running'
+        : op.report !== undefined
+          ? 'zxbackup.operation.withReport'
+          : 'zxbackup.operation';
     item.tooltip = [op.title, op.summary, op.message].filter((s) => s).join('\n');
-    if (op.report !== undefined) item.command = { command: 'zxbackup.operations.showReport', title: 'Show report', arguments: [op] };
+    if (op.report !== undefined)
+      item.command = { command: 'zxbackup.operations.showReport', title: 'Show report', arguments: [op] };
     return item;
   }
 

@@ -23,7 +23,11 @@ export class ReadonlyDocuments implements vscode.TextDocumentContentProvider, vs
   }
 
   /** Opens (or refreshes) `name` with the content; `name` ends with the extension that picks the language. */
-  async show(name: string, content: string, opts: { language?: string; preview?: boolean } = {}): Promise<vscode.TextEditor> {
+  async show(
+    name: string,
+    content: string,
+    opts: { language?: string; preview?: boolean } = {},
+  ): Promise<vscode.TextEditor> {
     const path = `/${name.replace(/^\/+/, '')}`;
     this.contents.delete(path);
     this.contents.set(path, content);
@@ -31,7 +35,8 @@ export class ReadonlyDocuments implements vscode.TextDocumentContentProvider, vs
     const uri = vscode.Uri.from({ scheme: VIEW_SCHEME, path });
     this.changed.fire(uri);
     let doc = await vscode.workspace.openTextDocument(uri);
-    if (opts.language && doc.languageId !== opts.language) doc = await vscode.languages.setTextDocumentLanguage(doc, opts.language);
+    if (opts.language && doc.languageId !== opts.language)
+      doc = await vscode.languages.setTextDocumentLanguage(doc, opts.language);
     return vscode.window.showTextDocument(doc, { preview: opts.preview ?? true });
   }
 

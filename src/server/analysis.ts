@@ -85,7 +85,10 @@ export function nodeRange(a: ItemAnalysis, node: Node): Range {
 export function editorRange(a: ItemAnalysis, node: Node): Range {
   const r = nodeRange(a, node);
   if (a.bomOffset === 0) return r;
-  const shift = (p: Range['start']) => ({ line: p.line, character: p.line === 0 ? p.character + a.bomOffset : p.character });
+  const shift = (p: Range['start']) => ({
+    line: p.line,
+    character: p.line === 0 ? p.character + a.bomOffset : p.character,
+  });
   return { start: shift(r.start), end: shift(r.end) };
 }
 

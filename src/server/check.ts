@@ -5,7 +5,18 @@
  * AbortSignal and the findings gathered so far come back with `interrupted: true`.
  */
 import * as path from 'node:path';
-import { checkFileJob, compareFindings, FINDINGS, classifyRelPath, runCoherencyCheck, type CheckOptions, type FileKindTag, type Finding, type Severity, type ProgressSink } from '../engine';
+import {
+  checkFileJob,
+  compareFindings,
+  FINDINGS,
+  classifyRelPath,
+  runCoherencyCheck,
+  type CheckOptions,
+  type FileKindTag,
+  type Finding,
+  type Severity,
+  type ProgressSink,
+} from '../engine';
 import type { RunCheckRequest, ServerSettings } from '../shared/protocol';
 
 export interface CheckOutcome {
@@ -14,7 +25,11 @@ export interface CheckOutcome {
   summary: Omit<RunCheckRequest.Result['summary'], 'unpublished'>;
 }
 
-export async function runCheck(params: RunCheckRequest.Params, settings: ServerSettings, io: { progress: ProgressSink; signal: AbortSignal }): Promise<CheckOutcome> {
+export async function runCheck(
+  params: RunCheckRequest.Params,
+  settings: ServerSettings,
+  io: { progress: ProgressSink; signal: AbortSignal },
+): Promise<CheckOutcome> {
   const root = path.resolve(params.root);
   if (params.file !== undefined && params.file !== '') return checkOneFile(root, params.file, params.level, io.signal);
   const opts: CheckOptions = { level: params.level, retentionDays: settings.retentionDays };
@@ -58,19 +73,38 @@ function kindTag(rel: string): FileKindTag | undefined {
 }
 
 /** "Check this file": the per-file rules only (cross-file rules need the whole account). */
-async function checkOneFile(root: string, fileIn: string, level: RunCheckRequest.Params['level'], signal: AbortSignal): Promise<CheckOutcome> {
+async function checkOneFile(
+  root: string,
+  fileIn: string,
+  level: RunCheckRequest.Params['level'],
+  signal: AbortSignal,
+): Promise<CheckOutcome> {
   const started = performance.now();
-  const rel = path.isAbsolute(fileIn) ? path.relative(root, fileIn).split(path.sep).join('/') : fileIn.replace(/\\/g, '/');
+  const rel = path.isAbsolute(fileIn)
+    ? path.relative(root, fileIn).split(path.sep).join('/')
+    : fileIn.replace(/\\/g, '/');
   const kind = kindTag(rel);
   let findings: Finding[] = [];
   if (kind !== undefined && !signal.aborted) {
     const result = await checkFileJob({ rel, kind }, { root, level, now: Date.now(), fixDoubleGzip: 'check' });
     findings = result.findings.sort(compareFindings);
   }
-  return { root, findings, summary: { ...summarize(findings), filesChecked: kind !== undefined ? 1 : 0, durationMs: Math.round(performance.now() - started), interrupted: signal.aborted } };
+  return {
+    root,
+    findings,
+    summary: {
+      ...summarize(findings),
+      filesChecked: kind !== undefined ? 1 : 0,
+      durationMs: Math.round(performance.now() - started),
+      interrupted: signal.aborted,
+    },
+  };
 }
 
-function summarize(findings: readonly Finding[]): { bySeverity: Record<Severity, number>; byCode: Record<string, number> } {
+function summarize(findings: readonly Finding[]): {
+  bySeverity: Record<Severity, number>;
+  byCode: Record<string, number>;
+} {
   const bySeverity: Record<Severity, number> = { error: 0, warning: 0, info: 0 };
   const byCode: Record<string, number> = {};
   for (const f of findings) {

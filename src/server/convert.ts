@@ -20,7 +20,10 @@ export const FILE_START: Range = { start: { line: 0, character: 0 }, end: { line
 /** `bomOffset`: engine ranges are computed on BOM-less text; line 0 shifts by one in the editor. */
 export function findingToDiagnostic(f: Finding, bomOffset = 0): Diagnostic {
   const r = f.range ?? FILE_START;
-  const shift = (p: { line: number; character: number }) => ({ line: p.line, character: p.line === 0 ? p.character + bomOffset : p.character });
+  const shift = (p: { line: number; character: number }) => ({
+    line: p.line,
+    character: p.line === 0 ? p.character + bomOffset : p.character,
+  });
   return {
     range: { start: shift(r.start), end: shift(r.end) },
     severity: SEVERITY[f.severity],

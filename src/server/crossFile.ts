@@ -20,7 +20,10 @@ export function crossFileItemFindings(
   const neighbours = {
     hasBlob: (digest: string) => (ctx ? ctx.hasBlob(digest) : Promise.resolve(true)),
     ...(ctx && accountId !== undefined
-      ? { folderExists: async (folderId: number, at: number) => (await ctx.folders.folderAt(accountId, folderId, at)).exists }
+      ? {
+          folderExists: async (folderId: number, at: number) =>
+            (await ctx.folders.folderAt(accountId, folderId, at)).exists,
+        }
       : {}),
   };
   return itemNeighbourFindings(a.history, neighbours, {

@@ -14,7 +14,12 @@ import type { RootContext } from './rootContext';
 
 const ORIGIN = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
 
-export async function definition(doc: TextDocument, info: DocumentInfo, pos: Position, root: RootContext | undefined): Promise<Location[] | null> {
+export async function definition(
+  doc: TextDocument,
+  info: DocumentInfo,
+  pos: Position,
+  root: RootContext | undefined,
+): Promise<Location[] | null> {
   if (info.kind !== 'item' || info.root === undefined || !root) return null;
   const a = analyzeItemDocument(doc, info);
   const tree = a.tree();
@@ -23,7 +28,12 @@ export async function definition(doc: TextDocument, info: DocumentInfo, pos: Pos
   if (!loc || loc.path.length !== 2) return null;
   const value = loc.valueNode.value as unknown;
   if (loc.key === 'digest' && isValidDigest(value)) return [{ uri: blobUri(info.root, value), range: ORIGIN }];
-  if ((loc.key === 'folder-id' || loc.key === 'parent-id') && typeof value === 'number' && Number.isInteger(value) && value > 0) {
+  if (
+    (loc.key === 'folder-id' || loc.key === 'parent-id') &&
+    typeof value === 'number' &&
+    Number.isInteger(value) &&
+    value > 0
+  ) {
     const accountId = accountOf(info);
     if (accountId === undefined) return null;
     const abs = absOf(info.root, itemRelPath(accountId, value));

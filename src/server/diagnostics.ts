@@ -7,7 +7,28 @@ import * as path from 'node:path';
 import { parseTree, findNodeAtLocation } from 'jsonc-parser';
 import type { Diagnostic } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { finding, say, parseAccountInfo, parseAccountStat, parseBackupStat, parseIdMapper, parseMapFile, MAX_NESTING, nestingDepthExceeds, absOf, accountRelPath, itemRelPath, unknownIdmapItemFinding, unknownMapAccountFinding, wrongBucketOf, LineIndex, throwIfCancelled, type Finding, mergeSchemaFindings, type SchemaKind } from '../engine';
+import {
+  finding,
+  say,
+  parseAccountInfo,
+  parseAccountStat,
+  parseBackupStat,
+  parseIdMapper,
+  parseMapFile,
+  MAX_NESTING,
+  nestingDepthExceeds,
+  absOf,
+  accountRelPath,
+  itemRelPath,
+  unknownIdmapItemFinding,
+  unknownMapAccountFinding,
+  wrongBucketOf,
+  LineIndex,
+  throwIfCancelled,
+  type Finding,
+  mergeSchemaFindings,
+  type SchemaKind,
+} from '../engine';
 import type { ServerSettings } from '../shared/protocol';
 import { ANALYSIS_LIMIT_CHARS, SCHEMA_LIMIT_CHARS, analyzeItemDocument, type ItemAnalysis } from './analysis';
 import { findingToDiagnostic, SOURCE } from './convert';
@@ -25,7 +46,11 @@ export interface DiagnosticsContext {
   signal?: AbortSignal;
 }
 
-export async function computeDiagnostics(doc: TextDocument, info: DocumentInfo, ctx: DiagnosticsContext): Promise<Diagnostic[]> {
+export async function computeDiagnostics(
+  doc: TextDocument,
+  info: DocumentInfo,
+  ctx: DiagnosticsContext,
+): Promise<Diagnostic[]> {
   // The check never follows a link inside a backup path; an editor did, so say what the check says.
   if (info.root !== undefined && info.fsPath !== undefined && (await isSymlink(info.fsPath))) {
     return [findingToDiagnostic(say('io.symlink', info.rel, { rel: info.rel }))];
@@ -50,14 +75,27 @@ function tooLarge(info: DocumentInfo, chars: number, what: string): Diagnostic {
 
 async function itemDiagnostics(doc: TextDocument, info: DocumentInfo, ctx: DiagnosticsContext): Promise<Diagnostic[]> {
   const a = analyzeItemDocument(doc, info);
-  if (a.tooLarge) return [tooLarge(info, a.text.length, `over the ${ANALYSIS_LIMIT_CHARS}-character limit for interactive analysis; run the coherency check on this file`)];
+  if (a.tooLarge)
+    return [
+      tooLarge(
+        info,
+        a.text.length,
+        `over the ${ANALYSIS_LIMIT_CHARS}-character limit for interactive analysis; run the coherency check on this file`,
+      ),
+    ];
   const findings: Finding[] = [...layoutFindings(info), ...a.history.findings];
   if (a.history.parsed) {
     throwIfCancelled(ctx.signal);
     // The schema service is CPU work, the cross-file facts mostly I/O: run them side by side.
     const [schema, cross] = await Promise.all([
       itemSchemaFindings(a, info, ctx.settings, [...findings]),
-      crossFileItemFindings(a, info.root !== undefined ? ctx.roots.get(info.root) : undefined, accountOf(info), ctx.settings.retentionDays, ctx.signal),
+      crossFileItemFindings(
+        a,
+        info.root !== undefined ? ctx.roots.get(info.root) : undefined,
+        accountOf(info),
+        ctx.settings.retentionDays,
+        ctx.signal,
+      ),
     ]);
     findings.push(...schema, ...cross);
   }
@@ -71,9 +109,17 @@ function layoutFindings(info: DocumentInfo): Finding[] {
 }
 
 /** Schema findings of an item version, per validator and path: a re-pull of an unchanged version (a refresh, another file's change) does not validate again. */
-const itemSchemaMemo = new WeakMap<ItemAnalysis, { validator: ValidatorResult; rel: string; findings: Promise<Finding[]> }>();
+const itemSchemaMemo = new WeakMap<
+  ItemAnalysis,
+  { validator: ValidatorResult; rel: string; findings: Promise<Finding[]> }
+>();
 
-async function itemSchemaFindings(a: ItemAnalysis, info: DocumentInfo, settings: ServerSettings, typed: readonly Finding[]): Promise<Finding[]> {
+async function itemSchemaFindings(
+  a: ItemAnalysis,
+  info: DocumentInfo,
+  settings: ServerSettings,
+  typed: readonly Finding[],
+): Promise<Finding[]> {
   const v = await schemaValidator(settings.schemaDirectory);
   const hit = itemSchemaMemo.get(a);
   if (hit && hit.validator === v && hit.rel === info.rel) return hit.findings;
@@ -88,11 +134,25 @@ async function itemSchemaFindings(a: ItemAnalysis, info: DocumentInfo, settings:
  * tolerant parser says more precisely why, e.g. "date given as a string"). Called
  * only on text the typed reader parsed, so the validator skips its own syntax check.
  */
-async function schemaFindings(kind: SchemaKind, text: string, info: DocumentInfo, v: ValidatorResult, typed: readonly Finding[]): Promise<Finding[]> {
+async function schemaFindings(
+  kind: SchemaKind,
+  text: string,
+  info: DocumentInfo,
+  v: ValidatorResult,
+  typed: readonly Finding[],
+): Promise<Finding[]> {
   if (text.length > SCHEMA_LIMIT_CHARS) {
-    return [finding('io.too-large', info.rel, `schema validation skipped: the document is over ${SCHEMA_LIMIT_CHARS} characters`, { severity: 'info' })];
+    return [
+      finding(
+        'io.too-large',
+        info.rel,
+        `schema validation skipped: the document is over ${SCHEMA_LIMIT_CHARS} characters`,
+        { severity: 'info' },
+      ),
+    ];
   }
-  if (!v.ok) return [finding('usage.bad-schema', info.rel, `schema validation skipped: ${v.error}`, { severity: 'info' })];
+  if (!v.ok)
+    return [finding('usage.bad-schema', info.rel, `schema validation skipped: ${v.error}`, { severity: 'info' })];
   const schema = await v.validator.validate(kind, text, info.rel, { parsed: true });
   return mergeSchemaFindings(typed, schema).slice(typed.length);
 }
@@ -107,7 +167,11 @@ function schemaNameOf(info: DocumentInfo): SchemaKind | undefined {
   return undefined;
 }
 
-async function jsonFileDiagnostics(doc: TextDocument, info: DocumentInfo, ctx: DiagnosticsContext): Promise<Diagnostic[]> {
+async function jsonFileDiagnostics(
+  doc: TextDocument,
+  info: DocumentInfo,
+  ctx: DiagnosticsContext,
+): Promise<Diagnostic[]> {
   const full = doc.getText();
   const bom = full.charCodeAt(0) === 0xfeff ? 1 : 0;
   const text = bom ? full.slice(1) : full;
@@ -122,7 +186,9 @@ async function jsonFileDiagnostics(doc: TextDocument, info: DocumentInfo, ctx: D
   else parsed = parseMapFile(text, info.rel);
   const findings = [...parsed.findings];
   if (parsed.value !== undefined) {
-    findings.push(...(await schemaFindings(name, text, info, await schemaValidator(ctx.settings.schemaDirectory), findings)));
+    findings.push(
+      ...(await schemaFindings(name, text, info, await schemaValidator(ctx.settings.schemaDirectory), findings)),
+    );
     if (name === 'map' && info.root !== undefined) findings.push(...(await mapAccountFindings(text, info, ctx)));
   }
   return findings.map((f) => findingToDiagnostic(f, bom));
@@ -168,7 +234,11 @@ async function dirExists(abs: string): Promise<boolean> {
   }
 }
 
-async function idMapperDiagnostics(doc: TextDocument, info: DocumentInfo, ctx: DiagnosticsContext): Promise<Diagnostic[]> {
+async function idMapperDiagnostics(
+  doc: TextDocument,
+  info: DocumentInfo,
+  ctx: DiagnosticsContext,
+): Promise<Diagnostic[]> {
   const text = doc.getText();
   if (text.length > ANALYSIS_LIMIT_CHARS) return [tooLarge(info, text.length, 'not analysed interactively')];
   const parsed = parseIdMapper(text, info.rel);
@@ -181,7 +251,12 @@ async function idMapperDiagnostics(doc: TextDocument, info: DocumentInfo, ctx: D
       if (++lookups > 5000) break;
       if (await root.hasFile(absOf(info.root, itemRelPath(accountId, m.destinationItemId)))) continue;
       const [from, to] = m.destinationColumns;
-      findings.push(unknownIdmapItemFinding(info.rel, m.line, m.destinationItemId, { start: { line: m.line, character: from }, end: { line: m.line, character: to } }));
+      findings.push(
+        unknownIdmapItemFinding(info.rel, m.line, m.destinationItemId, {
+          start: { line: m.line, character: from },
+          end: { line: m.line, character: to },
+        }),
+      );
       if (lookups % 200 === 0) throwIfCancelled(ctx.signal);
     }
   }

@@ -5,7 +5,20 @@
  * Existence, names and paths follow the engine's evaluator (src/engine/pointInTime.ts).
  */
 import { promises as fs } from 'node:fs';
-import { analyzeItemBytes, absOf, itemRelPath, folderAbsence, folderAt, folderPathAt, ROOT_ID, USER_ROOT_ID, type ItemHistory, type Transaction, type FolderAt, type PointSpec } from '../engine';
+import {
+  analyzeItemBytes,
+  absOf,
+  itemRelPath,
+  folderAbsence,
+  folderAt,
+  folderPathAt,
+  ROOT_ID,
+  USER_ROOT_ID,
+  type ItemHistory,
+  type Transaction,
+  type FolderAt,
+  type PointSpec,
+} from '../engine';
 
 export type FolderState =
   | { exists: true; id: number; name: string; parentId?: number; transaction?: Transaction; implicit: boolean }
@@ -51,12 +64,19 @@ export class FolderIndex {
     // Load the chain of parents (a few files), then let the evaluator name the path.
     const chain = new Map<number, FolderAt | undefined>();
     let current: number | undefined = id;
-    while (current !== undefined && !chain.has(current) && chain.size < MAX_DEPTH && current !== USER_ROOT_ID && current !== ROOT_ID) {
+    while (
+      current !== undefined &&
+      !chain.has(current) &&
+      chain.size < MAX_DEPTH &&
+      current !== USER_ROOT_ID &&
+      current !== ROOT_ID
+    ) {
       const f = folderAt(await this.read(accountId, current), current, when);
       chain.set(current, f);
       current = f?.parentId;
     }
-    if (current !== undefined && !chain.has(current)) chain.set(current, folderAt(await this.read(accountId, current), current, when));
+    if (current !== undefined && !chain.has(current))
+      chain.set(current, folderAt(await this.read(accountId, current), current, when));
     return folderPathAt((n) => chain.get(n), id);
   }
 }

@@ -6,7 +6,20 @@
 import type { Hover, Position } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { parseTree } from 'jsonc-parser';
-import { formatDuration, formatIso, formatZxsuite, SECONDS_THRESHOLD, isValidDigest, MAX_NESTING, nestingDepthExceeds, describeFlags, itemTypeName, verifyBlobStream, type Transaction, type BlobVerification } from '../engine';
+import {
+  formatDuration,
+  formatIso,
+  formatZxsuite,
+  SECONDS_THRESHOLD,
+  isValidDigest,
+  MAX_NESTING,
+  nestingDepthExceeds,
+  describeFlags,
+  itemTypeName,
+  verifyBlobStream,
+  type Transaction,
+  type BlobVerification,
+} from '../engine';
 import { ANALYSIS_LIMIT_CHARS, analyzeItemDocument, editorRange, textOffset } from './analysis';
 import { accountOf, type DocumentInfo } from './documents';
 import { propertyAt, transactionIndexOf } from './jsonLocation';
@@ -29,13 +42,23 @@ export function formatInstant(at: number, zone: string): string {
   return `${formatZxsuite(at, zone)} (${zone}) · \`${formatIso(at, 'UTC')}\``;
 }
 
-export async function hover(doc: TextDocument, info: DocumentInfo, pos: Position, ctx: HoverContext): Promise<Hover | null> {
+export async function hover(
+  doc: TextDocument,
+  info: DocumentInfo,
+  pos: Position,
+  ctx: HoverContext,
+): Promise<Hover | null> {
   if (info.kind === 'item') return itemHover(doc, info, pos, ctx);
   if (info.kind === 'account' || info.kind === 'map') return jsonDateHover(doc, pos, ctx);
   return null;
 }
 
-async function itemHover(doc: TextDocument, info: DocumentInfo, pos: Position, ctx: HoverContext): Promise<Hover | null> {
+async function itemHover(
+  doc: TextDocument,
+  info: DocumentInfo,
+  pos: Position,
+  ctx: HoverContext,
+): Promise<Hover | null> {
   const a = analyzeItemDocument(doc, info);
   const tree = a.tree();
   if (!tree) return null;
@@ -50,7 +73,13 @@ async function itemHover(doc: TextDocument, info: DocumentInfo, pos: Position, c
   return { contents: { kind: 'markdown', value: md }, range: editorRange(a, loc.valueNode) };
 }
 
-async function describeItemValue(key: string, value: unknown, tx: Transaction, info: DocumentInfo, ctx: HoverContext): Promise<string | undefined> {
+async function describeItemValue(
+  key: string,
+  value: unknown,
+  tx: Transaction,
+  info: DocumentInfo,
+  ctx: HoverContext,
+): Promise<string | undefined> {
   const zone = ctx.timeZone;
   switch (key) {
     case 'start-date':
@@ -60,8 +89,14 @@ async function describeItemValue(key: string, value: unknown, tx: Transaction, i
       if (at === undefined || at === null) lines.push(`**${key}**: none — the state is still valid`);
       else lines.push(`**${key}**: ${formatInstant(at, zone)}`);
       if (tx.start !== undefined) {
-        if (tx.end !== null) lines.push(`State lasted **${formatDuration(tx.end - tx.start)}** (${formatZxsuite(tx.start, zone)} → ${formatZxsuite(tx.end, zone)})`);
-        else lines.push(`State still valid: **${formatDuration(Date.now() - tx.start)}** so far (since ${formatZxsuite(tx.start, zone)})`);
+        if (tx.end !== null)
+          lines.push(
+            `State lasted **${formatDuration(tx.end - tx.start)}** (${formatZxsuite(tx.start, zone)} → ${formatZxsuite(tx.end, zone)})`,
+          );
+        else
+          lines.push(
+            `State still valid: **${formatDuration(Date.now() - tx.start)}** so far (since ${formatZxsuite(tx.start, zone)})`,
+          );
       }
       return lines.join('\n\n');
     }
@@ -92,10 +127,17 @@ async function describeItemValue(key: string, value: unknown, tx: Transaction, i
   }
 }
 
-async function folderHover(key: string, value: unknown, tx: Transaction, info: DocumentInfo, ctx: HoverContext): Promise<string | undefined> {
+async function folderHover(
+  key: string,
+  value: unknown,
+  tx: Transaction,
+  info: DocumentInfo,
+  ctx: HoverContext,
+): Promise<string | undefined> {
   if (typeof value !== 'number' || !Number.isInteger(value)) return undefined;
   const accountId = accountOf(info);
-  if (!ctx.root || accountId === undefined) return `**${key}** ${value} (not inside a backup path: the folder cannot be looked up)`;
+  if (!ctx.root || accountId === undefined)
+    return `**${key}** ${value} (not inside a backup path: the folder cannot be looked up)`;
   const lines: string[] = [];
   const at = tx.start ?? ctx.pointInTime;
   const when = at === null ? 'in the latest state' : `at ${formatZxsuite(at, ctx.timeZone)}`;
@@ -107,7 +149,9 @@ async function folderHover(key: string, value: unknown, tx: Transaction, info: D
   }
   if (tx.start !== undefined && ctx.pointInTime !== null && ctx.pointInTime !== tx.start) {
     const then = await ctx.root.folders.folderPath(accountId, value, ctx.pointInTime);
-    lines.push(`At the chosen time (${formatZxsuite(ctx.pointInTime, ctx.timeZone)}): ${then !== undefined ? `\`${then}\`` : 'no such folder'}`);
+    lines.push(
+      `At the chosen time (${formatZxsuite(ctx.pointInTime, ctx.timeZone)}): ${then !== undefined ? `\`${then}\`` : 'no such folder'}`,
+    );
   }
   return lines.join('\n\n');
 }
@@ -122,7 +166,9 @@ async function digestHover(value: unknown, tx: Transaction, ctx: HoverContext): 
   const lines = [`**digest** \`${value}\``, `BLOB present: ${st.compressedSize} bytes compressed${size}`];
   if (st.compressedSize <= VERIFY_ON_HOVER_BYTES) {
     const v = await verifyStreamed(ctx.root, value);
-    lines.push(`Verification: **${v.status}**${v.size !== undefined ? `, ${v.size} bytes uncompressed` : ''}${v.detail ? ` (${v.detail})` : ''}`);
+    lines.push(
+      `Verification: **${v.status}**${v.size !== undefined ? `, ${v.size} bytes uncompressed` : ''}${v.detail ? ` (${v.detail})` : ''}`,
+    );
   } else lines.push('Not verified on hover (large BLOB): run the coherency check at level "blobs".');
   return lines.join('\n\n');
 }
@@ -147,6 +193,9 @@ function jsonDateHover(doc: TextDocument, pos: Position, ctx: HoverContext): Hov
   if (!loc || !/Date$/.test(loc.key) || typeof loc.valueNode.value !== 'number') return null;
   const v = loc.valueNode.value as number;
   const ms = v < SECONDS_THRESHOLD ? v * 1000 : v;
-  const range = { start: doc.positionAt(loc.valueNode.offset), end: doc.positionAt(loc.valueNode.offset + loc.valueNode.length) };
+  const range = {
+    start: doc.positionAt(loc.valueNode.offset),
+    end: doc.positionAt(loc.valueNode.offset + loc.valueNode.length),
+  };
   return { contents: { kind: 'markdown', value: `**${loc.key}**: ${formatInstant(ms, ctx.timeZone)}` }, range };
 }

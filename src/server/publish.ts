@@ -19,7 +19,11 @@ export interface GroupedFile {
 }
 
 /** Groups findings per file and code; keeps at most `cap` diagnostics in all (worst files first). */
-export function groupFindings(root: string, findings: readonly Finding[], cap: number): { files: GroupedFile[]; unpublished: number } {
+export function groupFindings(
+  root: string,
+  findings: readonly Finding[],
+  cap: number,
+): { files: GroupedFile[]; unpublished: number } {
   const byFile = new Map<string, Map<string, Finding[]>>();
   let unpublished = 0;
   for (const f of findings) {
@@ -33,7 +37,8 @@ export function groupFindings(root: string, findings: readonly Finding[], cap: n
     if (list) list.push(f);
     else codes.set(f.code, [f]);
   }
-  const worst = (codes: Map<string, Finding[]>): number => Math.min(...[...codes.values()].map((l) => RANK[l[0]!.severity]));
+  const worst = (codes: Map<string, Finding[]>): number =>
+    Math.min(...[...codes.values()].map((l) => RANK[l[0]!.severity]));
   const ordered = [...byFile].sort(([pa, a], [pb, b]) => worst(a) - worst(b) || pa.localeCompare(pb));
   const files: GroupedFile[] = [];
   let budget = cap;
@@ -55,7 +60,8 @@ export function groupFindings(root: string, findings: readonly Finding[], cap: n
 
 function groupDiagnostic(list: Finding[]): Diagnostic {
   const first = list[0]!;
-  const message = list.length === 1 ? first.message : `${codeTitle(first.code)} (${list.length}×); first: ${first.message}`;
+  const message =
+    list.length === 1 ? first.message : `${codeTitle(first.code)} (${list.length}×); first: ${first.message}`;
   return {
     range: first.range ?? FILE_START,
     severity: toSeverity(first.severity),

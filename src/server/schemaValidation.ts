@@ -65,7 +65,14 @@ function offloading(local: SchemaValidator, schemaDirectory: string, gen: number
     validate: async (kind, text, filePath, opts = {}) => {
       const worker = text.length >= OFFLOAD_MIN_CHARS ? schemaWorker() : undefined;
       if (worker) {
-        const findings = await worker.validate({ generation: gen, schemaDirectory, kind, text, path: filePath, parsed: opts.parsed === true });
+        const findings = await worker.validate({
+          generation: gen,
+          schemaDirectory,
+          kind,
+          text,
+          path: filePath,
+          parsed: opts.parsed === true,
+        });
         if (findings) return findings;
       }
       return local.validate(kind, text, filePath, opts);
@@ -88,10 +95,14 @@ function schemaWorker(): SchemaWorkerClient | undefined {
   if (file === undefined) return undefined;
   shared = new SchemaWorkerClient(file, (cause) => {
     failures++;
-    console.warn(`the schema validation worker stopped (${cause}); validating in the server thread${failures < MAX_WORKER_FAILURES ? ' until the next large document' : ' from now on'}`);
+    console.warn(
+      `the schema validation worker stopped (${cause}); validating in the server thread${failures < MAX_WORKER_FAILURES ? ' until the next large document' : ' from now on'}`,
+    );
   });
   // console.* goes to the client's log (runSafe.installProcessGuards).
-  console.info(`schema validation of documents over ${OFFLOAD_MIN_CHARS / 1024} KB runs in a worker thread (${path.basename(file)})`);
+  console.info(
+    `schema validation of documents over ${OFFLOAD_MIN_CHARS / 1024} KB runs in a worker thread (${path.basename(file)})`,
+  );
   return shared;
 }
 

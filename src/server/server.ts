@@ -94,14 +94,21 @@ export function startServer(connection: Connection): void {
       serverInfo: { name: 'zxbackup-language-server', version: '0.1.0' },
     };
     if (pullDiagnostics) {
-      result.capabilities.diagnosticProvider = { identifier: 'zxbackup', interFileDependencies: true, workspaceDiagnostics: false };
+      result.capabilities.diagnosticProvider = {
+        identifier: 'zxbackup',
+        interFileDependencies: true,
+        workspaceDiagnostics: false,
+      };
     }
     return result;
   });
 
   connection.onInitialized(() => {
     const failed = (what: string) => (err: unknown) => log.warn(`could not register ${what}: ${String(err)}`);
-    if (dynamicConfiguration) connection.client.register(DidChangeConfigurationNotification.type, { section: 'zxbackup' }).catch(failed('configuration changes'));
+    if (dynamicConfiguration)
+      connection.client
+        .register(DidChangeConfigurationNotification.type, { section: 'zxbackup' })
+        .catch(failed('configuration changes'));
     if (dynamicWatchers) {
       connection.client
         .register(DidChangeWatchedFilesNotification.type, {
@@ -124,7 +131,8 @@ export function startServer(connection: Connection): void {
     const diagnostics = await computeDiagnostics(doc, info, ctx);
     const ms = performance.now() - started;
     // Say when validation is slow, as vscode-eslint does: the first thing to look at when typing lags.
-    if (ms > SLOW_DIAGNOSTICS_MS) log.info(`diagnostics for ${info.rel} took ${Math.round(ms)} ms (${doc.getText().length} characters)`);
+    if (ms > SLOW_DIAGNOSTICS_MS)
+      log.info(`diagnostics for ${info.rel} took ${Math.round(ms)} ms (${doc.getText().length} characters)`);
     return diagnostics;
   };
 
@@ -157,7 +165,8 @@ export function startServer(connection: Connection): void {
           async () => {
             const diagnostics = await diagnose(doc);
             const current = documents.get(doc.uri);
-            if (current && current.version === version) await connection.sendDiagnostics({ uri: doc.uri, version, diagnostics });
+            if (current && current.version === version)
+              await connection.sendDiagnostics({ uri: doc.uri, version, diagnostics });
           },
           `diagnostics for ${doc.uri}`,
         );
@@ -221,7 +230,11 @@ export function startServer(connection: Connection): void {
 
   /** A request about one open document: an unknown document gets `fallback`; runSafeAsync handles errors and cancellation. */
   const forDocument =
-    <P extends { textDocument: { uri: string } }, R>(name: string, fallback: R, fn: (doc: TextDocument, info: DocumentInfo, params: P) => R | Promise<R>) =>
+    <P extends { textDocument: { uri: string } }, R>(
+      name: string,
+      fallback: R,
+      fn: (doc: TextDocument, info: DocumentInfo, params: P) => R | Promise<R>,
+    ) =>
     (params: P, token: CancellationToken) =>
       runSafeAsync(
         log,
@@ -241,8 +254,16 @@ export function startServer(connection: Connection): void {
       return hover(doc, info, params.position, { timeZone: s.timeZone, pointInTime, ...(root ? { root } : {}) });
     }),
   );
-  connection.onDocumentSymbol(forDocument('document symbols', [], async (doc, info) => documentSymbols(doc, info, (await settings.get(doc.uri)).timeZone)));
-  connection.onDefinition(forDocument('definition', null, (doc, info, params: DefinitionParams) => definition(doc, info, params.position, rootOf(info))));
+  connection.onDocumentSymbol(
+    forDocument('document symbols', [], async (doc, info) =>
+      documentSymbols(doc, info, (await settings.get(doc.uri)).timeZone),
+    ),
+  );
+  connection.onDefinition(
+    forDocument('definition', null, (doc, info, params: DefinitionParams) =>
+      definition(doc, info, params.position, rootOf(info)),
+    ),
+  );
   connection.onCodeLens(forDocument('code lenses', [], (doc, info) => codeLenses(doc, info)));
 
   connection.onNotification(PointInTimeNotification.method, (params: PointInTimeNotification.Params) =>
@@ -258,38 +279,59 @@ export function startServer(connection: Connection): void {
 
   // --- the coherency check
 
-  connection.onRequest(RunCheckRequest.method, async (params: RunCheckRequest.Params, token: CancellationToken): Promise<RunCheckRequest.Result | ResponseError<void>> => {
-    if (!params || typeof params.root !== 'string' || !['structure', 'metadata', 'blobs'].includes(params.level)) {
-      return new ResponseError(ErrorCodes.InvalidParams, 'runCheck needs { root, level: structure | metadata | blobs }');
-    }
-    const ac = new AbortController();
-    token.onCancellationRequested(() => ac.abort());
-    let reporter: WorkDoneProgressReporter | undefined;
-    try {
-      if (params.workDoneToken !== undefined) reporter = connection.window.attachWorkDoneProgress(params.workDoneToken);
-      else if (workDoneSupport) {
-        const r = await connection.window.createWorkDoneProgress();
-        r.token.onCancellationRequested(() => ac.abort());
-        reporter = r;
+  connection.onRequest(
+    RunCheckRequest.method,
+    async (
+      params: RunCheckRequest.Params,
+      token: CancellationToken,
+    ): Promise<RunCheckRequest.Result | ResponseError<void>> => {
+      if (!params || typeof params.root !== 'string' || !['structure', 'metadata', 'blobs'].includes(params.level)) {
+        return new ResponseError(
+          ErrorCodes.InvalidParams,
+          'runCheck needs { root, level: structure | metadata | blobs }',
+        );
       }
-      reporter?.begin('Zextras Backup: coherency check', 0, params.root, true);
-      const progress = (e: ProgressEvent): void => {
-        const pct = e.total ? Math.min(100, Math.round((100 * e.done) / e.total)) : undefined;
-        reporter?.report(pct ?? 0, `${e.phase} ${e.done}${e.total !== undefined ? `/${e.total}` : ''}${e.message ? ` — ${e.message}` : ''}`);
-      };
-      const s = await settings.get();
-      const outcome = await runCheck(params, s, { progress, signal: ac.signal });
-      const unpublished = publisher.publish(outcome.root, outcome.findings, s.diagnosticsCap, (uri) => documents.get(uri) !== undefined);
-      return { findings: outcome.findings, summary: { ...outcome.summary, unpublished } };
-    } catch (err) {
-      if (ac.signal.aborted) return cancelled();
-      if (err instanceof EngineError) return new ResponseError(ErrorCodes.InvalidParams, err.message, undefined);
-      log.error(`runCheck failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-      return new ResponseError(ErrorCodes.InternalError, `the coherency check failed: ${err instanceof Error ? err.message : String(err)}`);
-    } finally {
-      reporter?.done();
-    }
-  });
+      const ac = new AbortController();
+      token.onCancellationRequested(() => ac.abort());
+      let reporter: WorkDoneProgressReporter | undefined;
+      try {
+        if (params.workDoneToken !== undefined)
+          reporter = connection.window.attachWorkDoneProgress(params.workDoneToken);
+        else if (workDoneSupport) {
+          const r = await connection.window.createWorkDoneProgress();
+          r.token.onCancellationRequested(() => ac.abort());
+          reporter = r;
+        }
+        reporter?.begin('Zextras Backup: coherency check', 0, params.root, true);
+        const progress = (e: ProgressEvent): void => {
+          const pct = e.total ? Math.min(100, Math.round((100 * e.done) / e.total)) : undefined;
+          reporter?.report(
+            pct ?? 0,
+            `${e.phase} ${e.done}${e.total !== undefined ? `/${e.total}` : ''}${e.message ? ` — ${e.message}` : ''}`,
+          );
+        };
+        const s = await settings.get();
+        const outcome = await runCheck(params, s, { progress, signal: ac.signal });
+        const unpublished = publisher.publish(
+          outcome.root,
+          outcome.findings,
+          s.diagnosticsCap,
+          (uri) => documents.get(uri) !== undefined,
+        );
+        return { findings: outcome.findings, summary: { ...outcome.summary, unpublished } };
+      } catch (err) {
+        if (ac.signal.aborted) return cancelled();
+        if (err instanceof EngineError) return new ResponseError(ErrorCodes.InvalidParams, err.message, undefined);
+        log.error(`runCheck failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+        return new ResponseError(
+          ErrorCodes.InternalError,
+          `the coherency check failed: ${err instanceof Error ? err.message : String(err)}`,
+        );
+      } finally {
+        reporter?.done();
+      }
+    },
+  );
 
   documents.listen(connection);
   connection.listen();

@@ -48,7 +48,8 @@ export function sanitize(raw: unknown): ServerSettings {
   const s: ServerSettings = { ...DEFAULT_SETTINGS };
   if (!raw || typeof raw !== 'object') return s;
   const r = raw as Record<string, unknown>;
-  if (typeof r['timeZone'] === 'string' && r['timeZone'] !== '' && isValidTimeZone(r['timeZone'])) s.timeZone = r['timeZone'];
+  if (typeof r['timeZone'] === 'string' && r['timeZone'] !== '' && isValidTimeZone(r['timeZone']))
+    s.timeZone = r['timeZone'];
   if (typeof r['schemaDirectory'] === 'string') s.schemaDirectory = r['schemaDirectory'];
   const num = (k: 'retentionDays' | 'diagnosticsCap' | 'checkConcurrency', min: number): void => {
     const v = r[k];

@@ -49,9 +49,7 @@ export interface HistoryPayload {
   findings: HistoryFindingRow[];
 }
 
-export type HostToWebview =
-  | { type: 'history'; payload: HistoryPayload }
-  | { type: 'error'; message: string };
+export type HostToWebview = { type: 'history'; payload: HistoryPayload } | { type: 'error'; message: string };
 
 export type WebviewToHost =
   | { type: 'ready' }
@@ -81,7 +79,9 @@ export function parseWebviewMessage(v: unknown): WebviewToHost | undefined {
     case 'showState':
       return isIndex(v['index']) ? { type: 'showState', index: v['index'] } : undefined;
     case 'showBlob':
-      return isString(v['digest'], 128) && v['digest'].length > 0 ? { type: 'showBlob', digest: v['digest'] } : undefined;
+      return isString(v['digest'], 128) && v['digest'].length > 0
+        ? { type: 'showBlob', digest: v['digest'] }
+        : undefined;
     case 'openAt':
       return isIndex(v['line']) ? { type: 'openAt', line: v['line'] } : undefined;
     default:

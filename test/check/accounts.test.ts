@@ -37,17 +37,35 @@ describe('doCoherencyCheck --accounts', function () {
   after(() => rmSync(work, { recursive: true, force: true }));
 
   it('checks the BLOBs the chosen accounts reference, and reports no orphan', async () => {
-    const r = await runCoherencyCheck(dir, { level: 'blobs', now: SAMPLE_NOW, cache: false, jobs: 0, accounts: [damagedAccount] });
+    const r = await runCoherencyCheck(dir, {
+      level: 'blobs',
+      now: SAMPLE_NOW,
+      cache: false,
+      jobs: 0,
+      accounts: [damagedAccount],
+    });
     assert.equal(r.summary.byCode['blob.truncated'], 1);
     assert.equal(r.summary.byCode['blob.orphan'] ?? 0, 0);
-    assert.ok(r.findings.every((f) => !f.path.startsWith('accounts/') || f.path.startsWith(`accounts/${damagedAccount}`)));
+    assert.ok(
+      r.findings.every((f) => !f.path.startsWith('accounts/') || f.path.startsWith(`accounts/${damagedAccount}`)),
+    );
   });
 
   it('an account that does not reference that BLOB does not see it', async () => {
     // BLOBs are deduplicated: pick an account none of whose items names the digest.
-    const other = accountIds(dir).find((a) => a !== damagedAccount && !listFiles(dir, `accounts/${a}`).some((f) => readFileSync(path.join(dir, f), 'latin1').includes(digest)));
+    const other = accountIds(dir).find(
+      (a) =>
+        a !== damagedAccount &&
+        !listFiles(dir, `accounts/${a}`).some((f) => readFileSync(path.join(dir, f), 'latin1').includes(digest)),
+    );
     assert.ok(other, 'the sample has an account without that BLOB');
-    const r = await runCoherencyCheck(dir, { level: 'blobs', now: SAMPLE_NOW, cache: false, jobs: 0, accounts: [other] });
+    const r = await runCoherencyCheck(dir, {
+      level: 'blobs',
+      now: SAMPLE_NOW,
+      cache: false,
+      jobs: 0,
+      accounts: [other],
+    });
     assert.equal(r.summary.byCode['blob.truncated'] ?? 0, 0);
   });
 

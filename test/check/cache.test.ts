@@ -19,7 +19,8 @@ describe('doCoherencyCheck cache', function () {
   });
   after(() => rmSync(work, { recursive: true, force: true }));
 
-  const check = (extra: object = {}) => runCoherencyCheck(root, { level: 'blobs', now: SAMPLE_NOW, cache: { dir: cacheDir }, jobs: 0, ...extra });
+  const check = (extra: object = {}) =>
+    runCoherencyCheck(root, { level: 'blobs', now: SAMPLE_NOW, cache: { dir: cacheDir }, jobs: 0, ...extra });
 
   it('a second run reuses every file and gives the same findings', async () => {
     const first = await check();
@@ -41,11 +42,21 @@ describe('doCoherencyCheck cache', function () {
     renameSync(path.join(root, blobRel), path.join(work, 'blob-aside'));
     try {
       const r = await check();
-      assert.equal(r.summary.filesFromCache, before.summary.filesChecked - 2, 'all but the item and the BLOB came from the cache');
-      assert.deepEqual(r.findings.filter((f) => f.code === 'item.unknown-folder').map((f) => f.path), [item.rel]);
+      assert.equal(
+        r.summary.filesFromCache,
+        before.summary.filesChecked - 2,
+        'all but the item and the BLOB came from the cache',
+      );
+      assert.deepEqual(
+        r.findings.filter((f) => f.code === 'item.unknown-folder').map((f) => f.path),
+        [item.rel],
+      );
       // Reported on every item that lost the (deduplicated) BLOB, at its digest, naming where it belongs.
       const lost = r.findings.filter((f) => f.code === 'blob.missing');
-      assert.ok(lost.some((f) => f.path === item.rel), 'the changed item is among those that lost the BLOB');
+      assert.ok(
+        lost.some((f) => f.path === item.rel),
+        'the changed item is among those that lost the BLOB',
+      );
       for (const f of lost) {
         assert.ok(readFileSync(path.join(root, f.path), 'utf8').includes(digest), `${f.path} references the digest`);
         assert.ok(f.message.includes(blobRel) && f.range !== undefined, f.message);
@@ -65,9 +76,16 @@ describe('doCoherencyCheck cache', function () {
     writeFileSync(path.join(root, item.rel), JSON.stringify(item.txs));
     try {
       const then = await check();
-      assert.deepEqual(then.findings.filter((f) => f.code === 'item.future-date').map((f) => f.path), [item.rel]);
+      assert.deepEqual(
+        then.findings.filter((f) => f.code === 'item.future-date').map((f) => f.path),
+        [item.rel],
+      );
       const later = await check({ now: SAMPLE_NOW + 20 * DAY });
-      assert.deepEqual(later.findings.filter((f) => f.code === 'item.future-date'), [], 'the date is past now');
+      assert.deepEqual(
+        later.findings.filter((f) => f.code === 'item.future-date'),
+        [],
+        'the date is past now',
+      );
       assert.equal(later.summary.filesFromCache, later.summary.filesChecked - 1, 'only that item was read again');
     } finally {
       writeFileSync(path.join(root, item.rel), original);

@@ -23,16 +23,23 @@ describe('doCoherencyCheck cancellation and worker paths', function () {
       const full = await runCoherencyCheck(root, { level: 'blobs', now: MINI_NOW, cache: false, jobs });
       const controller = new AbortController();
       const events: ProgressEvent[] = [];
-      const r = await runCoherencyCheck(root, { level: 'blobs', now: MINI_NOW, cache: false, jobs }, {
-        signal: controller.signal,
-        progress: (e) => {
-          events.push(e);
-          if (e.done >= 1) controller.abort();
+      const r = await runCoherencyCheck(
+        root,
+        { level: 'blobs', now: MINI_NOW, cache: false, jobs },
+        {
+          signal: controller.signal,
+          progress: (e) => {
+            events.push(e);
+            if (e.done >= 1) controller.abort();
+          },
         },
-      });
+      );
       assert.equal(r.summary.interrupted, true);
       assert.ok(r.summary.filesChecked > 0, 'some work was done');
-      assert.ok(r.summary.filesChecked < full.summary.filesChecked, `${r.summary.filesChecked} < ${full.summary.filesChecked}`);
+      assert.ok(
+        r.summary.filesChecked < full.summary.filesChecked,
+        `${r.summary.filesChecked} < ${full.summary.filesChecked}`,
+      );
       // A partial run must not claim BLOBs are missing or orphan: it did not see everything.
       assert.equal(r.summary.byCode['blob.missing'] ?? 0, 0);
       assert.equal(r.summary.byCode['blob.orphan'] ?? 0, 0);
@@ -56,7 +63,11 @@ describe('doCoherencyCheck cancellation and worker paths', function () {
   });
 
   it('an already aborted signal stops before reading any file', async () => {
-    const r = await runCoherencyCheck(root, { level: 'metadata', now: MINI_NOW, cache: false, jobs: 0 }, { signal: AbortSignal.abort() });
+    const r = await runCoherencyCheck(
+      root,
+      { level: 'metadata', now: MINI_NOW, cache: false, jobs: 0 },
+      { signal: AbortSignal.abort() },
+    );
     assert.equal(r.summary.interrupted, true);
     assert.equal(r.summary.filesChecked, 0);
   });
@@ -65,7 +76,11 @@ describe('doCoherencyCheck cancellation and worker paths', function () {
     const entry = findWorkerEntry();
     assert.ok(entry && entry.file.endsWith('worker.ts') && entry.loader, JSON.stringify(entry));
     const threads = await runCoherencyCheck(root, { level: 'blobs', now: MINI_NOW, cache: false, jobs: 2 });
-    const inProcess = await runCoherencyCheck(root, { level: 'blobs', now: MINI_NOW, cache: false, jobs: 2 }, { workerEntry: null });
+    const inProcess = await runCoherencyCheck(
+      root,
+      { level: 'blobs', now: MINI_NOW, cache: false, jobs: 2 },
+      { workerEntry: null },
+    );
     assert.equal(threads.summary.workers, 'threads:2');
     assert.equal(inProcess.summary.workers, 'in-process');
     assert.deepEqual(threads.findings, inProcess.findings);
@@ -73,7 +88,13 @@ describe('doCoherencyCheck cancellation and worker paths', function () {
   });
 
   it('findings are counted in full but kept up to the cap per code', async () => {
-    const r = await runCoherencyCheck(root, { level: 'metadata', now: MINI_NOW, cache: false, jobs: 0, maxFindingsPerCode: 3 });
+    const r = await runCoherencyCheck(root, {
+      level: 'metadata',
+      now: MINI_NOW,
+      cache: false,
+      jobs: 0,
+      maxFindingsPerCode: 3,
+    });
     const purge = r.summary.byCode['item.purge-due'] ?? 0;
     assert.ok(purge > 3, `sample has ${purge} purge-due items`);
     assert.equal(r.findings.filter((f) => f.code === 'item.purge-due').length, 3);

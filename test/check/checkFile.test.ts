@@ -26,13 +26,19 @@ describe('checkFile (one file, for the language server)', function () {
       const hit = full.findings.find((f) => f.code === fx.code)!;
       assert.ok(hit, `${name}: the full check finds ${fx.code}`);
       const onDisk = await checkFile(dir, hit.path, undefined, { now: SAMPLE_NOW });
-      assert.ok(onDisk.some((f) => f.code === fx.code && f.path === hit.path), `${name}: ${JSON.stringify(onDisk)}`);
+      assert.ok(
+        onDisk.some((f) => f.code === fx.code && f.path === hit.path),
+        `${name}: ${JSON.stringify(onDisk)}`,
+      );
     }
   });
 
   it('checks unsaved text instead of the file', async () => {
     const item = findItem(clean, (t) => t.length >= 1 && t[0]!['type'] === 5);
-    assert.deepEqual((await checkFile(clean, item.rel, undefined, { now: SAMPLE_NOW })).filter((f) => f.severity !== 'info'), []);
+    assert.deepEqual(
+      (await checkFile(clean, item.rel, undefined, { now: SAMPLE_NOW })).filter((f) => f.severity !== 'info'),
+      [],
+    );
     const text = readFileSync(path.join(clean, item.rel), 'utf8');
     const broken = await checkFile(clean, item.rel, text.slice(0, Math.floor(text.length / 2)), { now: SAMPLE_NOW });
     assert.ok(broken.some((f) => f.code === 'item.invalid-json' && f.range !== undefined));
@@ -40,6 +46,9 @@ describe('checkFile (one file, for the language server)', function () {
 
   it('files outside the layout give nothing; a bad BLOB name is named', async () => {
     assert.deepEqual(await checkFile(clean, 'README.md', '# hello'), []);
-    assert.deepEqual((await checkFile(clean, 'items/ab/not-a-digest')).map((f) => f.code), ['blob.bad-name']);
+    assert.deepEqual(
+      (await checkFile(clean, 'items/ab/not-a-digest')).map((f) => f.code),
+      ['blob.bad-name'],
+    );
   });
 });

@@ -10,7 +10,11 @@ const ROOT = path.join(__dirname, '../..');
 const CLI = path.join(ROOT, 'bin/zxb.js');
 
 function zxb(args: string[], env: NodeJS.ProcessEnv = {}): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 1 << 26 });
+  const r = spawnSync(process.execPath, [CLI, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+    maxBuffer: 1 << 26,
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -34,7 +38,10 @@ describe('zxb doCoherencyCheck / undoFix (the bundled CLI)', function () {
   it('exit 0 and one JSON object with findings and summary on a clean sample; the worker threads come from dist/', () => {
     const r = zxb(['doCoherencyCheck', clean, '--level', 'blobs', '--json', '--no-cache', '--jobs', '2'], env);
     assert.equal(r.status, 0, r.stderr);
-    const doc = JSON.parse(r.stdout) as { findings: { severity: string }[]; summary: { workers: string; blobsChecked: number; bySeverity: Record<string, number> } };
+    const doc = JSON.parse(r.stdout) as {
+      findings: { severity: string }[];
+      summary: { workers: string; blobsChecked: number; bySeverity: Record<string, number> };
+    };
     assert.equal(doc.summary.workers, 'threads:2');
     assert.ok(doc.summary.blobsChecked > 0);
     assert.equal(doc.summary.bySeverity['error'], 0);
@@ -43,12 +50,29 @@ describe('zxb doCoherencyCheck / undoFix (the bundled CLI)', function () {
 
   it('exit 1 when errors are found, with the SARIF file written', () => {
     const dir = path.join(work, 'missing');
-    makeFixture(clean, dir, FIXTURES.find((f) => f.name === 'blob-missing')!);
+    makeFixture(
+      clean,
+      dir,
+      FIXTURES.find((f) => f.name === 'blob-missing')!,
+    );
     const sarifFile = path.join(work, 'out.sarif');
     const r = zxb(['doCoherencyCheck', dir, '--sarif', sarifFile, '--no-cache'], env);
     assert.equal(r.status, 1, r.stderr);
     assert.match(r.stderr, /blob\.missing/);
-    const sarif = JSON.parse(readFileSync(sarifFile, 'utf8')) as { version: string; runs: { tool: { driver: { rules: { id: string }[] } }; originalUriBaseIds: Record<string, { uri: string }>; results: { ruleId: string; level: string; locations: { physicalLocation: { artifactLocation: { uri: string; uriBaseId: string }; region?: { startLine: number } } }[] }[] }[] };
+    const sarif = JSON.parse(readFileSync(sarifFile, 'utf8')) as {
+      version: string;
+      runs: {
+        tool: { driver: { rules: { id: string }[] } };
+        originalUriBaseIds: Record<string, { uri: string }>;
+        results: {
+          ruleId: string;
+          level: string;
+          locations: {
+            physicalLocation: { artifactLocation: { uri: string; uriBaseId: string }; region?: { startLine: number } };
+          }[];
+        }[];
+      }[];
+    };
     assert.equal(sarif.version, '2.1.0');
     const run = sarif.runs[0]!;
     assert.ok(run.tool.driver.rules.some((x) => x.id === 'blob.missing'));
@@ -79,7 +103,11 @@ describe('zxb doCoherencyCheck / undoFix (the bundled CLI)', function () {
 
   it('--fix-backup then undoFix restores the backup path byte for byte', () => {
     const dir = path.join(work, 'fix');
-    makeFixture(clean, dir, FIXTURES.find((f) => f.name === 'blob-orphan')!);
+    makeFixture(
+      clean,
+      dir,
+      FIXTURES.find((f) => f.name === 'blob-orphan')!,
+    );
     const before = treeHash(dir);
     const fix = zxb(['doCoherencyCheck', dir, '--fix-backup', '--json', '--no-cache'], env);
     const doc = JSON.parse(fix.stdout) as { quarantine: { manifest: string; moved: number } };
@@ -94,7 +122,11 @@ describe('zxb doCoherencyCheck / undoFix (the bundled CLI)', function () {
   it('exit 3 with the partial results printed when SIGINT arrives during a check', async () => {
     const big = path.join(work, 'big');
     makeMiniSample(big, { accounts: 4, itemsPerAccount: 1000, seed: 9, blobBytes: 8_000, gzipLevel: 1 });
-    const child = spawn(process.execPath, [CLI, 'doCoherencyCheck', big, '--level', 'blobs', '--json', '--progress', 'json', '--no-cache', '--jobs', '1'], { env: { ...process.env, ...env } });
+    const child = spawn(
+      process.execPath,
+      [CLI, 'doCoherencyCheck', big, '--level', 'blobs', '--json', '--progress', 'json', '--no-cache', '--jobs', '1'],
+      { env: { ...process.env, ...env } },
+    );
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -106,7 +138,10 @@ describe('zxb doCoherencyCheck / undoFix (the bundled CLI)', function () {
       });
     });
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    const deadline = (ms: number, what: string) => new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no ${what} within ${ms} ms; stderr: ${stderr}`)), ms).unref());
+    const deadline = (ms: number, what: string) =>
+      new Promise<never>((_, reject) =>
+        setTimeout(() => reject(new Error(`no ${what} within ${ms} ms; stderr: ${stderr}`)), ms).unref(),
+      );
     await Promise.race([started, deadline(60_000, 'progress')]);
     child.kill('SIGINT');
     const code = await Promise.race([exited, deadline(60_000, 'exit')]);

@@ -19,12 +19,17 @@ describe('isDigestName (the check fast path) agrees with digestAlgorithm', () =>
     const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+,/=-_.';
     const near = fc.oneof(
       fc.string({ unit: fc.constantFrom(...alphabet.split('')), minLength: 42, maxLength: 66 }),
-      fc.uint8Array({ minLength: 32, maxLength: 32 }).chain((b) => fc.nat(43).map((i) => {
-        const d = encodeFsSafeBase64(b);
-        return d.slice(0, i) + 'B' + d.slice(i + 1);
-      })),
+      fc.uint8Array({ minLength: 32, maxLength: 32 }).chain((b) =>
+        fc.nat(43).map((i) => {
+          const d = encodeFsSafeBase64(b);
+          return d.slice(0, i) + 'B' + d.slice(i + 1);
+        }),
+      ),
       fc.string(),
     );
-    fc.assert(fc.property(near, (s) => isDigestName(s) === (digestAlgorithm(s) !== undefined)), { numRuns: 5000 });
+    fc.assert(
+      fc.property(near, (s) => isDigestName(s) === (digestAlgorithm(s) !== undefined)),
+      { numRuns: 5000 },
+    );
   });
 });

@@ -15,11 +15,21 @@ const PATH = 'accounts/x/items/01/1';
 const NOW = Date.UTC(2026, 0, 1);
 
 function tx(over: Record<string, unknown> = {}): Record<string, unknown> {
-  return { 'transaction-id': 1, 'start-date': Date.UTC(2025, 0, 1), 'end-date': null, id: 1, type: 5, 'folder-id': 2, ...over };
+  return {
+    'transaction-id': 1,
+    'start-date': Date.UTC(2025, 0, 1),
+    'end-date': null,
+    id: 1,
+    type: 5,
+    'folder-id': 2,
+    ...over,
+  };
 }
 
 function codes(text: string): string[] {
-  return analyzeItemText(text, PATH, { now: NOW, fileItemId: 1 }).findings.map((f) => f.code).sort();
+  return analyzeItemText(text, PATH, { now: NOW, fileItemId: 1 })
+    .findings.map((f) => f.code)
+    .sort();
 }
 
 describe('check fast path: dates at the edges of the fast branch', () => {
@@ -66,16 +76,34 @@ describe('check fast path: nesting checked after JSON.parse', () => {
 
   it('agrees with the text scan on random valid JSON', () => {
     fc.assert(
-      fc.property(fc.letrec((tie) => ({ v: fc.oneof({ depthSize: 'small' }, fc.integer(), fc.string(), fc.array(tie('v'), { maxLength: 3 }), fc.dictionary(fc.string(), tie('v'), { maxKeys: 3 })) })).v, fc.nat(6), (v, limitBelow) => {
-        const text = JSON.stringify([v]);
-        const h = parseItemText(text, PATH);
-        const scanDeep = nestingDepthExceeds(text, MAX_NESTING) !== undefined;
-        assert.equal(h.findings.some((f) => f.code === 'item.too-deep'), scanDeep);
-        // And a wrapped copy pushed past the limit is caught whatever its shape.
-        const wrapped = '['.repeat(MAX_NESTING - limitBelow) + text + ']'.repeat(MAX_NESTING - limitBelow);
-        const w = parseItemText(wrapped, PATH);
-        assert.equal(w.findings.some((f) => f.code === 'item.too-deep'), nestingDepthExceeds(wrapped, MAX_NESTING) !== undefined);
-      }),
+      fc.property(
+        fc.letrec((tie) => ({
+          v: fc.oneof(
+            { depthSize: 'small' },
+            fc.integer(),
+            fc.string(),
+            fc.array(tie('v'), { maxLength: 3 }),
+            fc.dictionary(fc.string(), tie('v'), { maxKeys: 3 }),
+          ),
+        })).v,
+        fc.nat(6),
+        (v, limitBelow) => {
+          const text = JSON.stringify([v]);
+          const h = parseItemText(text, PATH);
+          const scanDeep = nestingDepthExceeds(text, MAX_NESTING) !== undefined;
+          assert.equal(
+            h.findings.some((f) => f.code === 'item.too-deep'),
+            scanDeep,
+          );
+          // And a wrapped copy pushed past the limit is caught whatever its shape.
+          const wrapped = '['.repeat(MAX_NESTING - limitBelow) + text + ']'.repeat(MAX_NESTING - limitBelow);
+          const w = parseItemText(wrapped, PATH);
+          assert.equal(
+            w.findings.some((f) => f.code === 'item.too-deep'),
+            nestingDepthExceeds(wrapped, MAX_NESTING) !== undefined,
+          );
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -84,19 +112,27 @@ describe('check fast path: nesting checked after JSON.parse', () => {
 describe('check fast path: transaction ids without a set', () => {
   const ids = (list: (number | undefined)[]): string[] => {
     const txs = list.map((id, i) => {
-      const t = tx({ 'start-date': Date.UTC(2025, 0, 1 + i), 'end-date': i + 1 < list.length ? Date.UTC(2025, 0, 2 + i) : null });
+      const t = tx({
+        'start-date': Date.UTC(2025, 0, 1 + i),
+        'end-date': i + 1 < list.length ? Date.UTC(2025, 0, 2 + i) : null,
+      });
       if (id === undefined) delete t['transaction-id'];
       else t['transaction-id'] = id;
       return t;
     });
-    return analyzeItemText(JSON.stringify(txs), PATH, { now: NOW, fileItemId: 1 }).findings.filter((f) => f.code === 'item.bad-transaction-id').map((f) => f.message);
+    return analyzeItemText(JSON.stringify(txs), PATH, { now: NOW, fileItemId: 1 })
+      .findings.filter((f) => f.code === 'item.bad-transaction-id')
+      .map((f) => f.message);
   };
   it('reports duplicates, out-of-order and missing ids as before', () => {
     assert.deepEqual(ids([1, 2, 3]), []);
     assert.deepEqual(ids([1, 3, 2]), ['transaction id 2 comes after 3']);
     assert.deepEqual(ids([1, 3, 1]), ['transaction id 1 appears twice']);
     assert.deepEqual(ids([5, 5]), ['transaction id 5 appears twice']);
-    assert.deepEqual(ids([1, undefined, 1]), ['transaction 2 has no "transaction-id"', 'transaction id 1 appears twice']);
+    assert.deepEqual(ids([1, undefined, 1]), [
+      'transaction 2 has no "transaction-id"',
+      'transaction id 1 appears twice',
+    ]);
   });
 });
 

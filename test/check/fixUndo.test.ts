@@ -25,7 +25,8 @@ describe('doCoherencyCheck --fix-backup / --fix-double-gzip fix and undoFix', fu
   });
   after(() => rmSync(work, { recursive: true, force: true }));
 
-  const check = (dir: string, extra: object = {}) => runCoherencyCheck(dir, { level: 'blobs', now: SAMPLE_NOW, cache: false, jobs: 0, ...extra });
+  const check = (dir: string, extra: object = {}) =>
+    runCoherencyCheck(dir, { level: 'blobs', now: SAMPLE_NOW, cache: false, jobs: 0, ...extra });
 
   it('fix then undo restores the tree byte for byte', async () => {
     const dir = path.join(work, 'undo');
@@ -36,7 +37,10 @@ describe('doCoherencyCheck --fix-backup / --fix-double-gzip fix and undoFix', fu
     assert.ok(fixed.quarantine.moved >= 2 && fixed.quarantine.rewritten === 1, JSON.stringify(fixed.quarantine));
     assert.notEqual(treeHash(dir), before);
     const manifest = JSON.parse(readFileSync(path.join(dir, fixed.quarantine.manifest), 'utf8')) as Manifest;
-    assert.deepEqual(new Set(manifest.entries.map((e) => e.reason)), new Set(['item.invalid-json', 'blob.orphan', 'blob.double-gzip']));
+    assert.deepEqual(
+      new Set(manifest.entries.map((e) => e.reason)),
+      new Set(['item.invalid-json', 'blob.orphan', 'blob.double-gzip']),
+    );
     for (const e of manifest.entries) {
       assert.ok(e.quarantinePath.startsWith(`${QUARANTINE_DIR}/`) && e.quarantinePath.endsWith(e.path));
       assert.match(e.sha256, /^[0-9a-f]{64}$/);
@@ -56,7 +60,11 @@ describe('doCoherencyCheck --fix-backup / --fix-double-gzip fix and undoFix', fu
     assert.match(first.summary.nextCommand, /--fix-backup/);
     await check(dir, { fixBackup: true, fixDoubleGzip: 'fix' });
     const after = await check(dir);
-    assert.equal(after.summary.bySeverity.error, 0, JSON.stringify(after.findings.filter((f) => f.severity === 'error')));
+    assert.equal(
+      after.summary.bySeverity.error,
+      0,
+      JSON.stringify(after.findings.filter((f) => f.severity === 'error')),
+    );
     assert.equal(after.summary.byCode['blob.double-gzip'] ?? 0, 0);
     assert.ok(!after.findings.some((f) => f.path.startsWith(QUARANTINE_DIR)));
   });

@@ -61,7 +61,8 @@ describe('doCoherencyCheck fixtures: one per kind of damage', function () {
         const found = r.findings.filter((f) => f.code === fx.code);
         if (above(fx.level).includes(level)) {
           assert.ok(found.length > 0, `${fx.code} not found at ${level}; found ${JSON.stringify(r.summary.byCode)}`);
-          for (const f of found) assert.ok(!path.isAbsolute(f.path) && !f.path.startsWith('..'), `path ${f.path} is relative`);
+          for (const f of found)
+            assert.ok(!path.isAbsolute(f.path) && !f.path.startsWith('..'), `path ${f.path} is relative`);
         } else {
           assert.equal(found.length, 0, `${fx.code} found at ${level} already`);
         }
@@ -82,7 +83,12 @@ describe('doCoherencyCheck fixtures: one per kind of damage', function () {
 
   it('an unreadable item file is io.unreadable, not corruption, and the rest is checked', async () => {
     const dir = path.join(work, 'unreadable');
-    makeFixture(template, dir, { name: 'unreadable', code: 'io.unreadable', level: 'metadata', damage: () => undefined });
+    makeFixture(template, dir, {
+      name: 'unreadable',
+      code: 'io.unreadable',
+      level: 'metadata',
+      damage: () => undefined,
+    });
     const item = findItem(dir, (t) => t.length === 1);
     chmodSync(work, 0o755); // the unprivileged user must reach the sample
     chmodSync(path.join(dir, item.rel), 0o000);
@@ -90,11 +96,18 @@ describe('doCoherencyCheck fixtures: one per kind of damage', function () {
       // Root reads anything: run the check as an unprivileged user then, from a bundle in a
       // folder that user can enter (the checkout may sit where it cannot: /root, mktemp -d).
       const asRoot = process.getuid?.() === 0;
-      const child = spawnSync(process.execPath, [childBundle(work), dir], { encoding: 'utf8', cwd: work, ...(asRoot ? { uid: 65534, gid: 65534 } : {}) });
+      const child = spawnSync(process.execPath, [childBundle(work), dir], {
+        encoding: 'utf8',
+        cwd: work,
+        ...(asRoot ? { uid: 65534, gid: 65534 } : {}),
+      });
       assert.equal(child.status, 0, child.stderr);
       const r = JSON.parse(child.stdout) as Awaited<ReturnType<typeof runCoherencyCheck>>;
       const unreadable = r.findings.filter((f) => f.code === 'io.unreadable');
-      assert.deepEqual(unreadable.map((f) => f.path), [item.rel]);
+      assert.deepEqual(
+        unreadable.map((f) => f.path),
+        [item.rel],
+      );
       assert.ok(!r.findings.some((f) => f.path === item.rel && f.code.startsWith('item.')), 'reported as damaged');
       assert.ok(r.summary.filesChecked > 10);
     } finally {

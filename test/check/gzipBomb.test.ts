@@ -8,7 +8,16 @@ import { randomFillSync } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { BlobStore, blobRelPath, computeDigest, IN_MEMORY_INFLATE_BYTES, inflateLimit, runCoherencyCheck, verifyBlobBytes, verifyBlobStream } from '../../src/engine';
+import {
+  BlobStore,
+  blobRelPath,
+  computeDigest,
+  IN_MEMORY_INFLATE_BYTES,
+  inflateLimit,
+  runCoherencyCheck,
+  verifyBlobBytes,
+  verifyBlobStream,
+} from '../../src/engine';
 import { blobOf } from './fixtures';
 import { writeGzipBomb } from './gzipBomb';
 import { makeMiniSample, MINI_NOW } from './miniSample';
@@ -45,7 +54,11 @@ describe('gzip bombs: every decompression is bounded', function () {
       const started = Date.now();
       const r = await runCoherencyCheck(root, { level: 'blobs', now: MINI_NOW, cache: false, jobs });
       const onBomb = r.findings.filter((f) => f.path === bomb.rel);
-      assert.deepEqual(onBomb.map((f) => f.code), ['blob.inflate-limit'], `jobs ${jobs}: ${JSON.stringify(onBomb)}`);
+      assert.deepEqual(
+        onBomb.map((f) => f.code),
+        ['blob.inflate-limit'],
+        `jobs ${jobs}: ${JSON.stringify(onBomb)}`,
+      );
       assert.match(onBomb[0]!.message, /inflates to more than \d+ bytes/);
       assert.ok(Date.now() - started < 15_000, `jobs ${jobs}: ${Date.now() - started} ms`);
     }
@@ -84,9 +97,17 @@ describe('gzip bombs: every decompression is bounded', function () {
     writeFileSync(path.join(root, rel), gz);
     try {
       assert.equal(verifyBlobBytes(gz, digest), 'stream');
-      assert.deepEqual(await new BlobStore(root).verify(digest), { status: 'ok', compressedSize: gz.length, size: content.length, actualDigest: digest });
+      assert.deepEqual(await new BlobStore(root).verify(digest), {
+        status: 'ok',
+        compressedSize: gz.length,
+        size: content.length,
+        actualDigest: digest,
+      });
       const r = await runCoherencyCheck(root, { level: 'blobs', now: MINI_NOW, cache: false, jobs: 0 });
-      assert.deepEqual(r.findings.filter((f) => f.path === rel).map((f) => f.code), ['blob.orphan']);
+      assert.deepEqual(
+        r.findings.filter((f) => f.path === rel).map((f) => f.code),
+        ['blob.orphan'],
+      );
     } finally {
       rmSync(path.join(root, rel));
     }

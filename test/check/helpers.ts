@@ -37,5 +37,7 @@ export function codes(report: CheckReport): string[] {
 }
 
 export function errorsAndWarnings(report: CheckReport): string[] {
-  return report.findings.filter((f) => f.severity !== 'info').map((f) => `${f.severity} ${f.code} ${f.path}: ${f.message}`);
+  return report.findings
+    .filter((f) => f.severity !== 'info')
+    .map((f) => `${f.severity} ${f.code} ${f.path}: ${f.message}`);
 }

@@ -42,7 +42,10 @@ export function accountId(seed: number, i: number): string {
   return `${h()}-${h().slice(0, 4)}-4${h().slice(0, 3)}-a${h().slice(0, 3)}-${h()}${h().slice(0, 4)}`;
 }
 
-export function makeMiniSample(root: string, o: MiniSampleOptions): { accounts: string[]; items: number; blobs: number; blobBytes: number } {
+export function makeMiniSample(
+  root: string,
+  o: MiniSampleOptions,
+): { accounts: string[]; items: number; blobs: number; blobBytes: number } {
   const r = rng(o.seed);
   const base = o.base ?? MINI_BASE;
   const day = 86_400_000;
@@ -67,23 +70,90 @@ export function makeMiniSample(root: string, o: MiniSampleOptions): { accounts: 
     }
     return digest;
   };
-  const words = ['report', 'meeting', 'invoice', 'budget', 'travel', 'draft', 'review', 'plan', 'update', 'offer', 'contract', 'agenda'];
+  const words = [
+    'report',
+    'meeting',
+    'invoice',
+    'budget',
+    'travel',
+    'draft',
+    'review',
+    'plan',
+    'update',
+    'offer',
+    'contract',
+    'agenda',
+  ];
   const ids: string[] = [];
   let items = 0;
   // Base64 text, like attachments: slices of one seeded pool keep big samples fast to write.
   const poolBytes = Buffer.alloc(Math.max(3 * 1024 * 1024, Math.ceil((o.blobBytes ?? 600) * 2)));
   for (let i = 0; i < poolBytes.length; i++) poolBytes[i] = Math.floor(r() * 256);
   const pool = Buffer.from(poolBytes.toString('base64'), 'latin1');
-  write('backupstat', JSON.stringify({ firstRunDate: base, lastRunDate: base + 40 * day, serverId: 'mbox1.example.com', backupVersion: '4.0.0', smartScanCount: 40 }));
+  write(
+    'backupstat',
+    JSON.stringify({
+      firstRunDate: base,
+      lastRunDate: base + 40 * day,
+      serverId: 'mbox1.example.com',
+      backupVersion: '4.0.0',
+      smartScanCount: 40,
+    }),
+  );
   for (let a = 0; a < o.accounts; a++) {
     const id = accountId(o.seed, a);
     ids.push(id);
     const acc = `accounts/${id}`;
-    write(`${acc}/account_info`, JSON.stringify({ zimbraId: id, name: `user${a}@example.com`, displayName: `User ${a}`, status: 'active', isSystem: false, cos: 'default', createdDate: base - day, deletedDate: null, attributes: { zimbraPrefTimeZoneId: 'UTC' } }, null, 2));
-    write(`${acc}/backupstat`, JSON.stringify({ firstRunDate: base, lastRunDate: base + 40 * day, serverId: 'mbox1.example.com', backupVersion: '4.0.0', smartScanCount: 40 }));
+    write(
+      `${acc}/account_info`,
+      JSON.stringify(
+        {
+          zimbraId: id,
+          name: `user${a}@example.com`,
+          displayName: `User ${a}`,
+          status: 'active',
+          isSystem: false,
+          cos: 'default',
+          createdDate: base - day,
+          deletedDate: null,
+          attributes: { zimbraPrefTimeZoneId: 'UTC' },
+        },
+        null,
+        2,
+      ),
+    );
+    write(
+      `${acc}/backupstat`,
+      JSON.stringify({
+        firstRunDate: base,
+        lastRunDate: base + 40 * day,
+        serverId: 'mbox1.example.com',
+        backupVersion: '4.0.0',
+        smartScanCount: 40,
+      }),
+    );
     // A user folder, created on day 0 under Inbox.
     const folderId = 257;
-    write(itemRelPath(id, folderId), JSON.stringify([{ 'transaction-id': 1, 'start-date': base, 'end-date': null, id: folderId, type: 1, 'folder-id': 2, name: 'Projects', flags: 0, tags: [] }], null, 2));
+    write(
+      itemRelPath(id, folderId),
+      JSON.stringify(
+        [
+          {
+            'transaction-id': 1,
+            'start-date': base,
+            'end-date': null,
+            id: folderId,
+            type: 1,
+            'folder-id': 2,
+            name: 'Projects',
+            flags: 0,
+            tags: [],
+          },
+        ],
+        null,
+        2,
+      ),
+    );
     let lastId = folderId;
     for (let i = 0; i < o.itemsPerAccount; i++) {
       const itemId = 300 + i;
@@ -92,13 +162,28 @@ export function makeMiniSample(root: string, o: MiniSampleOptions): { accounts: 
       const size = Math.max(64, Math.round((o.blobBytes ?? 600) * (0.5 + r())));
       // Base64 text like an attachment: compresses about as real mail does.
       const at = Math.floor(r() * (pool.length - size));
-      const body = Buffer.from(`From: user${a}@example.com\r\nSubject: ${subject}\r\n\r\n` + pool.toString('latin1', at, at + size));
+      const body = Buffer.from(
+        `From: user${a}@example.com\r\nSubject: ${subject}\r\n\r\n` + pool.toString('latin1', at, at + size),
+      );
       const digest = putBlob(body);
       const start = base + Math.floor(r() * 10 * day);
       const folder = r() < 0.3 ? folderId : 2;
       const tx = (n: number, s: number, e: number | null, extra: Record<string, unknown>): Record<string, unknown> => ({
-        'transaction-id': n, 'start-date': s, 'end-date': e, id: itemId, type: 5, 'folder-id': folder, flags: 0, tags: [], date: Math.floor(start / 1000) - 5,
-        size: body.length, digest, subject, sender: `user${a}@example.com`, recipients: 'bob@example.com', ...extra,
+        'transaction-id': n,
+        'start-date': s,
+        'end-date': e,
+        id: itemId,
+        type: 5,
+        'folder-id': folder,
+        flags: 0,
+        tags: [],
+        date: Math.floor(start / 1000) - 5,
+        size: body.length,
+        digest,
+        subject,
+        sender: `user${a}@example.com`,
+        recipients: 'bob@example.com',
+        ...extra,
       });
       const history: Record<string, unknown>[] = [];
       const kind = r();
@@ -114,11 +199,40 @@ export function makeMiniSample(root: string, o: MiniSampleOptions): { accounts: 
       write(itemRelPath(id, itemId), JSON.stringify(history, null, 2));
       items++;
     }
-    write(`${acc}/account_stat`, JSON.stringify({ lastItemId: lastId, itemCount: o.itemsPerAccount + 1, lastScanDate: base + 40 * day, firstTransactionDate: base, lastTransactionDate: base + 20 * day, blobCount: o.itemsPerAccount, blobBytes }));
-    if (a === 0) write(`${acc}/id_mapper.log`, `# source destination type\n1300 300 message\n1301 ${o.itemsPerAccount > 1 ? 301 : 300} message\n`);
+    write(
+      `${acc}/account_stat`,
+      JSON.stringify({
+        lastItemId: lastId,
+        itemCount: o.itemsPerAccount + 1,
+        lastScanDate: base + 40 * day,
+        firstTransactionDate: base,
+        lastTransactionDate: base + 20 * day,
+        blobCount: o.itemsPerAccount,
+        blobBytes,
+      }),
+    );
+    if (a === 0)
+      write(
+        `${acc}/id_mapper.log`,
+        `# source destination type\n1300 300 message\n1301 ${o.itemsPerAccount > 1 ? 301 : 300} message\n`,
+      );
     o.onProgress?.(a + 1, o.accounts);
   }
-  if (ids.length > 0) write('map_mbox2.example.com', JSON.stringify({ sourceServerId: 'mbox1.old.example.com', importDate: base, accounts: [{ sourceId: '0f9b3c2e-6a4d-4c55-9b1e-2d7f8a9c0e11', destinationId: ids[0], name: 'user0@example.com' }] }, null, 2));
+  if (ids.length > 0)
+    write(
+      'map_mbox2.example.com',
+      JSON.stringify(
+        {
+          sourceServerId: 'mbox1.old.example.com',
+          importDate: base,
+          accounts: [
+            { sourceId: '0f9b3c2e-6a4d-4c55-9b1e-2d7f8a9c0e11', destinationId: ids[0], name: 'user0@example.com' },
+          ],
+        },
+        null,
+        2,
+      ),
+    );
   write('server/customizations_01_01_25#04_00_00.tar.gz', tinyTarGz('conf/localconfig.xml', '<localconfig/>\n'));
   return { accounts: ids, items, blobs: blobs.size, blobBytes };
 }

@@ -34,12 +34,20 @@ function apply(root: string, files: string[], d: Damage): void {
       return;
     case 'nest':
       // Deep nesting where a naive recursive parser would overflow its stack.
-      writeFileSync(abs, Buffer.concat([data.subarray(0, d.at % (data.length + 1)), Buffer.from('['.repeat(50_000 + d.bytes.length))]));
+      writeFileSync(
+        abs,
+        Buffer.concat([data.subarray(0, d.at % (data.length + 1)), Buffer.from('['.repeat(50_000 + d.bytes.length))]),
+      );
   }
 }
 
 function withDeadline<T>(p: Promise<T>, ms: number): Promise<T> {
-  return Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${ms} ms (hang)`)), ms).unref())]);
+  return Promise.race([
+    p,
+    new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error(`no answer within ${ms} ms (hang)`)), ms).unref(),
+    ),
+  ]);
 }
 
 describe('doCoherencyCheck property: random damage to metadata and BLOBs', function () {
@@ -57,19 +65,35 @@ describe('doCoherencyCheck property: random damage to metadata and BLOBs', funct
   it('never crashes, never hangs, never changes the backup path', async () => {
     let run = 0;
     await fc.assert(
-      fc.asyncProperty(fc.array(damageArb, { minLength: 1, maxLength: 4 }), fc.constantFrom<'structure' | 'metadata' | 'blobs'>('metadata', 'blobs'), async (damages, level) => {
-        const dir = path.join(work, `run-${run++}`);
-        makeFixture(template, dir, { name: 'random', code: 'io.unreadable', level: 'structure', damage: () => undefined });
-        const files = [...listFiles(dir, 'accounts'), ...listFiles(dir, 'items'), ...listFiles(dir, '').filter((f) => f.startsWith('map_'))];
-        for (const d of damages) apply(dir, files, d);
-        const before = treeHash(dir);
-        const report = await withDeadline(runCoherencyCheck(dir, { level, now: SAMPLE_NOW, cache: false, jobs: 0 }), 20_000);
-        assert.equal(report.summary.interrupted, false);
-        assert.ok(report.summary.filesChecked > 0);
-        for (const f of report.findings) assert.ok(!path.isAbsolute(f.path) && !f.path.startsWith('..'), f.path);
-        assert.equal(treeHash(dir), before, 'the check wrote into the backup path');
-        rmSync(dir, { recursive: true, force: true });
-      }),
+      fc.asyncProperty(
+        fc.array(damageArb, { minLength: 1, maxLength: 4 }),
+        fc.constantFrom<'structure' | 'metadata' | 'blobs'>('metadata', 'blobs'),
+        async (damages, level) => {
+          const dir = path.join(work, `run-${run++}`);
+          makeFixture(template, dir, {
+            name: 'random',
+            code: 'io.unreadable',
+            level: 'structure',
+            damage: () => undefined,
+          });
+          const files = [
+            ...listFiles(dir, 'accounts'),
+            ...listFiles(dir, 'items'),
+            ...listFiles(dir, '').filter((f) => f.startsWith('map_')),
+          ];
+          for (const d of damages) apply(dir, files, d);
+          const before = treeHash(dir);
+          const report = await withDeadline(
+            runCoherencyCheck(dir, { level, now: SAMPLE_NOW, cache: false, jobs: 0 }),
+            20_000,
+          );
+          assert.equal(report.summary.interrupted, false);
+          assert.ok(report.summary.filesChecked > 0);
+          for (const f of report.findings) assert.ok(!path.isAbsolute(f.path) && !f.path.startsWith('..'), f.path);
+          assert.equal(treeHash(dir), before, 'the check wrote into the backup path');
+          rmSync(dir, { recursive: true, force: true });
+        },
+      ),
       { numRuns: 25 },
     );
   });

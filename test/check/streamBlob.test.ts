@@ -37,7 +37,11 @@ describe('streamed BLOB verification agrees with the in-memory one', () => {
     ['ok: two members', TEXT, Buffer.concat([gzipSync(TEXT.subarray(0, 1000)), gzipSync(TEXT.subarray(1000))])],
     ['ok: zero padding after the stream', TEXT, Buffer.concat([GZ, Buffer.alloc(64)])],
     ['trailing garbage', TEXT, Buffer.concat([GZ, Buffer.from('garbage after the stream')])],
-    ['trailing garbage after two members', TEXT, Buffer.concat([gzipSync(TEXT.subarray(0, 1000)), gzipSync(TEXT.subarray(1000)), Buffer.from('xyz')])],
+    [
+      'trailing garbage after two members',
+      TEXT,
+      Buffer.concat([gzipSync(TEXT.subarray(0, 1000)), gzipSync(TEXT.subarray(1000)), Buffer.from('xyz')]),
+    ],
     ['double gzip', TEXT, gzipSync(GZ)],
     ['truncated', TEXT, GZ.subarray(0, GZ.length - 20)],
     ['trailer CRC flipped', TEXT, flip(GZ, GZ.length - 6)],

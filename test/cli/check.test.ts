@@ -24,7 +24,13 @@ describe('zxb doCoherencyCheck --sarif', function () {
 
   it('into a folder that does not exist: a usage error naming the folder, before the check runs', async () => {
     const missing = path.join(work, 'no', 'such');
-    const r = await zxbJson<ErrorJson>('doCoherencyCheck', fx.root, '--no-cache', '--sarif', path.join(missing, 'out.sarif'));
+    const r = await zxbJson<ErrorJson>(
+      'doCoherencyCheck',
+      fx.root,
+      '--no-cache',
+      '--sarif',
+      path.join(missing, 'out.sarif'),
+    );
     assert.equal(r.code, 2, r.stderr);
     assert.equal(r.json.error.code, 'io.not-found');
     assert.match(r.stderr, new RegExp(`--sarif: the folder ${missing.replace(/[/.]/g, '\\$&')} does not exist`));
@@ -38,7 +44,7 @@ describe('zxb doCoherencyCheck --sarif', function () {
     assert.match(r.stderr, /is a folder; give a file name/);
   });
 
-  it('the SARIF tool version is package.json\'s', async () => {
+  it("the SARIF tool version is package.json's", async () => {
     const file = path.join(work, 'out.sarif');
     const r = await check('--sarif', file);
     assert.ok(r.code === 0 || r.code === 1, r.stderr);

@@ -15,7 +15,8 @@ const FREE_FORM = new Set(['raw', 'extra', 'attributes']);
 
 /** Paths of keys present in one value and not the other; arrays are compared by their first elements. */
 function shapeDiff(doc: unknown, real: unknown, at = '$'): string[] {
-  if (Array.isArray(doc) && Array.isArray(real)) return doc.length > 0 && real.length > 0 ? shapeDiff(doc[0], real[0], `${at}[0]`) : [];
+  if (Array.isArray(doc) && Array.isArray(real))
+    return doc.length > 0 && real.length > 0 ? shapeDiff(doc[0], real[0], `${at}[0]`) : [];
   if (doc === null || real === null || typeof doc !== 'object' || typeof real !== 'object') return [];
   const a = doc as Record<string, unknown>;
   const b = real as Record<string, unknown>;
@@ -51,14 +52,28 @@ describe('docs/cli.md', () => {
     const text = readFileSync(path.join(PROJECT, 'docs', 'cli.md'), 'utf8');
     const table = text.slice(text.indexOf('## Exit codes'), text.indexOf('## Output'));
     const codes = [...table.matchAll(/^\| (\d+) \|/gm)].map((m) => Number(m[1]));
-    assert.deepEqual(codes, Object.values(ExitCode).sort((a, b) => a - b));
+    assert.deepEqual(
+      codes,
+      Object.values(ExitCode).sort((a, b) => a - b),
+    );
     assert.doesNotMatch(text, /exit 130|\b130 interrupted/);
   });
 
   it('has one JSON example per command, and each parses', () => {
     assert.deepEqual(
-      examples().map((e) => e.command).sort(),
-      ['doItemSearch', 'getAccountInfo', 'getAvailableAccounts', 'getBackupInfo', 'getItem', 'getMap', 'getServerConfig', 'makeSample'],
+      examples()
+        .map((e) => e.command)
+        .sort(),
+      [
+        'doItemSearch',
+        'getAccountInfo',
+        'getAvailableAccounts',
+        'getBackupInfo',
+        'getItem',
+        'getMap',
+        'getServerConfig',
+        'makeSample',
+      ],
     );
   });
 

@@ -22,7 +22,8 @@ describe('zxb errors and exit codes', () => {
   });
   after(() => rmSync(fx.root, { recursive: true, force: true }));
 
-  const noStack = (stderr: string): void => assert.doesNotMatch(stderr, /^\s+at .+:\d+:\d+\)?$/m, `a stack trace leaked:\n${stderr}`);
+  const noStack = (stderr: string): void =>
+    assert.doesNotMatch(stderr, /^\s+at .+:\d+:\d+\)?$/m, `a stack trace leaked:\n${stderr}`);
 
   it('unknown command: 2', async () => {
     const r = await zxb('getBakupInfo', fx.root);
@@ -112,7 +113,11 @@ describe('zxb errors and exit codes', () => {
     assert.equal(item.code, 1);
     assert.deepEqual(item.json.states, []);
     assert.ok(item.json.findings.length > 0);
-    assert.ok(item.json.findings.every((f) => f.code === 'item.invalid-json' && f.path === `accounts/${BROKEN.id}/items/00/500`));
+    assert.ok(
+      item.json.findings.every(
+        (f) => f.code === 'item.invalid-json' && f.path === `accounts/${BROKEN.id}/items/00/500`,
+      ),
+    );
     assert.ok(item.json.findings[0]!.range, 'the finding points into the file');
     const account = await zxbJson<AccountInfoJson>('getAccountInfo', fx.root, BROKEN.name);
     assert.equal(account.code, 0, 'the account info was given: the damaged item is a finding, not a failure');
@@ -127,7 +132,10 @@ describe('zxb errors and exit codes', () => {
   it('a directory where an item file is expected: 1 with io.unreadable', async () => {
     const j = await zxbJson<ItemJson>('getItem', fx.root, BROKEN.name, String(ITEM.directory));
     assert.equal(j.code, 1);
-    assert.deepEqual(j.json.findings.map((f) => [f.code, f.path]), [['io.unreadable', `accounts/${BROKEN.id}/items/01/501`]]);
+    assert.deepEqual(
+      j.json.findings.map((f) => [f.code, f.path]),
+      [['io.unreadable', `accounts/${BROKEN.id}/items/01/501`]],
+    );
     const account = await zxbJson<AccountInfoJson>('getAccountInfo', fx.root, BROKEN.name);
     assert.ok(account.json.findings.some((f) => f.code === 'io.unreadable' && f.path.endsWith('/items/01/501')));
   });
@@ -135,7 +143,10 @@ describe('zxb errors and exit codes', () => {
   it('a symbolic link where an item file is expected: not followed, exit 1', async () => {
     const j = await zxbJson<ItemJson>('getItem', fx.root, BROKEN.name, String(ITEM.symlink));
     assert.equal(j.code, 1, 'the item cannot be read');
-    assert.deepEqual(j.json.findings.map((f) => f.code), ['io.symlink']);
+    assert.deepEqual(
+      j.json.findings.map((f) => f.code),
+      ['io.symlink'],
+    );
     assert.deepEqual(j.json.states, []);
   });
 
@@ -148,7 +159,10 @@ describe('zxb errors and exit codes', () => {
       assert.equal(j.json.states[0]?.transaction?.subject, 'Locked');
     } else {
       assert.equal(j.code, 1);
-      assert.deepEqual(j.json.findings.map((f) => f.code), ['io.unreadable']);
+      assert.deepEqual(
+        j.json.findings.map((f) => f.code),
+        ['io.unreadable'],
+      );
       assert.match(j.json.findings[0]!.message, /permission denied/);
     }
   });
@@ -157,7 +171,10 @@ describe('zxb errors and exit codes', () => {
     const j = await zxbJson<ItemJson>('getItem', fx.root, BROKEN.name, String(ITEM.missingBlob));
     assert.equal(j.code, 1);
     assert.equal(j.json.states[0]?.blob?.status, 'missing');
-    assert.deepEqual(j.json.findings.map((f) => f.code), ['blob.missing']);
+    assert.deepEqual(
+      j.json.findings.map((f) => f.code),
+      ['blob.missing'],
+    );
     const dump = await zxb('getItem', fx.root, BROKEN.name, String(ITEM.missingBlob), '--dump-blob');
     assert.equal(dump.code, 1);
     assert.equal(dump.stdoutBytes.length, 0, 'nothing is dumped');
@@ -182,10 +199,15 @@ describe('zxb errors and exit codes', () => {
     const version = await zxb('--version');
     assert.equal(version.code, 0);
     const pkg = JSON.parse(readFileSync(path.join(PROJECT, 'package.json'), 'utf8')) as { version: string };
-    assert.equal(version.stdout.trim(), pkg.version, 'the version is package.json\'s');
+    assert.equal(version.stdout.trim(), pkg.version, "the version is package.json's");
     // …and not a second copy that happens to agree today.
-    for (const file of readdirSync(path.join(PROJECT, 'src', 'cli'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'))) {
-      assert.ok(!readFileSync(path.join(PROJECT, 'src', 'cli', file), 'utf8').includes(`'${pkg.version}'`), `src/cli/${file} spells out the version`);
+    for (const file of readdirSync(path.join(PROJECT, 'src', 'cli'), { recursive: true, encoding: 'utf8' }).filter(
+      (f) => f.endsWith('.ts'),
+    )) {
+      assert.ok(
+        !readFileSync(path.join(PROJECT, 'src', 'cli', file), 'utf8').includes(`'${pkg.version}'`),
+        `src/cli/${file} spells out the version`,
+      );
     }
   });
 
@@ -195,7 +217,11 @@ describe('zxb errors and exit codes', () => {
     assert.equal(r.stderr, '', 'no diagnostics on stderr');
     assert.match(r.stdout, /^Findings in the files read: \d+ errors?, /m);
     assert.match(r.stdout, /^error \[item\.invalid-json\] accounts\/.+\/items\/00\/500:1:\d+: invalid JSON/m);
-    for (const cmd of [['getBackupInfo', fx.root], ['getAvailableAccounts', fx.root], ['doItemSearch', fx.root, BROKEN.name]]) {
+    for (const cmd of [
+      ['getBackupInfo', fx.root],
+      ['getAvailableAccounts', fx.root],
+      ['doItemSearch', fx.root, BROKEN.name],
+    ]) {
       const info = await zxb(...cmd);
       assert.equal(info.code, 0, `${cmd[0]}: ${info.stderr}`);
       assert.equal(info.stderr, '', cmd[0]);

@@ -25,8 +25,12 @@ export const BROKEN = { id: '4b400000-0000-4000-8000-000000000005', name: 'broke
 export const MAP_SERVER_ID = '544d94c6-aaef-4736-8964-56a667f1fe12';
 export const UNKNOWN_DESTINATION = '9e990000-0000-4000-8000-000000000009';
 
-export const LUNCH_EML = Buffer.from('From: bob@example.com\r\nTo: alice@example.com\r\nSubject: Lunch\r\n\r\nSee you at noon.\r\n');
-export const REPORT_EML = Buffer.from('From: bob@example.com\r\nTo: alice@example.com\r\nSubject: Quarterly report\r\n\r\nNumbers attached.\r\n');
+export const LUNCH_EML = Buffer.from(
+  'From: bob@example.com\r\nTo: alice@example.com\r\nSubject: Lunch\r\n\r\nSee you at noon.\r\n',
+);
+export const REPORT_EML = Buffer.from(
+  'From: bob@example.com\r\nTo: alice@example.com\r\nSubject: Quarterly report\r\n\r\nNumbers attached.\r\n',
+);
 export const LUNCH_DIGEST = computeDigest(LUNCH_EML);
 export const REPORT_DIGEST = computeDigest(REPORT_EML);
 /** A valid digest whose BLOB is not in the store. */
@@ -105,7 +109,13 @@ export function makeFixture(): Fixture {
       blobCount: 2,
       blobBytes: 200,
     });
-    writeJson(accountRelPath(a.id, 'backupstat'), { firstRunDate: Date.UTC(2023, 10, 1, 4), lastRunDate: Date.UTC(2024, 2, 11, 4), serverId: 'mbox1', backupVersion: '4.0.0', smartScanCount: 130 });
+    writeJson(accountRelPath(a.id, 'backupstat'), {
+      firstRunDate: Date.UTC(2023, 10, 1, 4),
+      lastRunDate: Date.UTC(2024, 2, 11, 4),
+      serverId: 'mbox1',
+      backupVersion: '4.0.0',
+      smartScanCount: 130,
+    });
   };
 
   // --- accounts
@@ -120,7 +130,14 @@ export function makeFixture(): Fixture {
   item(ALICE.id, 2, folder(2, 'Inbox', 1));
   item(ALICE.id, 3, folder(3, 'Trash', 1));
   item(ALICE.id, 7, folder(7, 'Contacts', 1));
-  item(ALICE.id, ITEM.projects, history(ITEM.projects, 1, { 'folder-id': 2, flags: 0 }, [[T1, { name: 'Projects' }], [T2, { name: 'Projects 2024' }]]));
+  item(
+    ALICE.id,
+    ITEM.projects,
+    history(ITEM.projects, 1, { 'folder-id': 2, flags: 0 }, [
+      [T1, { name: 'Projects' }],
+      [T2, { name: 'Projects 2024' }],
+    ]),
+  );
   item(ALICE.id, ITEM.archive, folder(ITEM.archive, 'Archive', 1, T1));
 
   // --- alice: messages and a contact
@@ -128,16 +145,43 @@ export function makeFixture(): Fixture {
   item(
     ALICE.id,
     ITEM.lunch,
-    history(ITEM.lunch, 5, { ...message, subject: 'Lunch', date: T1 / 1000 - 60, size: LUNCH_EML.length, digest: LUNCH_DIGEST, 'mod-metadata': 110, 'mod-content': 110, 'change-date': T1 / 1000 }, [
-      [T1, { 'folder-id': 2, flags: 512 }],
-      [T2, { 'folder-id': ITEM.projects, flags: 32 }],
-      [T3, { 'folder-id': 3, flags: 32, deleted: true }],
-    ]),
+    history(
+      ITEM.lunch,
+      5,
+      {
+        ...message,
+        subject: 'Lunch',
+        date: T1 / 1000 - 60,
+        size: LUNCH_EML.length,
+        digest: LUNCH_DIGEST,
+        'mod-metadata': 110,
+        'mod-content': 110,
+        'change-date': T1 / 1000,
+      },
+      [
+        [T1, { 'folder-id': 2, flags: 512 }],
+        [T2, { 'folder-id': ITEM.projects, flags: 32 }],
+        [T3, { 'folder-id': 3, flags: 32, deleted: true }],
+      ],
+    ),
   );
   item(
     ALICE.id,
     ITEM.report,
-    history(ITEM.report, 5, { ...message, subject: 'Quarterly report', date: T1 / 1000, size: REPORT_EML.length, digest: REPORT_DIGEST, 'folder-id': 2, flags: 0 }, [[T1, {}]]),
+    history(
+      ITEM.report,
+      5,
+      {
+        ...message,
+        subject: 'Quarterly report',
+        date: T1 / 1000,
+        size: REPORT_EML.length,
+        digest: REPORT_DIGEST,
+        'folder-id': 2,
+        flags: 0,
+      },
+      [[T1, {}]],
+    ),
   );
   item(ALICE.id, ITEM.contact, history(ITEM.contact, 6, { 'folder-id': 7, name: 'Bob Builder', flags: 0 }, [[T1, {}]]));
 
@@ -151,8 +195,18 @@ export function makeFixture(): Fixture {
   mkdirSync(abs(itemRelPath(BROKEN.id, ITEM.directory)), { recursive: true });
   mkdirSync(path.dirname(abs(itemRelPath(BROKEN.id, ITEM.symlink))), { recursive: true });
   symlinkSync(abs(itemRelPath(ALICE.id, ITEM.report)), abs(itemRelPath(BROKEN.id, ITEM.symlink)));
-  item(BROKEN.id, ITEM.missingBlob, history(ITEM.missingBlob, 5, { ...message, subject: 'Gone', digest: MISSING_DIGEST, 'folder-id': 2, flags: 0 }, [[T1, {}]]));
-  item(BROKEN.id, ITEM.unreadable, history(ITEM.unreadable, 5, { ...message, subject: 'Locked', 'folder-id': 2, flags: 0 }, [[T1, {}]]));
+  item(
+    BROKEN.id,
+    ITEM.missingBlob,
+    history(ITEM.missingBlob, 5, { ...message, subject: 'Gone', digest: MISSING_DIGEST, 'folder-id': 2, flags: 0 }, [
+      [T1, {}],
+    ]),
+  );
+  item(
+    BROKEN.id,
+    ITEM.unreadable,
+    history(ITEM.unreadable, 5, { ...message, subject: 'Locked', 'folder-id': 2, flags: 0 }, [[T1, {}]]),
+  );
   chmodSync(abs(itemRelPath(BROKEN.id, ITEM.unreadable)), 0o000);
 
   // --- map file: one account in the backup, one not
@@ -161,7 +215,11 @@ export function makeFixture(): Fixture {
     importDate: Date.UTC(2023, 11, 1),
     accounts: [
       { sourceId: 'aaaa0000-0000-4000-8000-00000000000a', destinationId: ALICE.id, name: 'alice@old.example.com' },
-      { sourceId: 'bbbb0000-0000-4000-8000-00000000000b', destinationId: UNKNOWN_DESTINATION, name: 'dave@old.example.com' },
+      {
+        sourceId: 'bbbb0000-0000-4000-8000-00000000000b',
+        destinationId: UNKNOWN_DESTINATION,
+        name: 'dave@old.example.com',
+      },
     ],
   });
 
@@ -170,10 +228,15 @@ export function makeFixture(): Fixture {
   mkdirSync(path.join(staging, 'conf'), { recursive: true });
   writeFileSync(path.join(staging, 'conf', 'localconfig.xml'), '<localconfig/>\n');
   mkdirSync(path.join(root, 'server'), { recursive: true });
-  tar.c({ gzip: true, file: abs('server/customizations_01_01_24#02_00_00.tar.gz'), cwd: staging, sync: true }, ['conf']);
+  tar.c({ gzip: true, file: abs('server/customizations_01_01_24#02_00_00.tar.gz'), cwd: staging, sync: true }, [
+    'conf',
+  ]);
   mkdirSync(path.join(staging, 'postfix', 'conf'), { recursive: true });
   writeFileSync(path.join(staging, 'postfix', 'conf', 'main.cf'), 'myhostname = mail.example.com\n');
-  tar.c({ gzip: true, file: abs('server/customizations_01_02_24#02_00_00.tar.gz'), cwd: staging, sync: true }, ['conf', 'postfix']);
+  tar.c({ gzip: true, file: abs('server/customizations_01_02_24#02_00_00.tar.gz'), cwd: staging, sync: true }, [
+    'conf',
+    'postfix',
+  ]);
 
   return { root, file: abs };
 }
@@ -184,9 +247,22 @@ export const BIG = { id: '5b160000-0000-4000-8000-000000000006', name: 'big@exam
 export function addBigAccount(root: string, count: number): void {
   const abs = (rel: string): string => path.join(root, ...rel.split('/'));
   mkdirSync(abs(accountRelPath(BIG.id)), { recursive: true });
-  writeFileSync(abs(accountRelPath(BIG.id, 'account_info')), JSON.stringify({ zimbraId: BIG.id, name: BIG.name, status: 'active', isSystem: false, createdDate: T1, deletedDate: null, attributes: {} }));
-  for (let b = 0; b < 100; b++) mkdirSync(abs(`${accountRelPath(BIG.id)}/items/${String(b).padStart(2, '0')}`), { recursive: true });
-  const txs = (id: number): Tx[] => history(id, 5, { 'folder-id': 2, subject: `Message ${id}`, sender: 'x@example.com', flags: 0 }, [[T1, {}]]);
+  writeFileSync(
+    abs(accountRelPath(BIG.id, 'account_info')),
+    JSON.stringify({
+      zimbraId: BIG.id,
+      name: BIG.name,
+      status: 'active',
+      isSystem: false,
+      createdDate: T1,
+      deletedDate: null,
+      attributes: {},
+    }),
+  );
+  for (let b = 0; b < 100; b++)
+    mkdirSync(abs(`${accountRelPath(BIG.id)}/items/${String(b).padStart(2, '0')}`), { recursive: true });
+  const txs = (id: number): Tx[] =>
+    history(id, 5, { 'folder-id': 2, subject: `Message ${id}`, sender: 'x@example.com', flags: 0 }, [[T1, {}]]);
   writeFileSync(abs(itemRelPath(BIG.id, 2)), JSON.stringify(folder(2, 'Inbox', 1)));
   for (let id = 1000; id < 1000 + count; id++) writeFileSync(abs(itemRelPath(BIG.id, id)), JSON.stringify(txs(id)));
 }

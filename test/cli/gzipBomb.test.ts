@@ -29,7 +29,10 @@ describe('zxb getItem on a gzip bomb', function () {
     // The child writes its peak resident memory (getrusage, in KiB) as it exits.
     preload = path.join(work, 'peak.js');
     peakFile = path.join(work, 'peak');
-    writeFileSync(preload, `process.on('exit', () => require('fs').writeFileSync(${JSON.stringify(peakFile)}, String(process.resourceUsage().maxRSS)));\n`);
+    writeFileSync(
+      preload,
+      `process.on('exit', () => require('fs').writeFileSync(${JSON.stringify(peakFile)}, String(process.resourceUsage().maxRSS)));\n`,
+    );
   });
   after(() => {
     rmSync(fx.root, { recursive: true, force: true });
@@ -37,7 +40,9 @@ describe('zxb getItem on a gzip bomb', function () {
   });
 
   /** Runs zxb with a 200 MB heap; returns its result and peak memory in bytes. */
-  async function small(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string; peak: number }> {
+  async function small(
+    ...args: string[]
+  ): Promise<{ code: number | null; stdout: string; stderr: string; peak: number }> {
     rmSync(peakFile, { force: true });
     const r = await collect(startZxb(args, { NODE_OPTIONS: `--max-old-space-size=200 --require ${preload}` }));
     return { ...r, peak: Number(readFileSync(peakFile, 'utf8')) * 1024 };
@@ -49,7 +54,10 @@ describe('zxb getItem on a gzip bomb', function () {
     const json = JSON.parse(r.stdout) as ItemJson;
     assert.equal(json.states[0]!.blob!.status, 'inflate-limit');
     assert.equal(json.states[0]!.blob!.size, null);
-    assert.deepEqual(json.findings.filter((f) => f.code.startsWith('blob.')).map((f) => f.code), ['blob.inflate-limit']);
+    assert.deepEqual(
+      json.findings.filter((f) => f.code.startsWith('blob.')).map((f) => f.code),
+      ['blob.inflate-limit'],
+    );
     assert.ok(r.peak < 400 * MiB, `peak memory ${Math.round(r.peak / MiB)} MiB`);
   });
 

@@ -54,7 +54,10 @@ describe('zxb getBackupInfo / getAvailableAccounts / getAccountInfo', () => {
       assert.match(r.stdout, /^item files +13$/m);
       assert.match(r.stdout, /^first run +01\/11\/2023 04:00:00$/m);
       assert.match(r.stdout, /^example\.com +4$/m);
-      assert.match(r.stdout, /^customizations_01_02_24#02_00_00\.tar\.gz +customizations +01\/02\/2024 02:00:00 +\d+ B$/m);
+      assert.match(
+        r.stdout,
+        /^customizations_01_02_24#02_00_00\.tar\.gz +customizations +01\/02\/2024 02:00:00 +\d+ B$/m,
+      );
     });
   });
 
@@ -84,7 +87,12 @@ describe('zxb getBackupInfo / getAvailableAccounts / getAccountInfo', () => {
     });
 
     it('at a date before carol was created and before bob was deleted', async () => {
-      const { json } = await zxbJson<AvailableAccountsJson>('getAvailableAccounts', fx.root, '--date', '15/01/2024 00:00:00');
+      const { json } = await zxbJson<AvailableAccountsJson>(
+        'getAvailableAccounts',
+        fx.root,
+        '--date',
+        '15/01/2024 00:00:00',
+      );
       assert.equal(json.date, '2024-01-15T00:00:00Z');
       assert.deepEqual(
         json.accounts.map((a) => [a.name, a.deleted]),
@@ -106,7 +114,10 @@ describe('zxb getBackupInfo / getAvailableAccounts / getAccountInfo', () => {
       assert.ok(gal);
       assert.equal(gal.isSystem, true);
       const org = await zxbJson<AvailableAccountsJson>('getAvailableAccounts', fx.root, '--domains', 'EXAMPLE.ORG');
-      assert.deepEqual(org.json.accounts.map((a) => a.name), [CAROL.name]);
+      assert.deepEqual(
+        org.json.accounts.map((a) => a.name),
+        [CAROL.name],
+      );
       assert.deepEqual(org.json.domains, ['example.org']);
     });
 
@@ -114,7 +125,13 @@ describe('zxb getBackupInfo / getAvailableAccounts / getAccountInfo', () => {
       const r = await zxb('getAvailableAccounts', fx.root);
       assert.equal(r.code, 0);
       assert.match(r.stdout, /^ACCOUNT +ZIMBRA ID +STATUS +DELETED +SYSTEM +CREATED +ITEMS$/m);
-      assert.match(r.stdout, new RegExp(`^bob@example\\.com +${BOB.id} +active +deleted 01/02/2024 00:00:00 +no +01/11/2023 00:00:00 +0$`, 'm'));
+      assert.match(
+        r.stdout,
+        new RegExp(
+          `^bob@example\\.com +${BOB.id} +active +deleted 01/02/2024 00:00:00 +no +01/11/2023 00:00:00 +0$`,
+          'm',
+        ),
+      );
       assert.match(r.stdout, /4 accounts at the latest state; not listed: 1 system/);
     });
   });
@@ -142,8 +159,20 @@ describe('zxb getBackupInfo / getAvailableAccounts / getAccountInfo', () => {
     });
 
     it('shows the old and the new name of a renamed folder at two dates', async () => {
-      const before = await zxbJson<AccountInfoJson>('getAccountInfo', fx.root, ALICE.id, '--date', '01/02/2024 00:00:00');
-      const after = await zxbJson<AccountInfoJson>('getAccountInfo', fx.root, ALICE.id, '--date', '2024-02-20T00:00:00Z');
+      const before = await zxbJson<AccountInfoJson>(
+        'getAccountInfo',
+        fx.root,
+        ALICE.id,
+        '--date',
+        '01/02/2024 00:00:00',
+      );
+      const after = await zxbJson<AccountInfoJson>(
+        'getAccountInfo',
+        fx.root,
+        ALICE.id,
+        '--date',
+        '2024-02-20T00:00:00Z',
+      );
       const projects = (j: AccountInfoJson) => j.snapshot.folders.find((f) => f.id === ITEM.projects);
       assert.equal(projects(before.json)?.path, '/Inbox/Projects');
       assert.equal(projects(after.json)?.path, '/Inbox/Projects 2024');

@@ -48,15 +48,34 @@ describe('zxb Ctrl-C', function () {
   // doCoherencyCheck (partial results printed, exit 3): test/check/cli.test.ts, on a sample slow enough to interrupt.
 
   it('SIGINT during makeSample leaves a partial tree and exits 3; a second SIGINT quits at once with 3 too', async () => {
-    const once = await interrupt(['--progress', 'makeSample', path.join(work, 'a'), '--accounts', '40', '--items-per-account', '2000'], /progress: /);
+    const once = await interrupt(
+      ['--progress', 'makeSample', path.join(work, 'a'), '--accounts', '40', '--items-per-account', '2000'],
+      /progress: /,
+    );
     assert.equal(once.code, ExitCode.INTERRUPTED, once.stderr);
     assert.match(once.stderr, /the sample folder is incomplete/);
-    const twice = await interrupt(['--progress', 'makeSample', path.join(work, 'b'), '--accounts', '40', '--items-per-account', '2000'], /progress: /, 2);
+    const twice = await interrupt(
+      ['--progress', 'makeSample', path.join(work, 'b'), '--accounts', '40', '--items-per-account', '2000'],
+      /progress: /,
+      2,
+    );
     assert.equal(twice.code, ExitCode.INTERRUPTED, twice.stderr);
   });
 
   it('--progress reports on stderr and the result is complete', async () => {
-    const r = await collect(startZxb(['--progress', 'doItemSearch', fx.root, BIG.name, '--search-string', 'message 1234', '--search-filter', 'not_deleted', '--json']));
+    const r = await collect(
+      startZxb([
+        '--progress',
+        'doItemSearch',
+        fx.root,
+        BIG.name,
+        '--search-string',
+        'message 1234',
+        '--search-filter',
+        'not_deleted',
+        '--json',
+      ]),
+    );
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, /progress: scanning items \d+/);
     const json = JSON.parse(r.stdout) as { scannedItems: number; results: { id: number }[] };

@@ -18,8 +18,22 @@ describe('zxb getItem', () => {
   after(() => rmSync(fx.root, { recursive: true, force: true }));
 
   it('gives two different folders and flags at two dates for a message that moved', async () => {
-    const jan = await zxbJson<ItemJson>('getItem', fx.root, ALICE.name, String(ITEM.lunch), '--date', '15/01/2024 12:00:00');
-    const feb = await zxbJson<ItemJson>('getItem', fx.root, ALICE.name, String(ITEM.lunch), '--date', '15/02/2024 12:00:00');
+    const jan = await zxbJson<ItemJson>(
+      'getItem',
+      fx.root,
+      ALICE.name,
+      String(ITEM.lunch),
+      '--date',
+      '15/01/2024 12:00:00',
+    );
+    const feb = await zxbJson<ItemJson>(
+      'getItem',
+      fx.root,
+      ALICE.name,
+      String(ITEM.lunch),
+      '--date',
+      '15/02/2024 12:00:00',
+    );
     assert.equal(jan.code, 0);
     assert.equal(feb.code, 0);
     const a = jan.json.states[0]!;
@@ -34,7 +48,7 @@ describe('zxb getItem', () => {
     assert.deepEqual(b.transaction?.flags?.names, ['flagged']);
   });
 
-  it('validates the item against the user\'s schemas with --schema-dir, and against ours without', async () => {
+  it("validates the item against the user's schemas with --schema-dir, and against ours without", async () => {
     const ours = await zxbJson<ItemJson>('getItem', fx.root, ALICE.name, String(ITEM.lunch));
     assert.ok(!ours.json.findings.some((f) => f.code === 'item.schema'), JSON.stringify(ours.json.findings));
     const dir = mkdtempSync(path.join(os.tmpdir(), 'zxb-schemas-'));
@@ -54,7 +68,14 @@ describe('zxb getItem', () => {
   });
 
   it('gives every field of the transaction, the type name and the BLOB', async () => {
-    const { json } = await zxbJson<ItemJson>('getItem', fx.root, ALICE.id, String(ITEM.lunch), '--date', '15/01/2024 12:00:00');
+    const { json } = await zxbJson<ItemJson>(
+      'getItem',
+      fx.root,
+      ALICE.id,
+      String(ITEM.lunch),
+      '--date',
+      '15/01/2024 12:00:00',
+    );
     assert.equal(json.file, `accounts/${ALICE.id}/items/00/300`);
     const tx = json.states[0]!.transaction!;
     assert.equal(tx.transactionId, 1);
@@ -82,7 +103,14 @@ describe('zxb getItem', () => {
   });
 
   it('before the first transaction the status is not-yet', async () => {
-    const { json, code } = await zxbJson<ItemJson>('getItem', fx.root, ALICE.name, String(ITEM.lunch), '--date', '01/01/2024');
+    const { json, code } = await zxbJson<ItemJson>(
+      'getItem',
+      fx.root,
+      ALICE.name,
+      String(ITEM.lunch),
+      '--date',
+      '01/01/2024',
+    );
     assert.equal(code, 0);
     assert.equal(json.states[0]!.status, 'not-yet');
     assert.equal(json.states[0]!.transaction, null);
@@ -104,18 +132,46 @@ describe('zxb getItem', () => {
     assert.equal(text.stdout.match(/^state \d of 3: /gm)?.length, 3);
     assert.match(text.stdout, /^ {2}folder +\/Inbox\/Projects 2024 \(257\)$/m);
     assert.match(text.stdout, /^ {2}flags +512 \(unread\)$/m);
-    assert.match(text.stdout, new RegExp(`^  blob path +${fx.root.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/items/`, 'm'));
+    assert.match(
+      text.stdout,
+      new RegExp(`^  blob path +${fx.root.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/items/`, 'm'),
+    );
   });
 
   it('--tz Europe/Rome shifts the printed dates and reads --date in that zone', async () => {
-    const rome = await zxbJson<ItemJson>('--tz', 'Europe/Rome', 'getItem', fx.root, ALICE.name, String(ITEM.lunch), '--date', 'all');
+    const rome = await zxbJson<ItemJson>(
+      '--tz',
+      'Europe/Rome',
+      'getItem',
+      fx.root,
+      ALICE.name,
+      String(ITEM.lunch),
+      '--date',
+      'all',
+    );
     assert.equal(rome.json.timeZone, 'Europe/Rome');
     assert.equal(rome.json.states[0]!.transaction!.startDate, '2024-01-10T10:00:00+01:00');
     const text = await zxb('getItem', fx.root, ALICE.name, String(ITEM.lunch), '--date', 'all', '--tz', 'Europe/Rome');
     assert.match(text.stdout, /^ {2}start date +10\/01\/2024 10:00:00$/m);
     // 10/02/2024 09:30 is 08:30 UTC in Rome (before the move at 09:00 UTC) but after it in UTC.
-    const inRome = await zxbJson<ItemJson>('getItem', fx.root, ALICE.name, String(ITEM.lunch), '--date', '10/02/2024 09:30:00', '--tz', 'Europe/Rome');
-    const inUtc = await zxbJson<ItemJson>('getItem', fx.root, ALICE.name, String(ITEM.lunch), '--date', '10/02/2024 09:30:00');
+    const inRome = await zxbJson<ItemJson>(
+      'getItem',
+      fx.root,
+      ALICE.name,
+      String(ITEM.lunch),
+      '--date',
+      '10/02/2024 09:30:00',
+      '--tz',
+      'Europe/Rome',
+    );
+    const inUtc = await zxbJson<ItemJson>(
+      'getItem',
+      fx.root,
+      ALICE.name,
+      String(ITEM.lunch),
+      '--date',
+      '10/02/2024 09:30:00',
+    );
     assert.equal(inRome.json.states[0]!.folder?.path, '/Inbox');
     assert.equal(inUtc.json.states[0]!.folder?.path, '/Inbox/Projects 2024');
   });
@@ -132,7 +188,9 @@ describe('zxb getItem', () => {
     assert.equal(code, 0);
     const blob = json.states[0]!.blob!;
     assert.ok(blob.content);
-    assert.ok(Buffer.from(blob.content, 'base64').equals(gunzipSync(readFileSync(fx.file(blobRelPath(REPORT_DIGEST)!)))));
+    assert.ok(
+      Buffer.from(blob.content, 'base64').equals(gunzipSync(readFileSync(fx.file(blobRelPath(REPORT_DIGEST)!)))),
+    );
   });
 
   it('--dump-blob refuses a terminal unless --force', async () => {
@@ -142,12 +200,19 @@ describe('zxb getItem', () => {
     const { execFile } = await import('node:child_process');
     const cmd = `${process.execPath} bin/zxb.js getItem ${fx.root} ${ALICE.name} ${ITEM.report} --dump-blob; echo "exit=$?"`;
     const out = await new Promise<string>((resolve, reject) =>
-      execFile('script', ['-qec', cmd, '/dev/null'], { cwd: `${__dirname}/../..` }, (err, stdout) => (err ? reject(err) : resolve(stdout))),
+      execFile('script', ['-qec', cmd, '/dev/null'], { cwd: `${__dirname}/../..` }, (err, stdout) =>
+        err ? reject(err) : resolve(stdout),
+      ),
     );
     assert.match(out, /exit=2/);
     assert.match(out, /redirect stdout/);
     const forced = await new Promise<string>((resolve, reject) =>
-      execFile('script', ['-qec', cmd.replace('--dump-blob', '--dump-blob --force'), '/dev/null'], { cwd: `${__dirname}/../..` }, (err, stdout) => (err ? reject(err) : resolve(stdout))),
+      execFile(
+        'script',
+        ['-qec', cmd.replace('--dump-blob', '--dump-blob --force'), '/dev/null'],
+        { cwd: `${__dirname}/../..` },
+        (err, stdout) => (err ? reject(err) : resolve(stdout)),
+      ),
     );
     assert.match(forced, /Subject: Quarterly report/);
     assert.match(forced, /exit=0/);

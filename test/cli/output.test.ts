@@ -5,10 +5,13 @@ import { paint, renderFindings, renderKeyValues, renderTable, showDate, jsonDate
 
 describe('cli output', () => {
   it('renderTable pads columns, right-aligns numbers and shows "-" for missing cells', () => {
-    const text = renderTable(['NAME', 'COUNT', 'NOTE'], [
-      ['alice', 9, 'ok'],
-      ['bartholomew', 120, null],
-    ]);
+    const text = renderTable(
+      ['NAME', 'COUNT', 'NOTE'],
+      [
+        ['alice', 9, 'ok'],
+        ['bartholomew', 120, null],
+      ],
+    );
     assert.equal(text, ['NAME         COUNT  NOTE', 'alice            9  ok', 'bartholomew    120  -', ''].join('\n'));
   });
 
@@ -18,13 +21,24 @@ describe('cli output', () => {
   });
 
   it('renderKeyValues aligns values', () => {
-    assert.equal(renderKeyValues([['a', 1], ['longer', true]], '  '), '  a       1\n  longer  yes\n');
+    assert.equal(
+      renderKeyValues(
+        [
+          ['a', 1],
+          ['longer', true],
+        ],
+        '  ',
+      ),
+      '  a       1\n  longer  yes\n',
+    );
   });
 
   it('renderFindings lists errors and warnings with their position, counts information', () => {
     const f = [
       finding('item.unknown-field', 'a/1', 'unknown key "x" kept as is'),
-      finding('item.invalid-json', 'a/2', 'invalid JSON: value expected at line 1', { range: { start: { line: 0, character: 4 }, end: { line: 0, character: 5 } } }),
+      finding('item.invalid-json', 'a/2', 'invalid JSON: value expected at line 1', {
+        range: { start: { line: 0, character: 4 }, end: { line: 0, character: 5 } },
+      }),
       finding('io.symlink', 'a/3', 'a/3 is a symbolic link; not followed'),
     ];
     assert.equal(

@@ -40,7 +40,10 @@ describe('progress renderer', () => {
   });
 
   it('piped (auto, not a terminal) and none: nothing written, but the last event is remembered', () => {
-    for (const [mode, tty] of [['auto', false], ['none', true]] as const) {
+    for (const [mode, tty] of [
+      ['auto', false],
+      ['none', true],
+    ] as const) {
       const r = recorder(mode, tty);
       r.view.sink({ phase: 'reading items', done: 5, total: 10 });
       r.view.clear();
@@ -57,19 +60,29 @@ describe('progress renderer', () => {
     json.view.sink({ phase: 'reading items', done: 0, total: 10 });
     json.tick(500);
     json.view.sink({ phase: 'reading items', done: 5, total: 10 });
-    assert.deepEqual(json.written.map((l) => JSON.parse(l) as unknown), [
-      { type: 'progress', phase: 'reading items', done: 0, total: 10, elapsedMs: 0 },
-      { type: 'progress', phase: 'reading items', done: 5, total: 10, elapsedMs: 500, etaSeconds: 1 },
-    ]);
+    assert.deepEqual(
+      json.written.map((l) => JSON.parse(l) as unknown),
+      [
+        { type: 'progress', phase: 'reading items', done: 0, total: 10, elapsedMs: 0 },
+        { type: 'progress', phase: 'reading items', done: 5, total: 10, elapsedMs: 500, etaSeconds: 1 },
+      ],
+    );
   });
 
   it('--progress takes its value only when it is a mode, so it may stand before a command name', () => {
     assert.deepEqual(attachProgressValue(['--progress', 'getItem', 'p']), ['--progress=lines', 'getItem', 'p']);
-    assert.deepEqual(attachProgressValue(['doCoherencyCheck', 'p', '--progress', 'json']), ['doCoherencyCheck', 'p', '--progress=json']);
+    assert.deepEqual(attachProgressValue(['doCoherencyCheck', 'p', '--progress', 'json']), [
+      'doCoherencyCheck',
+      'p',
+      '--progress=json',
+    ]);
     assert.deepEqual(attachProgressValue(['x', '--', '--progress', 'json']), ['x', '--', '--progress', 'json']);
     assert.equal(readProgressMode(undefined), 'auto');
     assert.equal(readProgressMode(true), 'lines');
-    assert.throws(() => readProgressMode('bar'), (e: unknown) => e instanceof EngineError && /--progress: use auto, lines, json, none, not "bar"/.test(e.message));
+    assert.throws(
+      () => readProgressMode('bar'),
+      (e: unknown) => e instanceof EngineError && /--progress: use auto, lines, json, none, not "bar"/.test(e.message),
+    );
   });
 });
 
@@ -86,11 +99,17 @@ describe('zxb --progress', function () {
   it('json lines on stderr for any long command, the same as the check', async () => {
     const info = await zxb('getAccountInfo', fx.root, BIG.name, '--json', '--progress', 'json');
     assert.equal(info.code, 0, info.stderr);
-    const events = info.stderr.split('\n').filter((l) => l.length > 0).map((l) => JSON.parse(l) as { type: string; phase: string; done: number });
+    const events = info.stderr
+      .split('\n')
+      .filter((l) => l.length > 0)
+      .map((l) => JSON.parse(l) as { type: string; phase: string; done: number });
     assert.ok(events.length > 0, info.stderr);
     assert.ok(events.every((e) => e.type === 'progress' && typeof e.done === 'number'));
     const check = await zxb('doCoherencyCheck', fx.root, '--json', '--no-cache', '--jobs', '0', '--progress', 'json');
-    const checkEvents = check.stderr.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { type: string });
+    const checkEvents = check.stderr
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as { type: string });
     assert.ok(checkEvents.length > 0 && checkEvents.every((e) => e.type === 'progress'), check.stderr);
   });
 

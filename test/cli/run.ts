@@ -10,7 +10,9 @@ let built: Promise<void> | undefined;
 /** Builds dist/ once per test run, whichever CLI test file asks first. */
 export function ensureBuilt(): Promise<void> {
   built ??= new Promise((resolve, reject) => {
-    execFile(process.execPath, ['scripts/build.mjs'], { cwd: PROJECT }, (err, _out, stderr) => (err ? reject(new Error(`build failed: ${stderr}`)) : resolve()));
+    execFile(process.execPath, ['scripts/build.mjs'], { cwd: PROJECT }, (err, _out, stderr) =>
+      err ? reject(new Error(`build failed: ${stderr}`)) : resolve(),
+    );
   });
   return built;
 }
@@ -24,7 +26,11 @@ export interface ZxbResult {
 }
 
 export function startZxb(args: readonly string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
-  return spawn(process.execPath, [BIN, ...args], { cwd: PROJECT, env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawn(process.execPath, [BIN, ...args], {
+    cwd: PROJECT,
+    env: { ...process.env, NO_COLOR: '1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 }
 
 export function collect(child: ChildProcess): Promise<ZxbResult> {
@@ -36,7 +42,13 @@ export function collect(child: ChildProcess): Promise<ZxbResult> {
     child.on('error', reject);
     child.on('close', (code, signal) => {
       const stdoutBytes = Buffer.concat(out);
-      resolve({ code, signal, stdout: stdoutBytes.toString('utf8'), stdoutBytes, stderr: Buffer.concat(err).toString('utf8') });
+      resolve({
+        code,
+        signal,
+        stdout: stdoutBytes.toString('utf8'),
+        stdoutBytes,
+        stderr: Buffer.concat(err).toString('utf8'),
+      });
     });
   });
 }

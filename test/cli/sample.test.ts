@@ -9,7 +9,14 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { FINDINGS, isFindingCode } from '../../src/engine';
-import type { AccountInfoJson, AvailableAccountsJson, BackupInfoJson, ItemJson, ItemSearchJson, SampleJson } from '../../src/cli/shapes';
+import type {
+  AccountInfoJson,
+  AvailableAccountsJson,
+  BackupInfoJson,
+  ItemJson,
+  ItemSearchJson,
+  SampleJson,
+} from '../../src/cli/shapes';
 import { ensureBuilt, zxb, zxbJson } from './run';
 
 type RawTx = { 'start-date': number; 'folder-id'?: number; flags?: number; digest?: string | null; type?: number };
@@ -43,7 +50,17 @@ describe('zxb over a generated sample (makeSample --faults)', function () {
     await ensureBuilt();
     parent = mkdtempSync(path.join(tmpdir(), 'zxb-sample-'));
     dir = path.join(parent, 'backup');
-    const made = await zxbJson<SampleJson>('makeSample', dir, '--accounts', '5', '--items-per-account', '80', '--seed', '3', '--faults');
+    const made = await zxbJson<SampleJson>(
+      'makeSample',
+      dir,
+      '--accounts',
+      '5',
+      '--items-per-account',
+      '80',
+      '--seed',
+      '3',
+      '--faults',
+    );
     assert.equal(made.code, 0, made.stderr);
     sample = made.json;
   });
@@ -54,10 +71,16 @@ describe('zxb over a generated sample (makeSample --faults)', function () {
     assert.equal(sample.dir, dir);
     assert.equal(sample.seed, 3);
     assert.equal(sample.accounts.length, 5);
-    assert.equal(sample.items, sample.accounts.reduce((s, a) => s + a.items, 0));
+    assert.equal(
+      sample.items,
+      sample.accounts.reduce((s, a) => s + a.items, 0),
+    );
     assert.ok(sample.blobs > 0 && sample.blobBytes > 0);
     assert.ok(sample.faults.length > 10);
-    assert.ok(sample.faults.every((f) => f.path.length > 0 && isFindingCode(f.expectedCode)), 'every fault names a catalogued code');
+    assert.ok(
+      sample.faults.every((f) => f.path.length > 0 && isFindingCode(f.expectedCode)),
+      'every fault names a catalogued code',
+    );
   });
 
   it('makeSample refuses a folder that is not empty: 2', async () => {
@@ -81,7 +104,13 @@ describe('zxb over a generated sample (makeSample --faults)', function () {
   });
 
   it('getAvailableAccounts --show-system lists every account of the sample', async () => {
-    const { json } = await zxbJson<AvailableAccountsJson>('getAvailableAccounts', dir, '--show-system', '--date', sample.endDate);
+    const { json } = await zxbJson<AvailableAccountsJson>(
+      'getAvailableAccounts',
+      dir,
+      '--show-system',
+      '--date',
+      sample.endDate,
+    );
     assert.deepEqual(new Set(json.accounts.map((a) => a.zimbraId)), new Set(sample.accounts.map((a) => a.zimbraId)));
     assert.equal(json.accounts.filter((a) => a.deleted).length, 1);
   });
@@ -94,7 +123,11 @@ describe('zxb over a generated sample (makeSample --faults)', function () {
       // reported in the findings, but the info was given, so exit 0.
       const damaged = i === 0 || a.zimbraId === brokenInfo;
       assert.equal(code, 0, `${a.name}: ${stderr}`);
-      assert.equal(json.findings.some((x) => x.severity === 'error'), damaged, a.name);
+      assert.equal(
+        json.findings.some((x) => x.severity === 'error'),
+        damaged,
+        a.name,
+      );
       if (a.zimbraId === brokenInfo) assert.equal(json.accountInfo, null);
       if (i === 0) continue;
       assert.equal(json.snapshot.itemFiles, a.items, a.name);
@@ -114,7 +147,14 @@ describe('zxb over a generated sample (makeSample --faults)', function () {
     assert.equal(all.code, 0, all.stderr);
     assert.equal(all.json.states.length, file.txs.length);
     for (const [i, tx] of file.txs.entries()) {
-      const at = await zxbJson<ItemJson>('getItem', dir, account.zimbraId, String(id), '--date', new Date(tx['start-date']).toISOString());
+      const at = await zxbJson<ItemJson>(
+        'getItem',
+        dir,
+        account.zimbraId,
+        String(id),
+        '--date',
+        new Date(tx['start-date']).toISOString(),
+      );
       const state = at.json.states[0]!;
       assert.equal(state.folder?.id, tx['folder-id'], `transaction ${i + 1}`);
       assert.equal(state.transaction?.flags?.mask ?? null, tx.flags ?? null, `transaction ${i + 1}`);
@@ -125,12 +165,30 @@ describe('zxb over a generated sample (makeSample --faults)', function () {
 
   it('doItemSearch over a clean account scans every file and finds each item once', async () => {
     const account = sample.accounts[2]!;
-    const { code, json } = await zxbJson<ItemSearchJson>('doItemSearch', dir, account.zimbraId, '--type', 'all', '--search-filter', 'all', '--date', sample.endDate);
+    const { code, json } = await zxbJson<ItemSearchJson>(
+      'doItemSearch',
+      dir,
+      account.zimbraId,
+      '--type',
+      'all',
+      '--search-filter',
+      'all',
+      '--date',
+      sample.endDate,
+    );
     assert.equal(code, 0);
     assert.equal(json.scannedItems, account.items);
     assert.equal(new Set(json.results.map((r) => r.id)).size, json.results.length);
     assert.ok(json.results.every((r) => r.file.startsWith(`accounts/${account.zimbraId}/items/`)));
-    const deleted = await zxbJson<ItemSearchJson>('doItemSearch', dir, account.zimbraId, '--type', 'all', '--date', sample.endDate);
+    const deleted = await zxbJson<ItemSearchJson>(
+      'doItemSearch',
+      dir,
+      account.zimbraId,
+      '--type',
+      'all',
+      '--date',
+      sample.endDate,
+    );
     assert.ok(deleted.json.results.length > 0 && deleted.json.results.every((r) => r.deleted));
   });
 
@@ -141,7 +199,10 @@ describe('zxb over a generated sample (makeSample --faults)', function () {
     for (const f of itemFaults) {
       const id = path.basename(f.path);
       const { code, json } = await zxbJson<ItemJson>('getItem', dir, first.zimbraId, id, '--date', 'all');
-      assert.ok(json.findings.some((x) => x.code === f.expectedCode && x.path === f.path), `${f.id}: ${JSON.stringify(json.findings.map((x) => x.code))}`);
+      assert.ok(
+        json.findings.some((x) => x.code === f.expectedCode && x.path === f.path),
+        `${f.id}: ${JSON.stringify(json.findings.map((x) => x.code))}`,
+      );
       assert.equal(code, exitFor(f.expectedCode), f.id);
     }
     // An item file in the wrong bucket is not where getItem looks: unknown item.
@@ -155,7 +216,9 @@ describe('zxb over a generated sample (makeSample --faults)', function () {
     const raw = rawItems(first.zimbraId);
     const byDigest = new Map<string, number>();
     for (const [id, r] of raw) for (const t of r.txs) if (typeof t.digest === 'string') byDigest.set(t.digest, id);
-    const blobFaults = sample.faults.filter((f) => f.id.startsWith('blob-') && !['blob-orphan', 'blob-bad-name', 'blob-missing'].includes(f.id));
+    const blobFaults = sample.faults.filter(
+      (f) => f.id.startsWith('blob-') && !['blob-orphan', 'blob-bad-name', 'blob-missing'].includes(f.id),
+    );
     assert.ok(blobFaults.length >= 6);
     for (const f of blobFaults) {
       const digest = path.basename(f.path);
@@ -164,7 +227,10 @@ describe('zxb over a generated sample (makeSample --faults)', function () {
       // A BLOB in the wrong prefix folder is missing where the item says it is.
       const expected = f.id === 'blob-wrong-folder' ? 'blob.missing' : f.expectedCode;
       const { code, json } = await zxbJson<ItemJson>('getItem', dir, first.zimbraId, String(id), '--date', 'all');
-      assert.ok(json.findings.some((x) => x.code === expected), `${f.id}: ${JSON.stringify(json.findings.map((x) => x.code))}`);
+      assert.ok(
+        json.findings.some((x) => x.code === expected),
+        `${f.id}: ${JSON.stringify(json.findings.map((x) => x.code))}`,
+      );
       assert.equal(code, exitFor(expected), f.id);
     }
     const missing = sample.faults.find((f) => f.id === 'blob-missing')!;

@@ -31,7 +31,19 @@ describe('zxb doItemSearch / getMap / getServerConfig', () => {
     });
 
     it('matches text case-insensitively in any transaction, judged at --date', async () => {
-      const { json } = await zxbJson<ItemSearchJson>('doItemSearch', fx.root, ALICE.name, '--search-string', 'BOB', '--type', 'all', '--search-filter', 'all', '--date', '01/02/2024');
+      const { json } = await zxbJson<ItemSearchJson>(
+        'doItemSearch',
+        fx.root,
+        ALICE.name,
+        '--search-string',
+        'BOB',
+        '--type',
+        'all',
+        '--search-filter',
+        'all',
+        '--date',
+        '01/02/2024',
+      );
       // sender bob@example.com on both messages, name "Bob Builder" on the contact.
       assert.deepEqual(
         json.results.map((r) => [r.id, r.folderPath, r.deleted]),
@@ -41,27 +53,85 @@ describe('zxb doItemSearch / getMap / getServerConfig', () => {
           [ITEM.contact, '/Contacts', false],
         ],
       );
-      const notDeleted = await zxbJson<ItemSearchJson>('doItemSearch', fx.root, ALICE.name, '--search-string', 'report', '--search-filter', 'not_deleted');
-      assert.deepEqual(notDeleted.json.results.map((r) => r.id), [ITEM.report]);
+      const notDeleted = await zxbJson<ItemSearchJson>(
+        'doItemSearch',
+        fx.root,
+        ALICE.name,
+        '--search-string',
+        'report',
+        '--search-filter',
+        'not_deleted',
+      );
+      assert.deepEqual(
+        notDeleted.json.results.map((r) => r.id),
+        [ITEM.report],
+      );
     });
 
     it('--type folder finds the renamed folder by its old name, shown with its name at --date', async () => {
-      const { json } = await zxbJson<ItemSearchJson>('doItemSearch', fx.root, ALICE.name, '--type', 'folder', '--search-string', 'projects', '--search-filter', 'all', '--date', '15/01/2024');
-      assert.deepEqual(json.results.map((r) => [r.id, r.subject, r.folderPath]), [[ITEM.projects, 'Projects', '/Inbox']]);
+      const { json } = await zxbJson<ItemSearchJson>(
+        'doItemSearch',
+        fx.root,
+        ALICE.name,
+        '--type',
+        'folder',
+        '--search-string',
+        'projects',
+        '--search-filter',
+        'all',
+        '--date',
+        '15/01/2024',
+      );
+      assert.deepEqual(
+        json.results.map((r) => [r.id, r.subject, r.folderPath]),
+        [[ITEM.projects, 'Projects', '/Inbox']],
+      );
     });
 
     it('--before / --after on the item date', async () => {
-      const early = await zxbJson<ItemSearchJson>('doItemSearch', fx.root, ALICE.name, '--search-filter', 'all', '--before', '10/01/2024 08:59:30');
-      assert.deepEqual(early.json.results.map((r) => r.id), [ITEM.lunch]);
-      const late = await zxbJson<ItemSearchJson>('doItemSearch', fx.root, ALICE.name, '--search-filter', 'all', '--after', '10/01/2024 08:59:30');
-      assert.deepEqual(late.json.results.map((r) => r.id), [ITEM.report]);
+      const early = await zxbJson<ItemSearchJson>(
+        'doItemSearch',
+        fx.root,
+        ALICE.name,
+        '--search-filter',
+        'all',
+        '--before',
+        '10/01/2024 08:59:30',
+      );
+      assert.deepEqual(
+        early.json.results.map((r) => r.id),
+        [ITEM.lunch],
+      );
+      const late = await zxbJson<ItemSearchJson>(
+        'doItemSearch',
+        fx.root,
+        ALICE.name,
+        '--search-filter',
+        'all',
+        '--after',
+        '10/01/2024 08:59:30',
+      );
+      assert.deepEqual(
+        late.json.results.map((r) => r.id),
+        [ITEM.report],
+      );
       assert.equal(late.json.query.after, '2024-01-10T08:59:30Z');
       const bad = await zxb('doItemSearch', fx.root, ALICE.name, '--before', 'last');
       assert.equal(bad.code, 2);
     });
 
     it('--after not earlier than --before is a usage error, not an empty result', async () => {
-      const r = await zxbJson<ErrorJson>('doItemSearch', fx.root, ALICE.name, '--search-filter', 'all', '--after', '11/01/2024', '--before', '10/01/2024');
+      const r = await zxbJson<ErrorJson>(
+        'doItemSearch',
+        fx.root,
+        ALICE.name,
+        '--search-filter',
+        'all',
+        '--after',
+        '11/01/2024',
+        '--before',
+        '10/01/2024',
+      );
       assert.equal(r.code, 2);
       assert.equal(r.json.error.code, 'usage.bad-date');
       assert.match(r.stderr, /--after 11\/01\/2024 00:00:00 is not earlier than --before 10\/01\/2024 00:00:00/);
@@ -72,7 +142,10 @@ describe('zxb doItemSearch / getMap / getServerConfig', () => {
     it('the default filter (deleted items only, as in zxsuite) is said, with the option to widen it', async () => {
       const r = await zxb('doItemSearch', fx.root, ALICE.name);
       assert.equal(r.code, 0, r.stderr);
-      assert.match(r.stdout, /^only deleted items are searched by default, as in zxsuite: --search-filter all for every item/m);
+      assert.match(
+        r.stdout,
+        /^only deleted items are searched by default, as in zxsuite: --search-filter all for every item/m,
+      );
       for (const filter of ['all', 'deleted']) {
         const given = await zxb('doItemSearch', fx.root, ALICE.name, '--search-filter', filter);
         assert.doesNotMatch(given.stdout, /only deleted items/, `--search-filter ${filter} was asked for`);
@@ -105,7 +178,10 @@ describe('zxb doItemSearch / getMap / getServerConfig', () => {
           [UNKNOWN_DESTINATION, false, null],
         ],
       );
-      assert.deepEqual(json.findings.map((f) => [f.code, f.severity]), [['map.unknown-account', 'warning']]);
+      assert.deepEqual(
+        json.findings.map((f) => [f.code, f.severity]),
+        [['map.unknown-account', 'warning']],
+      );
     });
 
     it('reads a map file copied out of its backup path, without account names', async () => {
@@ -115,7 +191,10 @@ describe('zxb doItemSearch / getMap / getServerConfig', () => {
         const { code, json } = await zxbJson<MapJson>('getMap', loose);
         assert.equal(code, 0);
         assert.equal(json.backupPath, null);
-        assert.deepEqual(json.accounts.map((a) => a.inBackup), [null, null]);
+        assert.deepEqual(
+          json.accounts.map((a) => a.inBackup),
+          [null, null],
+        );
       } finally {
         rmSync(loose, { force: true });
       }
@@ -136,24 +215,45 @@ describe('zxb doItemSearch / getMap / getServerConfig', () => {
     it('prints a table', async () => {
       const r = await zxb('getMap', fx.file(mapName));
       assert.equal(r.code, 0);
-      assert.match(r.stdout, new RegExp(`^aaaa0000-0000-4000-8000-00000000000a +${ALICE.id} +alice@old\\.example\\.com +yes +alice@example\\.com$`, 'm'));
+      assert.match(
+        r.stdout,
+        new RegExp(
+          `^aaaa0000-0000-4000-8000-00000000000a +${ALICE.id} +alice@old\\.example\\.com +yes +alice@example\\.com$`,
+          'm',
+        ),
+      );
       assert.match(r.stderr, /warning \[map\.unknown-account\]/);
     });
   });
 
   describe('getServerConfig', () => {
     it('lists the archives and the contents of the one valid at the date', async () => {
-      const { code, json } = await zxbJson<ServerConfigJson>('getServerConfig', fx.root, 'customizations', '--date', '15/01/2024');
+      const { code, json } = await zxbJson<ServerConfigJson>(
+        'getServerConfig',
+        fx.root,
+        'customizations',
+        '--date',
+        '15/01/2024',
+      );
       assert.equal(code, 0);
       assert.equal(json.archives.length, 2);
-      assert.deepEqual(json.selected.map((s) => s.name), ['customizations_01_01_24#02_00_00.tar.gz']);
-      assert.deepEqual(json.selected[0]!.entries?.filter((e) => e.type === 'File').map((e) => e.path), ['conf/localconfig.xml']);
+      assert.deepEqual(
+        json.selected.map((s) => s.name),
+        ['customizations_01_01_24#02_00_00.tar.gz'],
+      );
+      assert.deepEqual(
+        json.selected[0]!.entries?.filter((e) => e.type === 'File').map((e) => e.path),
+        ['conf/localconfig.xml'],
+      );
     });
 
     it('last, all, and a date before every archive', async () => {
       const last = await zxbJson<ServerConfigJson>('getServerConfig', fx.root, 'customizations');
       assert.equal(last.json.date, 'last');
-      assert.deepEqual(last.json.selected.map((s) => s.name), ['customizations_01_02_24#02_00_00.tar.gz']);
+      assert.deepEqual(
+        last.json.selected.map((s) => s.name),
+        ['customizations_01_02_24#02_00_00.tar.gz'],
+      );
       assert.ok(last.json.selected[0]!.entries?.some((e) => e.path === 'postfix/conf/main.cf'));
       const all = await zxbJson<ServerConfigJson>('getServerConfig', fx.root, 'customizations', '--date', 'all');
       assert.equal(all.json.selected.length, 2);
@@ -163,7 +263,13 @@ describe('zxb doItemSearch / getMap / getServerConfig', () => {
     });
 
     it('archive names are read in --tz', async () => {
-      const { json } = await zxbJson<ServerConfigJson>('--tz', 'Europe/Rome', 'getServerConfig', fx.root, 'customizations');
+      const { json } = await zxbJson<ServerConfigJson>(
+        '--tz',
+        'Europe/Rome',
+        'getServerConfig',
+        fx.root,
+        'customizations',
+      );
       assert.equal(json.archives[0]!.date, '2024-01-01T02:00:00+01:00');
     });
 
@@ -179,7 +285,10 @@ describe('zxb doItemSearch / getMap / getServerConfig', () => {
       try {
         const { code, json } = await zxbJson<ServerConfigJson>('getServerConfig', fx.root, 'customizations');
         assert.equal(code, 1);
-        assert.deepEqual(json.findings.map((f) => [f.code, f.path]), [['server.bad-archive', 'server/customizations_01_03_24#02_00_00.tar.gz']]);
+        assert.deepEqual(
+          json.findings.map((f) => [f.code, f.path]),
+          [['server.bad-archive', 'server/customizations_01_03_24#02_00_00.tar.gz']],
+        );
         assert.equal(json.selected[0]!.entries, null);
       } finally {
         rmSync(broken, { force: true });

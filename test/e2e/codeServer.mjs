@@ -38,14 +38,25 @@ export function freePort() {
 }
 
 function codeServerArgs({ userDataDir, extensionsDir }) {
-  return [CS_ENTRY, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust',
-    '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir];
+  return [
+    CS_ENTRY,
+    '--disable-telemetry',
+    '--disable-update-check',
+    '--disable-workspace-trust',
+    '--user-data-dir',
+    userDataDir,
+    '--extensions-dir',
+    extensionsDir,
+  ];
 }
 
 /** Installs a VSIX into the extensions dir (code-server's own `--install-extension`, like a user would). */
 export function installVsix({ vsix, userDataDir, extensionsDir, logFile }) {
-  const r = spawnSync(process.execPath, [...codeServerArgs({ userDataDir, extensionsDir }), '--install-extension', vsix],
-    { env: sandboxEnv(), encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync(
+    process.execPath,
+    [...codeServerArgs({ userDataDir, extensionsDir }), '--install-extension', vsix],
+    { env: sandboxEnv(), encoding: 'utf8', timeout: 120_000 },
+  );
   fs.appendFileSync(logFile, `--- install-extension ${vsix}\n${r.stdout}${r.stderr}`);
   if (r.status !== 0 || !/successfully installed/i.test(r.stdout + r.stderr)) {
     throw new Error(`installing ${path.basename(vsix)} failed (exit ${r.status}):\n${r.stdout}${r.stderr}`);
@@ -73,19 +84,32 @@ export async function startCodeServer({ runDir, workspace, vsix, linkExtension, 
   // because a Unix socket path must stay under 108 bytes.
   const runEnv = { ...sandboxEnv(), TMPDIR: fs.mkdtempSync(path.join(os.tmpdir(), 'zxb-cs-')) };
   const origin = `http://127.0.0.1:${port}`;
-  const server = startGroup(process.execPath,
-    [...codeServerArgs({ userDataDir, extensionsDir }), '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, workspace],
-    { env: runEnv, logFile });
+  const server = startGroup(
+    process.execPath,
+    [
+      ...codeServerArgs({ userDataDir, extensionsDir }),
+      '--auth',
+      'none',
+      '--bind-addr',
+      `127.0.0.1:${port}`,
+      workspace,
+    ],
+    { env: runEnv, logFile },
+  );
   const stop = async () => {
     await server.stop();
     fs.rmSync(runEnv.TMPDIR, { recursive: true, force: true });
   };
   try {
-    await pollUntil(`code-server on ${origin}`, async () => {
-      if (!server.alive()) throw Object.assign(new Error(`code-server exited; see ${logFile}`), { fatal: true });
-      const res = await fetch(`${origin}/healthz`).catch(() => undefined);
-      return res?.ok;
-    }, { timeoutMs: 60_000, intervalMs: 200 });
+    await pollUntil(
+      `code-server on ${origin}`,
+      async () => {
+        if (!server.alive()) throw Object.assign(new Error(`code-server exited; see ${logFile}`), { fatal: true });
+        const res = await fetch(`${origin}/healthz`).catch(() => undefined);
+        return res?.ok;
+      },
+      { timeoutMs: 60_000, intervalMs: 200 },
+    );
   } catch (e) {
     await stop();
     throw e;

@@ -25,7 +25,10 @@ export function build() {
 
 /** Packages the VSIX the UI tests install (what ships is what is tested). */
 export function packageVsix(out = E2E_VSIX) {
-  const r = spawnSync(process.execPath, ['scripts/package.mjs', '--skip-build', '--out', out], { cwd: REPO, stdio: 'inherit' });
+  const r = spawnSync(process.execPath, ['scripts/package.mjs', '--skip-build', '--out', out], {
+    cwd: REPO,
+    stdio: 'inherit',
+  });
   if (r.status !== 0) throw new Error('npm run package failed');
   return out;
 }
@@ -99,7 +102,11 @@ export async function runIntegrationTests({ workspace, timeoutMs = 10 * 60_000 }
   try {
     let exit;
     const exited = new Promise((resolve) => (exit = resolve));
-    const payload = [['extensionDevelopmentPath', server.remoteUri(REPO)], ['extensionTestsPath', server.remoteUri(tests)], ['skipWelcome', 'true']];
+    const payload = [
+      ['extensionDevelopmentPath', server.remoteUri(REPO)],
+      ['extensionTestsPath', server.remoteUri(tests)],
+      ['skipWelcome', 'true'],
+    ];
     browser = await openWorkbench(server.folderUrl(workspace, payload), {
       beforeLoad: async (page) => {
         await page.exposeFunction('codeAutomationLog', (_type, args) => {
@@ -111,7 +118,9 @@ export async function runIntegrationTests({ workspace, timeoutMs = 10 * 60_000 }
       },
     });
     let timer;
-    const deadline = new Promise((resolve) => { timer = setTimeout(() => resolve('timeout'), timeoutMs); });
+    const deadline = new Promise((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), timeoutMs);
+    });
     const code = await Promise.race([exited, deadline]).finally(() => clearTimeout(timer));
     if (code === 'timeout') lines.push(`integration tests did not finish within ${timeoutMs} ms`);
     await browser.page.screenshot({ path: path.join(RESULTS, 'integration.png') }).catch(() => {});

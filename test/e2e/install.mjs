@@ -11,9 +11,27 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { CS_ENTRY, CS_MARKER, CS_PREFIX, CS_VERSION, REPO, SANDBOX_HOME, SANDBOX_TMP, VSCODE_TEST, sandboxEnv } from './paths.mjs';
+import {
+  CS_ENTRY,
+  CS_MARKER,
+  CS_PREFIX,
+  CS_VERSION,
+  REPO,
+  SANDBOX_HOME,
+  SANDBOX_TMP,
+  VSCODE_TEST,
+  sandboxEnv,
+} from './paths.mjs';
 
-export const DEBIAN_PACKAGES = ['chromium', 'ripgrep', 'libkrb5-dev', 'libx11-dev', 'libxkbfile-dev', 'libsecret-1-dev', 'pkg-config'];
+export const DEBIAN_PACKAGES = [
+  'chromium',
+  'ripgrep',
+  'libkrb5-dev',
+  'libx11-dev',
+  'libxkbfile-dev',
+  'libsecret-1-dev',
+  'pkg-config',
+];
 
 const log = (msg) => console.error(`[e2e:install] ${msg}`);
 
@@ -66,15 +84,28 @@ function preseedRipgrepCache(env) {
     const shrink = JSON.parse(fs.readFileSync(path.join(work, 'package/lib/vscode/npm-shrinkwrap.json'), 'utf8'));
     const rgVersion = shrink.packages?.['node_modules/@vscode/ripgrep']?.version;
     if (!rgVersion) return; // newer code-server: @vscode/ripgrep-universal, no download
-    run('npm', ['pack', '-q', `@vscode/ripgrep@${rgVersion}`], { cwd: work, env, stdio: ['ignore', 'ignore', 'inherit'] });
-    const post = spawnSync('tar', ['xzf', `vscode-ripgrep-${rgVersion}.tgz`, 'package/lib/postinstall.js', '-O'], { cwd: work, encoding: 'utf8' });
+    run('npm', ['pack', '-q', `@vscode/ripgrep@${rgVersion}`], {
+      cwd: work,
+      env,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    const post = spawnSync('tar', ['xzf', `vscode-ripgrep-${rgVersion}.tgz`, 'package/lib/postinstall.js', '-O'], {
+      cwd: work,
+      encoding: 'utf8',
+    });
     const tag = /^const VERSION = '(.*)';/m.exec(post.stdout)?.[1];
     if (!tag) throw new Error(`cannot read the ripgrep tag from @vscode/ripgrep@${rgVersion}`);
     const cache = path.join(SANDBOX_TMP, `vscode-ripgrep-cache-${rgVersion}`);
     fs.mkdirSync(path.join(work, 'rg'), { recursive: true });
     fs.mkdirSync(cache, { recursive: true });
     fs.copyFileSync('/usr/bin/rg', path.join(work, 'rg/rg'));
-    run('tar', ['czf', path.join(cache, `ripgrep-${tag}-x86_64-unknown-linux-musl.tar.gz`), '-C', path.join(work, 'rg'), 'rg']);
+    run('tar', [
+      'czf',
+      path.join(cache, `ripgrep-${tag}-x86_64-unknown-linux-musl.tar.gz`),
+      '-C',
+      path.join(work, 'rg'),
+      'rg',
+    ]);
     log(`ripgrep cache pre-seeded for @vscode/ripgrep ${rgVersion} (${tag})`);
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
@@ -94,19 +125,30 @@ function installCodeServer() {
   for (const d of [CS_PREFIX, SANDBOX_HOME, SANDBOX_TMP]) fs.mkdirSync(d, { recursive: true });
   const env = npmEnv();
   preseedRipgrepCache(env);
-  fs.writeFileSync(path.join(CS_PREFIX, 'package.json'), JSON.stringify({ name: 'code-server-host', private: true }) + '\n');
+  fs.writeFileSync(
+    path.join(CS_PREFIX, 'package.json'),
+    JSON.stringify({ name: 'code-server-host', private: true }) + '\n',
+  );
   const logFile = path.join(CS_PREFIX, 'install.log');
-  log(`installing code-server ${CS_VERSION} into ${path.relative(REPO, CS_PREFIX)} (log: ${path.relative(REPO, logFile)})`);
+  log(
+    `installing code-server ${CS_VERSION} into ${path.relative(REPO, CS_PREFIX)} (log: ${path.relative(REPO, logFile)})`,
+  );
   const out = fs.openSync(logFile, 'w');
-  const r = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--foreground-scripts', `code-server@${CS_VERSION}`],
-    { cwd: CS_PREFIX, env, stdio: ['ignore', out, out] });
+  const r = spawnSync(
+    'npm',
+    ['install', '--no-audit', '--no-fund', '--foreground-scripts', `code-server@${CS_VERSION}`],
+    { cwd: CS_PREFIX, env, stdio: ['ignore', out, out] },
+  );
   fs.closeSync(out);
   if (r.status !== 0 || !fs.existsSync(CS_ENTRY)) {
     const tail = fs.readFileSync(logFile, 'utf8').split('\n').slice(-40).join('\n');
     throw new Error(`code-server install failed (exit ${r.status}); last lines of ${logFile}:\n${tail}`);
   }
   const seconds = Math.round((Date.now() - t0) / 1000);
-  fs.writeFileSync(CS_MARKER, JSON.stringify({ version: CS_VERSION, installedAt: new Date().toISOString(), seconds }) + '\n');
+  fs.writeFileSync(
+    CS_MARKER,
+    JSON.stringify({ version: CS_VERSION, installedAt: new Date().toISOString(), seconds }) + '\n',
+  );
   log(`code-server ${CS_VERSION} installed in ${seconds}s`);
 }
 

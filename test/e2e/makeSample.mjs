@@ -9,7 +9,15 @@ const options = JSON.parse(optionsJson ?? '{}');
 fs.mkdirSync(dir, { recursive: true });
 const { makeSample } = await import(path.join(REPO, 'src/engine/sample/index.ts'));
 let last = 0;
-await makeSample(dir, options, (done, total, phase) => {
-  if (Date.now() - last > 2000) { last = Date.now(); console.error(`[e2e:sample] ${phase} ${done}/${total}`); }
-}, AbortSignal.timeout(10 * 60_000));
+await makeSample(
+  dir,
+  options,
+  (done, total, phase) => {
+    if (Date.now() - last > 2000) {
+      last = Date.now();
+      console.error(`[e2e:sample] ${phase} ${done}/${total}`);
+    }
+  },
+  AbortSignal.timeout(10 * 60_000),
+);
 console.log(JSON.stringify({ generator: 'makeSample', options }));

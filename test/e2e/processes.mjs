@@ -17,7 +17,9 @@ export async function pollUntil(what, probe, { timeoutMs = 30_000, intervalMs = 
       lastError = e;
     }
     if (Date.now() >= deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${lastError.message ?? lastError})` : ''}`);
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${lastError.message ?? lastError})` : ''}`,
+      );
     }
     await new Promise((r) => setTimeout(r, intervalMs));
   }
@@ -43,7 +45,10 @@ export function startGroup(cmd, args, { env, cwd, logFile }) {
       return;
     }
     signalGroup('SIGTERM');
-    const timedOut = await Promise.race([exited.then(() => false), new Promise((r) => setTimeout(() => r(true), 5000))]);
+    const timedOut = await Promise.race([
+      exited.then(() => false),
+      new Promise((r) => setTimeout(() => r(true), 5000)),
+    ]);
     signalGroup('SIGKILL'); // the extension host or a language server may outlive the leader
     if (timedOut) await exited;
   });

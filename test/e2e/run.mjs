@@ -31,9 +31,21 @@ try {
   if (only !== 'integration') {
     const tUi = Date.now();
     // A process of its own: mocha + tsx, told where the VSIX and the sample are so it does not prepare them again.
-    const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(REPO, 'node_modules/mocha/bin/mocha.js'), '--no-config',
-      '--timeout', '180000', '--reporter', 'spec', 'test/e2e/ui/*.test.mjs'],
-    { cwd: REPO, stdio: 'inherit', env: { ...process.env, ZXB_E2E_VSIX: vsix, ZXB_E2E_SAMPLE: sample } });
+    const r = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        path.join(REPO, 'node_modules/mocha/bin/mocha.js'),
+        '--no-config',
+        '--timeout',
+        '180000',
+        '--reporter',
+        'spec',
+        'test/e2e/ui/*.test.mjs',
+      ],
+      { cwd: REPO, stdio: 'inherit', env: { ...process.env, ZXB_E2E_VSIX: vsix, ZXB_E2E_SAMPLE: sample } },
+    );
     timings.ui = Date.now() - tUi;
     console.log(`[e2e] UI tests: exit ${r.status} in ${seconds(timings.ui)}`);
     if (r.status !== 0) failed = true;
@@ -44,5 +56,9 @@ try {
 } finally {
   await runCleanups();
 }
-console.log(`[e2e] ${failed ? 'FAILED' : 'passed'}; ${Object.entries(timings).map(([k, v]) => `${k} ${seconds(v)}`).join(', ')}; total ${seconds(Date.now() - t0)}`);
+console.log(
+  `[e2e] ${failed ? 'FAILED' : 'passed'}; ${Object.entries(timings)
+    .map(([k, v]) => `${k} ${seconds(v)}`)
+    .join(', ')}; total ${seconds(Date.now() - t0)}`,
+);
 process.exit(failed ? 1 : 0);

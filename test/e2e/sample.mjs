@@ -15,8 +15,11 @@ export function ensureSample(dir, options = E2E_SAMPLE_OPTIONS) {
   fs.rmSync(dir, { recursive: true, force: true }); // our own generated cache, never a customer's backup path
   fs.rmSync(stamp, { force: true });
   const t0 = Date.now();
-  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(REPO, 'test/e2e/makeSample.mjs'), dir, JSON.stringify(options)],
-    { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
+  const r = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', path.join(REPO, 'test/e2e/makeSample.mjs'), dir, JSON.stringify(options)],
+    { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' },
+  );
   if (r.status !== 0) throw new Error(`sample generation into ${dir} failed (exit ${r.status})`);
   fs.writeFileSync(stamp, wanted);
   console.error(`[e2e] sample (${generator}) written to ${path.relative(REPO, dir)} in ${Date.now() - t0} ms`);

@@ -32,7 +32,11 @@ describe('server: zxbackup/runCheck on a generated sample', function () {
     buildOnce();
     s = await sample({ accounts: 3, itemsPerAccount: 40, seed: 7, faults: true });
     client = await LspClient.start({ settings: { diagnosticsCap: CAP } });
-    result = await client.request<RunCheckRequest.Result>('zxbackup/runCheck', { root: s.path, level: 'metadata', workDoneToken: 'check-1' });
+    result = await client.request<RunCheckRequest.Result>('zxbackup/runCheck', {
+      root: s.path,
+      level: 'metadata',
+      workDoneToken: 'check-1',
+    });
   });
   after(async () => {
     await client?.stop();
@@ -46,19 +50,28 @@ describe('server: zxbackup/runCheck on a generated sample', function () {
     assert.equal(result.findings.length, engine.findings.length);
     // The sample's documented faults that a metadata check must see are all there.
     const codes = new Set(result.findings.map((f) => f.code));
-    for (const fault of s.faults.filter((x) => !x.expectedCode.startsWith('blob.') || x.expectedCode === 'blob.missing')) {
-      assert.ok(codes.has(fault.expectedCode as Finding['code']), `missing ${fault.expectedCode} (${fault.description})`);
+    for (const fault of s.faults.filter(
+      (x) => !x.expectedCode.startsWith('blob.') || x.expectedCode === 'blob.missing',
+    )) {
+      assert.ok(
+        codes.has(fault.expectedCode as Finding['code']),
+        `missing ${fault.expectedCode} (${fault.description})`,
+      );
     }
   });
 
   it('reports work-done progress on the token it was given', () => {
-    const kinds = client.progress.filter((p) => (p as { token: unknown }).token === 'check-1').map((p) => (p as { value: { kind: string } }).value.kind);
+    const kinds = client.progress
+      .filter((p) => (p as { token: unknown }).token === 'check-1')
+      .map((p) => (p as { value: { kind: string } }).value.kind);
     assert.equal(kinds[0], 'begin');
     assert.equal(kinds[kinds.length - 1], 'end');
   });
 
   it('publishes the findings for files that are not open, grouped and capped', async () => {
-    const pushed = await client.waitFor('pushed check results', () => (client.pushed.size > 0 ? [...client.pushed.values()] : undefined));
+    const pushed = await client.waitFor('pushed check results', () =>
+      client.pushed.size > 0 ? [...client.pushed.values()] : undefined,
+    );
     const all = pushed.flat() as Diag[];
     assert.ok(all.length <= CAP, `${all.length} diagnostics pushed, cap ${CAP}`);
     const represented = all.reduce((n, d) => n + (d.data?.count ?? 1), 0);
@@ -89,20 +102,31 @@ describe('server: zxbackup/runCheck on a generated sample', function () {
       await client.open(uri, readFileSync(abs, 'utf8'));
       if (wasPushed) {
         published++;
-        await client.waitFor(`push withdrawn for ${rel}`, () => (client.pushed.get(uri)?.length === 0 ? true : undefined));
+        await client.waitFor(`push withdrawn for ${rel}`, () =>
+          client.pushed.get(uri)?.length === 0 ? true : undefined,
+        );
       }
       const pulled = new Set((await client.diagnostics(uri)).map((d) => String(d.code)));
       // item.not-utf8 cannot survive the editor's decoding: the text it gets is already UTF-16.
-      for (const code of codes) if (code !== 'item.not-utf8') assert.ok(pulled.has(code), `${rel}: pull lacks ${code} (has ${[...pulled].join(', ')})`);
+      for (const code of codes)
+        if (code !== 'item.not-utf8')
+          assert.ok(pulled.has(code), `${rel}: pull lacks ${code} (has ${[...pulled].join(', ')})`);
       await client.close(uri);
-      if (wasPushed) await client.waitFor(`push restored for ${rel}`, () => ((client.pushed.get(uri)?.length ?? 0) > 0 ? true : undefined));
+      if (wasPushed)
+        await client.waitFor(`push restored for ${rel}`, () =>
+          (client.pushed.get(uri)?.length ?? 0) > 0 ? true : undefined,
+        );
     }
     assert.ok(published > 0, 'at least one opened file had pushed check results');
   });
 
   it('checks a single file with the per-file rules', async () => {
     const target = result.findings.find((f) => f.code === 'item.interval-overlap')!;
-    const one = await client.request<RunCheckRequest.Result>('zxbackup/runCheck', { root: s.path, level: 'metadata', file: target.path });
+    const one = await client.request<RunCheckRequest.Result>('zxbackup/runCheck', {
+      root: s.path,
+      level: 'metadata',
+      file: target.path,
+    });
     assert.equal(one.summary.filesChecked, 1);
     assert.ok(one.findings.every((f) => f.path === target.path));
     assert.ok(one.findings.some((f) => f.code === 'item.interval-overlap'));
@@ -110,12 +134,18 @@ describe('server: zxbackup/runCheck on a generated sample', function () {
 
   it('answers a folder that is not a backup path with an error, and keeps running', async () => {
     const empty = mkdtempSync(path.join(tmpdir(), 'zxb-not-backup-'));
-    await assert.rejects(client.request('zxbackup/runCheck', { root: empty, level: 'structure' }), (e: { code: number; message: string }) => {
-      assert.equal(e.code, -32602);
-      assert.match(e.message, /accounts\/, items\/ or map_/);
-      return true;
-    });
-    await assert.rejects(client.request('zxbackup/runCheck', { root: empty, level: 'deep' }), (e: { code: number }) => e.code === -32602);
+    await assert.rejects(
+      client.request('zxbackup/runCheck', { root: empty, level: 'structure' }),
+      (e: { code: number; message: string }) => {
+        assert.equal(e.code, -32602);
+        assert.match(e.message, /accounts\/, items\/ or map_/);
+        return true;
+      },
+    );
+    await assert.rejects(
+      client.request('zxbackup/runCheck', { root: empty, level: 'deep' }),
+      (e: { code: number }) => e.code === -32602,
+    );
     rmSync(empty, { recursive: true, force: true });
     assert.ok(client.alive);
   });
@@ -141,14 +171,31 @@ describe('server: cancelling zxbackup/runCheck', function () {
     const source = new CancellationTokenSource();
     const seen = client.progress.length;
     const started = Date.now();
-    const pending = client.request<RunCheckRequest.Result>('zxbackup/runCheck', { root: s.path, level: 'blobs', workDoneToken: 'check-cancel' }, source).then(
-      (r) => ({ ok: true as const, r }),
-      (e: { code: number }) => ({ ok: false as const, e }),
-    );
+    const pending = client
+      .request<RunCheckRequest.Result>(
+        'zxbackup/runCheck',
+        { root: s.path, level: 'blobs', workDoneToken: 'check-cancel' },
+        source,
+      )
+      .then(
+        (r) => ({ ok: true as const, r }),
+        (e: { code: number }) => ({ ok: false as const, e }),
+      );
     // Cancel as soon as the check reports progress: it is then surely under way.
-    await client.waitFor('first progress report', () =>
-      client.progress.slice(seen).some((p) => (p as { token: string; value: { kind: string } }).token === 'check-cancel' && (p as { value: { kind: string } }).value.kind === 'report') ? true : undefined,
-    60_000);
+    await client.waitFor(
+      'first progress report',
+      () =>
+        client.progress
+          .slice(seen)
+          .some(
+            (p) =>
+              (p as { token: string; value: { kind: string } }).token === 'check-cancel' &&
+              (p as { value: { kind: string } }).value.kind === 'report',
+          )
+          ? true
+          : undefined,
+      60_000,
+    );
     const cancelledAt = Date.now();
     source.cancel();
     const outcome = await pending;
@@ -159,7 +206,10 @@ describe('server: cancelling zxbackup/runCheck', function () {
     } else assert.equal(outcome.e.code, -32800);
     assert.ok(latency < 10_000, `answered ${latency} ms after the cancel`);
     // Still alive and answering.
-    const again = await client.request<RunCheckRequest.Result>('zxbackup/runCheck', { root: s.path, level: 'structure' });
+    const again = await client.request<RunCheckRequest.Result>('zxbackup/runCheck', {
+      root: s.path,
+      level: 'structure',
+    });
     assert.equal(again.summary.interrupted, false);
     assert.ok(client.alive);
     console.log(`      (cancelled after ${cancelledAt - started} ms, answered in ${latency} ms)`);
@@ -173,9 +223,15 @@ describe('zxb lsp --stdio', function () {
     const client = await LspClient.start({ args: [path.join(REPO, 'bin', 'zxb.js'), 'lsp', '--stdio'] });
     try {
       const uri = URI.file(path.join(tmpdir(), 'loose-item')).toString();
-      await client.open(uri, '[{"transaction-id": 1, "start-date": 1704877200000, "end-date": 1704877100000, "id": 1, "type": 5}]');
+      await client.open(
+        uri,
+        '[{"transaction-id": 1, "start-date": 1704877200000, "end-date": 1704877100000, "id": 1, "type": 5}]',
+      );
       const d = await client.diagnostics(uri);
-      assert.deepEqual(d.map((x) => x.code), ['item.end-before-start']);
+      assert.deepEqual(
+        d.map((x) => x.code),
+        ['item.end-before-start'],
+      );
     } finally {
       await client.stop();
     }

@@ -5,7 +5,18 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { itemRelPath, accountRelPath, blobRelPath } from '../../src/engine';
-import { ACCOUNT, ITEM, MISSING_DIGEST, T1, T2, itemText, positionOf, reportHistory, type Fixture, withFixtureServer } from './fixture';
+import {
+  ACCOUNT,
+  ITEM,
+  MISSING_DIGEST,
+  T1,
+  T2,
+  itemText,
+  positionOf,
+  reportHistory,
+  type Fixture,
+  withFixtureServer,
+} from './fixture';
 import { LspClient, REPO, messageOf } from './lspClient';
 
 describe('server: diagnostics', function () {
@@ -35,7 +46,7 @@ describe('server: diagnostics', function () {
     assert.deepEqual(d[0]!.range.start, positionOf(text, '"id"', 0));
   });
 
-  it('reports overlapping intervals at the second transaction\'s start-date', async () => {
+  it("reports overlapping intervals at the second transaction's start-date", async () => {
     const uri = f.uri(reportRel);
     const h = reportHistory();
     h[1]!['start-date'] = T2 - 3_600_000;
@@ -46,7 +57,10 @@ describe('server: diagnostics', function () {
     assert.equal(overlap.length, 1, JSON.stringify(d));
     assert.equal(overlap[0]!.severity, 1);
     const start = positionOf(text, `${T2 - 3_600_000}`);
-    assert.deepEqual(overlap[0]!.range, { start, end: { line: start.line, character: start.character + String(T2 - 3_600_000).length } });
+    assert.deepEqual(overlap[0]!.range, {
+      start,
+      end: { line: start.line, character: start.character + String(T2 - 3_600_000).length },
+    });
   });
 
   it('reports a bad digest at the digest value, with the engine code', async () => {
@@ -59,14 +73,35 @@ describe('server: diagnostics', function () {
     const bad = d.filter((x) => x.code === 'item.bad-digest');
     assert.equal(bad.length, 1, JSON.stringify(d));
     const start = positionOf(text, '"not/a/digest"');
-    assert.deepEqual(bad[0]!.range, { start, end: { line: start.line, character: start.character + '"not/a/digest"'.length } });
+    assert.deepEqual(bad[0]!.range, {
+      start,
+      end: { line: start.line, character: start.character + '"not/a/digest"'.length },
+    });
     // The schema's pattern says the same thing: mergeSchemaFindings keeps only the typed finding.
-    assert.equal(d.filter((x) => x.code === 'item.schema' && x.range.start.line === start.line).length, 0, JSON.stringify(d));
+    assert.equal(
+      d.filter((x) => x.code === 'item.schema' && x.range.start.line === start.line).length,
+      0,
+      JSON.stringify(d),
+    );
   });
 
   it('reports a missing BLOB at the digest of the item that references it', async () => {
     const uri = f.uri(itemRelPath(ACCOUNT, ITEM.lost));
-    const text = itemText([{ 'transaction-id': 1, 'start-date': T1, 'end-date': null, id: ITEM.lost, type: 5, 'folder-id': 2, flags: 0, tags: [], size: 12, digest: MISSING_DIGEST, subject: 'Lost' }]);
+    const text = itemText([
+      {
+        'transaction-id': 1,
+        'start-date': T1,
+        'end-date': null,
+        id: ITEM.lost,
+        type: 5,
+        'folder-id': 2,
+        flags: 0,
+        tags: [],
+        size: 12,
+        digest: MISSING_DIGEST,
+        subject: 'Lost',
+      },
+    ]);
     await client.open(uri, text);
     const d = await client.diagnostics(uri);
     const missing = d.filter((x) => x.code === 'blob.missing');
@@ -131,11 +166,18 @@ describe('server: diagnostics', function () {
     try {
       await reconfigure(dir);
       const d = await client.diagnostics(uri);
-      assert.deepEqual(d.map((x) => x.code), ['item.schema', 'item.schema', 'item.schema'], JSON.stringify(d));
+      assert.deepEqual(
+        d.map((x) => x.code),
+        ['item.schema', 'item.schema', 'item.schema'],
+        JSON.stringify(d),
+      );
       assert.deepEqual(d[0]!.range.start, positionOf(text, '"Quarterly report"'));
       await reconfigure(path.join(dir, 'missing'));
       const bad = await client.diagnostics(uri);
-      assert.deepEqual(bad.map((x) => [x.code, x.severity]), [['usage.bad-schema', 3]]);
+      assert.deepEqual(
+        bad.map((x) => [x.code, x.severity]),
+        [['usage.bad-schema', 3]],
+      );
       assert.match(messageOf(bad[0]!), /schema validation skipped/);
     } finally {
       await reconfigure('');
@@ -146,10 +188,17 @@ describe('server: diagnostics', function () {
 
   it('checks account files, map files and id_mapper.log with their own rules', async () => {
     const infoUri = f.uri(accountRelPath(ACCOUNT, 'account_info'));
-    const info = JSON.stringify({ zimbraId: '11111111-1111-4111-8111-111111111111', name: 'alice@example.com' }, null, 2);
+    const info = JSON.stringify(
+      { zimbraId: '11111111-1111-4111-8111-111111111111', name: 'alice@example.com' },
+      null,
+      2,
+    );
     await client.open(infoUri, info, 'zxbackup-account');
     const di = await client.diagnostics(infoUri);
-    assert.deepEqual(di.map((x) => x.code), ['account.id-mismatch']);
+    assert.deepEqual(
+      di.map((x) => x.code),
+      ['account.id-mismatch'],
+    );
     assert.deepEqual(di[0]!.range.start, positionOf(info, '"11111111'));
 
     const mapRel = 'map_544d94c6-aaef-4736-8964-56a667f1fe12';
@@ -157,7 +206,10 @@ describe('server: diagnostics', function () {
     const mapText = readFileSync(f.abs(mapRel), 'utf8');
     await client.open(mapUri, mapText, 'zxbackup-map');
     const dm = await client.diagnostics(mapUri);
-    assert.deepEqual(dm.map((x) => x.code), ['map.unknown-account']);
+    assert.deepEqual(
+      dm.map((x) => x.code),
+      ['map.unknown-account'],
+    );
     assert.deepEqual(dm[0]!.range.start, positionOf(mapText, '"9e990000'));
 
     const idRel = accountRelPath(ACCOUNT, 'id_mapper.log');
@@ -165,7 +217,10 @@ describe('server: diagnostics', function () {
     const idUri = f.uri(idRel);
     await client.open(idUri, idText, 'zxbackup-idmap');
     const dd = await client.diagnostics(idUri);
-    assert.deepEqual(dd.map((x) => [x.code, x.range.start.line]).sort(), [['idmap.bad-line', 3], ['idmap.unknown-item', 2]]);
+    assert.deepEqual(dd.map((x) => [x.code, x.range.start.line]).sort(), [
+      ['idmap.bad-line', 3],
+      ['idmap.unknown-item', 2],
+    ]);
   });
 
   it('gives a 100k-deep document a diagnostic and stays alive', async function () {
@@ -174,10 +229,16 @@ describe('server: diagnostics', function () {
     const text = '['.repeat(100_000);
     await client.open(uri, text);
     const d = await client.diagnostics(uri);
-    assert.deepEqual(d.map((x) => x.code), ['item.too-deep']);
+    assert.deepEqual(
+      d.map((x) => x.code),
+      ['item.too-deep'],
+    );
     assert.deepEqual(d[0]!.range.start, { line: 0, character: 64 });
     // Every feature on it answers, none crashes.
-    assert.equal(await client.request('textDocument/hover', { textDocument: { uri }, position: { line: 0, character: 10 } }), null);
+    assert.equal(
+      await client.request('textDocument/hover', { textDocument: { uri }, position: { line: 0, character: 10 } }),
+      null,
+    );
     assert.deepEqual(await client.request('textDocument/documentSymbol', { textDocument: { uri } }), []);
     assert.ok(client.alive);
     await client.close(uri);
@@ -197,7 +258,10 @@ describe('server: diagnostics', function () {
     await client.open(uri, text);
     const t0 = Date.now();
     const d = await client.diagnostics(uri);
-    assert.deepEqual(d.map((x) => x.code), ['io.too-large']);
+    assert.deepEqual(
+      d.map((x) => x.code),
+      ['io.too-large'],
+    );
     assert.match(messageOf(d[0]!), /MB/);
     assert.ok(Date.now() - t0 < 10_000);
     const uri2 = f.uri(itemRelPath(ACCOUNT, 7779));
@@ -211,16 +275,35 @@ describe('server: diagnostics', function () {
 describe('server: push diagnostics for clients without pull', function () {
   let f: Fixture;
   let client: LspClient;
-  withFixtureServer(async (fixture, started) => {
-    f = fixture;
-    client = started;
-  }, { pull: false });
+  withFixtureServer(
+    async (fixture, started) => {
+      f = fixture;
+      client = started;
+    },
+    { pull: false },
+  );
 
   it('publishes diagnostics on open and clears them on close', async () => {
     const uri = f.uri(itemRelPath(ACCOUNT, ITEM.lost));
-    await client.open(uri, itemText([{ 'transaction-id': 1, 'start-date': T1, 'end-date': null, id: ITEM.lost, type: 5, 'folder-id': 2, digest: MISSING_DIGEST }]));
+    await client.open(
+      uri,
+      itemText([
+        {
+          'transaction-id': 1,
+          'start-date': T1,
+          'end-date': null,
+          id: ITEM.lost,
+          type: 5,
+          'folder-id': 2,
+          digest: MISSING_DIGEST,
+        },
+      ]),
+    );
     const d = await client.waitFor('pushed diagnostics', () => client.pushed.get(uri));
-    assert.deepEqual(d.map((x) => x.code), ['blob.missing']);
+    assert.deepEqual(
+      d.map((x) => x.code),
+      ['blob.missing'],
+    );
     await client.close(uri);
     await client.waitFor('cleared diagnostics', () => (client.pushed.get(uri)?.length === 0 ? true : undefined));
   });

@@ -2,7 +2,20 @@
 import { strict as assert } from 'node:assert';
 import { blobUri, Commands } from '../../src/shared/protocol';
 import { itemRelPath } from '../../src/engine';
-import { ACCOUNT, ITEM, MISSING_DIGEST, REPORT_DIGEST, REPORT_EML, T0, T1, itemText, positionOf, reportHistory, type Fixture, withFixtureServer } from './fixture';
+import {
+  ACCOUNT,
+  ITEM,
+  MISSING_DIGEST,
+  REPORT_DIGEST,
+  REPORT_EML,
+  T0,
+  T1,
+  itemText,
+  positionOf,
+  reportHistory,
+  type Fixture,
+  withFixtureServer,
+} from './fixture';
 import { LspClient } from './lspClient';
 
 interface HoverResult {
@@ -17,7 +30,10 @@ describe('server: hover, symbols, definition, lenses', function () {
   const text = itemText(reportHistory());
 
   const hoverAt = async (needle: string, occurrence = 0, delta = 1): Promise<string> => {
-    const r = await client.request<HoverResult | null>('textDocument/hover', { textDocument: { uri }, position: positionOf(text, needle, occurrence, delta) });
+    const r = await client.request<HoverResult | null>('textDocument/hover', {
+      textDocument: { uri },
+      position: positionOf(text, needle, occurrence, delta),
+    });
     assert.ok(r, `no hover at ${needle}#${occurrence}`);
     assert.equal(r.contents.kind, 'markdown');
     return r.contents.value;
@@ -85,14 +101,21 @@ describe('server: hover, symbols, definition, lenses', function () {
     assert.match(md, /BLOB present/);
     assert.match(md, new RegExp(`Verification: \\*\\*ok\\*\\*, ${REPORT_EML.length} bytes uncompressed`));
     const lostUri = f.uri(itemRelPath(ACCOUNT, ITEM.lost));
-    const lostText = itemText([{ 'transaction-id': 1, 'start-date': T1, 'end-date': null, id: ITEM.lost, type: 5, digest: MISSING_DIGEST }]);
+    const lostText = itemText([
+      { 'transaction-id': 1, 'start-date': T1, 'end-date': null, id: ITEM.lost, type: 5, digest: MISSING_DIGEST },
+    ]);
     await client.open(lostUri, lostText);
-    const r = await client.request<HoverResult>('textDocument/hover', { textDocument: { uri: lostUri }, position: positionOf(lostText, MISSING_DIGEST, 0, 2) });
+    const r = await client.request<HoverResult>('textDocument/hover', {
+      textDocument: { uri: lostUri },
+      position: positionOf(lostText, MISSING_DIGEST, 0, 2),
+    });
     assert.match(r.contents.value, /BLOB \*\*missing\*\*/);
   });
 
   it('gives one Event symbol per transaction named by its time range, with what changed', async () => {
-    const symbols = await client.request<{ name: string; detail: string; kind: number; range: { start: { line: number } } }[]>('textDocument/documentSymbol', { textDocument: { uri } });
+    const symbols = await client.request<
+      { name: string; detail: string; kind: number; range: { start: { line: number } } }[]
+    >('textDocument/documentSymbol', { textDocument: { uri } });
     assert.equal(symbols.length, reportHistory().length);
     assert.ok(symbols.every((s) => s.kind === 24));
     assert.equal(symbols[0]!.name, '10/01/2024 09:00:00 → 10/02/2024 09:00:00');
@@ -103,20 +126,46 @@ describe('server: hover, symbols, definition, lenses', function () {
   });
 
   it('goes from a digest to the BLOB preview and from a folder id to the folder file', async () => {
-    const toBlob = await client.request<{ uri: string }[]>('textDocument/definition', { textDocument: { uri }, position: positionOf(text, REPORT_DIGEST, 0, 5) });
-    assert.deepEqual(toBlob.map((l) => l.uri), [blobUri(f.root, REPORT_DIGEST)]);
-    const toFolder = await client.request<{ uri: string }[]>('textDocument/definition', { textDocument: { uri }, position: positionOf(text, `"folder-id": ${ITEM.projects}`, 0, 14) });
-    assert.deepEqual(toFolder.map((l) => l.uri), [f.uri(itemRelPath(ACCOUNT, ITEM.projects))]);
+    const toBlob = await client.request<{ uri: string }[]>('textDocument/definition', {
+      textDocument: { uri },
+      position: positionOf(text, REPORT_DIGEST, 0, 5),
+    });
+    assert.deepEqual(
+      toBlob.map((l) => l.uri),
+      [blobUri(f.root, REPORT_DIGEST)],
+    );
+    const toFolder = await client.request<{ uri: string }[]>('textDocument/definition', {
+      textDocument: { uri },
+      position: positionOf(text, `"folder-id": ${ITEM.projects}`, 0, 14),
+    });
+    assert.deepEqual(
+      toFolder.map((l) => l.uri),
+      [f.uri(itemRelPath(ACCOUNT, ITEM.projects))],
+    );
     // A system folder without a file of its own has nowhere to go.
-    assert.equal(await client.request('textDocument/definition', { textDocument: { uri }, position: positionOf(text, '"folder-id": 2', 0, 14) }), null);
+    assert.equal(
+      await client.request('textDocument/definition', {
+        textDocument: { uri },
+        position: positionOf(text, '"folder-id": 2', 0, 14),
+      }),
+      null,
+    );
   });
 
   it('puts "Show state" and a title-only "Restore this state…" lens on each transaction', async () => {
-    const lenses = await client.request<{ range: { start: { line: number } }; command: { title: string; command: string; arguments?: unknown[] } }[]>('textDocument/codeLens', { textDocument: { uri } });
+    const lenses = await client.request<
+      { range: { start: { line: number } }; command: { title: string; command: string; arguments?: unknown[] } }[]
+    >('textDocument/codeLens', { textDocument: { uri } });
     assert.equal(lenses.length, 2 * reportHistory().length);
     const show = lenses.filter((l) => l.command.command === Commands.showState);
-    assert.deepEqual(show.map((l) => l.command.arguments), [0, 1, 2].map((i) => [{ uri, transactionIndex: i }]));
-    assert.deepEqual(show.map((l) => l.range.start.line), [0, 1, 2].map((i) => positionOf(text, '{', i).line));
+    assert.deepEqual(
+      show.map((l) => l.command.arguments),
+      [0, 1, 2].map((i) => [{ uri, transactionIndex: i }]),
+    );
+    assert.deepEqual(
+      show.map((l) => l.range.start.line),
+      [0, 1, 2].map((i) => positionOf(text, '{', i).line),
+    );
     const restore = lenses.filter((l) => l.command.title.startsWith('Restore this state'));
     assert.equal(restore.length, 3);
     assert.ok(restore.every((l) => l.command.command === '' && /not available yet/.test(l.command.title)));
@@ -124,7 +173,13 @@ describe('server: hover, symbols, definition, lenses', function () {
 
   it('answers a request for a document it does not know without failing', async () => {
     const unknown = f.uri('accounts/nowhere/items/00/100');
-    assert.equal(await client.request('textDocument/hover', { textDocument: { uri: unknown }, position: { line: 0, character: 0 } }), null);
+    assert.equal(
+      await client.request('textDocument/hover', {
+        textDocument: { uri: unknown },
+        position: { line: 0, character: 0 },
+      }),
+      null,
+    );
     assert.deepEqual(await client.diagnostics(unknown), []);
   });
 });

@@ -19,7 +19,9 @@ export const T3 = Date.UTC(2024, 2, 10, 9, 30, 0); // 10/03/2024 09:30:00 UTC
 
 export const ACCOUNT = '0f9b3c2e-6a4d-4c55-9b1e-2d7f8a9c0e11';
 export const MISSING_ACCOUNT = '9e990000-0000-4000-8000-000000000009';
-export const REPORT_EML = Buffer.from('From: bob@example.com\r\nTo: alice@example.com\r\nSubject: Quarterly report\r\n\r\nNumbers attached.\r\n');
+export const REPORT_EML = Buffer.from(
+  'From: bob@example.com\r\nTo: alice@example.com\r\nSubject: Quarterly report\r\n\r\nNumbers attached.\r\n',
+);
 export const REPORT_DIGEST = computeDigest(REPORT_EML);
 export const MISSING_DIGEST = computeDigest(Buffer.from('never stored'));
 
@@ -28,7 +30,15 @@ export const ITEM = { projects: 257, report: 300, lost: 301 } as const;
 type Tx = Record<string, unknown>;
 
 export function reportHistory(): Tx[] {
-  const base = { id: ITEM.report, type: 5, tags: [], size: REPORT_EML.length, digest: REPORT_DIGEST, subject: 'Quarterly report', date: Math.floor(T1 / 1000) - 60 };
+  const base = {
+    id: ITEM.report,
+    type: 5,
+    tags: [],
+    size: REPORT_EML.length,
+    digest: REPORT_DIGEST,
+    subject: 'Quarterly report',
+    date: Math.floor(T1 / 1000) - 60,
+  };
   return [
     { 'transaction-id': 1, 'start-date': T1, 'end-date': T2, ...base, 'folder-id': 2, flags: 512 },
     { 'transaction-id': 2, 'start-date': T2, 'end-date': T3, ...base, 'folder-id': ITEM.projects, flags: 0 },
@@ -54,28 +64,91 @@ export function makeFixture(): Fixture {
     mkdirSync(path.dirname(abs(rel)), { recursive: true });
     writeFileSync(abs(rel), content);
   };
-  write(accountRelPath(ACCOUNT, 'account_info'), JSON.stringify({ zimbraId: ACCOUNT, name: 'alice@example.com', status: 'active', isSystem: false, createdDate: T0, deletedDate: null, attributes: {} }, null, 2));
-  write(accountRelPath(ACCOUNT, 'account_stat'), JSON.stringify({ lastItemId: 301, itemCount: 3, lastScanDate: T3 }, null, 2));
-  write(accountRelPath(ACCOUNT, 'id_mapper.log'), `# source destination type\n1200 ${ITEM.report} message\n1201 999 message\n`);
+  write(
+    accountRelPath(ACCOUNT, 'account_info'),
+    JSON.stringify(
+      {
+        zimbraId: ACCOUNT,
+        name: 'alice@example.com',
+        status: 'active',
+        isSystem: false,
+        createdDate: T0,
+        deletedDate: null,
+        attributes: {},
+      },
+      null,
+      2,
+    ),
+  );
+  write(
+    accountRelPath(ACCOUNT, 'account_stat'),
+    JSON.stringify({ lastItemId: 301, itemCount: 3, lastScanDate: T3 }, null, 2),
+  );
+  write(
+    accountRelPath(ACCOUNT, 'id_mapper.log'),
+    `# source destination type\n1200 ${ITEM.report} message\n1201 999 message\n`,
+  );
   write(
     itemRelPath(ACCOUNT, ITEM.projects),
-    itemText([{ 'transaction-id': 1, 'start-date': T0, 'end-date': null, id: ITEM.projects, type: 1, 'folder-id': 2, name: 'Projects', flags: 0, tags: [] }]),
+    itemText([
+      {
+        'transaction-id': 1,
+        'start-date': T0,
+        'end-date': null,
+        id: ITEM.projects,
+        type: 1,
+        'folder-id': 2,
+        name: 'Projects',
+        flags: 0,
+        tags: [],
+      },
+    ]),
   );
   write(itemRelPath(ACCOUNT, ITEM.report), itemText(reportHistory()));
   write(
     itemRelPath(ACCOUNT, ITEM.lost),
-    itemText([{ 'transaction-id': 1, 'start-date': T1, 'end-date': null, id: ITEM.lost, type: 5, 'folder-id': 2, flags: 0, tags: [], size: 12, digest: MISSING_DIGEST, subject: 'Lost' }]),
+    itemText([
+      {
+        'transaction-id': 1,
+        'start-date': T1,
+        'end-date': null,
+        id: ITEM.lost,
+        type: 5,
+        'folder-id': 2,
+        flags: 0,
+        tags: [],
+        size: 12,
+        digest: MISSING_DIGEST,
+        subject: 'Lost',
+      },
+    ]),
   );
   write(blobRelPath(REPORT_DIGEST)!, gzipSync(REPORT_EML));
   write(
     'map_544d94c6-aaef-4736-8964-56a667f1fe12',
-    JSON.stringify({ sourceServerId: 'mbox1.old.example.com', importDate: T0, accounts: [{ sourceId: 'a1', destinationId: ACCOUNT }, { sourceId: 'a2', destinationId: MISSING_ACCOUNT }] }, null, 2),
+    JSON.stringify(
+      {
+        sourceServerId: 'mbox1.old.example.com',
+        importDate: T0,
+        accounts: [
+          { sourceId: 'a1', destinationId: ACCOUNT },
+          { sourceId: 'a2', destinationId: MISSING_ACCOUNT },
+        ],
+      },
+      null,
+      2,
+    ),
   );
   return { root, abs, uri: (rel) => URI.file(abs(rel)).toString() };
 }
 
 /** Zero-based line/character of the n-th occurrence (0-based) of `needle` in `text`. */
-export function positionOf(text: string, needle: string, occurrence = 0, delta = 0): { line: number; character: number } {
+export function positionOf(
+  text: string,
+  needle: string,
+  occurrence = 0,
+  delta = 0,
+): { line: number; character: number } {
   let at = -1;
   for (let i = 0; i <= occurrence; i++) {
     at = text.indexOf(needle, at + 1);
@@ -95,7 +168,24 @@ export function addManyItems(f: Fixture, count: number, firstId = 1000): void {
     const digest = computeDigest(eml);
     const rel = itemRelPath(ACCOUNT, id);
     mkdirSync(path.dirname(f.abs(rel)), { recursive: true });
-    writeFileSync(f.abs(rel), itemText([{ 'transaction-id': 1, 'start-date': T1, 'end-date': null, id, type: 5, 'folder-id': 2, flags: 0, tags: [], size: eml.length, digest, subject: `item ${id}` }]));
+    writeFileSync(
+      f.abs(rel),
+      itemText([
+        {
+          'transaction-id': 1,
+          'start-date': T1,
+          'end-date': null,
+          id,
+          type: 5,
+          'folder-id': 2,
+          flags: 0,
+          tags: [],
+          size: eml.length,
+          digest,
+          subject: `item ${id}`,
+        },
+      ]),
+    );
     const blob = blobRelPath(digest)!;
     mkdirSync(path.dirname(f.abs(blob)), { recursive: true });
     writeFileSync(f.abs(blob), gzipSync(eml));
@@ -106,7 +196,10 @@ export function addManyItems(f: Fixture, count: number, firstId = 1000): void {
  * The usual set-up of a describe block: the bundle built, a fresh fixture backup and a
  * started server, handed to `ready`; both are stopped and removed after the block.
  */
-export function withFixtureServer(ready: (f: Fixture, client: LspClient) => void | Promise<void>, opts?: ClientOptions): void {
+export function withFixtureServer(
+  ready: (f: Fixture, client: LspClient) => void | Promise<void>,
+  opts?: ClientOptions,
+): void {
   let f: Fixture | undefined;
   let client: LspClient | undefined;
   before(async function () {

@@ -54,11 +54,19 @@ export class LspClient {
   }
 
   static async start(opts: ClientOptions = {}): Promise<LspClient> {
-    const child = spawn(process.execPath, opts.args ?? [SERVER, '--stdio'], { cwd: REPO, stdio: ['pipe', 'pipe', 'pipe'] });
-    const conn = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
+    const child = spawn(process.execPath, opts.args ?? [SERVER, '--stdio'], {
+      cwd: REPO,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    const conn = createProtocolConnection(
+      new StreamMessageReader(child.stdout!),
+      new StreamMessageWriter(child.stdin!),
+    );
     const client = new LspClient(child, conn, { ...DEFAULT_SETTINGS, ...opts.settings });
     child.stderr!.on('data', (d: Buffer) => client.logs.push(`stderr: ${d.toString()}`));
-    conn.onRequest('workspace/configuration', (params: { items: unknown[] }) => params.items.map(() => client.settings));
+    conn.onRequest('workspace/configuration', (params: { items: unknown[] }) =>
+      params.items.map(() => client.settings),
+    );
     conn.onRequest('client/registerCapability', () => null);
     conn.onRequest('window/workDoneProgress/create', () => null);
     conn.onRequest('workspace/diagnostic/refresh', () => null);
@@ -82,7 +90,11 @@ export class LspClient {
           hover: { contentFormat: ['markdown', 'plaintext'] },
           documentSymbol: { hierarchicalDocumentSymbolSupport: true },
         },
-        workspace: { configuration: true, diagnostics: { refreshSupport: true }, didChangeWatchedFiles: { dynamicRegistration: true } },
+        workspace: {
+          configuration: true,
+          diagnostics: { refreshSupport: true },
+          didChangeWatchedFiles: { dynamicRegistration: true },
+        },
         window: { workDoneProgress: opts.workDone ?? true },
       },
     });
@@ -104,7 +116,10 @@ export class LspClient {
   change(uri: string, text: string): Promise<void> {
     const version = (this.versions.get(uri) ?? 1) + 1;
     this.versions.set(uri, version);
-    return this.conn.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [{ text }] });
+    return this.conn.sendNotification('textDocument/didChange', {
+      textDocument: { uri, version },
+      contentChanges: [{ text }],
+    });
   }
 
   close(uri: string): Promise<void> {
@@ -112,7 +127,9 @@ export class LspClient {
   }
 
   async diagnostics(uri: string): Promise<Diagnostic[]> {
-    const r = await this.conn.sendRequest<{ kind: string; items: Diagnostic[] }>('textDocument/diagnostic', { textDocument: { uri } });
+    const r = await this.conn.sendRequest<{ kind: string; items: Diagnostic[] }>('textDocument/diagnostic', {
+      textDocument: { uri },
+    });
     return r.items;
   }
 
@@ -126,7 +143,8 @@ export class LspClient {
     for (;;) {
       const v = check();
       if (v !== undefined) return v;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; server log:\n${this.logs.slice(-20).join('\n')}`);
+      if (Date.now() > deadline)
+        throw new Error(`timed out waiting for ${what}; server log:\n${this.logs.slice(-20).join('\n')}`);
       await new Promise((r) => setTimeout(r, 20));
     }
   }

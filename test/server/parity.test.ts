@@ -32,10 +32,15 @@ interface Seen {
 }
 
 const SEVERITY = ['', 'error', 'warning', 'info', 'hint'];
+/** For the damage fixtures: a retention no deletion of the sample outlives (its dates are the sample's, "now" is today's). */
+const FIXTURE_RETENTION_DAYS = 36_500;
 // A finding on the whole file is shown at its first character in an editor.
-const at = (r: Finding['range']): string => (r ? `${r.start.line}:${r.start.character}-${r.end.line}:${r.end.character}` : '0:0-0:1');
-const sorted = (list: Seen[]): Seen[] => [...list].sort((a, b) => `${a.code}${a.range}${a.message}`.localeCompare(`${b.code}${b.range}${b.message}`));
-const fromFindings = (list: readonly Finding[]): Seen[] => sorted(list.map((f) => ({ code: f.code, severity: f.severity, range: at(f.range), message: f.message })));
+const at = (r: Finding['range']): string =>
+  r ? `${r.start.line}:${r.start.character}-${r.end.line}:${r.end.character}` : '0:0-0:1';
+const sorted = (list: Seen[]): Seen[] =>
+  [...list].sort((a, b) => `${a.code}${a.range}${a.message}`.localeCompare(`${b.code}${b.range}${b.message}`));
+const fromFindings = (list: readonly Finding[]): Seen[] =>
+  sorted(list.map((f) => ({ code: f.code, severity: f.severity, range: at(f.range), message: f.message })));
 
 /**
  * The language server analyses one open file; a check covers the whole backup, but
@@ -57,13 +62,30 @@ async function lspFindings(client: LspClient, root: string, rel: string): Promis
   await client.open(uri, readFileSync(path.join(root, rel), 'utf8'), languageIdOf(rel));
   const diagnostics = await client.diagnostics(uri);
   await client.close(uri);
-  return sorted(diagnostics.map((d) => ({ code: String(d.code), severity: SEVERITY[d.severity ?? 1]!, range: at(d.range), message: messageOf(d) })));
+  return sorted(
+    diagnostics.map((d) => ({
+      code: String(d.code),
+      severity: SEVERITY[d.severity ?? 1]!,
+      range: at(d.range),
+      message: messageOf(d),
+    })),
+  );
 }
 
-async function getItemFindings(root: string, rel: string): Promise<Seen[] | undefined> {
+async function getItemFindings(root: string, rel: string, retentionDays: number): Promise<Seen[] | undefined> {
   const kind = classifyRelPath(rel);
   if (kind.kind !== 'item') return undefined;
-  const r = await zxbJson<{ findings?: Finding[] }>('getItem', root, kind.accountId, String(kind.itemId), '--date', 'all', '--json');
+  const r = await zxbJson<{ findings?: Finding[] }>(
+    'getItem',
+    root,
+    kind.accountId,
+    String(kind.itemId),
+    '--date',
+    'all',
+    '--retention-days',
+    String(retentionDays),
+    '--json',
+  );
   return fromFindings((r.json.findings ?? []).filter((f) => f.path === rel));
 }
 
@@ -71,7 +93,13 @@ async function getItemFindings(root: string, rel: string): Promise<Seen[] | unde
  * The differences, one line each, between what the check said of each file and what
  * the language server and getItem say of it.
  */
-async function compareSurfaces(client: LspClient, root: string, files: readonly string[], checked: readonly Finding[]): Promise<string[]> {
+async function compareSurfaces(
+  client: LspClient,
+  root: string,
+  files: readonly string[],
+  checked: readonly Finding[],
+  retentionDays: number,
+): Promise<string[]> {
   const differ: string[] = [];
   for (const rel of files) {
     if (languageIdOf(rel) === undefined) continue;
@@ -79,12 +107,14 @@ async function compareSurfaces(client: LspClient, root: string, files: readonly 
     // Not UTF-8: an editor decodes the bytes before the server sees them; only a reader of the bytes can tell.
     if (!isUtf8(readFileSync(path.join(root, rel)))) continue;
     const lsp = await lspFindings(client, root, rel);
-    if (JSON.stringify(lsp) !== JSON.stringify(check)) differ.push(`${rel}\n  check: ${JSON.stringify(check)}\n  lsp:   ${JSON.stringify(lsp)}`);
+    if (JSON.stringify(lsp) !== JSON.stringify(check))
+      differ.push(`${rel}\n  check: ${JSON.stringify(check)}\n  lsp:   ${JSON.stringify(lsp)}`);
     // getItem finds an item by its id, in its home bucket: a file elsewhere is not the one it reads.
     const kind = classifyRelPath(rel);
     if (kind.kind !== 'item' || itemRelPath(kind.accountId, kind.itemId) !== rel) continue;
-    const got = await getItemFindings(root, rel);
-    if (got && JSON.stringify(got) !== JSON.stringify(check)) differ.push(`${rel}\n  check:   ${JSON.stringify(check)}\n  getItem: ${JSON.stringify(got)}`);
+    const got = await getItemFindings(root, rel, retentionDays);
+    if (got && JSON.stringify(got) !== JSON.stringify(check))
+      differ.push(`${rel}\n  check:   ${JSON.stringify(check)}\n  getItem: ${JSON.stringify(got)}`);
   }
   return differ;
 }
@@ -114,29 +144,42 @@ describe('one file, the same findings on the check, the language server and getI
     assert.ok(metadata.length >= 8, `only ${metadata.length} metadata faults`);
   });
 
-  it('gives each damaged file of the sample the same findings on the three surfaces', async () => {
-    const files = [...new Set(faults.map((f) => f.path))];
-    assert.deepEqual(await compareSurfaces(client, root, files, checked), []);
+  it('gives each damaged file of the sample, and each file the check names, the same findings on the three surfaces', async () => {
+    const files = [...new Set([...faults.map((f) => f.path), ...checked.map((f) => f.path)])];
+    assert.deepEqual(await compareSurfaces(client, root, files, checked, 30), []);
   });
 
   describe('and of every damage fixture', () => {
     let work: string;
     let template: string;
+    let fixtureClient: LspClient;
     before(async () => {
+      fixtureClient = await LspClient.start({ settings: { retentionDays: FIXTURE_RETENTION_DAYS } });
       work = tempDir('parity');
       template = path.join(work, 'clean');
       await makeCleanSample(template);
     });
-    after(() => rmSync(work, { recursive: true, force: true }));
+    after(async () => {
+      await fixtureClient?.stop();
+      rmSync(work, { recursive: true, force: true });
+    });
 
     for (const fx of FIXTURES) {
       it(`${fx.name}: the files it damaged and the files the check names`, async () => {
         const dir = path.join(work, fx.name);
         makeFixture(template, dir, fx);
-        const report = await runCoherencyCheck(dir, { level: 'blobs', cache: false, jobs: 0, retentionDays: 30 });
+        // A retention no deletion outlives: the fixtures' dates are relative to the sample, "now" is today's.
+        const report = await runCoherencyCheck(dir, {
+          level: 'blobs',
+          cache: false,
+          jobs: 0,
+          retentionDays: FIXTURE_RETENTION_DAYS,
+        });
         const named = report.findings.map((f) => f.path);
-        const files = [...new Set([...changedFiles(template, dir), ...named])].filter((rel) => existsSync(path.join(dir, rel)));
-        assert.deepEqual(await compareSurfaces(client, dir, files, report.findings), []);
+        const files = [...new Set([...changedFiles(template, dir), ...named])].filter((rel) =>
+          existsSync(path.join(dir, rel)),
+        );
+        assert.deepEqual(await compareSurfaces(fixtureClient, dir, files, report.findings, FIXTURE_RETENTION_DAYS), []);
         rmSync(dir, { recursive: true, force: true });
       });
     }

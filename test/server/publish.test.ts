@@ -19,20 +19,32 @@ describe('server: grouping published check results', () => {
   it('makes one diagnostic per file and code, at the first finding, with the count', () => {
     const { files, unpublished } = groupFindings('/b', findings, 100);
     assert.equal(unpublished, 1); // the finding on the backup path itself has no file
-    assert.deepEqual(files.map((f) => f.uri), ['file:///b/accounts/x/items/00/100', 'file:///b/accounts/x/items/01/101']);
+    assert.deepEqual(
+      files.map((f) => f.uri),
+      ['file:///b/accounts/x/items/00/100', 'file:///b/accounts/x/items/01/101'],
+    );
     const [first] = files;
-    assert.deepEqual(first!.diagnostics.map((d) => [d.code, d.range.start.line, (d.data as { count: number }).count]), [
-      ['item.interval-overlap', 5, 2],
-      ['item.unknown-field', 1, 1],
-    ]);
-    assert.match(first!.diagnostics[0]!.message as string, /^Two transactions are valid at the same time \(2×\); first: overlap 1$/);
+    assert.deepEqual(
+      first!.diagnostics.map((d) => [d.code, d.range.start.line, (d.data as { count: number }).count]),
+      [
+        ['item.interval-overlap', 5, 2],
+        ['item.unknown-field', 1, 1],
+      ],
+    );
+    assert.match(
+      first!.diagnostics[0]!.message as string,
+      /^Two transactions are valid at the same time \(2×\); first: overlap 1$/,
+    );
     assert.equal(first!.diagnostics[1]!.message, 'unknown key');
   });
 
   it('keeps the worst files first and never more than the cap', () => {
     const { files, unpublished } = groupFindings('/b', findings, 1);
     assert.equal(files.length, 1);
-    assert.deepEqual(files[0]!.diagnostics.map((d) => d.code), ['item.interval-overlap']);
+    assert.deepEqual(
+      files[0]!.diagnostics.map((d) => d.code),
+      ['item.interval-overlap'],
+    );
     assert.equal(unpublished, 1 + 1 + 1); // root finding, the unknown field, the undelete
   });
 });

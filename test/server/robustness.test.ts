@@ -9,8 +9,38 @@ import { itemRelPath } from '../../src/engine';
 import { ACCOUNT, ITEM, itemText, reportHistory, type Fixture, withFixtureServer } from './fixture';
 import { LspClient } from './lspClient';
 
-const ODD_VALUES: unknown[] = [null, -1, 0, 1e308, '', 'x'.repeat(500), [], {}, [[[]]], true, '2024-01-10T09:00:00Z', '10/01/2024 09:00:00', 'message', '\u0000', '\ud800'];
-const KEYS = ['transaction-id', 'start-date', 'end-date', 'id', 'type', 'folder-id', 'parent-id', 'flags', 'digest', 'tags', 'date', 'deleted', 'size'];
+const ODD_VALUES: unknown[] = [
+  null,
+  -1,
+  0,
+  1e308,
+  '',
+  'x'.repeat(500),
+  [],
+  {},
+  [[[]]],
+  true,
+  '2024-01-10T09:00:00Z',
+  '10/01/2024 09:00:00',
+  'message',
+  '\u0000',
+  '\ud800',
+];
+const KEYS = [
+  'transaction-id',
+  'start-date',
+  'end-date',
+  'id',
+  'type',
+  'folder-id',
+  'parent-id',
+  'flags',
+  'digest',
+  'tags',
+  'date',
+  'deleted',
+  'size',
+];
 
 describe('server: damaged documents', function () {
   let f: Fixture;
@@ -26,7 +56,9 @@ describe('server: damaged documents', function () {
     const clean = itemText(reportHistory());
     const damaged = fc.oneof(
       // Flip all bits of one character (writing a fixed value would be a no-op sometimes).
-      fc.nat({ max: clean.length - 1 }).map((i) => clean.slice(0, i) + String.fromCharCode(clean.charCodeAt(i) ^ 0xff) + clean.slice(i + 1)),
+      fc
+        .nat({ max: clean.length - 1 })
+        .map((i) => clean.slice(0, i) + String.fromCharCode(clean.charCodeAt(i) ^ 0xff) + clean.slice(i + 1)),
       // Cut short anywhere.
       fc.nat({ max: clean.length - 1 }).map((i) => clean.slice(0, i)),
       // A documented key given an odd value.
@@ -39,21 +71,25 @@ describe('server: damaged documents', function () {
     const uri = f.uri(itemRelPath(ACCOUNT, ITEM.report));
     await client.open(uri, clean);
     await fc.assert(
-      fc.asyncProperty(damaged, fc.array(fc.nat({ max: 2000 }), { minLength: 3, maxLength: 3 }), async (text, offsets) => {
-        await client.change(uri, text);
-        const diagnostics = await client.diagnostics(uri);
-        assert.ok(Array.isArray(diagnostics));
-        for (const d of diagnostics) assert.equal(typeof d.code, 'string');
-        const lines = text.split('\n');
-        for (const o of offsets) {
-          const line = o % Math.max(1, lines.length);
-          const position = { line, character: o % Math.max(1, (lines[line] ?? '').length + 1) };
-          await client.request('textDocument/hover', { textDocument: { uri }, position });
-          await client.request('textDocument/definition', { textDocument: { uri }, position });
-        }
-        await client.request('textDocument/documentSymbol', { textDocument: { uri } });
-        await client.request('textDocument/codeLens', { textDocument: { uri } });
-      }),
+      fc.asyncProperty(
+        damaged,
+        fc.array(fc.nat({ max: 2000 }), { minLength: 3, maxLength: 3 }),
+        async (text, offsets) => {
+          await client.change(uri, text);
+          const diagnostics = await client.diagnostics(uri);
+          assert.ok(Array.isArray(diagnostics));
+          for (const d of diagnostics) assert.equal(typeof d.code, 'string');
+          const lines = text.split('\n');
+          for (const o of offsets) {
+            const line = o % Math.max(1, lines.length);
+            const position = { line, character: o % Math.max(1, (lines[line] ?? '').length + 1) };
+            await client.request('textDocument/hover', { textDocument: { uri }, position });
+            await client.request('textDocument/definition', { textDocument: { uri }, position });
+          }
+          await client.request('textDocument/documentSymbol', { textDocument: { uri } });
+          await client.request('textDocument/codeLens', { textDocument: { uri } });
+        },
+      ),
       { numRuns: 60, seed: 20261126 },
     );
     assert.ok(client.alive);

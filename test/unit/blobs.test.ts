@@ -42,7 +42,12 @@ const TRAILER = 8;
 
 describe('BLOB verification (verifyBlobBytes)', () => {
   it('ok: gzip of the content whose digest is the name', () => {
-    assert.deepEqual(verifyBlobBytes(GZ, DIGEST), { status: 'ok', compressedSize: GZ.length, size: PLAIN.length, actualDigest: DIGEST });
+    assert.deepEqual(verifyBlobBytes(GZ, DIGEST), {
+      status: 'ok',
+      compressedSize: GZ.length,
+      size: PLAIN.length,
+      actualDigest: DIGEST,
+    });
   });
   it('ok with a SHA-384 name', () => {
     const d = computeDigest(PLAIN, 'sha384');
@@ -132,12 +137,18 @@ describe('BLOB verification (verifyBlobBytes)', () => {
       }
       // A flipped Huffman code can make the decoder want more input than there is:
       // zlib then says "unexpected end of file", which we cannot tell from a real cut.
-      assert.deepEqual([...seen.keys()].filter((s) => s !== 'corrupted' && s !== 'truncated'), []);
+      assert.deepEqual(
+        [...seen.keys()].filter((s) => s !== 'corrupted' && s !== 'truncated'),
+        [],
+      );
       assert.ok((seen.get('corrupted') ?? 0) > 0.9 * (gz.length - HEADER - TRAILER), JSON.stringify([...seen]));
     });
     it('a multi-member gzip whose second member is damaged', () => {
       const second = gzipSync(PLAIN.subarray(1000));
-      const r = verifyBlobBytes(Buffer.concat([gzipSync(PLAIN.subarray(0, 1000)), flip(second, second.length - 1)]), DIGEST);
+      const r = verifyBlobBytes(
+        Buffer.concat([gzipSync(PLAIN.subarray(0, 1000)), flip(second, second.length - 1)]),
+        DIGEST,
+      );
       assert.equal(r.status, 'corrupted');
     });
     it('header bytes that gzip does not protect (mtime, OS) do not change the content: still ok', () => {

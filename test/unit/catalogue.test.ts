@@ -15,13 +15,18 @@ import { makeSample, type SampleResult } from '../../src/engine/sample/index';
 import { AccountCache } from '../../src/extension/model/accountCache';
 import { DEFAULT_LIMITS, accountTopLevel, firstPage, firstPageOfIds } from '../../src/extension/model/treeModel';
 
-const brief = (items: readonly ItemAtTime[]): string[] => items.map((it) => `${it.id} ${it.path} ${it.typeName} ${it.title} ${it.status}`);
+const brief = (items: readonly ItemAtTime[]): string[] =>
+  items.map((it) => `${it.id} ${it.path} ${it.typeName} ${it.title} ${it.status}`);
 
 /** Every transaction row of the account, keyed by file path (file ids change on rewrite). */
 function dumpRows(file: string, account: string): Map<string, string> {
   const db = new Database(file, { readonly: true });
   try {
-    const rows = db.prepare('SELECT f.path, f.size, f.mtime_ms, t.* FROM tx t JOIN files f USING (file_id) JOIN account_ids a ON a.account_no = t.account WHERE a.account = ? ORDER BY f.path, t.idx').all(account) as Record<string, unknown>[];
+    const rows = db
+      .prepare(
+        'SELECT f.path, f.size, f.mtime_ms, t.* FROM tx t JOIN files f USING (file_id) JOIN account_ids a ON a.account_no = t.account WHERE a.account = ? ORDER BY f.path, t.idx',
+      )
+      .all(account) as Record<string, unknown>[];
     const out = new Map<string, string>();
     for (const r of rows) {
       const { file_id: _ignored, ...rest } = r;
@@ -39,14 +44,28 @@ function compare(cat: Catalogue, snap: AccountSnapshot, account: string, when: C
   const folders = cat.foldersAt(account, when);
   assert.equal(folders.at, snap.at, `${label}: resolved instant`);
   const shape = (m: AccountSnapshot['folders']) =>
-    [...m.values()].map((f) => `${f.id} ${f.name} ${f.path} ${f.parentId ?? '-'} ${f.children.map((c) => c.id).join(',')}`).sort();
+    [...m.values()]
+      .map((f) => `${f.id} ${f.name} ${f.path} ${f.parentId ?? '-'} ${f.children.map((c) => c.id).join(',')}`)
+      .sort();
   assert.deepEqual(shape(folders.folders), shape(snap.folders), `${label}: folders`);
-  assert.deepEqual(folders.roots.map((r) => r.id), snap.roots.map((r) => r.id), `${label}: roots`);
+  assert.deepEqual(
+    folders.roots.map((r) => r.id),
+    snap.roots.map((r) => r.id),
+    `${label}: roots`,
+  );
   for (const f of snap.folders.values()) {
-    assert.deepEqual(brief(cat.itemsInFolderAt(account, f.id, when)), brief(f.items), `${label}: items of folder ${f.id}`);
+    assert.deepEqual(
+      brief(cat.itemsInFolderAt(account, f.id, when)),
+      brief(f.items),
+      `${label}: items of folder ${f.id}`,
+    );
     assert.equal(cat.countInFolderAt(account, f.id, when), f.items.length, `${label}: count of folder ${f.id}`);
     assert.equal(folders.counts.get(f.id) ?? 0, f.items.length, `${label}: counts map, folder ${f.id}`);
-    assert.deepEqual(cat.idsInFolderAt(account, f.id, when), f.items.map((it) => it.id), `${label}: ids of folder ${f.id}`);
+    assert.deepEqual(
+      cat.idsInFolderAt(account, f.id, when),
+      f.items.map((it) => it.id),
+      `${label}: ids of folder ${f.id}`,
+    );
   }
   assert.deepEqual(brief(cat.deletedAt(account, when)), brief(snap.deleted), `${label}: deleted`);
   assert.equal(cat.countDeletedAt(account, when), snap.deleted.length, `${label}: deleted count`);
@@ -55,7 +74,9 @@ function compare(cat: Catalogue, snap: AccountSnapshot, account: string, when: C
 
 /** Instants worth checking: a transaction boundary (a start, and 1 ms before it) in the middle of the account's life. */
 function boundaries(items: readonly ItemHistory[]): number[] {
-  const starts = items.flatMap((h) => h.transactions.filter((t) => t.start !== undefined && t.end !== null).map((t) => t.end!)).sort((a, b) => a - b);
+  const starts = items
+    .flatMap((h) => h.transactions.filter((t) => t.start !== undefined && t.end !== null).map((t) => t.end!))
+    .sort((a, b) => a - b);
   const mid = starts[Math.floor(starts.length / 2)]!;
   return [mid, mid - 1];
 }
@@ -86,7 +107,12 @@ describe('item catalogue (src/engine/catalogue)', function () {
         assert.equal(r.updated, r.files);
         const { items } = await backup.readAllItems(a.zimbraId);
         assert.equal(r.files, items.length);
-        const whens: CatalogueWhen[] = [{ kind: 'first' }, { kind: 'last' }, ...boundaries(items).map((at) => ({ kind: 'instant' as const, at })), { kind: 'instant', at: Math.floor((sample.startDate + sample.endDate) / 2) }];
+        const whens: CatalogueWhen[] = [
+          { kind: 'first' },
+          { kind: 'last' },
+          ...boundaries(items).map((at) => ({ kind: 'instant' as const, at })),
+          { kind: 'instant', at: Math.floor((sample.startDate + sample.endDate) / 2) },
+        ];
         for (const when of whens) {
           const snap = buildSnapshot(items, when);
           compare(cat, snap, a.zimbraId, when, `${a.name} at ${JSON.stringify(when)}`);
@@ -97,7 +123,10 @@ describe('item catalogue (src/engine/catalogue)', function () {
         totals.deleted += last.deleted.length;
       }
       // The comparison is not vacuous: the sample has folders, filed items and deletions.
-      assert.ok(totals.folders > 10 && totals.items > 300 && totals.deleted > 5, `sample too thin for the comparison: ${JSON.stringify(totals)}`);
+      assert.ok(
+        totals.folders > 10 && totals.items > 300 && totals.deleted > 5,
+        `sample too thin for the comparison: ${JSON.stringify(totals)}`,
+      );
     } finally {
       cat.close();
     }
@@ -113,8 +142,13 @@ describe('item catalogue (src/engine/catalogue)', function () {
       assert.ok(n > 10);
       const all = cat.itemsInFolderAt(account, folderId, { kind: 'last' }).map((it) => it.id);
       const paged: number[] = [];
-      for (let after: number | undefined; ; ) {
-        const page = cat.itemsInFolderAt(account, folderId, { kind: 'last' }, after === undefined ? { limit: 7 } : { limit: 7, after });
+      for (let after: number | undefined; ;) {
+        const page = cat.itemsInFolderAt(
+          account,
+          folderId,
+          { kind: 'last' },
+          after === undefined ? { limit: 7 } : { limit: 7, after },
+        );
         if (page.length === 0) break;
         assert.ok(page.length <= 7);
         paged.push(...page.map((it) => it.id));
@@ -149,7 +183,9 @@ describe('item catalogue (src/engine/catalogue)', function () {
     try {
       await cat.indexAccount(account.zimbraId);
       const { items } = await backup.readAllItems(account.zimbraId);
-      const target = items.find((h) => h.parsed && h.transactions.length > 0 && h.transactions.at(-1)!.subject !== undefined)!;
+      const target = items.find(
+        (h) => h.parsed && h.transactions.length > 0 && h.transactions.at(-1)!.subject !== undefined,
+      )!;
       const before = dumpRows(cat.file, account.zimbraId);
       // Change the latest subject: a different size, and a title the query must show.
       const abs = backup.abs(target.path);
@@ -162,7 +198,10 @@ describe('item catalogue (src/engine/catalogue)', function () {
       const changed = [...new Set([...before.keys(), ...after.keys()])].filter((k) => before.get(k) !== after.get(k));
       assert.deepEqual(changed, [target.path]);
       const hits = cat.searchItems(account.zimbraId, { text: 're-INDEXED subj', filter: 'all' });
-      assert.deepEqual(hits.map((h) => h.item.path), [target.path]);
+      assert.deepEqual(
+        hits.map((h) => h.item.path),
+        [target.path],
+      );
 
       // A vanished file: its rows go, nothing else changes.
       const gone = items.find((h) => h.parsed && h.path !== target.path && h.transactions.length > 0)!;
@@ -172,7 +211,10 @@ describe('item catalogue (src/engine/catalogue)', function () {
       assert.equal(r2.updated, 0);
       const after2 = dumpRows(cat.file, account.zimbraId);
       assert.equal(after2.has(gone.path), false);
-      assert.deepEqual([...after2.keys()], [...after.keys()].filter((k) => k !== gone.path));
+      assert.deepEqual(
+        [...after2.keys()],
+        [...after.keys()].filter((k) => k !== gone.path),
+      );
       // And the queries still agree with a fresh read.
       const fresh = await backup.readAllItems(account.zimbraId);
       compare(cat, buildSnapshot(fresh.items, { kind: 'last' }), account.zimbraId, { kind: 'last' }, 'after edits');
@@ -192,12 +234,21 @@ describe('item catalogue (src/engine/catalogue)', function () {
       writeFileSync(abs, text.slice(0, Math.floor(text.length / 2))); // truncated JSON
       const r = await cat.indexAccount(account.zimbraId);
       assert.ok(r.skipped >= 1);
-      assert.ok(r.findings.some((f) => f.path === victim.path && f.code === 'item.invalid-json'), 'the broken file is named');
+      assert.ok(
+        r.findings.some((f) => f.path === victim.path && f.code === 'item.invalid-json'),
+        'the broken file is named',
+      );
       const skipped = cat.skippedFiles(account.zimbraId);
       assert.ok(skipped.some((s) => s.path === victim.path && s.findings.some((f) => f.code === 'item.invalid-json')));
       assert.equal(cat.isIndexed(account.zimbraId), true);
       const fresh = await backup.readAllItems(account.zimbraId);
-      compare(cat, buildSnapshot(fresh.items, { kind: 'last' }), account.zimbraId, { kind: 'last' }, 'with a broken file');
+      compare(
+        cat,
+        buildSnapshot(fresh.items, { kind: 'last' }),
+        account.zimbraId,
+        { kind: 'last' },
+        'with a broken file',
+      );
       const indexed = new Set(fresh.items.filter((h) => h.parsed).map((h) => h.path));
       assert.ok(indexed.size > 100);
       assert.equal(cat.indexInfo(account.zimbraId)?.files, fresh.items.length);
@@ -213,8 +264,19 @@ describe('item catalogue (src/engine/catalogue)', function () {
     const rel = itemRelPath(account, id);
     mkdirSync(path.dirname(backup.abs(rel)), { recursive: true });
     // Later in the file but overlapping [t0+1000, t0+2000): it wins there; before and after, the first one shows.
-    const tx = (n: number, start: number, end: number | null, subject: string, folder: number) => ({ 'transaction-id': n, 'start-date': start, 'end-date': end, id, type: 5, 'folder-id': folder, subject });
-    writeFileSync(backup.abs(rel), JSON.stringify([tx(1, t0, null, 'first state', 2), tx(2, t0 + 1000, t0 + 2000, 'overlapping state', 5)]));
+    const tx = (n: number, start: number, end: number | null, subject: string, folder: number) => ({
+      'transaction-id': n,
+      'start-date': start,
+      'end-date': end,
+      id,
+      type: 5,
+      'folder-id': folder,
+      subject,
+    });
+    writeFileSync(
+      backup.abs(rel),
+      JSON.stringify([tx(1, t0, null, 'first state', 2), tx(2, t0 + 1000, t0 + 2000, 'overlapping state', 5)]),
+    );
     const cat = await openCatalogue(backup, { dir: cacheDir });
     try {
       await cat.indexAccount(account);
@@ -223,14 +285,21 @@ describe('item catalogue (src/engine/catalogue)', function () {
         const when = { kind: 'instant' as const, at };
         compare(cat, buildSnapshot(items, when), account, when, `overlap at +${at - t0}`);
       }
-      const inside = cat.searchItems(account, { text: 'state', filter: 'all', when: { kind: 'instant', at: t0 + 1500 } });
-      assert.deepEqual(inside.map((h) => [h.item.id, h.item.title, h.item.folderId]), [[id, 'overlapping state', 5]]);
+      const inside = cat.searchItems(account, {
+        text: 'state',
+        filter: 'all',
+        when: { kind: 'instant', at: t0 + 1500 },
+      });
+      assert.deepEqual(
+        inside.map((h) => [h.item.id, h.item.title, h.item.folderId]),
+        [[id, 'overlapping state', 5]],
+      );
     } finally {
       cat.close();
     }
   });
 
-  it("gives the Backup view's first page exactly as the in-memory path does (ranges, pages, \"Load more…\")", async () => {
+  it('gives the Backup view\'s first page exactly as the in-memory path does (ranges, pages, "Load more…")', async () => {
     const account = sample.accounts[0]!.zimbraId;
     const cat = await openCatalogue(backup, { dir: cacheDir });
     try {
@@ -239,9 +308,20 @@ describe('item catalogue (src/engine/catalogue)', function () {
       const folder = [...snap.folders.values()].sort((a, b) => b.items.length - a.items.length)[0]!;
       assert.ok(folder.items.length > 12);
       // Small limits so that a sample folder needs ranges, and a page with "Load more…".
-      for (const limits of [{ bucketThreshold: 10, pageSize: 4 }, { bucketThreshold: 1000, pageSize: 5 }, DEFAULT_LIMITS]) {
-        const fetch = (after: number | undefined, limit: number) => cat.itemsInFolderAt(account, folder.id, { kind: 'last' }, after === undefined ? { limit } : { after, limit });
-        const fromCatalogue = firstPageOfIds(account, folder.id, cat.idsInFolderAt(account, folder.id, { kind: 'last' }), fetch, limits);
+      for (const limits of [
+        { bucketThreshold: 10, pageSize: 4 },
+        { bucketThreshold: 1000, pageSize: 5 },
+        DEFAULT_LIMITS,
+      ]) {
+        const fetch = (after: number | undefined, limit: number) =>
+          cat.itemsInFolderAt(account, folder.id, { kind: 'last' }, after === undefined ? { limit } : { after, limit });
+        const fromCatalogue = firstPageOfIds(
+          account,
+          folder.id,
+          cat.idsInFolderAt(account, folder.id, { kind: 'last' }),
+          fetch,
+          limits,
+        );
         assert.deepEqual(fromCatalogue, firstPage(account, folder.id, folder.items, limits), JSON.stringify(limits));
       }
     } finally {
@@ -269,7 +349,10 @@ describe('item catalogue (src/engine/catalogue)', function () {
       assert.equal(good.catalogue.folders(cat, id, null), tree, 'kept while the time is the same');
       const top = accountTopLevel(tree);
       const snapTop = accountTopLevel(await good.snapshot(id, null));
-      assert.deepEqual(top.folders.map((f) => f.path), snapTop.folders.map((f) => f.path));
+      assert.deepEqual(
+        top.folders.map((f) => f.path),
+        snapTop.folders.map((f) => f.path),
+      );
       good.forget(id);
       assert.equal(good.catalogue.isFresh(id), false);
     } finally {
@@ -297,11 +380,21 @@ describe('item catalogue (src/engine/catalogue)', function () {
 
   it('the coherency check runs without its cache when the cache cannot open, and says so in its summary', async () => {
     const account = sample.accounts[0]!.zimbraId;
-    const report = await runCoherencyCheck(sample.path, { level: 'structure', accounts: [account], cache: { dir: path.join(sample.path, 'cache-inside') }, jobs: 0 });
+    const report = await runCoherencyCheck(sample.path, {
+      level: 'structure',
+      accounts: [account],
+      cache: { dir: path.join(sample.path, 'cache-inside') },
+      jobs: 0,
+    });
     assert.equal(report.summary.cacheFile, null);
     assert.match(report.summary.cacheNote ?? '', /^io\.cache-unavailable: .*inside the backup path/);
     assert.ok(report.summary.filesChecked > 0);
-    const ok = await runCoherencyCheck(sample.path, { level: 'structure', accounts: [account], cache: { dir: path.join(tmp, 'check-cache') }, jobs: 0 });
+    const ok = await runCoherencyCheck(sample.path, {
+      level: 'structure',
+      accounts: [account],
+      cache: { dir: path.join(tmp, 'check-cache') },
+      jobs: 0,
+    });
     assert.equal(ok.summary.cacheNote, undefined);
     assert.ok(ok.summary.cacheFile?.startsWith(path.join(tmp, 'check-cache')));
   });
@@ -317,6 +410,9 @@ describe('item catalogue (src/engine/catalogue)', function () {
     } finally {
       cat.close();
     }
-    await assert.rejects(openCatalogue(backup, { dir: path.join(sample.path, 'cache') }), (e: unknown) => e instanceof EngineError && e.finding.code === 'io.cache-unavailable');
+    await assert.rejects(
+      openCatalogue(backup, { dir: path.join(sample.path, 'cache') }),
+      (e: unknown) => e instanceof EngineError && e.finding.code === 'io.cache-unavailable',
+    );
   });
 });

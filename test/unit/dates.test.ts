@@ -86,8 +86,10 @@ describe('dates', () => {
 
   describe('keywords', () => {
     it('first / last and their zxsuite aliases, in any case', () => {
-      for (const k of ['first', 'FIRST', ' least_recent ', 'Least_Recent']) assert.deepEqual(parseDateSpec(k), { ok: true, value: { kind: 'first' } });
-      for (const k of ['last', 'Last', 'most_recent', 'MOST_RECENT', 'now']) assert.deepEqual(parseDateSpec(k), { ok: true, value: { kind: 'last' } });
+      for (const k of ['first', 'FIRST', ' least_recent ', 'Least_Recent'])
+        assert.deepEqual(parseDateSpec(k), { ok: true, value: { kind: 'first' } });
+      for (const k of ['last', 'Last', 'most_recent', 'MOST_RECENT', 'now'])
+        assert.deepEqual(parseDateSpec(k), { ok: true, value: { kind: 'last' } });
     });
     it('all only where the caller allows it', () => {
       assert.match(refused('all'), /"all" is not accepted here/);
@@ -139,7 +141,7 @@ describe('dates', () => {
 
   describe('formatting and round trips', () => {
     const t = Date.UTC(2024, 0, 31, 12, 34, 56);
-    it('formatZxsuite prints zxsuite\'s form in the zone', () => {
+    it("formatZxsuite prints zxsuite's form in the zone", () => {
       assert.equal(formatZxsuite(t), '31/01/2024 12:34:56');
       assert.equal(formatZxsuite(t, ROME), '31/01/2024 13:34:56');
       assert.equal(formatZxsuite(Date.UTC(2024, 6, 1, 0, 0, 5), ROME), '01/07/2024 02:00:05');
@@ -153,23 +155,37 @@ describe('dates', () => {
     it('formatIso → parseInstant gives the same instant in any zone (property)', () => {
       const zones = ['UTC', ROME, 'America/New_York', 'Asia/Kolkata', 'Australia/Lord_Howe'];
       fc.assert(
-        fc.property(fc.integer({ min: 0, max: Date.UTC(9999, 0, 1) }), fc.constantFrom(...zones), fc.constantFrom(...zones), (at, outZone, inZone) => {
-          assert.equal(parseInstant(formatIso(at, outZone), inZone), at);
-        }),
+        fc.property(
+          fc.integer({ min: 0, max: Date.UTC(9999, 0, 1) }),
+          fc.constantFrom(...zones),
+          fc.constantFrom(...zones),
+          (at, outZone, inZone) => {
+            assert.equal(parseInstant(formatIso(at, outZone), inZone), at);
+          },
+        ),
         { numRuns: 500 },
       );
     });
     it('formatZxsuite → parseInstant gives the same second in zones without DST (property)', () => {
       fc.assert(
-        fc.property(fc.integer({ min: 0, max: Date.UTC(9999, 0, 1) / 1000 }), fc.constantFrom('UTC', 'Asia/Kolkata', 'Asia/Tokyo'), (seconds, zone) => {
-          const at = seconds * 1000;
-          assert.equal(parseInstant(formatZxsuite(at, zone), zone), at);
-        }),
+        fc.property(
+          fc.integer({ min: 0, max: Date.UTC(9999, 0, 1) / 1000 }),
+          fc.constantFrom('UTC', 'Asia/Kolkata', 'Asia/Tokyo'),
+          (seconds, zone) => {
+            const at = seconds * 1000;
+            assert.equal(parseInstant(formatZxsuite(at, zone), zone), at);
+          },
+        ),
         { numRuns: 500 },
       );
     });
     it('formatZxsuite → parseInstant round-trips in Rome outside the repeated autumn hour', () => {
-      for (const at of [Date.UTC(2024, 0, 15, 8), Date.UTC(2024, 6, 15, 8), Date.UTC(2024, 2, 31, 1, 0), Date.UTC(2024, 9, 27, 2, 0)]) {
+      for (const at of [
+        Date.UTC(2024, 0, 15, 8),
+        Date.UTC(2024, 6, 15, 8),
+        Date.UTC(2024, 2, 31, 1, 0),
+        Date.UTC(2024, 9, 27, 2, 0),
+      ]) {
         assert.equal(parseInstant(formatZxsuite(at, ROME), ROME), at);
       }
     });
@@ -197,10 +213,14 @@ describe('dates', () => {
     });
     it('formatArchiveStamp → parseArchiveStamp round-trips to the second (years 2000–2059)', () => {
       fc.assert(
-        fc.property(fc.integer({ min: 946684800, max: 2840140799 }), fc.constantFrom('UTC', 'Asia/Kolkata'), (seconds, zone) => {
-          const at = seconds * 1000;
-          assert.equal(parseArchiveStamp(formatArchiveStamp(at, zone), zone), at);
-        }),
+        fc.property(
+          fc.integer({ min: 946684800, max: 2840140799 }),
+          fc.constantFrom('UTC', 'Asia/Kolkata'),
+          (seconds, zone) => {
+            const at = seconds * 1000;
+            assert.equal(parseArchiveStamp(formatArchiveStamp(at, zone), zone), at);
+          },
+        ),
         { numRuns: 300 },
       );
     });

@@ -1,7 +1,14 @@
 import { strict as assert } from 'node:assert';
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
-import { computeDigest, decodeFsSafeBase64, digestAlgorithm, digestHasher, encodeFsSafeBase64, isValidDigest } from '../../src/engine/digest';
+import {
+  computeDigest,
+  decodeFsSafeBase64,
+  digestAlgorithm,
+  digestHasher,
+  encodeFsSafeBase64,
+  isValidDigest,
+} from '../../src/engine/digest';
 import { blobRelPath } from '../../src/engine/layout';
 
 /** The reference: standard base64 of node:crypto's hash, '/' → ',' (Zimbra's encodeFSSafeBase64). */
@@ -33,7 +40,10 @@ describe('digest', () => {
     it('SHA-256 of "abc"', () => {
       const abc = Buffer.from('abc');
       // FIPS 180-2 test vector ba7816bf... in base64; this one happens to contain no '/'.
-      assert.equal(createHash('sha256').update(abc).digest('hex'), 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+      assert.equal(
+        createHash('sha256').update(abc).digest('hex'),
+        'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad',
+      );
       assert.equal(computeDigest(abc), reference(abc));
       assert.equal(computeDigest(abc), 'ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD,YfIAFa0=');
     });
@@ -42,7 +52,8 @@ describe('digest', () => {
       const expected = reference(mb);
       assert.equal(computeDigest(mb), expected);
       const h = digestHasher();
-      for (let at = 0, step = 1; at < mb.length; at += step, step = (step * 3 + 1) % 65537) h.update(mb.subarray(at, at + step));
+      for (let at = 0, step = 1; at < mb.length; at += step, step = (step * 3 + 1) % 65537)
+        h.update(mb.subarray(at, at + step));
       assert.equal(h.digest(), expected);
     });
     it('SHA-384: 64 characters, no padding, accepted as sha384', () => {
@@ -74,11 +85,15 @@ describe('digest', () => {
     });
     it('every SHA-256 and SHA-384 digest of any content is valid (property)', () => {
       fc.assert(
-        fc.property(fc.uint8Array({ maxLength: 300 }), fc.constantFrom('sha256' as const, 'sha384' as const), (data, algorithm) => {
-          const d = computeDigest(data, algorithm);
-          assert.equal(d, reference(data, algorithm));
-          assert.equal(digestAlgorithm(d), algorithm);
-        }),
+        fc.property(
+          fc.uint8Array({ maxLength: 300 }),
+          fc.constantFrom('sha256' as const, 'sha384' as const),
+          (data, algorithm) => {
+            const d = computeDigest(data, algorithm);
+            assert.equal(d, reference(data, algorithm));
+            assert.equal(digestAlgorithm(d), algorithm);
+          },
+        ),
       );
     });
   });

@@ -41,7 +41,10 @@ describe('extension account cache on a generated backup path', function () {
     assert.notEqual(early, last);
     assert.ok(early.itemCount < last.itemCount + last.deleted.length, 'fewer items existed early on');
     const top = accountTopLevel(last);
-    assert.ok(top.folders.some((f) => f.name === 'Inbox'), top.folders.map((f) => f.name).join(', '));
+    assert.ok(
+      top.folders.some((f) => f.name === 'Inbox'),
+      top.folders.map((f) => f.name).join(', '),
+    );
     const inbox = top.folders.find((f) => f.name === 'Inbox')!;
     const page = firstPage(a.zimbraId, inbox.id, inbox.items);
     assert.equal(page.length, Math.min(inbox.items.length, 200) + (inbox.items.length > 200 ? 1 : 0));
@@ -73,7 +76,10 @@ describe('extension account cache on a generated backup path', function () {
     const cache = new AccountCache(backup);
     const abort = new AbortController();
     abort.abort();
-    await assert.rejects(cache.load(biggest().zimbraId, { signal: abort.signal }), (e: Error) => e.name === 'AbortError');
+    await assert.rejects(
+      cache.load(biggest().zimbraId, { signal: abort.signal }),
+      (e: Error) => e.name === 'AbortError',
+    );
     assert.equal(cache.isLoaded(biggest().zimbraId), false);
     assert.equal((await cache.load(biggest().zimbraId)).items.length, biggest().items);
   });

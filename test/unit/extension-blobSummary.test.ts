@@ -10,7 +10,14 @@ import { computeDigest } from '../../src/engine/digest';
 import { blobRelPath } from '../../src/engine/layout';
 import { blobUri } from '../../src/shared/protocol';
 import { writeGzipBomb } from '../check/gzipBomb';
-import { MAX_SHOWN_BYTES, blobDocumentFromStore, blobDocumentText, blobRefFromUriParts, decodeEncodedWords, parseHeaders } from '../../src/extension/model/blobSummary';
+import {
+  MAX_SHOWN_BYTES,
+  blobDocumentFromStore,
+  blobDocumentText,
+  blobRefFromUriParts,
+  decodeEncodedWords,
+  parseHeaders,
+} from '../../src/extension/model/blobSummary';
 
 const MESSAGE = [
   'Return-Path: <bob@example.com>',
@@ -66,7 +73,13 @@ describe('extension BLOB summary: the document', () => {
     const digest = store(content);
     const read = await new BlobStore(dir).read(digest);
     assert.ok(read.ok);
-    const text = blobDocumentText({ digest, relPath: blobRelPath(digest), verification: read.verification, content: read.content, zone: 'UTC' });
+    const text = blobDocumentText({
+      digest,
+      relPath: blobRelPath(digest),
+      verification: read.verification,
+      content: read.content,
+      zone: 'UTC',
+    });
     const [summary, body] = text.split(/─{72}\n/);
     assert.match(summary!, new RegExp(`Digest +${digest.replace(/[+=]/g, '\\$&')} \\(sha256\\)`));
     assert.match(summary!, /Status +ok/);
@@ -81,13 +94,21 @@ describe('extension BLOB summary: the document', () => {
     const digest = store(Buffer.from(MESSAGE), (gz) => gz.subarray(0, gz.length - 12));
     const read = await new BlobStore(dir).read(digest);
     assert.equal(read.ok, false);
-    const text = blobDocumentText({ digest, relPath: blobRelPath(digest), verification: read.verification, zone: 'UTC' });
+    const text = blobDocumentText({
+      digest,
+      relPath: blobRelPath(digest),
+      verification: read.verification,
+      zone: 'UTC',
+    });
     assert.match(text, /Status +truncated gzip stream/);
     assert.match(text, /the content cannot be shown/);
 
     const missing = computeDigest(Buffer.from('nothing here'));
     const m = await new BlobStore(dir).read(missing);
-    assert.match(blobDocumentText({ digest: missing, relPath: blobRelPath(missing), verification: m.verification, zone: 'UTC' }), /MISSING/);
+    assert.match(
+      blobDocumentText({ digest: missing, relPath: blobRelPath(missing), verification: m.verification, zone: 'UTC' }),
+      /MISSING/,
+    );
   });
 
   it('does not decompress a gzip bomb: says it is not verified and shows no content', async () => {
@@ -115,7 +136,13 @@ describe('extension BLOB summary: the document', () => {
     const digest = store(latin, (gz) => gzipSync(gz));
     const read = await new BlobStore(dir).read(digest);
     assert.ok(read.ok);
-    const text = blobDocumentText({ digest, relPath: blobRelPath(digest), verification: read.verification, content: read.content, zone: 'UTC' });
+    const text = blobDocumentText({
+      digest,
+      relPath: blobRelPath(digest),
+      verification: read.verification,
+      content: read.content,
+      zone: 'UTC',
+    });
     assert.match(text, /compressed twice/);
     assert.match(text, /not valid UTF-8/);
     assert.match(text, /Subject +café/);
@@ -124,7 +151,13 @@ describe('extension BLOB summary: the document', () => {
 
   it('cuts a huge message and says so', () => {
     const big = Buffer.alloc(MAX_SHOWN_BYTES + 10, 0x61);
-    const text = blobDocumentText({ digest: 'x', relPath: undefined, verification: { status: 'ok', size: big.length }, content: big, zone: 'UTC' });
+    const text = blobDocumentText({
+      digest: 'x',
+      relPath: undefined,
+      verification: { status: 'ok', size: big.length },
+      content: big,
+      zone: 'UTC',
+    });
     assert.match(text, /first 8,388,608 bytes of 8,388,618 bytes shown/);
     assert.ok(text.length < MAX_SHOWN_BYTES + 2000);
   });

@@ -2,8 +2,18 @@ import { strict as assert } from 'node:assert';
 import { finding, type Finding } from '../../src/engine/findings';
 import { accountRelPath, itemRelPath } from '../../src/engine/layout';
 import type { RunCheckRequest } from '../../src/shared/protocol';
-import { BACKUP_LEVEL_KEY, countBySeverity, findingLocation, groupFindings } from '../../src/extension/model/findingsModel';
-import { checkReportMarkdown, checkRequestParams, checkSummary, checkTitle } from '../../src/extension/model/checkReport';
+import {
+  BACKUP_LEVEL_KEY,
+  countBySeverity,
+  findingLocation,
+  groupFindings,
+} from '../../src/extension/model/findingsModel';
+import {
+  checkReportMarkdown,
+  checkRequestParams,
+  checkSummary,
+  checkTitle,
+} from '../../src/extension/model/checkReport';
 import { OperationsStore, operationDescription } from '../../src/extension/model/operations';
 
 const A = '0f9b3c2e-6a4d-4c55-9b1e-2d7f8a9c0e11';
@@ -41,7 +51,10 @@ describe('extension findings: grouping', () => {
 
   it('orders findings in a group by path and line', () => {
     const a = g.byAccount.find((x) => x.key === `account/${A}`)!;
-    assert.deepEqual(a.findings.map((f) => f.path), [itemRelPath(A, 300), itemRelPath(A, 301)]);
+    assert.deepEqual(
+      a.findings.map((f) => f.path),
+      [itemRelPath(A, 300), itemRelPath(A, 301)],
+    );
   });
 
   it('prints where a finding points (1-based line) and counts by severity', () => {
@@ -54,22 +67,43 @@ describe('extension findings: grouping', () => {
 describe('extension coherency check: request and report', () => {
   it('builds the request for each scope', () => {
     assert.deepEqual(checkRequestParams('/b', { kind: 'backup' }, 'metadata'), { root: '/b', level: 'metadata' });
-    assert.deepEqual(checkRequestParams('/b', { kind: 'account', zimbraId: A, name: 'alice' }, 'blobs'), { root: '/b', level: 'blobs', accounts: [A] });
-    assert.deepEqual(checkRequestParams('/b', { kind: 'file', relPath: 'map_x' }, 'structure'), { root: '/b', level: 'structure', file: 'map_x' });
-    assert.equal(checkTitle({ kind: 'account', zimbraId: A, name: 'alice' }, 'blobs'), 'Coherency check (blobs) — alice');
+    assert.deepEqual(checkRequestParams('/b', { kind: 'account', zimbraId: A, name: 'alice' }, 'blobs'), {
+      root: '/b',
+      level: 'blobs',
+      accounts: [A],
+    });
+    assert.deepEqual(checkRequestParams('/b', { kind: 'file', relPath: 'map_x' }, 'structure'), {
+      root: '/b',
+      level: 'structure',
+      file: 'map_x',
+    });
+    assert.equal(
+      checkTitle({ kind: 'account', zimbraId: A, name: 'alice' }, 'blobs'),
+      'Coherency check (blobs) — alice',
+    );
   });
 
   it('summarises and reports the result, escaping table cells', () => {
     const result: RunCheckRequest.Result = {
       findings: [...FINDINGS, finding('item.schema', 'accounts/x|y', 'a | b\nc')],
-      summary: { bySeverity: { error: 4, warning: 3, info: 0 }, byCode: { 'item.interval-gap': 2, 'item.invalid-json': 1 }, filesChecked: 12345, durationMs: 1500, interrupted: false, unpublished: 3 },
+      summary: {
+        bySeverity: { error: 4, warning: 3, info: 0 },
+        byCode: { 'item.interval-gap': 2, 'item.invalid-json': 1 },
+        filesChecked: 12345,
+        durationMs: 1500,
+        interrupted: false,
+        unpublished: 3,
+      },
     };
     assert.equal(checkSummary(result), '4 errors, 3 warnings in 12,345 files');
     const md = checkReportMarkdown('Check', result, 3);
     assert.match(md, /\| `item.interval-gap` \| 2 \| A gap between two transactions \|/);
     assert.match(md, /3 findings not published/);
     assert.match(md, /… and 4 more/);
-    assert.equal(checkSummary({ ...result, findings: [], summary: { ...result.summary, interrupted: true } }), 'no findings in 12,345 files (interrupted)');
+    assert.equal(
+      checkSummary({ ...result, findings: [], summary: { ...result.summary, interrupted: true } }),
+      'no findings in 12,345 files (interrupted)',
+    );
     const full = checkReportMarkdown('Check', result);
     assert.ok(full.includes('accounts/x\\|y: a \\| b c'), 'pipes and newlines cannot break the table or list');
   });
@@ -104,7 +138,10 @@ describe('extension operations', () => {
     for (const id of ids.slice(0, 3)) store.finish(id, { state: 'done', summary: 'ok' });
     store.start('op 5', () => undefined);
     // op 4 and op 5 run; of the finished, op 1 was pruned (keep 2).
-    assert.deepEqual(store.list().map((o) => o.title), ['op 5', 'op 4', 'op 3', 'op 2']);
+    assert.deepEqual(
+      store.list().map((o) => o.title),
+      ['op 5', 'op 4', 'op 3', 'op 2'],
+    );
     const running = store.start('op 6', () => undefined);
     assert.equal(store.list()[0]!.state, 'running');
     assert.ok(store.list().some((o) => o.id === running.id));

@@ -1,16 +1,33 @@
 import { strict as assert } from 'node:assert';
-import { effectiveZone, formatPointInTime, initialInput, parsePointInTime, pointInTimeSpec, statusBarText, validatePointInTime } from '../../src/extension/model/pointInTime';
+import {
+  effectiveZone,
+  formatPointInTime,
+  initialInput,
+  parsePointInTime,
+  pointInTimeSpec,
+  statusBarText,
+  validatePointInTime,
+} from '../../src/extension/model/pointInTime';
 
 describe('extension point in time: the input box', () => {
   it('reads zxsuite dates in the chosen zone', () => {
     assert.deepEqual(parsePointInTime('31/01/2024 12:00:00', 'UTC'), { ok: true, at: Date.UTC(2024, 0, 31, 12) });
     // Rome is UTC+1 in January.
-    assert.deepEqual(parsePointInTime('31/01/2024 12:00:00', 'Europe/Rome'), { ok: true, at: Date.UTC(2024, 0, 31, 11) });
+    assert.deepEqual(parsePointInTime('31/01/2024 12:00:00', 'Europe/Rome'), {
+      ok: true,
+      at: Date.UTC(2024, 0, 31, 11),
+    });
   });
 
   it('reads ISO 8601, with its own offset winning over the zone', () => {
-    assert.deepEqual(parsePointInTime('2024-01-31T12:00:00Z', 'Europe/Rome'), { ok: true, at: Date.UTC(2024, 0, 31, 12) });
-    assert.deepEqual(parsePointInTime('2024-07-01T00:00:00', 'Europe/Rome'), { ok: true, at: Date.UTC(2024, 5, 30, 22) });
+    assert.deepEqual(parsePointInTime('2024-01-31T12:00:00Z', 'Europe/Rome'), {
+      ok: true,
+      at: Date.UTC(2024, 0, 31, 12),
+    });
+    assert.deepEqual(parsePointInTime('2024-07-01T00:00:00', 'Europe/Rome'), {
+      ok: true,
+      at: Date.UTC(2024, 5, 30, 22),
+    });
   });
 
   it('reads "last" as the latest state (null), whatever the case and spacing', () => {

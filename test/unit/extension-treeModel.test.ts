@@ -35,10 +35,16 @@ describe('extension tree model: sliceChildren', () => {
 
   it('shows a short list in pages with a "more" slot counting what is left', () => {
     const slots = sliceChildren(range(9), { from: 0, to: 9 }, 4, limits);
-    assert.deepEqual(slots.slice(0, 4).map((s) => (s.type === 'entry' ? s.value : -1)), [0, 1, 2, 3]);
+    assert.deepEqual(
+      slots.slice(0, 4).map((s) => (s.type === 'entry' ? s.value : -1)),
+      [0, 1, 2, 3],
+    );
     assert.deepEqual(slots[4], { type: 'more', from: 0, shown: 4, remaining: 5 });
     assert.equal(sliceChildren(range(9), { from: 0, to: 9 }, 8, limits).filter((s) => s.type === 'entry').length, 8);
-    assert.equal(sliceChildren(range(9), { from: 0, to: 9 }, 100, limits).some((s) => s.type === 'more'), false);
+    assert.equal(
+      sliceChildren(range(9), { from: 0, to: 9 }, 100, limits).some((s) => s.type === 'more'),
+      false,
+    );
   });
 
   it('splits a long list into ranges that cover it exactly once', () => {
@@ -128,10 +134,24 @@ describe('extension tree model: node ids', () => {
 
 describe('extension tree model: accounts and folders', () => {
   it('groups accounts by domain, domains sorted, accounts without a domain last', () => {
-    const acc = (name: string, domain?: string): AccountSummary => ({ zimbraId: name, name, isSystem: false, findings: [], ...(domain ? { domain } : {}) });
-    const groups = groupAccountsByDomain([acc('zed@b.org', 'b.org'), acc('stray'), acc('ann@a.com', 'a.com'), acc('bob@b.org', 'b.org')]);
+    const acc = (name: string, domain?: string): AccountSummary => ({
+      zimbraId: name,
+      name,
+      isSystem: false,
+      findings: [],
+      ...(domain ? { domain } : {}),
+    });
+    const groups = groupAccountsByDomain([
+      acc('zed@b.org', 'b.org'),
+      acc('stray'),
+      acc('ann@a.com', 'a.com'),
+      acc('bob@b.org', 'b.org'),
+    ]);
     assert.deepEqual([...groups.keys()], ['a.com', 'b.org', '']);
-    assert.deepEqual(groups.get('b.org')!.map((a) => a.name), ['bob@b.org', 'zed@b.org']);
+    assert.deepEqual(
+      groups.get('b.org')!.map((a) => a.name),
+      ['bob@b.org', 'zed@b.org'],
+    );
   });
 
   it('hides the mailbox roots and shows the folder names of the chosen time', () => {
@@ -139,18 +159,35 @@ describe('extension tree model: accounts and folders', () => {
       item(1, 1, [{ from: D0, 'folder-id': 11 }]),
       item(11, 1, [{ from: D0, 'folder-id': 11 }]),
       item(2, 1, [{ from: D0, 'folder-id': 1 }]),
-      item(257, 1, [{ from: D0, 'folder-id': 2, name: 'Projects' }, { from: D1, 'folder-id': 1, name: 'Archive' }]),
+      item(257, 1, [
+        { from: D0, 'folder-id': 2, name: 'Projects' },
+        { from: D1, 'folder-id': 1, name: 'Archive' },
+      ]),
       item(300, 5, [{ from: D0 + 1, 'folder-id': 257, subject: 'Hello' }]),
     ];
     const before = accountTopLevel(buildSnapshot(items, { kind: 'instant', at: D0 + 10 }));
-    assert.deepEqual(before.folders.map((f) => f.name), ['Inbox']);
-    assert.deepEqual(before.folders[0]!.children.map((f) => f.name), ['Projects']);
+    assert.deepEqual(
+      before.folders.map((f) => f.name),
+      ['Inbox'],
+    );
+    assert.deepEqual(
+      before.folders[0]!.children.map((f) => f.name),
+      ['Projects'],
+    );
     const after = accountTopLevel(buildSnapshot(items, { kind: 'last' }));
     assert.deepEqual(after.folders.map((f) => f.name).sort(), ['Archive', 'Inbox']);
   });
 
   it('labels items by subject, with id and type, and marks those with a BLOB', () => {
-    const snap = buildSnapshot([item(2, 1, [{ from: D0, 'folder-id': 1 }]), item(300, 5, [{ from: D0, 'folder-id': 2, subject: 'Q1 report', digest: 'w5JqLTjHOR6pKyxxYySrNIslzaPj8kMG5PIYXWt9M7E=' }])], { kind: 'last' });
+    const snap = buildSnapshot(
+      [
+        item(2, 1, [{ from: D0, 'folder-id': 1 }]),
+        item(300, 5, [
+          { from: D0, 'folder-id': 2, subject: 'Q1 report', digest: 'w5JqLTjHOR6pKyxxYySrNIslzaPj8kMG5PIYXWt9M7E=' },
+        ]),
+      ],
+      { kind: 'last' },
+    );
     const it = snap.folders.get(2)!.items[0]!;
     const v = itemView(ACCOUNT, it);
     assert.equal(v.label, 'Q1 report');

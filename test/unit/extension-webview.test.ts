@@ -2,7 +2,12 @@ import { strict as assert } from 'node:assert';
 import { itemRelPath } from '../../src/engine/layout';
 import { analyzeItemText } from '../../src/engine/item/analyze';
 import { historyPayload, transactionLines, transactionStateText } from '../../src/extension/model/historyRows';
-import { isHistoryPayload, parseHostMessage, parseViewState, parseWebviewMessage } from '../../src/shared/webviewProtocol';
+import {
+  isHistoryPayload,
+  parseHostMessage,
+  parseViewState,
+  parseWebviewMessage,
+} from '../../src/shared/webviewProtocol';
 import { changeSummary, visibleFields } from '../../webview/history/rows';
 
 const ACCOUNT = '0f9b3c2e-6a4d-4c55-9b1e-2d7f8a9c0e11';
@@ -13,9 +18,40 @@ const DIGEST = 'w5JqLTjHOR6pKyxxYySrNIslzaPj8kMG5PIYXWt9M7E=';
 
 const TEXT = JSON.stringify(
   [
-    { 'transaction-id': 1, 'start-date': D0, 'end-date': D1, id: 300, type: 5, 'folder-id': 2, flags: 512, subject: 'Hello', digest: DIGEST },
-    { 'transaction-id': 2, 'start-date': D1, 'end-date': D2, id: 300, type: 5, 'folder-id': 257, flags: 0, subject: 'Hello', digest: DIGEST },
-    { 'transaction-id': 3, 'start-date': D2, 'end-date': null, id: 300, type: 5, 'folder-id': 3, flags: 0, subject: 'Hello', digest: DIGEST, deleted: true },
+    {
+      'transaction-id': 1,
+      'start-date': D0,
+      'end-date': D1,
+      id: 300,
+      type: 5,
+      'folder-id': 2,
+      flags: 512,
+      subject: 'Hello',
+      digest: DIGEST,
+    },
+    {
+      'transaction-id': 2,
+      'start-date': D1,
+      'end-date': D2,
+      id: 300,
+      type: 5,
+      'folder-id': 257,
+      flags: 0,
+      subject: 'Hello',
+      digest: DIGEST,
+    },
+    {
+      'transaction-id': 3,
+      'start-date': D2,
+      'end-date': null,
+      id: 300,
+      type: 5,
+      'folder-id': 3,
+      flags: 0,
+      subject: 'Hello',
+      digest: DIGEST,
+      deleted: true,
+    },
   ],
   null,
   2,
@@ -30,7 +66,11 @@ describe('extension item history: rows', () => {
     const changed = p.rows.map((r) => r.fields.filter((f) => f.changed).map((f) => f.key));
     assert.deepEqual(changed, [[], ['folder-id', 'flags'], ['folder-id', 'deleted']]);
     assert.equal(p.rows[2]!.fields.find((f) => f.key === 'deleted')!.value, 'true');
-    assert.equal(p.rows[1]!.fields.find((f) => f.key === 'deleted')!.value, '', 'absent keys are empty, not "undefined"');
+    assert.equal(
+      p.rows[1]!.fields.find((f) => f.key === 'deleted')!.value,
+      '',
+      'absent keys are empty, not "undefined"',
+    );
   });
 
   it('says what flags, the type and second-based dates mean, without changing what counts as a change', () => {
@@ -40,7 +80,21 @@ describe('extension item history: rows', () => {
     assert.equal(field(1, 'flags').value, '0');
     assert.equal(field(0, 'type').value, '5 (message)');
     assert.equal(field(1, 'type').changed, false);
-    const withDate = analyzeItemText(JSON.stringify([{ 'transaction-id': 1, 'start-date': D0, 'end-date': null, id: 9, type: 5, date: 1704103195, flags: 1 + 32 + 2 ** 31 }]), itemRelPath(ACCOUNT, 9), { fileItemId: 9, now: D2 });
+    const withDate = analyzeItemText(
+      JSON.stringify([
+        {
+          'transaction-id': 1,
+          'start-date': D0,
+          'end-date': null,
+          id: 9,
+          type: 5,
+          date: 1704103195,
+          flags: 1 + 32 + 2 ** 31,
+        },
+      ]),
+      itemRelPath(ACCOUNT, 9),
+      { fileItemId: 9, now: D2 },
+    );
     const row = historyPayload(withDate, { zone: 'UTC', at: null }).rows[0]!;
     assert.equal(row.fields.find((f) => f.key === 'date')!.value, '1704103195 (01/01/2024 09:59:55)');
     assert.match(row.fields.find((f) => f.key === 'flags')!.value, /^\d+ \(from_me, flagged, bits \d+\)$/);
@@ -57,7 +111,8 @@ describe('extension item history: rows', () => {
   });
 
   it('marks the transaction that holds at the point in time', () => {
-    const current = (at: number | null) => historyPayload(history(), { zone: 'UTC', at }).rows.findIndex((r) => r.current);
+    const current = (at: number | null) =>
+      historyPayload(history(), { zone: 'UTC', at }).rows.findIndex((r) => r.current);
     assert.equal(current(D1 + 1000), 1);
     assert.equal(current(null), 2);
     assert.equal(current(D0 - 1), -1);
@@ -66,14 +121,21 @@ describe('extension item history: rows', () => {
   it('gives each transaction the line it starts on, and the digest for "BLOB"', () => {
     assert.deepEqual(transactionLines(TEXT), [1, 12, 23]);
     const p = historyPayload(history(), { text: TEXT, zone: 'UTC', at: null });
-    assert.deepEqual(p.rows.map((r) => r.line), [1, 12, 23]);
+    assert.deepEqual(
+      p.rows.map((r) => r.line),
+      [1, 12, 23],
+    );
     assert.equal(p.rows[0]!.digest, DIGEST);
     assert.deepEqual(transactionLines('not json'), []);
   });
 
   it('carries the findings of a damaged file with their lines, and a payload the webview accepts', () => {
     const bad = TEXT.replace('"transaction-id": 2', '"transaction-id": 1');
-    const p = historyPayload(analyzeItemText(bad, itemRelPath(ACCOUNT, 300), { fileItemId: 300, now: D2 + 1 }), { text: bad, zone: 'UTC', at: null });
+    const p = historyPayload(analyzeItemText(bad, itemRelPath(ACCOUNT, 300), { fileItemId: 300, now: D2 + 1 }), {
+      text: bad,
+      zone: 'UTC',
+      at: null,
+    });
     const f = p.findings.find((x) => x.code === 'item.bad-transaction-id');
     assert.ok(f, JSON.stringify(p.findings));
     assert.equal(f.line, 13);
@@ -95,7 +157,10 @@ describe('extension item history: page helpers', () => {
 
   it('shows every field of the first row, and only the changed ones later when asked', () => {
     assert.equal(visibleFields(p.rows[0]!, 0, true).length, p.rows[0]!.fields.filter((f) => f.value !== '').length);
-    assert.deepEqual(visibleFields(p.rows[1]!, 1, true).map((f) => f.key), ['folder-id', 'flags']);
+    assert.deepEqual(
+      visibleFields(p.rows[1]!, 1, true).map((f) => f.key),
+      ['folder-id', 'flags'],
+    );
     assert.ok(visibleFields(p.rows[1]!, 1, false).length > 2);
     assert.equal(changeSummary(p.rows[2]!, 2), 'changed: folder-id, deleted');
     assert.equal(changeSummary(p.rows[0]!, 0), 'first state');
@@ -111,11 +176,28 @@ describe('extension webview messages', () => {
   });
 
   it('drops extra properties instead of passing them on', () => {
-    assert.deepEqual(parseWebviewMessage({ type: 'showState', index: 1, command: 'rm -rf' }), { type: 'showState', index: 1 });
+    assert.deepEqual(parseWebviewMessage({ type: 'showState', index: 1, command: 'rm -rf' }), {
+      type: 'showState',
+      index: 1,
+    });
   });
 
   it('rejects anything else', () => {
-    for (const bad of [null, 'ready', 42, [], {}, { type: 'nope' }, { type: 'showState' }, { type: 'showState', index: -1 }, { type: 'showState', index: 1.5 }, { type: 'showState', index: '1' }, { type: 'showBlob', digest: '' }, { type: 'showBlob', digest: 'x'.repeat(200) }, { type: 'openAt', line: Number.NaN }]) {
+    for (const bad of [
+      null,
+      'ready',
+      42,
+      [],
+      {},
+      { type: 'nope' },
+      { type: 'showState' },
+      { type: 'showState', index: -1 },
+      { type: 'showState', index: 1.5 },
+      { type: 'showState', index: '1' },
+      { type: 'showBlob', digest: '' },
+      { type: 'showBlob', digest: 'x'.repeat(200) },
+      { type: 'openAt', line: Number.NaN },
+    ]) {
       assert.equal(parseWebviewMessage(bad), undefined, JSON.stringify(bad));
     }
     assert.equal(parseHostMessage({ type: 'history', payload: { rows: 'x' } }), undefined);
@@ -128,6 +210,8 @@ describe('extension webview messages', () => {
     const state = { itemPath: 'accounts/x/items/00/300', selected: 1, onlyChanged: true, payload };
     assert.deepEqual(parseViewState(JSON.parse(JSON.stringify(state))), state);
     assert.deepEqual(parseViewState(undefined), { onlyChanged: false });
-    assert.deepEqual(parseViewState({ onlyChanged: 'yes', selected: -3, itemPath: 7, payload: { rows: [] } }), { onlyChanged: false });
+    assert.deepEqual(parseViewState({ onlyChanged: 'yes', selected: -3, itemPath: 7, payload: { rows: [] } }), {
+      onlyChanged: false,
+    });
   });
 });

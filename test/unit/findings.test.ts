@@ -25,7 +25,10 @@ describe('findings catalogue', () => {
   it('codes are <prefix>.<kebab-case> with a documented prefix', () => {
     for (const code of CODES) {
       assert.match(code, KEBAB_CODE, code);
-      assert.ok(prefixOf(code) in PREFIX_SECTIONS, `${code}: add its prefix to PREFIX_SECTIONS in scripts/gen-findings-doc.ts`);
+      assert.ok(
+        prefixOf(code) in PREFIX_SECTIONS,
+        `${code}: add its prefix to PREFIX_SECTIONS in scripts/gen-findings-doc.ts`,
+      );
     }
   });
   it('every code has a severity, a title and a non-empty remedy', () => {
@@ -39,7 +42,7 @@ describe('findings catalogue', () => {
 
   describe('docs/findings.md', () => {
     const doc = readFileSync(FINDINGS_DOC, 'utf8');
-    it('lists exactly the catalogue\'s codes, each once', () => {
+    it("lists exactly the catalogue's codes, each once", () => {
       const listed = documentedCodes(doc);
       const missing = CODES.filter((c) => !listed.includes(c));
       const extra = listed.filter((c) => !isFindingCode(c));
@@ -51,7 +54,10 @@ describe('findings catalogue', () => {
         const row = doc.split('\n').find((l) => l.startsWith(`| \`${code}\` |`));
         assert.ok(row, code);
         assert.ok(row.startsWith(`| \`${code}\` | ${FINDINGS[code].severity} |`), row);
-        assert.ok(row.includes(FINDINGS[code].remedy.replace(/\|/g, '\\|')), `${code}: remedy differs, run npm run docs:findings`);
+        assert.ok(
+          row.includes(FINDINGS[code].remedy.replace(/\|/g, '\\|')),
+          `${code}: remedy differs, run npm run docs:findings`,
+        );
       }
     });
     it('is exactly what npm run docs:findings writes', () => {
@@ -60,7 +66,8 @@ describe('findings catalogue', () => {
     it('has one section per prefix and explains the finding model and exit codes', () => {
       const prefixes = [...new Set(CODES.map(prefixOf))];
       for (const p of prefixes) assert.match(doc, new RegExp(`^## .*\\(\`${p}\\.\\*\`\\)$`, 'm'), p);
-      for (const field of ['code', 'severity', 'path', 'range', 'message', 'remedy']) assert.match(doc, new RegExp(`^\\| \`${field}\` \\|`, 'm'), field);
+      for (const field of ['code', 'severity', 'path', 'range', 'message', 'remedy'])
+        assert.match(doc, new RegExp(`^\\| \`${field}\` \\|`, 'm'), field);
       assert.match(doc, /## Exit codes/);
       for (const exit of ['0', '1', '2']) assert.match(doc, new RegExp(`^\\| ${exit} \\|`, 'm'));
     });
@@ -70,7 +77,13 @@ describe('findings catalogue', () => {
 describe('finding helpers', () => {
   it('finding() takes severity and remedy from the catalogue unless overridden', () => {
     const f = finding('item.interval-gap', 'a/b', 'gap');
-    assert.deepEqual(f, { code: 'item.interval-gap', severity: 'warning', path: 'a/b', message: 'gap', remedy: FINDINGS['item.interval-gap'].remedy });
+    assert.deepEqual(f, {
+      code: 'item.interval-gap',
+      severity: 'warning',
+      path: 'a/b',
+      message: 'gap',
+      remedy: FINDINGS['item.interval-gap'].remedy,
+    });
     assert.ok(!('range' in f));
     const range = { start: { line: 1, character: 2 }, end: { line: 1, character: 5 } };
     const g = finding('item.interval-gap', 'a/b', 'gap', { range, severity: 'error', remedy: 'other' });
@@ -97,12 +110,22 @@ describe('finding helpers', () => {
       finding('item.bad-digest', 'a', 'x', { range: r(1, 5) }),
     ];
     const sorted = [...list].sort(compareFindings).map((f) => `${f.path}:${f.range?.start.line ?? '-'}:${f.code}`);
-    assert.deepEqual(sorted, ['a:-:item.not-array', 'a:1:item.bad-digest', 'a:1:item.invalid-json', 'a:1:item.unknown-field', 'a:2:item.schema', 'b:0:item.unknown-field']);
+    assert.deepEqual(sorted, [
+      'a:-:item.not-array',
+      'a:1:item.bad-digest',
+      'a:1:item.invalid-json',
+      'a:1:item.unknown-field',
+      'a:2:item.schema',
+      'b:0:item.unknown-field',
+    ]);
   });
   it('failWith throws an EngineError carrying the finding, its message naming the path', () => {
     assert.throws(
       () => failWith('io.not-found', 'accounts/x', 'no such folder'),
-      (err: unknown) => err instanceof EngineError && err.finding.code === 'io.not-found' && err.message === 'accounts/x: no such folder',
+      (err: unknown) =>
+        err instanceof EngineError &&
+        err.finding.code === 'io.not-found' &&
+        err.message === 'accounts/x: no such folder',
     );
   });
 });

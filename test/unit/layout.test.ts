@@ -40,7 +40,12 @@ describe('layout', () => {
     it('classifyRelPath(itemRelPath(id)) gives the id and bucket back (property)', () => {
       fc.assert(
         fc.property(fc.integer({ min: 0, max: 2 ** 31 - 1 }), (id) => {
-          assert.deepEqual(classifyRelPath(itemRelPath(ACCOUNT, id)), { kind: 'item', accountId: ACCOUNT, bucket: itemBucket(id), itemId: id });
+          assert.deepEqual(classifyRelPath(itemRelPath(ACCOUNT, id)), {
+            kind: 'item',
+            accountId: ACCOUNT,
+            bucket: itemBucket(id),
+            itemId: id,
+          });
         }),
       );
     });
@@ -51,7 +56,10 @@ describe('layout', () => {
       [`accounts/${ACCOUNT}/items/57/2057`, { kind: 'item', accountId: ACCOUNT, bucket: '57', itemId: 2057 }],
       // The bucket is reported as found; the check compares it with itemBucket (layout.item-wrong-folder).
       [`accounts/${ACCOUNT}/items/12/2057`, { kind: 'item', accountId: ACCOUNT, bucket: '12', itemId: 2057 }],
-      [`accounts/${ACCOUNT}/drive_items/ab/5e7c-11ab`, { kind: 'drive-item', accountId: ACCOUNT, bucket: 'ab', name: '5e7c-11ab' }],
+      [
+        `accounts/${ACCOUNT}/drive_items/ab/5e7c-11ab`,
+        { kind: 'drive-item', accountId: ACCOUNT, bucket: 'ab', name: '5e7c-11ab' },
+      ],
       [`accounts/${ACCOUNT}/account_info`, { kind: 'account-file', accountId: ACCOUNT, file: 'account_info' }],
       [`accounts/${ACCOUNT}/account_stat`, { kind: 'account-file', accountId: ACCOUNT, file: 'account_stat' }],
       [`accounts/${ACCOUNT}/backupstat`, { kind: 'account-file', accountId: ACCOUNT, file: 'backupstat' }],
@@ -59,7 +67,10 @@ describe('layout', () => {
       ['map_mbox1.example.com', { kind: 'map', serverId: 'mbox1.example.com' }],
       ['backupstat', { kind: 'root-backupstat' }],
       [`items/47/${DIGEST}`, { kind: 'blob', prefix: '47', digest: DIGEST }],
-      ['server/customizations_28_02_14#04_01_14.tar.gz', { kind: 'server-archive', dir: 'server', name: 'customizations_28_02_14#04_01_14.tar.gz' }],
+      [
+        'server/customizations_28_02_14#04_01_14.tar.gz',
+        { kind: 'server-archive', dir: 'server', name: 'customizations_28_02_14#04_01_14.tar.gz' },
+      ],
       ['servers/notes.txt', { kind: 'server-archive', dir: 'servers', name: 'notes.txt' }],
       // Windows separators and doubled or leading slashes are the same path.
       [`accounts\\${ACCOUNT}\\items\\02\\2`, { kind: 'item', accountId: ACCOUNT, bucket: '02', itemId: 2 }],
@@ -89,17 +100,20 @@ describe('layout', () => {
       'other/map_x',
       'sub/backupstat',
     ];
-    for (const rel of others) it(`${JSON.stringify(rel)} → other`, () => assert.deepEqual(classifyRelPath(rel), { kind: 'other' }));
+    for (const rel of others)
+      it(`${JSON.stringify(rel)} → other`, () => assert.deepEqual(classifyRelPath(rel), { kind: 'other' }));
   });
 
   describe('names', () => {
     it('isZimbraId accepts only a lowercase 8-4-4-4-12 UUID', () => {
       assert.equal(isZimbraId(ACCOUNT), true);
-      for (const bad of [ACCOUNT.toUpperCase(), ACCOUNT.slice(1), `${ACCOUNT}x`, ACCOUNT.replace(/-/g, ''), '', '../x']) assert.equal(isZimbraId(bad), false, bad);
+      for (const bad of [ACCOUNT.toUpperCase(), ACCOUNT.slice(1), `${ACCOUNT}x`, ACCOUNT.replace(/-/g, ''), '', '../x'])
+        assert.equal(isZimbraId(bad), false, bad);
     });
     it('isItemFileName accepts plain decimal ids of at most ten digits', () => {
       for (const ok of ['0', '2', '2057', '4294967295']) assert.equal(isItemFileName(ok), true, ok);
-      for (const bad of ['', '02', '-1', '1e3', '12345678901', ' 2', '2 ', '２']) assert.equal(isItemFileName(bad), false, bad);
+      for (const bad of ['', '02', '-1', '1e3', '12345678901', ' 2', '2 ', '２'])
+        assert.equal(isItemFileName(bad), false, bad);
     });
     it('driveBucket is the last two characters, lowercase', () => {
       assert.equal(driveBucket('5E7C-11AB'), 'ab');
@@ -110,12 +124,20 @@ describe('layout', () => {
     });
     it('customizationsStamp reads only customizations_dd_MM_yy#HH_mm_ss.tar.gz', () => {
       assert.equal(customizationsStamp('customizations_28_02_14#04_01_14.tar.gz'), '28_02_14#04_01_14');
-      for (const bad of ['customizations_28_02_14#04_01_14.tar', 'customizations_28_02_2014#04_01_14.tar.gz', 'x_customizations_28_02_14#04_01_14.tar.gz']) {
+      for (const bad of [
+        'customizations_28_02_14#04_01_14.tar',
+        'customizations_28_02_2014#04_01_14.tar.gz',
+        'x_customizations_28_02_14#04_01_14.tar.gz',
+      ]) {
         assert.equal(customizationsStamp(bad), undefined, bad);
       }
     });
     it('blobRelPath agrees with classifyRelPath', () => {
-      assert.deepEqual(classifyRelPath(blobRelPath(DIGEST)!), { kind: 'blob', prefix: DIGEST.slice(0, 2), digest: DIGEST });
+      assert.deepEqual(classifyRelPath(blobRelPath(DIGEST)!), {
+        kind: 'blob',
+        prefix: DIGEST.slice(0, 2),
+        digest: DIGEST,
+      });
     });
   });
 

@@ -68,7 +68,11 @@ function valueRange(s: string, key: string, value: string, nth = 0): Range {
 
 function only(findings: Finding[], code: FindingCode): Finding {
   const hits = findings.filter((f) => f.code === code);
-  assert.equal(hits.length, 1, `expected one ${code}, got ${JSON.stringify(findings.map((f) => `${f.code}: ${f.message}`))}`);
+  assert.equal(
+    hits.length,
+    1,
+    `expected one ${code}, got ${JSON.stringify(findings.map((f) => `${f.code}: ${f.message}`))}`,
+  );
   return hits[0]!;
 }
 
@@ -78,7 +82,14 @@ function codes(findings: Finding[]): string[] {
 
 describe('item parser (tolerant)', () => {
   it('a documented file parses clean, every key normalised', () => {
-    const h = parseItemText(text([tx({ 'end-date': T1 }), tx({ 'transaction-id': 2, 'start-date': T1, flags: 0, deleted: true, 'mod-metadata': 7, version: 1 })]), PATH, { fileItemId: 260 });
+    const h = parseItemText(
+      text([
+        tx({ 'end-date': T1 }),
+        tx({ 'transaction-id': 2, 'start-date': T1, flags: 0, deleted: true, 'mod-metadata': 7, version: 1 }),
+      ]),
+      PATH,
+      { fileItemId: 260 },
+    );
     assert.deepEqual(h.findings, []);
     assert.equal(h.parsed, true);
     assert.equal(h.fileItemId, 260);
@@ -123,7 +134,10 @@ describe('item parser (tolerant)', () => {
     const plain = parseItemText(src, PATH);
     const bom = parseItemText('\ufeff' + src, PATH);
     assert.deepEqual(bom.findings, plain.findings);
-    assert.deepEqual(bom.transactions.map((t) => t.start), [T0]);
+    assert.deepEqual(
+      bom.transactions.map((t) => t.start),
+      [T0],
+    );
     const bytes = parseItemBytes(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(src)]), PATH);
     assert.deepEqual(bytes.findings, plain.findings);
   });
@@ -145,7 +159,10 @@ describe('item parser (tolerant)', () => {
       assert.equal(h.transactions[0]?.start, 1704103200000);
       assert.equal(h.transactions[0]?.end, 1704189600000);
       const found = h.findings.filter((f) => f.code === 'item.date-in-seconds');
-      assert.deepEqual(found.map((f) => f.range), [valueRange(src, 'start-date', '1704103200'), valueRange(src, 'end-date', '1704189600')]);
+      assert.deepEqual(
+        found.map((f) => f.range),
+        [valueRange(src, 'start-date', '1704103200'), valueRange(src, 'end-date', '1704189600')],
+      );
       assert.ok(found.every((f) => f.severity === 'warning'));
     });
     it('ISO and zxsuite date strings are read (as UTC), with item.date-as-string', () => {
@@ -154,7 +171,10 @@ describe('item parser (tolerant)', () => {
       assert.equal(h.transactions[0]?.start, T0);
       assert.equal(h.transactions[0]?.end, T1);
       const found = h.findings.filter((f) => f.code === 'item.date-as-string');
-      assert.deepEqual(found.map((f) => f.range), [valueRange(src, 'start-date', '"2024-01-01T10:00:00Z"'), valueRange(src, 'end-date', '"02/01/2024 10:00:00"')]);
+      assert.deepEqual(
+        found.map((f) => f.range),
+        [valueRange(src, 'start-date', '"2024-01-01T10:00:00Z"'), valueRange(src, 'end-date', '"02/01/2024 10:00:00"')],
+      );
     });
     for (const sentinel of ['-1', '0', '9223372036854775807', '253402300800000']) {
       it(`end-date ${sentinel} means "still valid" (item.end-date-sentinel, info)`, () => {
@@ -271,7 +291,11 @@ describe('item parser (tolerant)', () => {
         assert.equal(h.parsed, false);
         const f = only(h.findings, 'item.not-utf8');
         assert.equal(f.severity, 'error');
-        assert.match(f.message, new RegExp(`offset ${offset}\\)`), `${Buffer.from(bytes).toString('hex')}: ${f.message}`);
+        assert.match(
+          f.message,
+          new RegExp(`offset ${offset}\\)`),
+          `${Buffer.from(bytes).toString('hex')}: ${f.message}`,
+        );
         assert.deepEqual(analyzeItemBytes(Uint8Array.from(bytes), PATH).findings, h.findings);
       }
     });
@@ -284,7 +308,10 @@ describe('item parser (tolerant)', () => {
         // The bracket that goes one level past the limit.
         assert.equal(f.range?.start.character, src.startsWith('[') ? MAX_NESTING : MAX_NESTING * 5);
       }
-      assert.equal(only(parseItemBytes(Buffer.from('['.repeat(100_000)), PATH).findings, 'item.too-deep').severity, 'error');
+      assert.equal(
+        only(parseItemBytes(Buffer.from('['.repeat(100_000)), PATH).findings, 'item.too-deep').severity,
+        'error',
+      );
     });
     it(`${MAX_NESTING} levels are allowed; brackets inside strings do not count`, () => {
       const deep = '['.repeat(MAX_NESTING) + ']'.repeat(MAX_NESTING);
@@ -372,7 +399,10 @@ describe('item rules (checkHistory through analyzeItemText)', () => {
       assert.deepEqual(f.range, valueRange(src, 'transaction-id', '1', 1));
     });
     it('out of order', () => {
-      const { findings } = analyze([tx({ 'transaction-id': 2, 'end-date': T1 }), tx({ 'transaction-id': 1, 'start-date': T1 })]);
+      const { findings } = analyze([
+        tx({ 'transaction-id': 2, 'end-date': T1 }),
+        tx({ 'transaction-id': 1, 'start-date': T1 }),
+      ]);
       assert.match(only(findings, 'item.bad-transaction-id').message, /comes after 2/);
     });
     it('missing', () => {
@@ -384,7 +414,10 @@ describe('item rules (checkHistory through analyzeItemText)', () => {
       assert.deepEqual(f.range?.start, rangeOf(src, '{').start);
     });
     it('gaps in the numbering are fine', () => {
-      assert.deepEqual(analyze([tx({ 'transaction-id': 3, 'end-date': T1 }), tx({ 'transaction-id': 10, 'start-date': T1 })]).findings, []);
+      assert.deepEqual(
+        analyze([tx({ 'transaction-id': 3, 'end-date': T1 }), tx({ 'transaction-id': 10, 'start-date': T1 })]).findings,
+        [],
+      );
     });
   });
 
@@ -419,7 +452,9 @@ describe('item rules (checkHistory through analyzeItemText)', () => {
     const f = only(findings, 'item.future-date');
     assert.equal(f.severity, 'warning');
     assert.deepEqual(f.range, valueRange(src, 'start-date', String(NOW + DAY + 1)));
-    assert.deepEqual(codes(analyze([tx({ 'start-date': NOW + 1 })], { futureToleranceMs: 0 }).findings), ['item.future-date']);
+    assert.deepEqual(codes(analyze([tx({ 'start-date': NOW + 1 })], { futureToleranceMs: 0 }).findings), [
+      'item.future-date',
+    ]);
   });
   it('live after delete: item.live-after-delete (info) on the undeleting transaction, once per undelete', () => {
     const { findings } = analyze([
@@ -432,7 +467,10 @@ describe('item rules (checkHistory through analyzeItemText)', () => {
     assert.deepEqual(codes(findings), ['item.live-after-delete', 'item.live-after-delete']);
   });
   it('every rule finding carries the file path and a range', () => {
-    const { findings } = analyze([tx({ 'transaction-id': 2, id: 1, 'end-date': T2 }), tx({ 'transaction-id': 1, 'start-date': T1, type: 99, digest: 'x' })]);
+    const { findings } = analyze([
+      tx({ 'transaction-id': 2, id: 1, 'end-date': T2 }),
+      tx({ 'transaction-id': 1, 'start-date': T1, type: 99, digest: 'x' }),
+    ]);
     assert.ok(findings.length >= 5);
     for (const f of findings) {
       assert.equal(f.path, PATH);

@@ -68,7 +68,16 @@ interface Seen {
   absentFolders: number;
 }
 
-async function compareAt(cat: Catalogue, account: string, items: readonly ItemHistory[], byId: Map<number, ItemHistory>, lifetimes: Map<number, FolderInterval[]>, helpers: { index: FolderIndex; chain: FolderChain }, whenIn: PointSpec, seen: Seen): Promise<void> {
+async function compareAt(
+  cat: Catalogue,
+  account: string,
+  items: readonly ItemHistory[],
+  byId: Map<number, ItemHistory>,
+  lifetimes: Map<number, FolderInterval[]>,
+  helpers: { index: FolderIndex; chain: FolderChain },
+  whenIn: PointSpec,
+  seen: Seen,
+): Promise<void> {
   const when = resolveAccountInstant(items, whenIn);
   const label = `${account} at ${JSON.stringify(whenIn)}`;
   assert.deepEqual(cat.resolve(account, whenIn), when, `${label}: resolved instant`);
@@ -79,11 +88,19 @@ async function compareAt(cat: Catalogue, account: string, items: readonly ItemHi
     const f = recordedFolderAt(h, when);
     if (f) recorded.set(f.id, f);
   }
-  const ours = [...recorded.values()].map((f) => `${f.id} ${f.name} ${f.parentId ?? '-'} ${folderPathAt((n) => recorded.get(n), f.id)}`).sort();
-  const theirs = [...cat.foldersAt(account, when).folders.values()].map((f) => `${f.id} ${f.name} ${f.parentId ?? '-'} ${f.path}`).sort();
+  const ours = [...recorded.values()]
+    .map((f) => `${f.id} ${f.name} ${f.parentId ?? '-'} ${folderPathAt((n) => recorded.get(n), f.id)}`)
+    .sort();
+  const theirs = [...cat.foldersAt(account, when).folders.values()]
+    .map((f) => `${f.id} ${f.name} ${f.parentId ?? '-'} ${f.path}`)
+    .sort();
   assert.deepEqual(theirs, ours, `${label}: folders`);
   const snap = buildSnapshot(items, when);
-  assert.deepEqual([...snap.folders.values()].map((f) => `${f.id} ${f.name} ${f.parentId ?? '-'} ${f.path}`).sort(), ours, `${label}: snapshot folders`);
+  assert.deepEqual(
+    [...snap.folders.values()].map((f) => `${f.id} ${f.name} ${f.parentId ?? '-'} ${f.path}`).sort(),
+    ours,
+    `${label}: snapshot folders`,
+  );
 
   // Items per folder: every folder id any item names, whether the folder exists or not.
   const counts = new Map<number, number>();
@@ -92,11 +109,19 @@ async function compareAt(cat: Catalogue, account: string, items: readonly ItemHi
     const f = it?.transaction.folderId;
     if (it && f !== undefined && isInFolder(it, f)) counts.set(f, (counts.get(f) ?? 0) + 1);
   }
-  assert.deepEqual([...cat.countsByFolderAt(account, when)].sort((a, b) => a[0] - b[0]), [...counts].sort((a, b) => a[0] - b[0]), `${label}: items per folder id`);
+  assert.deepEqual(
+    [...cat.countsByFolderAt(account, when)].sort((a, b) => a[0] - b[0]),
+    [...counts].sort((a, b) => a[0] - b[0]),
+    `${label}: items per folder id`,
+  );
   for (const id of recorded.keys()) {
     const ids = itemsOfFolderAt(items, id, when).map((it) => it.id);
     assert.deepEqual(cat.idsInFolderAt(account, id, when), ids, `${label}: items of folder ${id}`);
-    assert.deepEqual(snap.folders.get(id)!.items.map((it) => it.id), ids, `${label}: snapshot items of folder ${id}`);
+    assert.deepEqual(
+      snap.folders.get(id)!.items.map((it) => it.id),
+      ids,
+      `${label}: snapshot items of folder ${id}`,
+    );
     seen.filed += ids.length;
   }
   seen.folders += recorded.size;
@@ -110,12 +135,14 @@ async function compareAt(cat: Catalogue, account: string, items: readonly ItemHi
     const ref = lookup(id);
     const state = await helpers.index.folderAt(account, id, at);
     assert.equal(state.exists, ref !== undefined, `${label}: server folderAt(${id})`);
-    if (ref && state.exists) assert.deepEqual([state.name, state.parentId], [ref.name, ref.parentId], `${label}: server folder ${id}`);
+    if (ref && state.exists)
+      assert.deepEqual([state.name, state.parentId], [ref.name, ref.parentId], `${label}: server folder ${id}`);
     if (!ref) seen.absentFolders++;
     const p = folderPathAt(lookup, id);
     assert.equal(await helpers.index.folderPath(account, id, at), p, `${label}: server path of ${id}`);
     assert.equal(await helpers.chain.pathAt(id, cliWhen), p, `${label}: CLI path of ${id}`);
-    if (at !== null) assert.equal(folderExistsIn(lifetimes, id, at), ref !== undefined, `${label}: check's folderExistsAt(${id})`);
+    if (at !== null)
+      assert.equal(folderExistsIn(lifetimes, id, at), ref !== undefined, `${label}: check's folderExistsAt(${id})`);
   }
   seen.instants++;
 }
@@ -146,16 +173,24 @@ describe('point-in-time evaluator (src/engine/pointInTime.ts) against the catalo
         for (const h of items) {
           if (h.fileItemId !== undefined) byId.set(h.fileItemId, h);
           const facts = itemFacts(h);
-          if (facts.kind === 'item') for (const def of facts.folderDefs) lifetimes.set(def[0], [...(lifetimes.get(def[0]) ?? []), def]);
+          if (facts.kind === 'item')
+            for (const def of facts.folderDefs) lifetimes.set(def[0], [...(lifetimes.get(def[0]) ?? []), def]);
         }
         const helpers = { index: new FolderIndex(sample.path), chain: new FolderChain(backup, a.zimbraId) };
-        const whens: PointSpec[] = [{ kind: 'first' }, { kind: 'last' }, ...instants(items).map((at) => ({ kind: 'instant' as const, at }))];
+        const whens: PointSpec[] = [
+          { kind: 'first' },
+          { kind: 'last' },
+          ...instants(items).map((at) => ({ kind: 'instant' as const, at })),
+        ];
         for (const when of whens) await compareAt(cat, a.zimbraId, items, byId, lifetimes, helpers, when, seen);
       }
     } finally {
       cat.close();
     }
     // Not vacuous: many instants, folders and filed items, and folders that do not exist at some of them.
-    assert.ok(seen.instants > 500 && seen.folders > 5000 && seen.filed > 5000 && seen.absentFolders > 100, JSON.stringify(seen));
+    assert.ok(
+      seen.instants > 500 && seen.folders > 5000 && seen.filed > 5000 && seen.absentFolders > 100,
+      JSON.stringify(seen),
+    );
   });
 });

@@ -51,7 +51,12 @@ function loadItems(root: string, files: readonly string[], now: number): LoadedI
     .map((rel) => {
       const parts = rel.split('/');
       const id = Number(parts[4]);
-      return { rel, account: parts[1]!, id, history: analyzeItemBytes(readFileSync(path.join(root, rel)), rel, { fileItemId: id, now }) };
+      return {
+        rel,
+        account: parts[1]!,
+        id,
+        history: analyzeItemBytes(readFileSync(path.join(root, rel)), rel, { fileItemId: id, now }),
+      };
     });
 }
 
@@ -69,7 +74,9 @@ function unknownFolderUses(items: readonly LoadedItem[]): string[] {
   for (const it of items) {
     for (const t of it.history.transactions) {
       if (t.deleted || t.folderId === undefined || t.folderId === it.id) continue;
-      const ok = (live.get(`${it.account}/${t.folderId}`) ?? []).some(([s, e]) => s <= t.start! && (e === null || t.start! < e));
+      const ok = (live.get(`${it.account}/${t.folderId}`) ?? []).some(
+        ([s, e]) => s <= t.start! && (e === null || t.start! < e),
+      );
       if (!ok) bad.push(`${it.rel} transaction ${t.index + 1}: folder ${t.folderId}`);
     }
   }
@@ -120,7 +127,10 @@ describe('sample backup generator', function () {
     it('gives another tree for another seed', () => {
       const filesC = walk(c.path);
       assert.notDeepEqual(filesC, filesA);
-      assert.notDeepEqual(c.accounts.map((x) => x.zimbraId), a.accounts.map((x) => x.zimbraId));
+      assert.notDeepEqual(
+        c.accounts.map((x) => x.zimbraId),
+        a.accounts.map((x) => x.zimbraId),
+      );
     });
 
     it('writes gzip with a zero mtime and a fixed timeline', () => {
@@ -165,7 +175,10 @@ describe('sample backup generator', function () {
         const bad = it.history.findings.filter((x) => x.severity !== 'info');
         assert.deepEqual(bad, [], it.rel);
         assert.equal(it.rel.split('/')[3], itemBucket(it.id));
-        assert.ok(it.history.transactions.every((t) => t.start! >= a.startDate && t.start! < a.endDate), it.rel);
+        assert.ok(
+          it.history.transactions.every((t) => t.start! >= a.startDate && t.start! < a.endDate),
+          it.rel,
+        );
         // Only the documented informational case: an undelete.
         for (const x of it.history.findings) assert.equal(x.code, 'item.live-after-delete', it.rel);
       }
@@ -177,7 +190,12 @@ describe('sample backup generator', function () {
       const big = await makeSample(tmp(), { accounts: 3, itemsPerAccount: 1000, seed: 4 });
       const bigItems = loadItems(big.path, walk(big.path), big.endDate);
       assert.deepEqual(unknownFolderUses(bigItems), []);
-      for (const it of bigItems) assert.deepEqual(it.history.findings.filter((x) => x.severity !== 'info'), [], it.rel);
+      for (const it of bigItems)
+        assert.deepEqual(
+          it.history.findings.filter((x) => x.severity !== 'info'),
+          [],
+          it.rel,
+        );
     });
 
     it('chains transactions exactly', () => {
@@ -194,10 +212,14 @@ describe('sample backup generator', function () {
 
     it('has every referenced BLOB, no orphan and no double gzip', () => {
       const referenced = new Map<string, number>();
-      for (const it of items) for (const t of it.history.transactions) if (typeof t.digest === 'string') referenced.set(t.digest, t.size!);
+      for (const it of items)
+        for (const t of it.history.transactions) if (typeof t.digest === 'string') referenced.set(t.digest, t.size!);
       const blobs = filesA.filter((p) => p.startsWith('items/'));
       assert.equal(blobs.length, a.blobs);
-      assert.equal(blobs.reduce((s, p) => s + statSync(path.join(a.path, p)).size, 0), a.blobBytes);
+      assert.equal(
+        blobs.reduce((s, p) => s + statSync(path.join(a.path, p)).size, 0),
+        a.blobBytes,
+      );
       const names = new Set<string>();
       for (const rel of blobs) {
         const [, prefix, digest] = rel.split('/') as [string, string, string];
@@ -224,15 +246,25 @@ describe('sample backup generator', function () {
         assert.deepEqual(stat.findings, []);
         const mine = items.filter((i) => i.account === acc.zimbraId);
         const starts = mine.flatMap((i) => i.history.transactions.map((t) => t.start!));
-        const digests = new Set(mine.flatMap((i) => i.history.transactions.map((t) => t.digest).filter((d): d is string => typeof d === 'string')));
+        const digests = new Set(
+          mine.flatMap((i) =>
+            i.history.transactions.map((t) => t.digest).filter((d): d is string => typeof d === 'string'),
+          ),
+        );
         const s = stat.value!;
         assert.equal(s.itemCount, mine.length);
         assert.equal(s.lastItemId, Math.max(...mine.map((i) => i.id)));
         assert.equal(s.firstTransactionDate, Math.min(...starts));
         assert.equal(s.lastTransactionDate, Math.max(...starts));
         assert.equal(s.blobCount, digests.size);
-        assert.equal(s.blobBytes, [...digests].reduce((sum, d) => sum + statSync(path.join(a.path, 'items', d.slice(0, 2), d)).size, 0));
-        const bs = parseBackupStat(readFileSync(path.join(a.path, `accounts/${acc.zimbraId}/backupstat`)), 'backupstat');
+        assert.equal(
+          s.blobBytes,
+          [...digests].reduce((sum, d) => sum + statSync(path.join(a.path, 'items', d.slice(0, 2), d)).size, 0),
+        );
+        const bs = parseBackupStat(
+          readFileSync(path.join(a.path, `accounts/${acc.zimbraId}/backupstat`)),
+          'backupstat',
+        );
         assert.deepEqual(bs.findings, []);
       }
       const root = parseBackupStat(readFileSync(path.join(a.path, 'backupstat')), 'backupstat');
@@ -248,7 +280,10 @@ describe('sample backup generator', function () {
       assert.deepEqual(map.findings, []);
       const dest = map.value!.accounts[0]!.destinationId;
       assert.ok(a.accounts.some((x) => x.zimbraId === dest));
-      const log = parseIdMapper(readFileSync(path.join(a.path, `accounts/${dest}/id_mapper.log`), 'utf8'), 'id_mapper.log');
+      const log = parseIdMapper(
+        readFileSync(path.join(a.path, `accounts/${dest}/id_mapper.log`), 'utf8'),
+        'id_mapper.log',
+      );
       assert.deepEqual(log.findings, []);
       assert.ok(log.mappings.length > 20);
       const ids = new Set(items.filter((i) => i.account === dest).map((i) => i.id));
@@ -274,13 +309,20 @@ describe('sample backup generator', function () {
     it('has system folders, renamed and moved user folders, and tags', () => {
       for (const acc of a.accounts) {
         const folders = byType(1).filter((i) => i.account === acc.zimbraId);
-        for (const id of [1, 2, 3, 4, 5, 6, 7, 10, 15, 16]) assert.ok(folders.some((x) => x.id === id), `folder ${id} of ${acc.name}`);
+        for (const id of [1, 2, 3, 4, 5, 6, 7, 10, 15, 16])
+          assert.ok(
+            folders.some((x) => x.id === id),
+            `folder ${id} of ${acc.name}`,
+          );
       }
       const user = byType(1).filter((i) => i.id >= 256);
       const renamed = user.filter((i) => new Set(i.history.transactions.map((t) => t.name)).size > 1);
       const moved = user.filter((i) => new Set(i.history.transactions.map((t) => t.folderId)).size > 1);
       assert.ok(renamed.length > 3 && moved.length > 3, `${renamed.length} renamed, ${moved.length} moved`);
-      assert.ok(user.some((i) => i.history.transactions.some((t) => t.folderId === 3)), 'a folder moved to Trash');
+      assert.ok(
+        user.some((i) => i.history.transactions.some((t) => t.folderId === 3)),
+        'a folder moved to Trash',
+      );
       const tags = byType(3);
       assert.ok(tags.length > 5);
       const tagNames = new Set(tags.map((t) => t.history.transactions[0]!.name));
@@ -290,19 +332,53 @@ describe('sample backup generator', function () {
     it('has message histories: read, flagged, moved, deleted long ago and recently, undeleted', () => {
       const msgs = byType(5);
       const txs = (m: LoadedItem) => m.history.transactions;
-      assert.ok(msgs.some((m) => (txs(m)[0]!.flags! & 512) !== 0 && txs(m).some((t) => (t.flags! & 512) === 0)), 'unread → read');
-      assert.ok(msgs.some((m) => txs(m).some((t) => (t.flags! & 32) !== 0)), 'flagged');
-      assert.ok(msgs.some((m) => txs(m).some((t) => t.folderId === 3)), 'moved to Trash');
-      assert.ok(msgs.some((m) => txs(m).some((t) => (t.folderId ?? 0) >= 256)), 'moved to a user folder');
-      const deletedAt = msgs.map((m) => txs(m).at(-1)!).filter((t) => t.deleted && t.end === null).map((t) => t.start!);
-      assert.ok(deletedAt.some((d) => d < a.endDate - 30 * DAY), 'purge due');
-      assert.ok(deletedAt.some((d) => d >= a.endDate - 30 * DAY), 'recently deleted');
-      assert.ok(msgs.some((m) => txs(m).some((t, i) => t.deleted && txs(m).slice(i + 1).some((u) => !u.deleted))), 'undelete');
+      assert.ok(
+        msgs.some((m) => (txs(m)[0]!.flags! & 512) !== 0 && txs(m).some((t) => (t.flags! & 512) === 0)),
+        'unread → read',
+      );
+      assert.ok(
+        msgs.some((m) => txs(m).some((t) => (t.flags! & 32) !== 0)),
+        'flagged',
+      );
+      assert.ok(
+        msgs.some((m) => txs(m).some((t) => t.folderId === 3)),
+        'moved to Trash',
+      );
+      assert.ok(
+        msgs.some((m) => txs(m).some((t) => (t.folderId ?? 0) >= 256)),
+        'moved to a user folder',
+      );
+      const deletedAt = msgs
+        .map((m) => txs(m).at(-1)!)
+        .filter((t) => t.deleted && t.end === null)
+        .map((t) => t.start!);
+      assert.ok(
+        deletedAt.some((d) => d < a.endDate - 30 * DAY),
+        'purge due',
+      );
+      assert.ok(
+        deletedAt.some((d) => d >= a.endDate - 30 * DAY),
+        'recently deleted',
+      );
+      assert.ok(
+        msgs.some((m) =>
+          txs(m).some(
+            (t, i) =>
+              t.deleted &&
+              txs(m)
+                .slice(i + 1)
+                .some((u) => !u.deleted),
+          ),
+        ),
+        'undelete',
+      );
     });
 
     it('shares BLOBs across accounts', () => {
       const owners = new Map<string, Set<string>>();
-      for (const it of byType(5)) for (const t of it.history.transactions) if (t.digest) owners.set(t.digest, (owners.get(t.digest) ?? new Set()).add(it.account));
+      for (const it of byType(5))
+        for (const t of it.history.transactions)
+          if (t.digest) owners.set(t.digest, (owners.get(t.digest) ?? new Set()).add(it.account));
       assert.ok([...owners.values()].some((s) => s.size >= 3));
     });
 
@@ -316,7 +392,8 @@ describe('sample backup generator', function () {
         assert.ok(!/[^\r]\n/.test(text), `bare LF in ${m.rel}`);
         const sep = text.indexOf('\r\n\r\n');
         const head = text.slice(0, sep);
-        for (const h of ['Date', 'From', 'To', 'Subject', 'Message-ID', 'MIME-Version', 'Content-Type']) assert.match(head, new RegExp(`^${h}: `, 'm'), `${h} in ${m.rel}`);
+        for (const h of ['Date', 'From', 'To', 'Subject', 'Message-ID', 'MIME-Version', 'Content-Type'])
+          assert.match(head, new RegExp(`^${h}: `, 'm'), `${h} in ${m.rel}`);
         const subject = /^Subject: (.*(?:\r\n[ \t].*)*)/m.exec(head)![1]!;
         assert.equal(decodeWords(subject), t0.subject, m.rel);
         if (subject.includes('=?UTF-8?B?')) seen.encodedWord++;
@@ -330,8 +407,10 @@ describe('sample backup generator', function () {
         if (/^Content-Type: text\/html/m.test(text)) seen.html++;
         if (/^Content-Transfer-Encoding: quoted-printable/m.test(text)) seen.qp++;
         if (/^Content-Transfer-Encoding: 8bit/m.test(text) && /[^\x00-\x7f]/.test(text)) seen.eightBit++;
-        if (/^Content-Transfer-Encoding: 7bit/m.test(head)) assert.ok(!/[^\x00-\x7f]/.test(text), `8-bit bytes in a 7bit message ${m.rel}`);
-        if (!/^Content-Transfer-Encoding: 8bit/m.test(text)) assert.ok(!/[^\x00-\x7f]/.test(text), `8-bit bytes without 8bit ${m.rel}`);
+        if (/^Content-Transfer-Encoding: 7bit/m.test(head))
+          assert.ok(!/[^\x00-\x7f]/.test(text), `8-bit bytes in a 7bit message ${m.rel}`);
+        if (!/^Content-Transfer-Encoding: 8bit/m.test(text))
+          assert.ok(!/[^\x00-\x7f]/.test(text), `8-bit bytes without 8bit ${m.rel}`);
         if (/^Content-Transfer-Encoding: base64/m.test(text)) seen.base64++;
       }
       for (const [k, v] of Object.entries(seen)) assert.ok(v > 0, `no ${k} message`);
@@ -343,7 +422,9 @@ describe('sample backup generator', function () {
       let pdf = 0;
       for (const m of byType(5)) {
         const text = blobContent(a.path, m.history.transactions[0]!.digest!).toString('utf8');
-        for (const part of text.matchAll(/Content-Type: (image\/png|application\/pdf);[\s\S]*?Content-Transfer-Encoding: base64\r\n(?:Content-ID: .*\r\n)?\r\n([A-Za-z0-9+/=\r\n]+)/g)) {
+        for (const part of text.matchAll(
+          /Content-Type: (image\/png|application\/pdf);[\s\S]*?Content-Transfer-Encoding: base64\r\n(?:Content-ID: .*\r\n)?\r\n([A-Za-z0-9+/=\r\n]+)/g,
+        )) {
           const data = Buffer.from(part[2]!.replace(/\r\n/g, ''), 'base64');
           if (part[1] === 'image/png') {
             assert.equal(data.subarray(0, 8).toString('hex'), '89504e470d0a1a0a');
@@ -359,11 +440,18 @@ describe('sample backup generator', function () {
     });
 
     it('writes vCards, events, tasks and versioned documents', () => {
-      const first = (type: number): string[] => byType(type).map((i) => blobContent(a.path, i.history.transactions[0]!.digest!).toString('utf8'));
+      const first = (type: number): string[] =>
+        byType(type).map((i) => blobContent(a.path, i.history.transactions[0]!.digest!).toString('utf8'));
       for (const v of first(6)) assert.match(v, /^BEGIN:VCARD\r\nVERSION:3\.0\r\n[\s\S]*\r\nFN:[\s\S]*END:VCARD\r\n$/);
-      for (const v of first(11)) assert.match(v, /^BEGIN:VCALENDAR\r\n[\s\S]*BEGIN:VEVENT\r\n[\s\S]*DTSTART;[\s\S]*END:VEVENT\r\nEND:VCALENDAR\r\n$/);
-      for (const v of first(15)) assert.match(v, /^BEGIN:VCALENDAR\r\n[\s\S]*BEGIN:VTODO\r\n[\s\S]*END:VTODO\r\nEND:VCALENDAR\r\n$/);
-      for (const v of [...first(6), ...first(11), ...first(15)]) for (const line of v.split('\r\n')) assert.ok(Buffer.byteLength(line) <= 75, line);
+      for (const v of first(11))
+        assert.match(
+          v,
+          /^BEGIN:VCALENDAR\r\n[\s\S]*BEGIN:VEVENT\r\n[\s\S]*DTSTART;[\s\S]*END:VEVENT\r\nEND:VCALENDAR\r\n$/,
+        );
+      for (const v of first(15))
+        assert.match(v, /^BEGIN:VCALENDAR\r\n[\s\S]*BEGIN:VTODO\r\n[\s\S]*END:VTODO\r\nEND:VCALENDAR\r\n$/);
+      for (const v of [...first(6), ...first(11), ...first(15)])
+        for (const line of v.split('\r\n')) assert.ok(Buffer.byteLength(line) <= 75, line);
       const docs = byType(8);
       assert.ok(docs.every((d) => d.history.transactions[0]!.folderId === 16));
       const versioned = docs.filter((d) => d.history.transactions.some((t) => (t.version ?? 0) > 1));
@@ -387,7 +475,22 @@ describe('sample backup generator', function () {
         assert.ok(doc.includes(`\`${x.expectedCode}\``), `${x.expectedCode} in docs/sample.md`);
       }
       const codes = new Set(f.faults.map((x) => x.expectedCode));
-      for (const code of ['item.invalid-json', 'item.not-utf8', 'item.interval-overlap', 'item.bad-transaction-id', 'layout.item-wrong-folder', 'item.id-mismatch', 'blob.missing', 'blob.orphan', 'blob.corrupted', 'blob.double-gzip', 'blob.bad-name', 'account.invalid-json', 'blob.empty', 'blob.not-gzip']) {
+      for (const code of [
+        'item.invalid-json',
+        'item.not-utf8',
+        'item.interval-overlap',
+        'item.bad-transaction-id',
+        'layout.item-wrong-folder',
+        'item.id-mismatch',
+        'blob.missing',
+        'blob.orphan',
+        'blob.corrupted',
+        'blob.double-gzip',
+        'blob.bad-name',
+        'account.invalid-json',
+        'blob.empty',
+        'blob.not-gzip',
+      ]) {
         assert.ok(codes.has(code), code);
       }
     });
@@ -406,14 +509,19 @@ describe('sample backup generator', function () {
       const all = walk(f.path);
       const faultItems = loadItems(f.path, all, f.endDate);
       const referenced = new Map<string, number>();
-      for (const it of faultItems) for (const t of it.history.transactions) if (typeof t.digest === 'string' && isValidDigest(t.digest)) referenced.set(t.digest, t.size!);
+      for (const it of faultItems)
+        for (const t of it.history.transactions)
+          if (typeof t.digest === 'string' && isValidDigest(t.digest)) referenced.set(t.digest, t.size!);
       for (const x of f.faults) {
         const abs = path.join(f.path, x.path);
         assert.ok(all.includes(x.path), `${x.id}: ${x.path} exists`);
         const name = x.path.slice(x.path.lastIndexOf('/') + 1);
         if (x.expectedCode.startsWith('item.')) {
           const h = analyzeItemBytes(readFileSync(abs), x.path, { fileItemId: Number(name), now: f.endDate });
-          assert.ok(h.findings.some((y) => y.code === x.expectedCode), `${x.id}: ${h.findings.map((y) => y.code).join()}`);
+          assert.ok(
+            h.findings.some((y) => y.code === x.expectedCode),
+            `${x.id}: ${h.findings.map((y) => y.code).join()}`,
+          );
         } else if (x.expectedCode === 'layout.item-wrong-folder') {
           assert.notEqual(x.path.split('/')[3], itemBucket(Number(name)));
         } else if (x.expectedCode === 'blob.missing') {
@@ -433,7 +541,13 @@ describe('sample backup generator', function () {
         } else if (x.expectedCode === 'blob.size-mismatch') {
           assert.equal(verifyBlobBytes(readFileSync(abs), name).size! + 1, referenced.get(name));
         } else if (x.expectedCode.startsWith('blob.')) {
-          const status = { 'blob.corrupted': 'corrupted', 'blob.truncated': 'truncated', 'blob.double-gzip': 'double-gzip', 'blob.empty': 'empty', 'blob.not-gzip': 'not-gzip' }[x.expectedCode];
+          const status = {
+            'blob.corrupted': 'corrupted',
+            'blob.truncated': 'truncated',
+            'blob.double-gzip': 'double-gzip',
+            'blob.empty': 'empty',
+            'blob.not-gzip': 'not-gzip',
+          }[x.expectedCode];
           assert.equal(verifyBlobBytes(readFileSync(abs), name).status, status, x.id);
           assert.ok(referenced.has(name), `${x.id} is referenced`);
         } else if (x.expectedCode === 'account.invalid-json') {
@@ -456,9 +570,14 @@ describe('sample backup generator', function () {
     it('honours an abort signal with an AbortError', async () => {
       const ac = new AbortController();
       await assert.rejects(
-        makeSample(tmp(), { accounts: 3, itemsPerAccount: 2000 }, (done) => {
-          if (done > 300) ac.abort();
-        }, ac.signal),
+        makeSample(
+          tmp(),
+          { accounts: 3, itemsPerAccount: 2000 },
+          (done) => {
+            if (done > 300) ac.abort();
+          },
+          ac.signal,
+        ),
         (err: Error) => err.name === 'AbortError',
       );
     });
@@ -476,7 +595,11 @@ describe('sample backup generator', function () {
       for (const rel of drive) {
         const [, , , bucket, uuid] = rel.split('/') as [string, string, string, string, string];
         assert.equal(bucket, uuid.slice(-2));
-        const txs = JSON.parse(readFileSync(path.join(r.path, rel), 'utf8')) as { id: string; type: number; digest: string }[];
+        const txs = JSON.parse(readFileSync(path.join(r.path, rel), 'utf8')) as {
+          id: string;
+          type: number;
+          digest: string;
+        }[];
         assert.ok(txs.every((t) => t.id === uuid && t.type === 8));
         for (const t of txs) assert.ok(walk(r.path).includes(`items/${t.digest.slice(0, 2)}/${t.digest}`));
       }
@@ -488,8 +611,15 @@ describe('sample backup generator', function () {
       assert.ok(r.items >= 20);
       const rel = walk(r.path).filter((p) => /items\/\d\d\/\d+$/.test(p));
       for (const p of rel) {
-        const h = analyzeItemBytes(readFileSync(path.join(r.path, p)), p, { fileItemId: Number(p.split('/').pop()), now: r.endDate });
-        assert.deepEqual(h.findings.filter((x) => x.severity !== 'info'), [], p);
+        const h = analyzeItemBytes(readFileSync(path.join(r.path, p)), p, {
+          fileItemId: Number(p.split('/').pop()),
+          now: r.endDate,
+        });
+        assert.deepEqual(
+          h.findings.filter((x) => x.severity !== 'info'),
+          [],
+          p,
+        );
       }
     });
   });

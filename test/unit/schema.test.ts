@@ -65,9 +65,27 @@ const VALID: Record<SchemaKind, string> = {
     deletedDate: null,
     attributes: { zimbraPrefTimeZoneId: 'Europe/Rome' },
   }),
-  account_stat: JSON.stringify({ lastItemId: 1422, itemCount: 812, lastScanDate: T0, firstTransactionDate: T0, lastTransactionDate: T0, blobCount: 640, blobBytes: 51234567 }),
-  backupstat: JSON.stringify({ firstRunDate: T0, lastRunDate: T0, serverId: 'a1b2', backupVersion: '4.0.0', smartScanCount: 42 }),
-  map: JSON.stringify({ sourceServerId: 'mbox1.old.example.com', importDate: T0, accounts: [{ sourceId: 'old-1', destinationId: ACCOUNT, name: 'carol@example.org' }] }),
+  account_stat: JSON.stringify({
+    lastItemId: 1422,
+    itemCount: 812,
+    lastScanDate: T0,
+    firstTransactionDate: T0,
+    lastTransactionDate: T0,
+    blobCount: 640,
+    blobBytes: 51234567,
+  }),
+  backupstat: JSON.stringify({
+    firstRunDate: T0,
+    lastRunDate: T0,
+    serverId: 'a1b2',
+    backupVersion: '4.0.0',
+    smartScanCount: 42,
+  }),
+  map: JSON.stringify({
+    sourceServerId: 'mbox1.old.example.com',
+    importDate: T0,
+    accounts: [{ sourceId: 'old-1', destinationId: ACCOUNT, name: 'carol@example.org' }],
+  }),
 };
 
 /** Line/character of the n-th occurrence of `needle`, computed without the engine. */
@@ -102,11 +120,14 @@ describe('schema validation', () => {
     });
   }
 
-  describe('mismatches become findings with the catalogue\'s code and severity', () => {
-    it('item: item.schema (warning), with a JSON Pointer and the value\'s exact range', async () => {
+  describe("mismatches become findings with the catalogue's code and severity", () => {
+    it("item: item.schema (warning), with a JSON Pointer and the value's exact range", async () => {
       const text = item(tx({ 'transaction-id': 0, 'folder-id': 'Inbox' }));
       const found = await v.validate('item', text, ITEM);
-      assert.deepEqual(messages(found).sort(), ['item.schema at /0/folder-id: Incorrect type. Expected "integer".', 'item.schema at /0/transaction-id: Value is below the minimum of 1.']);
+      assert.deepEqual(messages(found).sort(), [
+        'item.schema at /0/folder-id: Incorrect type. Expected "integer".',
+        'item.schema at /0/transaction-id: Value is below the minimum of 1.',
+      ]);
       for (const f of found) {
         assert.equal(f.severity, 'warning');
         assert.equal(f.path, ITEM);
@@ -131,7 +152,10 @@ describe('schema validation', () => {
       assert.match(f!.message, /^at \/zimbraId: String does not match the pattern/);
     });
     it('account_stat and backupstat: account.schema for a negative count', async () => {
-      for (const [kind, key] of [['account_stat', 'itemCount'], ['backupstat', 'smartScanCount']] as const) {
+      for (const [kind, key] of [
+        ['account_stat', 'itemCount'],
+        ['backupstat', 'smartScanCount'],
+      ] as const) {
         const found = await v.validate(kind, JSON.stringify({ [key]: -1 }), 'x');
         assert.deepEqual(messages(found), [`account.schema at /${key}: Value is below the minimum of 0.`]);
       }
@@ -149,29 +173,41 @@ describe('schema validation', () => {
       const found = await v.validate('item', text, ITEM);
       assert.equal(found.length, 2);
       for (const f of found) assert.match(f.message, /^at \/0\/type: duplicate key/);
-      assert.deepEqual(found.map((f) => f.range).sort((a, b) => a!.start.character - b!.start.character), [rangeOf(text, '"type"'), rangeOf(text, '"type"', 1)]);
+      assert.deepEqual(
+        found.map((f) => f.range).sort((a, b) => a!.start.character - b!.start.character),
+        [rangeOf(text, '"type"'), rangeOf(text, '"type"', 1)],
+      );
     });
     it('a "$schema" key in a customer file does not replace our schema', async () => {
       const text = JSON.stringify({ $schema: 'https://example.com/other.json', zimbraId: 'ALICE', name: 'a@b.c' });
       const found = await v.validate('account_info', text, 'x');
-      assert.deepEqual(messages(found).map((m) => m.replace(/ ".*$/, '')), ['account.schema at /zimbraId: String does not match the pattern of']);
+      assert.deepEqual(
+        messages(found).map((m) => m.replace(/ ".*$/, '')),
+        ['account.schema at /zimbraId: String does not match the pattern of'],
+      );
       assert.deepEqual(found[0]?.range, rangeOf(text, '"ALICE"'));
     });
   });
 
-  describe('text that is not JSON gets the typed reader\'s own findings', () => {
+  describe("text that is not JSON gets the typed reader's own findings", () => {
     it('item: invalid JSON, same code, range and message as the parser', async () => {
       const text = '[\n  {"a": 1}\n  {"b": 2}\n]';
       assert.deepEqual(await v.validate('item', text, ITEM), parseItemText(text, ITEM).findings);
     });
     it('item: 100 000 nested brackets is item.too-deep, not a stack overflow', async () => {
       const found = await v.validate('item', '['.repeat(100_000), ITEM);
-      assert.deepEqual(found.map((f) => f.code), ['item.too-deep']);
+      assert.deepEqual(
+        found.map((f) => f.code),
+        ['item.too-deep'],
+      );
     });
     it('account files: account.invalid-json; map: map.invalid; also for deep nesting and non-objects', async () => {
       for (const text of ['{"zimbraId": ', '{"a":'.repeat(100_000), '[]', '42']) {
         const info = await v.validate('account_info', text, 'ai');
-        assert.ok(info.length > 0 && info.every((f) => f.code === 'account.invalid-json'), `${text.slice(0, 20)}: ${messages(info)}`);
+        assert.ok(
+          info.length > 0 && info.every((f) => f.code === 'account.invalid-json'),
+          `${text.slice(0, 20)}: ${messages(info)}`,
+        );
         assert.deepEqual(info, parseAccountInfo(text, 'ai').findings);
         const map = await v.validate('map', text, 'm');
         assert.ok(map.length > 0 && map.every((f) => f.code === 'map.invalid'));
@@ -185,8 +221,14 @@ describe('schema validation', () => {
     const plain = await v.validate('item', lf, ITEM);
     assert.deepEqual(await v.validate('item', '\ufeff' + lf, ITEM), plain);
     const onCrlf = await v.validate('item', crlf, ITEM);
-    assert.deepEqual(onCrlf.map((f) => f.range), [rangeOf(crlf, '"Inbox"')]);
-    assert.deepEqual(onCrlf.map((f) => f.range), plain.map((f) => f.range));
+    assert.deepEqual(
+      onCrlf.map((f) => f.range),
+      [rangeOf(crlf, '"Inbox"')],
+    );
+    assert.deepEqual(
+      onCrlf.map((f) => f.range),
+      plain.map((f) => f.range),
+    );
   });
 
   describe('schemas for the language server', () => {
@@ -207,7 +249,10 @@ describe('schema validation', () => {
       const doc = TextDocument.create(`file:///backups/b1/${ITEM}`, 'json', 1, text);
       const diagnostics = await ls.doValidation(doc, ls.parseJSONDocument(doc));
       const ours = await v.validate('item', text, ITEM);
-      assert.deepEqual(diagnostics.map((d) => d.range).sort((a, b) => a.start.line - b.start.line), ours.map((f) => f.range).sort((a, b) => a!.start.line - b!.start.line));
+      assert.deepEqual(
+        diagnostics.map((d) => d.range).sort((a, b) => a.start.line - b.start.line),
+        ours.map((f) => f.range).sort((a, b) => a!.start.line - b!.start.line),
+      );
     });
     it('SCHEMA_FILE_MATCH and schemaKindOf agree on file names', () => {
       assert.equal(schemaKindOf(ITEM), 'item');
@@ -223,7 +268,7 @@ describe('schema validation', () => {
     });
   });
 
-  describe('a user\'s schema folder', () => {
+  describe("a user's schema folder", () => {
     let dir: string;
     beforeEach(async () => {
       dir = await tempDir();
@@ -240,7 +285,9 @@ describe('schema validation', () => {
       assert.equal(custom.sources.item.origin, 'override');
       assert.equal(custom.sources.item.file, path.join(dir, 'item.schema.json'));
       assert.equal(custom.sources.map.origin, 'built-in');
-      assert.deepEqual(messages(await custom.validate('item', item(tx()), ITEM)), ['item.schema at /0: Missing property "color".']);
+      assert.deepEqual(messages(await custom.validate('item', item(tx()), ITEM)), [
+        'item.schema at /0: Missing property "color".',
+      ]);
       assert.deepEqual(await v.validate('item', item(tx()), ITEM), [], 'our schema does not require it');
       const badMap = JSON.stringify({ accounts: [{ sourceId: 'a', destinationId: 'b' }] });
       assert.deepEqual(await custom.validate('map', badMap, 'map_x'), await v.validate('map', badMap, 'map_x'));
@@ -257,7 +304,10 @@ describe('schema validation', () => {
     it('a file instead of a folder is refused', async () => {
       const file = path.join(dir, 'file');
       await fs.writeFile(file, '{}');
-      await assert.rejects(createSchemaValidator({ schemaDir: file }), (err: unknown) => err instanceof EngineError && err.message.includes(file));
+      await assert.rejects(
+        createSchemaValidator({ schemaDir: file }),
+        (err: unknown) => err instanceof EngineError && err.message.includes(file),
+      );
     });
     const broken: [string, string, RegExp][] = [
       ['invalid JSON', '{"type": "array",', /not valid JSON/],
@@ -289,7 +339,16 @@ describe('schema validation', () => {
     };
 
     it('tolerated shapes are reported once, by the typed parser', async () => {
-      const text = item(tx({ type: 'message', tags: 'a,b', 'start-date': '2024-01-01T10:00:00Z', 'end-date': -1, size: 'big', digest: 'abc' }));
+      const text = item(
+        tx({
+          type: 'message',
+          tags: 'a,b',
+          'start-date': '2024-01-01T10:00:00Z',
+          'end-date': -1,
+          size: 'big',
+          digest: 'abc',
+        }),
+      );
       const { typed, schema, merged } = await itemFindings(text);
       assert.ok(schema.length >= 6, messages(schema).join('\n'));
       assert.deepEqual(merged, typed);
@@ -317,11 +376,18 @@ describe('schema validation', () => {
     it('what only the schema checks is kept', async () => {
       const { typed, merged } = await itemFindings(item(tx({ 'transaction-id': 0, flags: -1 })));
       assert.deepEqual(typed, []);
-      assert.deepEqual(messages(merged).sort(), ['item.schema at /0/flags: Value is below the minimum of 0.', 'item.schema at /0/transaction-id: Value is below the minimum of 1.']);
+      assert.deepEqual(messages(merged).sort(), [
+        'item.schema at /0/flags: Value is below the minimum of 0.',
+        'item.schema at /0/transaction-id: Value is below the minimum of 1.',
+      ]);
     });
     it('account and map files: a shape the typed reader reports is not doubled', async () => {
       const cases: [SchemaKind, string, (text: string, path: string) => { findings: Finding[] }][] = [
-        ['account_info', JSON.stringify({ zimbraId: ACCOUNT, name: 'not-an-address', status: 'sleeping', createdDate: 'yesterday' }), parseAccountInfo],
+        [
+          'account_info',
+          JSON.stringify({ zimbraId: ACCOUNT, name: 'not-an-address', status: 'sleeping', createdDate: 'yesterday' }),
+          parseAccountInfo,
+        ],
         ['account_info', JSON.stringify({ name: 'a@b.c' }), parseAccountInfo],
         ['map', JSON.stringify({ accounts: [{ sourceId: 'a' }], importDate: 'soon' }), parseMapFile],
         ['map', JSON.stringify({ sourceServerId: 'x' }), parseMapFile],
@@ -356,11 +422,18 @@ describe('schema validation', () => {
           const kind = schemaKindOf(child);
           if (!e.isFile() || kind === undefined) continue;
           seen[kind] = (seen[kind] ?? 0) + 1;
-          assert.deepEqual(messages(await v.validate(kind, await fs.readFile(path.join(dir, child), 'utf8'), child)), [], child);
+          assert.deepEqual(
+            messages(await v.validate(kind, await fs.readFile(path.join(dir, child), 'utf8'), child)),
+            [],
+            child,
+          );
         }
       };
       await walk('');
-      assert.ok((seen['item'] ?? 0) >= 200 && seen['account_info'] === 4 && (seen['map'] ?? 0) >= 1, JSON.stringify(seen));
+      assert.ok(
+        (seen['item'] ?? 0) >= 200 && seen['account_info'] === 4 && (seen['map'] ?? 0) >= 1,
+        JSON.stringify(seen),
+      );
     } finally {
       await fs.rm(dir, { recursive: true, force: true });
     }
@@ -372,7 +445,14 @@ describe('schema validation', () => {
       const id = 256 + i;
       const n = 1 + (i % 5);
       const txs = Array.from({ length: n }, (_, k) =>
-        tx({ 'transaction-id': k + 1, id, 'start-date': T0 + k * 86_400_000, 'end-date': k + 1 < n ? T0 + (k + 1) * 86_400_000 : null, digest: computeDigest(Buffer.from(`m${id}`)), subject: `Report ${id}` }),
+        tx({
+          'transaction-id': k + 1,
+          id,
+          'start-date': T0 + k * 86_400_000,
+          'end-date': k + 1 < n ? T0 + (k + 1) * 86_400_000 : null,
+          digest: computeDigest(Buffer.from(`m${id}`)),
+          subject: `Report ${id}`,
+        }),
       );
       return item(...txs);
     });
@@ -386,6 +466,8 @@ describe('schema validation', () => {
     const parseMs = Number(process.hrtime.bigint() - parseStarted) / 1e6;
     assert.equal(findings, 0);
     const bytes = texts.reduce((a, t) => a + t.length, 0);
-    console.log(`      schema: ${(ms / 1000).toFixed(3)} ms per item file (typed parse + rules: ${(parseMs / 1000).toFixed(3)} ms), ${Math.round(bytes / 1000)} B average, 1000 files`);
+    console.log(
+      `      schema: ${(ms / 1000).toFixed(3)} ms per item file (typed parse + rules: ${(parseMs / 1000).toFixed(3)} ms), ${Math.round(bytes / 1000)} B average, 1000 files`,
+    );
   });
 });

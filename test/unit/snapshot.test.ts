@@ -1,5 +1,10 @@
 import { strict as assert } from 'node:assert';
-import { buildSnapshot, folderPath, resolveAccountInstant, type AccountSnapshot } from '../../src/engine/backup/snapshot';
+import {
+  buildSnapshot,
+  folderPath,
+  resolveAccountInstant,
+  type AccountSnapshot,
+} from '../../src/engine/backup/snapshot';
 import { itemRelPath } from '../../src/engine/layout';
 import { parseItemText } from '../../src/engine/item/parse';
 import type { ItemHistory } from '../../src/engine/item/types';
@@ -57,35 +62,59 @@ describe('account snapshot at a point in time', () => {
     const s = buildSnapshot(items, at(D1 - 1));
     assert.equal(folderPath(s, 257), '/Inbox/Projects');
     assert.deepEqual(pathsOf(s), { 1: '/', 11: '/', 2: '/Inbox', 3: '/Trash', 257: '/Inbox/Projects', 258: '/Old' });
-    assert.deepEqual(s.folders.get(257)?.items.map((i) => i.title), ['Kick-off']);
+    assert.deepEqual(
+      s.folders.get(257)?.items.map((i) => i.title),
+      ['Kick-off'],
+    );
     assert.equal(s.at, D1 - 1);
   });
 
   it('after the rename and move: a different path for the same folder id', () => {
     const s = buildSnapshot(items, at(D1));
     assert.equal(folderPath(s, 257), '/Old/Archive 2023');
-    assert.deepEqual(s.folders.get(258)?.children.map((c) => c.id), [257]);
-    assert.deepEqual(s.folders.get(2)?.children.map((c) => c.id), []);
-    assert.deepEqual(s.folders.get(257)?.items.map((i) => i.id), [300]);
+    assert.deepEqual(
+      s.folders.get(258)?.children.map((c) => c.id),
+      [257],
+    );
+    assert.deepEqual(
+      s.folders.get(2)?.children.map((c) => c.id),
+      [],
+    );
+    assert.deepEqual(
+      s.folders.get(257)?.items.map((i) => i.id),
+      [300],
+    );
   });
 
   it('items created later are absent before their first start-date', () => {
     assert.equal(buildSnapshot(items, at(D1)).itemCount, 3);
     const later = buildSnapshot(items, at(D1 + 5000));
-    assert.deepEqual(later.folders.get(257)?.items.map((i) => i.id), [300, 303]);
+    assert.deepEqual(
+      later.folders.get(257)?.items.map((i) => i.id),
+      [300, 303],
+    );
     assert.equal(later.itemCount, 4);
   });
 
   it('deleted items are listed as deleted, not in their folder', () => {
     const s = buildSnapshot(items, at(D2));
-    assert.deepEqual(s.deleted.map((i) => [i.id, i.status, i.title, i.folderId]), [[300, 'deleted', 'Kick-off', 3]]);
+    assert.deepEqual(
+      s.deleted.map((i) => [i.id, i.status, i.title, i.folderId]),
+      [[300, 'deleted', 'Kick-off', 3]],
+    );
     assert.ok(![...s.folders.values()].some((f) => f.items.some((i) => i.id === 300)));
-    assert.deepEqual(s.folders.get(257)?.items.map((i) => i.id), [303]);
+    assert.deepEqual(
+      s.folders.get(257)?.items.map((i) => i.id),
+      [303],
+    );
   });
 
   it('live items whose folder does not exist are unplaced, and still counted', () => {
     const s = buildSnapshot(items, at(D2));
-    assert.deepEqual(s.unplaced.map((i) => i.id), [302]);
+    assert.deepEqual(
+      s.unplaced.map((i) => i.id),
+      [302],
+    );
     assert.equal(s.itemCount, 3);
   });
 
@@ -101,13 +130,22 @@ describe('account snapshot at a point in time', () => {
     const s = buildSnapshot(items, { kind: 'last' });
     assert.equal(s.at, undefined);
     assert.equal(folderPath(s, 257), '/Old/Archive 2023');
-    assert.deepEqual(s.deleted.map((i) => i.id), [300]);
+    assert.deepEqual(
+      s.deleted.map((i) => i.id),
+      [300],
+    );
   });
 
   it('the roots are the mailbox root folders, children sorted (system folders by id)', () => {
     const s = buildSnapshot(items, at(D2));
-    assert.deepEqual(s.roots.map((r) => r.id), [11]);
-    assert.deepEqual(s.folders.get(1)?.children.map((c) => c.id), [2, 3, 258]);
+    assert.deepEqual(
+      s.roots.map((r) => r.id),
+      [11],
+    );
+    assert.deepEqual(
+      s.folders.get(1)?.children.map((c) => c.id),
+      [2, 3, 258],
+    );
   });
 
   it('a system folder without a name gets its Zimbra name', () => {
@@ -136,6 +174,9 @@ describe('account snapshot at a point in time', () => {
     }
     assert.equal(folderPath(s, 403), '/Self');
     assert.equal(folderPath(s, 404), `${folderPath(s, 400)}/D`);
-    assert.deepEqual(s.folders.get(401)?.items.map((i) => i.id), [500]);
+    assert.deepEqual(
+      s.folders.get(401)?.items.map((i) => i.id),
+      [500],
+    );
   });
 });

@@ -12,7 +12,13 @@ import '@vscode-elements/elements/dist/vscode-table-header-cell/index.js';
 import '@vscode-elements/elements/dist/vscode-table-body/index.js';
 import '@vscode-elements/elements/dist/vscode-table-row/index.js';
 import '@vscode-elements/elements/dist/vscode-table-cell/index.js';
-import { parseHostMessage, parseViewState, type HistoryPayload, type HistoryViewState, type WebviewToHost } from '../../src/shared/webviewProtocol';
+import {
+  parseHostMessage,
+  parseViewState,
+  type HistoryPayload,
+  type HistoryViewState,
+  type WebviewToHost,
+} from '../../src/shared/webviewProtocol';
 import { changeSummary, visibleFields } from './rows';
 
 interface VsCodeApi {
@@ -63,8 +69,13 @@ function render(payload: HistoryPayload): void {
   const badge = el('vscode-badge', { text: String(payload.rows.length) });
   app.appendChild(el('h2', { text: payload.title }));
   app.appendChild(
-    el('div', { cls: 'toolbar' },
-      el('span', { cls: 'muted', text: `${payload.itemPath} · point in time: ${payload.pointInTime} · dates in ${payload.zone}` }),
+    el(
+      'div',
+      { cls: 'toolbar' },
+      el('span', {
+        cls: 'muted',
+        text: `${payload.itemPath} · point in time: ${payload.pointInTime} · dates in ${payload.zone}`,
+      }),
       badge,
       onlyChanged,
     ),
@@ -93,7 +104,8 @@ function render(payload: HistoryPayload): void {
   table.setAttribute('columns', JSON.stringify(['5%', '18%', '18%', '9%', '40%', '10%']));
   const header = el('vscode-table-header');
   header.setAttribute('slot', 'header');
-  for (const h of ['#', 'Valid from', 'Valid to', 'Lasted', 'Fields', '']) header.appendChild(el('vscode-table-header-cell', { text: h }));
+  for (const h of ['#', 'Valid from', 'Valid to', 'Lasted', 'Fields', ''])
+    header.appendChild(el('vscode-table-header-cell', { text: h }));
   const body = el('vscode-table-body');
   body.setAttribute('slot', 'body');
   payload.rows.forEach((row, position) => {
@@ -105,19 +117,46 @@ function render(payload: HistoryPayload): void {
     const fields = el('vscode-table-cell');
     if (row.deleted) fields.appendChild(el('span', { cls: 'field deleted', text: 'deleted' }));
     for (const f of visibleFields(row, position, state.onlyChanged)) {
-      fields.appendChild(el('span', { cls: f.changed ? 'field changed' : 'field', title: f.changed ? 'changed from the previous transaction' : '' }, el('span', { cls: 'key', text: `${f.key}: ` }), document.createTextNode(f.value === '' ? '(removed)' : f.value)));
+      fields.appendChild(
+        el(
+          'span',
+          {
+            cls: f.changed ? 'field changed' : 'field',
+            title: f.changed ? 'changed from the previous transaction' : '',
+          },
+          el('span', { cls: 'key', text: `${f.key}: ` }),
+          document.createTextNode(f.value === '' ? '(removed)' : f.value),
+        ),
+      );
     }
     const actions = el('vscode-table-cell');
-    actions.appendChild(action('State', () => vscode.postMessage({ type: 'showState', index: row.index }), 'Open this transaction as read-only JSON'));
+    actions.appendChild(
+      action(
+        'State',
+        () => vscode.postMessage({ type: 'showState', index: row.index }),
+        'Open this transaction as read-only JSON',
+      ),
+    );
     if (row.digest) {
       const digest = row.digest;
-      actions.appendChild(action('BLOB', () => vscode.postMessage({ type: 'showBlob', digest }), 'Show the message of this transaction'));
+      actions.appendChild(
+        action('BLOB', () => vscode.postMessage({ type: 'showBlob', digest }), 'Show the message of this transaction'),
+      );
     }
     if (row.line !== null) {
       const line = row.line;
-      actions.appendChild(action('Go to', () => vscode.postMessage({ type: 'openAt', line }), 'Open the item file at this transaction'));
+      actions.appendChild(
+        action('Go to', () => vscode.postMessage({ type: 'openAt', line }), 'Open the item file at this transaction'),
+      );
     }
-    tr.append(id, el('vscode-table-cell', { text: row.start }), el('vscode-table-cell', { text: row.end }), el('vscode-table-cell', { text: row.duration }), fields, actions);
+    tr.append(
+      id,
+      el('vscode-table-cell', { text: row.start }),
+      el('vscode-table-cell', { text: row.end }),
+      el('vscode-table-cell', { text: row.duration }),
+      fields,
+      actions,
+    );
     body.appendChild(tr);
   });
   table.append(header, body);

@@ -7,7 +7,15 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as v8 from 'node:v8';
 import type { Command } from 'commander';
-import { CHECK_LEVELS, parseSample, runCoherencyCheck, toSarif, type CheckLevel, type CheckOptions, type DoubleGzipMode } from '../../engine';
+import {
+  CHECK_LEVELS,
+  parseSample,
+  runCoherencyCheck,
+  toSarif,
+  type CheckLevel,
+  type CheckOptions,
+  type DoubleGzipMode,
+} from '../../engine';
 import type { CliContext, CommandResult } from '../context';
 import { usageError } from '../errors';
 import { envelope, formatBytes, renderKeyValues, renderTable } from '../output';
@@ -42,9 +50,15 @@ export function registerDoCoherencyCheck(program: Command, run: Runner): void {
     .option('--no-cache', 'ignore the results of earlier runs')
     .option('--cache-dir <dir>', 'where results are remembered (default $ZXB_CACHE_DIR or ~/.cache/zxbackup-inspector)')
     .option('--fix-backup', 'move unusable item metadata and orphan BLOBs into a quarantine folder with a manifest')
-    .option('--fix-double-gzip <mode>', 'skip | check | fix (rewrite crash-safely, original kept in the quarantine)', 'check')
+    .option(
+      '--fix-double-gzip <mode>',
+      'skip | check | fix (rewrite crash-safely, original kept in the quarantine)',
+      'check',
+    )
     .option('--retention-days <n>', 'items deleted longer ago are reported as purge due', '30')
-    .action((backupPath: string, opts: Options, cmd: Command) => run(cmd, (ctx) => doCoherencyCheck(ctx, backupPath, opts)));
+    .action((backupPath: string, opts: Options, cmd: Command) =>
+      run(cmd, (ctx) => doCoherencyCheck(ctx, backupPath, opts)),
+    );
 }
 
 export async function doCoherencyCheck(ctx: CliContext, root: string, opts: Options): Promise<CommandResult> {
@@ -54,7 +68,11 @@ export async function doCoherencyCheck(ctx: CliContext, root: string, opts: Opti
   v8.setFlagsFromString('--max-semi-space-size=1');
   const report = await runCoherencyCheck(root, checkOpts, { progress: ctx.progress, signal: ctx.signal });
   if (sarifFile !== undefined) {
-    const sarif = toSarif(report, { name: 'zxb doCoherencyCheck', version: VERSION, informationUri: 'https://github.com/zxbackup-tools/zxbackup-inspector' });
+    const sarif = toSarif(report, {
+      name: 'zxb doCoherencyCheck',
+      version: VERSION,
+      informationUri: 'https://github.com/zxbackup-tools/zxbackup-inspector',
+    });
     try {
       await fs.writeFile(sarifFile, JSON.stringify(sarif, null, 2) + '\n');
     } catch (err) {
@@ -62,7 +80,12 @@ export async function doCoherencyCheck(ctx: CliContext, root: string, opts: Opti
     }
   }
   const s = report.summary;
-  const json = { ...envelope('doCoherencyCheck', ctx.zone, report.findings), backupPath: report.root, summary: s, quarantine: report.quarantine ?? null };
+  const json = {
+    ...envelope('doCoherencyCheck', ctx.zone, report.findings),
+    backupPath: report.root,
+    summary: s,
+    quarantine: report.quarantine ?? null,
+  };
   const codes = Object.entries(s.byCode) as [string, number][];
   let text = renderKeyValues([
     ['backup path', report.root],
@@ -75,9 +98,17 @@ export async function doCoherencyCheck(ctx: CliContext, root: string, opts: Opti
     ['errors / warnings / info', `${s.bySeverity.error} / ${s.bySeverity.warning} / ${s.bySeverity.info}`],
     ['interrupted', s.interrupted ? 'yes: partial results' : 'no'],
   ]);
-  if (codes.length > 0) text += '\n' + renderTable(['CODE', 'COUNT'], codes.map(([c, n]) => [c, n]));
-  if (s.truncatedCodes.length > 0) text += `\nonly the first ${s.maxFindingsPerCode} findings of ${s.truncatedCodes.join(', ')} are listed (all are counted)\n`;
-  if (report.quarantine) text += `\nquarantine: ${report.quarantine.moved} moved, ${report.quarantine.rewritten} rewritten; manifest ${report.quarantine.manifest}\nundo with: zxb undoFix ${report.root} ${report.quarantine.manifest}\n`;
+  if (codes.length > 0)
+    text +=
+      '\n' +
+      renderTable(
+        ['CODE', 'COUNT'],
+        codes.map(([c, n]) => [c, n]),
+      );
+  if (s.truncatedCodes.length > 0)
+    text += `\nonly the first ${s.maxFindingsPerCode} findings of ${s.truncatedCodes.join(', ')} are listed (all are counted)\n`;
+  if (report.quarantine)
+    text += `\nquarantine: ${report.quarantine.moved} moved, ${report.quarantine.rewritten} rewritten; manifest ${report.quarantine.manifest}\nundo with: zxb undoFix ${report.root} ${report.quarantine.manifest}\n`;
   if (s.nextCommand) text += `\nnext: ${s.nextCommand}\n`;
   return { findings: report.findings, json, text, failed: s.bySeverity.error > 0, interrupted: s.interrupted };
 }
@@ -88,18 +119,28 @@ async function checkSarifTarget(file: string): Promise<string> {
   const dir = path.dirname(abs);
   const stat = (p: string) => fs.stat(p).catch(() => undefined);
   const parent = await stat(dir);
-  if (!parent) usageError(`--sarif: the folder ${dir} does not exist (create it, or write ${path.basename(abs)} elsewhere)`, 'io.not-found', dir);
+  if (!parent)
+    usageError(
+      `--sarif: the folder ${dir} does not exist (create it, or write ${path.basename(abs)} elsewhere)`,
+      'io.not-found',
+      dir,
+    );
   if (!parent.isDirectory()) usageError(`--sarif: ${dir} is not a folder`, 'usage.bad-argument', dir);
-  if ((await stat(abs))?.isDirectory()) usageError(`--sarif: ${abs} is a folder; give a file name`, 'usage.bad-argument', abs);
+  if ((await stat(abs))?.isDirectory())
+    usageError(`--sarif: ${abs} is a folder; give a file name`, 'usage.bad-argument', abs);
   return abs;
 }
 
 function readOptions(opts: Options): CheckOptions {
-  if (!(CHECK_LEVELS as readonly string[]).includes(opts.level)) usageError(`--level: use structure, metadata or blobs, not "${opts.level}"`);
+  if (!(CHECK_LEVELS as readonly string[]).includes(opts.level))
+    usageError(`--level: use structure, metadata or blobs, not "${opts.level}"`);
   const out: CheckOptions = { level: opts.level as CheckLevel, cache: opts.cache };
   if (opts.cache && opts.cacheDir) out.cache = { dir: path.resolve(opts.cacheDir) };
   if (opts.accounts !== undefined) {
-    const ids = opts.accounts.split(',').map((a) => a.trim()).filter((a) => a.length > 0);
+    const ids = opts.accounts
+      .split(',')
+      .map((a) => a.trim())
+      .filter((a) => a.length > 0);
     if (ids.length === 0) usageError('--accounts: give one or more zimbraIds separated by commas');
     out.accounts = ids;
   }
@@ -112,9 +153,11 @@ function readOptions(opts: Options): CheckOptions {
     if (!/^\d{1,3}$/.test(opts.jobs)) usageError(`--jobs: give a number of worker threads, not "${opts.jobs}"`);
     out.jobs = Number(opts.jobs);
   }
-  if (!['skip', 'check', 'fix'].includes(opts.fixDoubleGzip)) usageError(`--fix-double-gzip: use skip, check or fix, not "${opts.fixDoubleGzip}"`);
+  if (!['skip', 'check', 'fix'].includes(opts.fixDoubleGzip))
+    usageError(`--fix-double-gzip: use skip, check or fix, not "${opts.fixDoubleGzip}"`);
   out.fixDoubleGzip = opts.fixDoubleGzip as DoubleGzipMode;
-  if (!/^\d{1,6}$/.test(opts.retentionDays)) usageError(`--retention-days: give a number of days, not "${opts.retentionDays}"`);
+  if (!/^\d{1,6}$/.test(opts.retentionDays))
+    usageError(`--retention-days: give a number of days, not "${opts.retentionDays}"`);
   out.retentionDays = Number(opts.retentionDays);
   if (opts.fixBackup) out.fixBackup = true;
   return out;

@@ -18,10 +18,24 @@ import {
   type ItemHistory,
 } from '../../engine';
 import { usageError } from '../errors';
-import { openBackup, readInstant, readPointDate, type CliContext, type CommandResult, type PointSpec } from '../context';
+import {
+  openBackup,
+  readInstant,
+  readPointDate,
+  type CliContext,
+  type CommandResult,
+  type PointSpec,
+} from '../context';
 import { envelope, jsonDate, renderTable, showDate } from '../output';
 import { typeNameOf } from '../present';
-import { SEARCH_FILTERS, SEARCH_TYPES, type ItemSearchJson, type SearchFilter, type SearchResultJson, type SearchType } from '../shapes';
+import {
+  SEARCH_FILTERS,
+  SEARCH_TYPES,
+  type ItemSearchJson,
+  type SearchFilter,
+  type SearchResultJson,
+  type SearchType,
+} from '../shapes';
 import type { Runner } from '../runner';
 
 interface Options {
@@ -45,11 +59,18 @@ export function registerDoItemSearch(program: Command, run: Runner): void {
     .addOption(new Option('--type <type>', 'item type').choices(SEARCH_TYPES).default('message'))
     .option('--before <date>', 'item date before this (dd/MM/yyyy HH:mm:ss or ISO 8601)')
     .option('--after <date>', 'item date at or after this')
-    .addOption(new Option('--search-filter <filter>', 'deletion state at --date').choices(SEARCH_FILTERS).default('deleted'))
+    .addOption(
+      new Option('--search-filter <filter>', 'deletion state at --date').choices(SEARCH_FILTERS).default('deleted'),
+    )
     .option('--date <date>', 'the date whose state is judged: dd/MM/yyyy HH:mm:ss, ISO 8601, first or last', 'last')
     .option('--json', 'print JSON (see docs/cli.md)')
     .action((backupPath: string, account: string, opts: Options, cmd: Command) =>
-      run(cmd, (ctx) => doItemSearch(ctx, backupPath, account, { ...opts, filterIsDefault: cmd.getOptionValueSource('searchFilter') === 'default' })),
+      run(cmd, (ctx) =>
+        doItemSearch(ctx, backupPath, account, {
+          ...opts,
+          filterIsDefault: cmd.getOptionValueSource('searchFilter') === 'default',
+        }),
+      ),
     );
 }
 
@@ -61,17 +82,27 @@ interface Hit {
 
 function matchesText(h: ItemHistory, needle: string | undefined): boolean {
   if (!needle) return true;
-  return h.transactions.some((tx) => [tx.subject, tx.name, tx.sender, tx.recipients].some((v) => v !== undefined && v.toLowerCase().includes(needle)));
+  return h.transactions.some((tx) =>
+    [tx.subject, tx.name, tx.sender, tx.recipients].some((v) => v !== undefined && v.toLowerCase().includes(needle)),
+  );
 }
 
-export async function doItemSearch(ctx: CliContext, root: string, accountArg: string, opts: Options): Promise<CommandResult> {
+export async function doItemSearch(
+  ctx: CliContext,
+  root: string,
+  accountArg: string,
+  opts: Options,
+): Promise<CommandResult> {
   const z = ctx.zone;
   const whenArg = readPointDate('--date', opts.date, z);
   const before = readInstant('--before', opts.before, z);
   const after = readInstant('--after', opts.after, z);
   // Items are kept when after ≤ date < before: with after ≥ before none can be.
   if (before !== undefined && after !== undefined && after >= before) {
-    usageError(`--after ${showDate(after, z)} is not earlier than --before ${showDate(before, z)}: no item can match; swap them?`, 'usage.bad-date');
+    usageError(
+      `--after ${showDate(after, z)} is not earlier than --before ${showDate(before, z)}: no item can match; swap them?`,
+      'usage.bad-date',
+    );
   }
   const needle = opts.searchString?.toLowerCase();
   const typeCode = opts.type === 'all' ? undefined : itemTypeCode(opts.type);
@@ -98,7 +129,12 @@ export async function doItemSearch(ctx: CliContext, root: string, accountArg: st
     if ((typeCode === undefined || type === typeCode) && matchesText(h, needle)) candidates.push(h);
   }
   // `first` is the account's first transaction, known only once every file was read.
-  const when: Exclude<PointSpec, { kind: 'first' }> = whenArg.kind === 'first' ? (firstStart === undefined ? { kind: 'last' } : { kind: 'instant', at: firstStart }) : whenArg;
+  const when: Exclude<PointSpec, { kind: 'first' }> =
+    whenArg.kind === 'first'
+      ? firstStart === undefined
+        ? { kind: 'last' }
+        : { kind: 'instant', at: firstStart }
+      : whenArg;
 
   const hits: Hit[] = [];
   for (const h of candidates) {
@@ -112,13 +148,24 @@ export async function doItemSearch(ctx: CliContext, root: string, accountArg: st
     if (after !== undefined && (date === undefined || date < after)) continue;
     const id = tx.itemId ?? h.fileItemId ?? -1;
     const hit: Hit = {
-      result: { id, type: tx.type ?? null, typeName: typeNameOf(tx.type) ?? 'unknown', folderId: tx.folderId ?? null, folderPath: null, date: jsonDate(date, z), deleted, subject: itemTitle(tx), file: h.path },
+      result: {
+        id,
+        type: tx.type ?? null,
+        typeName: typeNameOf(tx.type) ?? 'unknown',
+        folderId: tx.folderId ?? null,
+        folderPath: null,
+        date: jsonDate(date, z),
+        deleted,
+        subject: itemTitle(tx),
+        file: h.path,
+      },
     };
     if (tx.folderId !== undefined) hit.folderId = tx.folderId;
     hits.push(hit);
   }
   const folders = buildSnapshot(folderHistories, when);
-  for (const hit of hits) if (hit.folderId !== undefined) hit.result.folderPath = folderPath(folders, hit.folderId) ?? null;
+  for (const hit of hits)
+    if (hit.folderId !== undefined) hit.result.folderPath = folderPath(folders, hit.folderId) ?? null;
   const results = hits.map((h) => h.result).sort((a, b) => a.id - b.id);
 
   const json: ItemSearchJson = {
@@ -138,10 +185,19 @@ export async function doItemSearch(ctx: CliContext, root: string, accountArg: st
   };
   let text = renderTable(
     ['ID', 'TYPE', 'FOLDER', `DATE (${z})`, 'DELETED', 'SUBJECT'],
-    results.map((r) => [r.id, r.typeName, r.folderPath ?? (r.folderId === null ? null : `(folder ${r.folderId})`), r.date === null ? null : showDate(Date.parse(r.date), z), r.deleted, r.subject]),
+    results.map((r) => [
+      r.id,
+      r.typeName,
+      r.folderPath ?? (r.folderId === null ? null : `(folder ${r.folderId})`),
+      r.date === null ? null : showDate(Date.parse(r.date), z),
+      r.deleted,
+      r.subject,
+    ]),
   );
   const what = `${opts.type === 'all' ? 'items' : `${opts.type} items`}, ${opts.searchFilter === 'all' ? 'deleted or not' : opts.searchFilter.replace('_', ' ')}`;
   text += `\n${results.length} of ${scanned} item files match (${what}, state at ${when.kind === 'last' ? 'the latest date' : showDate(when.at, z)})\n`;
-  if (opts.filterIsDefault) text += 'only deleted items are searched by default, as in zxsuite: --search-filter all for every item, not_deleted for the live ones\n';
+  if (opts.filterIsDefault)
+    text +=
+      'only deleted items are searched by default, as in zxsuite: --search-filter all for every item, not_deleted for the live ones\n';
   return { findings, json, text, findingsInOutput: true };
 }

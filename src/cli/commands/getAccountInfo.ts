@@ -23,7 +23,9 @@ export function registerGetAccountInfo(program: Command, run: Runner): void {
     .argument('<account>', 'e-mail address or zimbraId')
     .option('--date <date>', 'dd/MM/yyyy HH:mm:ss, ISO 8601, first or last', 'last')
     .option('--json', 'print JSON (see docs/cli.md)')
-    .action((backupPath: string, account: string, opts: Options, cmd: Command) => run(cmd, (ctx) => getAccountInfo(ctx, backupPath, account, opts)));
+    .action((backupPath: string, account: string, opts: Options, cmd: Command) =>
+      run(cmd, (ctx) => getAccountInfo(ctx, backupPath, account, opts)),
+    );
 }
 
 /** Folders depth-first, in the snapshot's order (system folders first, then by name). */
@@ -37,7 +39,12 @@ function flatten(roots: readonly FolderAtTime[]): FolderAtTime[] {
   return out;
 }
 
-export async function getAccountInfo(ctx: CliContext, root: string, accountArg: string, opts: Options): Promise<CommandResult> {
+export async function getAccountInfo(
+  ctx: CliContext,
+  root: string,
+  accountArg: string,
+  opts: Options,
+): Promise<CommandResult> {
   const z = ctx.zone;
   const when = readPointDate('--date', opts.date, z);
   const backup = await openBackup(root);
@@ -48,7 +55,8 @@ export async function getAccountInfo(ctx: CliContext, root: string, accountArg: 
 
   const snap = buildSnapshot(read.items, when);
   const deletedByFolder = new Map<number, number>();
-  for (const d of snap.deleted) if (d.folderId !== undefined) deletedByFolder.set(d.folderId, (deletedByFolder.get(d.folderId) ?? 0) + 1);
+  for (const d of snap.deleted)
+    if (d.folderId !== undefined) deletedByFolder.set(d.folderId, (deletedByFolder.get(d.folderId) ?? 0) + 1);
   const folders: FolderJson[] = flatten(snap.roots).map((f) => ({
     id: f.id,
     name: f.name,
@@ -63,7 +71,9 @@ export async function getAccountInfo(ctx: CliContext, root: string, accountArg: 
     ...envelope('getAccountInfo', z, findings),
     backupPath: backup.root,
     account: accountJson(account, z),
-    accountInfo: info ? { cos: info.cos ?? null, attributes: redactSecrets(info.attributes), extra: redactSecrets(info.extra) } : null,
+    accountInfo: info
+      ? { cos: info.cos ?? null, attributes: redactSecrets(info.attributes), extra: redactSecrets(info.extra) }
+      : null,
     accountStat: account.stat ? accountStatJson(account.stat, z) : null,
     backupStat: account.backupStat ? backupStatJson(account.backupStat, z) : null,
     snapshot: {
@@ -88,27 +98,39 @@ export async function getAccountInfo(ctx: CliContext, root: string, accountArg: 
   ]);
   const s = account.stat;
   if (s) {
-    text += heading('account_stat') + renderKeyValues([
-      ['item count', s.itemCount],
-      ['last item id', s.lastItemId],
-      ['last scan', showDate(s.lastScanDate, z)],
-      ['first transaction', showDate(s.firstTransactionDate, z)],
-      ['last transaction', showDate(s.lastTransactionDate, z)],
-      ['BLOBs', s.blobCount === undefined ? undefined : `${s.blobCount}${s.blobBytes === undefined ? '' : ` (${formatBytes(s.blobBytes)})`}`],
-    ]);
+    text +=
+      heading('account_stat') +
+      renderKeyValues([
+        ['item count', s.itemCount],
+        ['last item id', s.lastItemId],
+        ['last scan', showDate(s.lastScanDate, z)],
+        ['first transaction', showDate(s.firstTransactionDate, z)],
+        ['last transaction', showDate(s.lastTransactionDate, z)],
+        [
+          'BLOBs',
+          s.blobCount === undefined
+            ? undefined
+            : `${s.blobCount}${s.blobBytes === undefined ? '' : ` (${formatBytes(s.blobBytes)})`}`,
+        ],
+      ]);
   }
   const b = account.backupStat;
   if (b) {
-    text += heading('backupstat') + renderKeyValues([
-      ['first run', showDate(b.firstRunDate, z)],
-      ['last run', showDate(b.lastRunDate, z)],
-      ['server id', b.serverId],
-      ['backup version', b.backupVersion],
-      ['SmartScan runs', b.smartScanCount],
-    ]);
+    text +=
+      heading('backupstat') +
+      renderKeyValues([
+        ['first run', showDate(b.firstRunDate, z)],
+        ['last run', showDate(b.lastRunDate, z)],
+        ['server id', b.serverId],
+        ['backup version', b.backupVersion],
+        ['SmartScan runs', b.smartScanCount],
+      ]);
   }
   text += heading(`Folders at ${snap.at === undefined ? 'the latest state' : `${showDate(snap.at, z)} (${z})`}`);
-  text += renderTable(['PATH', 'ID', 'ITEMS', 'DELETED'], folders.map((f) => [f.path, f.id, f.items, f.deletedItems]));
+  text += renderTable(
+    ['PATH', 'ID', 'ITEMS', 'DELETED'],
+    folders.map((f) => [f.path, f.id, f.items, f.deletedItems]),
+  );
   text += `\n${read.items.length} item files; at that date ${snap.itemCount} live, ${snap.deleted.length} deleted, ${snap.unplaced.length} in no known folder\n`;
   return { findings, json, text, findingsInOutput: true };
 }

@@ -28,7 +28,9 @@ export function registerGetAvailableAccounts(program: Command, run: Runner): voi
     .option('--hide-deleted', 'leave out accounts deleted at that date')
     .option('--show-system', 'include system accounts (hidden by default, as in zxsuite)')
     .option('--json', 'print JSON (see docs/cli.md)')
-    .action((backupPath: string, opts: Options, cmd: Command) => run(cmd, (ctx) => getAvailableAccounts(ctx, backupPath, opts)));
+    .action((backupPath: string, opts: Options, cmd: Command) =>
+      run(cmd, (ctx) => getAvailableAccounts(ctx, backupPath, opts)),
+    );
 }
 
 /** `first` means the earliest account creation; `last` means now. */
@@ -42,7 +44,10 @@ function instantOf(when: PointSpec, accounts: readonly AccountSummary[]): number
 export async function getAvailableAccounts(ctx: CliContext, root: string, opts: Options): Promise<CommandResult> {
   const z = ctx.zone;
   const when = readPointDate('--date', opts.date, z);
-  const domains = opts.domains?.split(',').map((d) => d.trim().toLowerCase()).filter((d) => d.length > 0);
+  const domains = opts.domains
+    ?.split(',')
+    .map((d) => d.trim().toLowerCase())
+    .filter((d) => d.length > 0);
   const backup = await openBackup(root);
   const all = await backup.accounts();
   const at = instantOf(when, all);
@@ -63,8 +68,21 @@ export async function getAvailableAccounts(ctx: CliContext, root: string, opts: 
         continue;
       }
       if (deleted) counts.deleted++;
-      listed.push({ ...accountJson(a, z), deleted, itemCount: orNull(a.stat?.itemCount), lastTransactionDate: jsonDate(a.stat?.lastTransactionDate, z) });
-      rows.push([a.name, a.zimbraId, a.status ?? null, deleted ? `deleted ${showDate(a.deletedDate, z)}` : 'no', a.isSystem, showDate(a.createdDate, z), a.stat?.itemCount ?? null]);
+      listed.push({
+        ...accountJson(a, z),
+        deleted,
+        itemCount: orNull(a.stat?.itemCount),
+        lastTransactionDate: jsonDate(a.stat?.lastTransactionDate, z),
+      });
+      rows.push([
+        a.name,
+        a.zimbraId,
+        a.status ?? null,
+        deleted ? `deleted ${showDate(a.deletedDate, z)}` : 'no',
+        a.isSystem,
+        showDate(a.createdDate, z),
+        a.stat?.itemCount ?? null,
+      ]);
     }
   }
   counts.listed = listed.length;
@@ -78,7 +96,10 @@ export async function getAvailableAccounts(ctx: CliContext, root: string, opts: 
     accounts: listed,
     counts,
   };
-  let text = renderTable(['ACCOUNT', 'ZIMBRA ID', 'STATUS', 'DELETED', 'SYSTEM', 'CREATED', { header: 'ITEMS', align: 'right' }], rows);
+  let text = renderTable(
+    ['ACCOUNT', 'ZIMBRA ID', 'STATUS', 'DELETED', 'SYSTEM', 'CREATED', { header: 'ITEMS', align: 'right' }],
+    rows,
+  );
   const hidden = [
     counts.hiddenSystem && `${counts.hiddenSystem} system (--show-system)`,
     counts.hiddenDeleted && `${counts.hiddenDeleted} deleted (--hide-deleted)`,

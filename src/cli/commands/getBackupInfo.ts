@@ -25,7 +25,12 @@ export async function getBackupInfo(ctx: CliContext, root: string): Promise<Comm
   const json: BackupInfoJson = {
     ...envelope('getBackupInfo', z, info.findings),
     backupPath: info.path,
-    mapFiles: info.mapFiles.map((m) => ({ serverId: m.serverId, path: m.path, sourceServerId: m.sourceServerId ?? null, accounts: m.accounts })),
+    mapFiles: info.mapFiles.map((m) => ({
+      serverId: m.serverId,
+      path: m.path,
+      sourceServerId: m.sourceServerId ?? null,
+      accounts: m.accounts,
+    })),
     serverArchives: info.serverArchives.map((a) => archiveJson(a, z)),
     domains: info.domains.map((name) => ({ name, accounts: perDomain.get(name) ?? 0 })),
     accounts: info.accounts,
@@ -40,7 +45,10 @@ export async function getBackupInfo(ctx: CliContext, root: string): Promise<Comm
   let text = renderKeyValues([
     ['backup path', info.path],
     ['time zone', z],
-    ['accounts', `${info.accounts.total} (active ${info.accounts.active}, deleted ${info.accounts.deleted}, system ${info.accounts.system})`],
+    [
+      'accounts',
+      `${info.accounts.total} (active ${info.accounts.active}, deleted ${info.accounts.deleted}, system ${info.accounts.system})`,
+    ],
     ['domains', info.domains.length],
     ['item files', info.items.count],
     ['BLOBs', `${info.blobs.count} (${formatBytes(info.blobs.bytes)})`],
@@ -49,12 +57,28 @@ export async function getBackupInfo(ctx: CliContext, root: string): Promise<Comm
     ['first transaction', showDate(info.firstTransactionDate, z)],
     ['last transaction', showDate(info.lastTransactionDate, z)],
   ]);
-  if (json.domains.length > 0) text += heading('Domains') + renderTable(['DOMAIN', 'ACCOUNTS'], json.domains.map((d) => [d.name, d.accounts]));
+  if (json.domains.length > 0)
+    text +=
+      heading('Domains') +
+      renderTable(
+        ['DOMAIN', 'ACCOUNTS'],
+        json.domains.map((d) => [d.name, d.accounts]),
+      );
   if (info.mapFiles.length > 0) {
-    text += heading('Map files') + renderTable(['FILE', 'SOURCE SERVER', 'ACCOUNTS'], info.mapFiles.map((m) => [m.path, m.sourceServerId, m.accounts]));
+    text +=
+      heading('Map files') +
+      renderTable(
+        ['FILE', 'SOURCE SERVER', 'ACCOUNTS'],
+        info.mapFiles.map((m) => [m.path, m.sourceServerId, m.accounts]),
+      );
   }
   if (info.serverArchives.length > 0) {
-    text += heading('Server archives') + renderTable(['NAME', 'KIND', 'DATE', 'SIZE'], info.serverArchives.map((a) => [a.name, a.kind, showDate(a.date, z), formatBytes(a.size)]));
+    text +=
+      heading('Server archives') +
+      renderTable(
+        ['NAME', 'KIND', 'DATE', 'SIZE'],
+        info.serverArchives.map((a) => [a.name, a.kind, showDate(a.date, z), formatBytes(a.size)]),
+      );
   }
   return { findings: info.findings, json, text, findingsInOutput: true };
 }

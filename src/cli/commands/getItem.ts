@@ -54,32 +54,46 @@ export function registerGetItem(program: Command, run: Runner): void {
     .option('--force', 'with --dump-blob: write raw bytes even to a terminal')
     .option('--retention-days <n>', 'a deletion longer ago is reported as purge due (as doCoherencyCheck)', '30')
     .option('--json', 'print JSON (see docs/cli.md)')
-    .action((backupPath: string, account: string, itemId: string, opts: Options, cmd: Command) => run(cmd, (ctx) => getItem(ctx, backupPath, account, itemId, opts)));
+    .action((backupPath: string, account: string, itemId: string, opts: Options, cmd: Command) =>
+      run(cmd, (ctx) => getItem(ctx, backupPath, account, itemId, opts)),
+    );
 }
 
 type State = ItemStateAt & { at?: number };
 
-export async function getItem(ctx: CliContext, root: string, accountArg: string, itemArg: string, opts: Options): Promise<CommandResult> {
+export async function getItem(
+  ctx: CliContext,
+  root: string,
+  accountArg: string,
+  itemArg: string,
+  opts: Options,
+): Promise<CommandResult> {
   const z = ctx.zone;
   const spec = readDate('--date', opts.date, z);
-  if (opts.dumpBlob && spec.kind === 'all') usageError('--dump-blob needs one state: give --date a date, first or last, not "all"');
+  if (opts.dumpBlob && spec.kind === 'all')
+    usageError('--dump-blob needs one state: give --date a date, first or last, not "all"');
   if (opts.dumpBlob && !ctx.json && ctx.stdoutIsTty && !opts.force) {
     usageError('--dump-blob writes raw bytes: redirect stdout to a file (> message.eml) or add --force');
   }
   const itemId = readItemId(itemArg);
   const retentionDays = Number(opts.retentionDays ?? '30');
-  if (!/^\d{1,6}$/.test(opts.retentionDays ?? '30')) usageError(`--retention-days: give a number of days, not "${opts.retentionDays}"`);
+  if (!/^\d{1,6}$/.test(opts.retentionDays ?? '30'))
+    usageError(`--retention-days: give a number of days, not "${opts.retentionDays}"`);
   const backup = await openBackup(root);
   const account = await backup.requireAccount(accountArg);
   const file = itemRelPath(account.zimbraId, itemId);
   // Read once: the same bytes feed the typed parser and the schema validation.
   const read = await readFileCapped(backup.abs(file), file);
-  if (!read.ok && read.missing) usageError(`no item ${itemId} in account ${account.name} (${file} does not exist)`, 'usage.unknown-item', file);
+  if (!read.ok && read.missing)
+    usageError(`no item ${itemId} in account ${account.name} (${file} does not exist)`, 'usage.unknown-item', file);
   const history: ItemHistory = read.ok
     ? analyzeItemBytes(read.bytes, file, { fileItemId: itemId })
     : { path: file, fileItemId: itemId, transactions: [], findings: [read.finding], parsed: false };
   // The item is also validated against the JSON Schema (ours, or the user's with --schema-dir).
-  const findings: Finding[] = read.ok && history.parsed ? await withSchemaFindings(read.bytes, file, history.findings, ctx.schemaDir) : [...history.findings];
+  const findings: Finding[] =
+    read.ok && history.parsed
+      ? await withSchemaFindings(read.bytes, file, history.findings, ctx.schemaDir)
+      : [...history.findings];
 
   // One state per transaction with --date all; otherwise the state at the date (first = the item's first transaction).
   let states: State[];
@@ -118,16 +132,29 @@ export async function getItem(ctx: CliContext, root: string, accountArg: string,
         if (f) findings.push(f);
       }
       const mismatch = sizeMismatch(backup, tx.digest, v, tx.size);
-      if (mismatch && !findings.some((f) => f.code === mismatch.code && f.message === mismatch.message)) findings.push(mismatch);
+      if (mismatch && !findings.some((f) => f.code === mismatch.code && f.message === mismatch.message))
+        findings.push(mismatch);
       blob = blobJson(backup, tx.digest, v);
     }
-    stateJsons.push({ at: jsonDate(s.at, z), status: s.status, transaction: tx ? transactionJson(tx, z) : null, folder, blob });
+    stateJsons.push({
+      at: jsonDate(s.at, z),
+      status: s.status,
+      transaction: tx ? transactionJson(tx, z) : null,
+      folder,
+      blob,
+    });
   }
 
   // The item's cross-file rules (missing BLOB, unknown folder, purge due), as the check and the language server judge them.
   if (read.ok && history.parsed) {
     const rangeOf = pointerLocator(read.bytes.toString('utf8').replace(/^\uFEFF/, ''));
-    findings.push(...(await itemNeighbourFindings(history, neighboursOf(backup, account.zimbraId, blobs), { now: Date.now(), retentionDays, rangeOf })));
+    findings.push(
+      ...(await itemNeighbourFindings(history, neighboursOf(backup, account.zimbraId, blobs), {
+        now: Date.now(),
+        retentionDays,
+        rangeOf,
+      })),
+    );
   }
 
   const json: ItemJson = {
@@ -146,14 +173,27 @@ export async function getItem(ctx: CliContext, root: string, accountArg: string,
   return result;
 }
 
-async function withSchemaFindings(bytes: Buffer, file: string, typed: readonly Finding[], schemaDir: string | undefined): Promise<Finding[]> {
+async function withSchemaFindings(
+  bytes: Buffer,
+  file: string,
+  typed: readonly Finding[],
+  schemaDir: string | undefined,
+): Promise<Finding[]> {
   const validator = await createSchemaValidator(schemaDir !== undefined ? { schemaDir } : {});
   return mergeSchemaFindings(typed, await validator.validate('item', bytes.toString('utf8'), file, { parsed: true }));
 }
 
-async function dumpBlob(backup: BackupPath, state: State | undefined, stateJson: ItemStateJson | undefined, result: CommandResult, itemId: number, json: boolean): Promise<void> {
+async function dumpBlob(
+  backup: BackupPath,
+  state: State | undefined,
+  stateJson: ItemStateJson | undefined,
+  result: CommandResult,
+  itemId: number,
+  json: boolean,
+): Promise<void> {
   const digest = state?.transaction?.digest;
-  if (typeof digest !== 'string' || !stateJson?.blob) usageError(`--dump-blob: item ${itemId} has no BLOB in that state`);
+  if (typeof digest !== 'string' || !stateJson?.blob)
+    usageError(`--dump-blob: item ${itemId} has no BLOB in that state`);
   // Without --json stdout carries the BLOB alone: nothing else goes there, even on failure.
   if (!json) result.text = '';
   // Decompressed in memory, so only up to DUMP_BLOB_MAX_BYTES; a gzip bomb is not decompressed at all.
@@ -173,7 +213,8 @@ async function dumpBlob(backup: BackupPath, state: State | undefined, stateJson:
     return;
   }
   if (read.content.length <= DUMP_INLINE_LIMIT) stateJson.blob.content = read.content.toString('base64');
-  else stateJson.blob.contentOmitted = `${read.content.length} bytes is over the ${DUMP_INLINE_LIMIT}-byte limit for JSON; dump it without --json`;
+  else
+    stateJson.blob.contentOmitted = `${read.content.length} bytes is over the ${DUMP_INLINE_LIMIT}-byte limit for JSON; dump it without --json`;
   if (!json) result.raw = read.content;
 }
 
@@ -194,8 +235,20 @@ function fieldRows(tx: Transaction, z: string): [string, Cell][] {
     ['sender', tx.sender],
     ['recipients', tx.recipients],
     ['date', tx.date === undefined ? undefined : showDate(tx.date * 1000, z)],
-    ['size', tx.size === undefined ? undefined : tx.size < 1024 ? `${tx.size} bytes` : `${tx.size} bytes (${formatBytes(tx.size)})`],
-    ['flags', flags ? `${flags.mask}${flags.names.length ? ` (${flags.names.join(', ')})` : ''}${flags.unknownBits ? ` unknown bits ${flags.unknownBits}` : ''}` : undefined],
+    [
+      'size',
+      tx.size === undefined
+        ? undefined
+        : tx.size < 1024
+          ? `${tx.size} bytes`
+          : `${tx.size} bytes (${formatBytes(tx.size)})`,
+    ],
+    [
+      'flags',
+      flags
+        ? `${flags.mask}${flags.names.length ? ` (${flags.names.join(', ')})` : ''}${flags.unknownBits ? ` unknown bits ${flags.unknownBits}` : ''}`
+        : undefined,
+    ],
     ['tags', tx.tags && tx.tags.length > 0 ? tx.tags.join(', ') : undefined],
     ['color', tx.color],
     ['version', tx.version],
@@ -220,14 +273,20 @@ function renderItem(json: ItemJson, states: readonly State[], z: string): string
   if (states.length === 0) return text + '\nno state can be read from the item file\n';
   json.states.forEach((sj, i) => {
     const s = states[i]!;
-    const when = json.date === 'all' ? `state ${i + 1} of ${states.length}` : `state at ${s.at === undefined ? 'the latest date' : showDate(s.at, z)}`;
+    const when =
+      json.date === 'all'
+        ? `state ${i + 1} of ${states.length}`
+        : `state at ${s.at === undefined ? 'the latest date' : showDate(s.at, z)}`;
     text += `\n${when}: ${sj.status}\n`;
     if (!s.transaction) return;
     const rows = fieldRows(s.transaction, z);
     if (sj.folder) rows.splice(4, 0, ['folder', `${sj.folder.path ?? '(unknown at that date)'} (${sj.folder.id})`]);
     if (sj.blob) {
       rows.push(['blob path', sj.blob.path === null ? '(invalid digest)' : path.join(json.backupPath, sj.blob.path)]);
-      rows.push(['blob status', `${sj.blob.status}${sj.blob.compressedSize !== null ? `, ${formatBytes(sj.blob.compressedSize)} on disk` : ''}`]);
+      rows.push([
+        'blob status',
+        `${sj.blob.status}${sj.blob.compressedSize !== null ? `, ${formatBytes(sj.blob.compressedSize)} on disk` : ''}`,
+      ]);
     }
     text += renderKeyValues(rows, '  ');
   });
@@ -238,7 +297,11 @@ function renderItem(json: ItemJson, states: readonly State[], z: string): string
  * The item's neighbours read lazily from the backup path: the BLOBs already verified for
  * the states are reused; a folder is judged by the point-in-time evaluator on its own file.
  */
-function neighboursOf(backup: BackupPath, zimbraId: string, verified: ReadonlyMap<string, BlobVerification>): ItemNeighbours {
+function neighboursOf(
+  backup: BackupPath,
+  zimbraId: string,
+  verified: ReadonlyMap<string, BlobVerification>,
+): ItemNeighbours {
   const folders = new Map<number, Promise<ItemHistory | undefined>>();
   return {
     hasBlob: async (digest) => {

@@ -5,7 +5,16 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { EngineError, finding, hasErrors, MAP_PREFIX, parseMapFile, type BackupPath, type Finding, type MapFile } from '../../engine';
+import {
+  EngineError,
+  finding,
+  hasErrors,
+  MAP_PREFIX,
+  parseMapFile,
+  type BackupPath,
+  type Finding,
+  type MapFile,
+} from '../../engine';
 import { openBackup, type CliContext, type CommandResult } from '../context';
 import { usageError } from '../errors';
 import { envelope, jsonDate, renderKeyValues, renderTable, showDate } from '../output';
@@ -39,7 +48,8 @@ async function readLooseMap(abs: string): Promise<{ map?: MapFile; findings: Fin
   const rel = path.basename(abs);
   const st = await fs.lstat(abs);
   if (st.isSymbolicLink()) return { findings: [finding('io.symlink', rel, `${abs} is a symbolic link; not followed`)] };
-  if (st.size > MAX_MAP_BYTES) return { findings: [finding('io.too-large', rel, `${abs} is ${st.size} bytes, too large for a map file`)] };
+  if (st.size > MAX_MAP_BYTES)
+    return { findings: [finding('io.too-large', rel, `${abs} is ${st.size} bytes, too large for a map file`)] };
   try {
     const parsed = parseMapFile(await fs.readFile(abs), rel);
     return parsed.value ? { map: parsed.value, findings: parsed.findings } : { findings: parsed.findings };
@@ -57,7 +67,8 @@ export async function getMap(ctx: CliContext, mapArg: string): Promise<CommandRe
   } catch {
     usageError(`${abs} does not exist`, 'io.not-found', abs);
   }
-  if (st.isDirectory()) usageError(`${abs} is a folder; give the map_<serverId> file inside it`, 'usage.bad-argument', abs);
+  if (st.isDirectory())
+    usageError(`${abs} is a folder; give the map_<serverId> file inside it`, 'usage.bad-argument', abs);
   const name = path.basename(abs);
   const backup = await enclosingBackup(abs);
   let map: MapFile | undefined;
@@ -71,8 +82,17 @@ export async function getMap(ctx: CliContext, mapArg: string): Promise<CommandRe
   const accounts: MapAccountJson[] = [];
   for (const m of map?.accounts ?? []) {
     const target = backup ? await backup.findAccount(m.destinationId) : undefined;
-    if (backup && !target) findings.push(finding('map.unknown-account', name, `${m.destinationId}${m.name ? ` (${m.name})` : ''} is not in accounts/`));
-    accounts.push({ sourceId: m.sourceId, destinationId: m.destinationId, name: m.name ?? null, inBackup: backup ? target !== undefined : null, backupName: target?.name ?? null });
+    if (backup && !target)
+      findings.push(
+        finding('map.unknown-account', name, `${m.destinationId}${m.name ? ` (${m.name})` : ''} is not in accounts/`),
+      );
+    accounts.push({
+      sourceId: m.sourceId,
+      destinationId: m.destinationId,
+      name: m.name ?? null,
+      inBackup: backup ? target !== undefined : null,
+      backupName: target?.name ?? null,
+    });
   }
   const json: MapJson = {
     ...envelope('getMap', z, findings),
@@ -91,7 +111,12 @@ export async function getMap(ctx: CliContext, mapArg: string): Promise<CommandRe
     ['import date', showDate(map?.importDate, z)],
     ['backup path', json.backupPath ?? '(the folder is not a backup path)'],
   ]);
-  text += '\n' + renderTable(['SOURCE ID', 'DESTINATION ID', 'NAME IN MAP', 'IN BACKUP', 'NAME IN BACKUP'], accounts.map((a) => [a.sourceId, a.destinationId, a.name, a.inBackup, a.backupName]));
+  text +=
+    '\n' +
+    renderTable(
+      ['SOURCE ID', 'DESTINATION ID', 'NAME IN MAP', 'IN BACKUP', 'NAME IN BACKUP'],
+      accounts.map((a) => [a.sourceId, a.destinationId, a.name, a.inBackup, a.backupName]),
+    );
   // The map file is the one thing asked about: its error findings fail the command.
   return { findings, json, text, failed: map === undefined || hasErrors(findings) };
 }

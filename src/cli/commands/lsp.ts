@@ -28,8 +28,12 @@ export async function runLanguageServer(argv: readonly string[] = process.argv):
   // uncaught errors to the client instead of ending the session as the CLI would.
   process.removeAllListeners('uncaughtException');
   process.removeAllListeners('unhandledRejection');
-  const explicit = argv.some((a) => a === '--stdio' || a === '--node-ipc' || a.startsWith('--socket') || a.startsWith('--pipe'));
-  const connection = explicit ? createConnection(ProposedFeatures.all) : createConnection(ProposedFeatures.all, process.stdin, process.stdout);
+  const explicit = argv.some(
+    (a) => a === '--stdio' || a === '--node-ipc' || a.startsWith('--socket') || a.startsWith('--pipe'),
+  );
+  const connection = explicit
+    ? createConnection(ProposedFeatures.all)
+    : createConnection(ProposedFeatures.all, process.stdin, process.stdout);
   return new Promise((resolve) => {
     connection.onExit(() => resolve());
     startServer(connection);

@@ -33,7 +33,8 @@ export function registerMakeSample(program: Command, run: Runner): void {
 }
 
 function positiveInt(option: string, text: string, min: number): number {
-  if (!/^\d{1,9}$/.test(text.trim()) || Number(text) < min) usageError(`${option}: "${text}" is not a whole number ≥ ${min}`);
+  if (!/^\d{1,9}$/.test(text.trim()) || Number(text) < min)
+    usageError(`${option}: "${text}" is not a whole number ≥ ${min}`);
   return Number(text);
 }
 
@@ -45,9 +46,14 @@ async function checkTarget(abs: string): Promise<void> {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return;
-    usageError(code === 'ENOTDIR' ? `${abs} is a file, not a folder` : `cannot use ${abs}: ${(err as Error).message}`, 'usage.bad-argument', abs);
+    usageError(
+      code === 'ENOTDIR' ? `${abs} is a file, not a folder` : `cannot use ${abs}: ${(err as Error).message}`,
+      'usage.bad-argument',
+      abs,
+    );
   }
-  if (entries.length > 0) usageError(`${abs} is not empty: a sample is written into a new or empty folder`, 'usage.bad-argument', abs);
+  if (entries.length > 0)
+    usageError(`${abs} is not empty: a sample is written into a new or empty folder`, 'usage.bad-argument', abs);
 }
 
 export async function makeSample(ctx: CliContext, dir: string, opts: Options): Promise<CommandResult> {
@@ -73,7 +79,12 @@ export async function makeSample(ctx: CliContext, dir: string, opts: Options): P
     items: result.items,
     blobs: result.blobs,
     blobBytes: result.blobBytes,
-    faults: result.faults.map((f) => ({ id: f.id, path: f.path, expectedCode: f.expectedCode, description: f.description })),
+    faults: result.faults.map((f) => ({
+      id: f.id,
+      path: f.path,
+      expectedCode: f.expectedCode,
+      description: f.description,
+    })),
     startDate: jsonDate(result.startDate, z)!,
     endDate: jsonDate(result.endDate, z)!,
   };
@@ -86,7 +97,18 @@ export async function makeSample(ctx: CliContext, dir: string, opts: Options): P
     ['faults', result.faults.length],
     ['timeline', `${jsonDate(result.startDate, z)} to ${jsonDate(result.endDate, z)}`],
   ]);
-  text += heading('Accounts') + renderTable(['ACCOUNT', 'ZIMBRA ID', 'ITEMS'], result.accounts.map((a) => [a.name, a.zimbraId, a.items]));
-  if (result.faults.length > 0) text += heading('Faults') + renderTable(['FAULT', 'EXPECTED FINDING', 'PATH'], result.faults.map((f) => [f.id, f.expectedCode, f.path]));
+  text +=
+    heading('Accounts') +
+    renderTable(
+      ['ACCOUNT', 'ZIMBRA ID', 'ITEMS'],
+      result.accounts.map((a) => [a.name, a.zimbraId, a.items]),
+    );
+  if (result.faults.length > 0)
+    text +=
+      heading('Faults') +
+      renderTable(
+        ['FAULT', 'EXPECTED FINDING', 'PATH'],
+        result.faults.map((f) => [f.id, f.expectedCode, f.path]),
+      );
   return { findings: [], json, text };
 }

@@ -15,7 +15,9 @@ export function registerUndoFix(program: Command, run: Runner): void {
     .argument('<path>', 'the backup path')
     .argument('<manifest>', 'the manifest, relative to the backup path or absolute')
     .option('--json', 'print JSON')
-    .action((backupPath: string, manifest: string, _opts: unknown, cmd: Command) => run(cmd, (ctx) => undoFix(ctx, backupPath, manifest)));
+    .action((backupPath: string, manifest: string, _opts: unknown, cmd: Command) =>
+      run(cmd, (ctx) => undoFix(ctx, backupPath, manifest)),
+    );
 }
 
 export async function undoFix(ctx: CliContext, root: string, manifest: string): Promise<CommandResult> {
@@ -31,7 +33,14 @@ export async function undoFix(ctx: CliContext, root: string, manifest: string): 
   } catch (err) {
     usageError(`cannot undo with ${manifest}: ${(err as Error).message}`, 'usage.bad-argument', manifest);
   }
-  const json = { ...envelope('undoFix', ctx.zone, []), backupPath: abs, manifest, restored: out.restored, alreadyInPlace: out.alreadyInPlace, problems: out.problems };
+  const json = {
+    ...envelope('undoFix', ctx.zone, []),
+    backupPath: abs,
+    manifest,
+    restored: out.restored,
+    alreadyInPlace: out.alreadyInPlace,
+    problems: out.problems,
+  };
   let text = renderKeyValues([
     ['restored', out.restored],
     ['already in place', out.alreadyInPlace],

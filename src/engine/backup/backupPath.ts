@@ -6,8 +6,25 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { finding, say, failWith, type Finding } from '../findings';
 import { absOf, listDir, readFileCapped } from '../fsx';
-import { ACCOUNTS_DIR, BLOBS_DIR, MAP_PREFIX, accountRelPath, isItemFileName, isZimbraId, itemBucket, itemRelPath, ID_MAPPER_FILE } from '../layout';
-import { parseAccountInfo, parseAccountStat, parseBackupStat, type AccountInfo, type AccountStat, type BackupStat } from '../files/account';
+import {
+  ACCOUNTS_DIR,
+  BLOBS_DIR,
+  MAP_PREFIX,
+  accountRelPath,
+  isItemFileName,
+  isZimbraId,
+  itemBucket,
+  itemRelPath,
+  ID_MAPPER_FILE,
+} from '../layout';
+import {
+  parseAccountInfo,
+  parseAccountStat,
+  parseBackupStat,
+  type AccountInfo,
+  type AccountStat,
+  type BackupStat,
+} from '../files/account';
 import { parseMapFile, parseIdMapper, type MapFile, type IdMapping } from '../files/maps';
 import { analyzeItemBytes, type AnalyzeItemOptions } from '../item/analyze';
 import type { ItemHistory } from '../item/types';
@@ -65,7 +82,8 @@ export class BackupPath {
     const listing = await listDir(abs, '');
     if (!listing.ok) throw new Error(listing.finding.message);
     const names = new Set(listing.entries.map((e) => e.name));
-    const looksLikeBackup = names.has(ACCOUNTS_DIR) || names.has(BLOBS_DIR) || [...names].some((n) => n.startsWith(MAP_PREFIX));
+    const looksLikeBackup =
+      names.has(ACCOUNTS_DIR) || names.has(BLOBS_DIR) || [...names].some((n) => n.startsWith(MAP_PREFIX));
     if (!looksLikeBackup) failWith('usage.not-a-backup', abs, `${abs} holds no accounts/, items/ or map_* file`);
     return new BackupPath(abs);
   }
@@ -114,7 +132,8 @@ export class BackupPath {
       const rel = `${ACCOUNTS_DIR}/${e.name}`;
       if (e.isSymbolicLink()) findings.push(say('io.symlink', rel, { rel: rel }));
       else if (!e.isDirectory()) findings.push(finding('layout.stray-entry', rel, `${rel} is not an account folder`));
-      else if (!isZimbraId(e.name)) findings.push(finding('layout.bad-account-folder', rel, `${e.name} is not a zimbraId`));
+      else if (!isZimbraId(e.name))
+        findings.push(finding('layout.bad-account-folder', rel, `${e.name} is not a zimbraId`));
       else ids.push(e.name);
     }
     return { ids, findings };
@@ -144,7 +163,9 @@ export class BackupPath {
     const infoRel = accountRelPath(zimbraId, 'account_info');
     const info = await readFileCapped(this.abs(infoRel), infoRel);
     if (!info.ok) {
-      summary.findings.push(info.missing ? finding('layout.missing-account-info', infoRel, `${infoRel} is missing`) : info.finding);
+      summary.findings.push(
+        info.missing ? finding('layout.missing-account-info', infoRel, `${infoRel} is missing`) : info.finding,
+      );
     } else {
       const parsed = parseAccountInfo(info.bytes, infoRel, zimbraId);
       summary.findings.push(...parsed.findings);
@@ -245,7 +266,10 @@ export class BackupPath {
   }
 
   /** Every item history of an account. Memory grows with the account: for one account's view, not the whole backup. */
-  async readAllItems(zimbraId: string, opts: { signal?: AbortSignal; progress?: ProgressSink; analyze?: AnalyzeItemOptions } = {}): Promise<{ items: ItemHistory[]; findings: Finding[] }> {
+  async readAllItems(
+    zimbraId: string,
+    opts: { signal?: AbortSignal; progress?: ProgressSink; analyze?: AnalyzeItemOptions } = {},
+  ): Promise<{ items: ItemHistory[]; findings: Finding[] }> {
     const items: ItemHistory[] = [];
     const findings: Finding[] = [];
     let done = 0;

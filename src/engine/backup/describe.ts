@@ -25,16 +25,28 @@ export interface BackupInfo {
   findings: Finding[];
 }
 
-export async function describeBackup(backup: BackupPath, opts: { zone: string; signal?: AbortSignal; progress?: ProgressSink }): Promise<BackupInfo> {
+export async function describeBackup(
+  backup: BackupPath,
+  opts: { zone: string; signal?: AbortSignal; progress?: ProgressSink },
+): Promise<BackupInfo> {
   const findings: Finding[] = [];
-  const [maps, accounts, server, rootStat] = await Promise.all([backup.mapFiles(), backup.accounts(), listServerArchives(backup.root, opts.zone), backup.rootBackupStat()]);
+  const [maps, accounts, server, rootStat] = await Promise.all([
+    backup.mapFiles(),
+    backup.accounts(),
+    listServerArchives(backup.root, opts.zone),
+    backup.rootBackupStat(),
+  ]);
   findings.push(...maps.flatMap((m) => m.findings), ...server.findings, ...rootStat.findings);
   for (const a of accounts) findings.push(...a.findings);
 
   const info: BackupInfo = {
     path: backup.root,
     mapFiles: maps.map((m) => {
-      const o: BackupInfo['mapFiles'][number] = { serverId: m.serverId, path: m.path, accounts: m.map?.accounts.length ?? 0 };
+      const o: BackupInfo['mapFiles'][number] = {
+        serverId: m.serverId,
+        path: m.path,
+        accounts: m.map?.accounts.length ?? 0,
+      };
       if (m.map?.sourceServerId) o.sourceServerId = m.map.sourceServerId;
       return o;
     }),
@@ -58,8 +70,10 @@ export async function describeBackup(backup: BackupPath, opts: { zone: string; s
   };
   const runs = [rootStat.value, ...accounts.map((a) => a.backupStat)];
   for (const r of runs) {
-    if (r?.firstRunDate !== undefined && (info.firstRunDate === undefined || r.firstRunDate < info.firstRunDate)) info.firstRunDate = r.firstRunDate;
-    if (r?.lastRunDate !== undefined && (info.lastRunDate === undefined || r.lastRunDate > info.lastRunDate)) info.lastRunDate = r.lastRunDate;
+    if (r?.firstRunDate !== undefined && (info.firstRunDate === undefined || r.firstRunDate < info.firstRunDate))
+      info.firstRunDate = r.firstRunDate;
+    if (r?.lastRunDate !== undefined && (info.lastRunDate === undefined || r.lastRunDate > info.lastRunDate))
+      info.lastRunDate = r.lastRunDate;
   }
   for (const a of accounts) {
     minMax('first', a.stat?.firstTransactionDate);
@@ -102,7 +116,12 @@ async function countItemFiles(backup: BackupPath, zimbraId: string, findings: Fi
   return counts.reduce((s, n) => s + n, 0);
 }
 
-async function countBlobs(backup: BackupPath, findings: Finding[], signal?: AbortSignal, progress?: ProgressSink): Promise<{ count: number; bytes: number }> {
+async function countBlobs(
+  backup: BackupPath,
+  findings: Finding[],
+  signal?: AbortSignal,
+  progress?: ProgressSink,
+): Promise<{ count: number; bytes: number }> {
   const prefixes = await listDir(backup.abs(BLOBS_DIR), BLOBS_DIR);
   if (!prefixes.ok) {
     if (!prefixes.missing) findings.push(prefixes.finding);
@@ -139,4 +158,3 @@ async function countBlobs(backup: BackupPath, findings: Finding[], signal?: Abor
   await Promise.all(Array.from({ length: 8 }, worker));
   return { count, bytes };
 }
-

@@ -4,7 +4,15 @@
  */
 import type { DateSpec } from '../dates';
 import type { ItemHistory, Transaction } from '../item/types';
-import { firstTransaction, folderOfTransaction, folderPathAt, isFolderTransaction, itemAt, treeParent, type FolderLookup } from '../pointInTime';
+import {
+  firstTransaction,
+  folderOfTransaction,
+  folderPathAt,
+  isFolderTransaction,
+  itemAt,
+  treeParent,
+  type FolderLookup,
+} from '../pointInTime';
 import { FOLDER_LIKE_TYPES, SYSTEM_FOLDERS, itemTypeName } from '../zimbra';
 
 export interface ItemAtTime {
@@ -44,7 +52,10 @@ export interface AccountSnapshot {
 }
 
 /** Resolves `first` to the account's earliest transaction; `last` stays symbolic. */
-export function resolveAccountInstant(items: readonly ItemHistory[], when: Exclude<DateSpec, { kind: 'all' }>): Exclude<DateSpec, { kind: 'all' }> {
+export function resolveAccountInstant(
+  items: readonly ItemHistory[],
+  when: Exclude<DateSpec, { kind: 'all' }>,
+): Exclude<DateSpec, { kind: 'all' }> {
   if (when.kind !== 'first') return when;
   let min: number | undefined;
   for (const h of items) {
@@ -62,7 +73,10 @@ export function itemTitle(tx: Transaction): string {
   return '';
 }
 
-export function buildSnapshot(items: readonly ItemHistory[], whenIn: Exclude<DateSpec, { kind: 'all' }>): AccountSnapshot {
+export function buildSnapshot(
+  items: readonly ItemHistory[],
+  whenIn: Exclude<DateSpec, { kind: 'all' }>,
+): AccountSnapshot {
   const when = resolveAccountInstant(items, whenIn);
   const folders = new Map<number, FolderAtTime>();
   const others: ItemAtTime[] = [];
@@ -87,7 +101,15 @@ export function buildSnapshot(items: readonly ItemHistory[], whenIn: Exclude<Dat
     }
     if (isFolderTransaction(tx)) {
       const f = folderOfTransaction(tx, id);
-      const node: FolderAtTime = { id, name: f.name, path: '', type: tx.type!, deleted: false, children: [], items: [] };
+      const node: FolderAtTime = {
+        id,
+        name: f.name,
+        path: '',
+        type: tx.type!,
+        deleted: false,
+        children: [],
+        items: [],
+      };
       if (f.parentId !== undefined) node.parentId = f.parentId;
       folders.set(id, node);
     } else others.push(at);
@@ -110,7 +132,13 @@ export function buildSnapshot(items: readonly ItemHistory[], whenIn: Exclude<Dat
     else unplaced.push(it);
   }
   for (const f of folders.values()) f.items.sort((a, b) => a.id - b.id);
-  const snap: AccountSnapshot = { roots, folders, deleted: deleted.sort((a, b) => a.id - b.id), unplaced, itemCount: others.length };
+  const snap: AccountSnapshot = {
+    roots,
+    folders,
+    deleted: deleted.sort((a, b) => a.id - b.id),
+    unplaced,
+    itemCount: others.length,
+  };
   if (when.kind === 'instant') snap.at = when.at;
   return snap;
 }

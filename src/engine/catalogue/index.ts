@@ -92,7 +92,8 @@ interface TxRowOut {
   first_start: number | null;
 }
 
-const TX_COLUMNS = 'f.path, f.file_item_id, f.first_start, t.idx, t.item_id, t.start, t.end, t.folder_id, t.type, t.deleted, t.flags, t.title, t.name, t.digest, t.item_date';
+const TX_COLUMNS =
+  'f.path, f.file_item_id, f.first_start, t.idx, t.item_id, t.start, t.end, t.folder_id, t.type, t.deleted, t.flags, t.title, t.name, t.digest, t.item_date';
 
 export class Catalogue {
   private readonly accountNos = new Map<string, number>();
@@ -113,7 +114,8 @@ export class Catalogue {
   private no(accountId: string): number {
     const hit = this.accountNos.get(accountId);
     if (hit !== undefined) return hit;
-    const n = this.db.prepare('SELECT account_no FROM account_ids WHERE account = ?').pluck().get(accountId) as number | undefined;
+    const n = this.db.prepare('SELECT account_no FROM account_ids WHERE account = ?').pluck().get(accountId) as
+      number | undefined;
     if (n === undefined) return -1;
     this.accountNos.set(accountId, n);
     return n;
@@ -125,7 +127,8 @@ export class Catalogue {
   }
 
   indexInfo(accountId: string): { indexedAt: number; files: number; skipped: number } | undefined {
-    const r = this.db.prepare('SELECT indexed_at, files, skipped FROM accounts WHERE account = ?').get(accountId) as { indexed_at: number; files: number; skipped: number } | undefined;
+    const r = this.db.prepare('SELECT indexed_at, files, skipped FROM accounts WHERE account = ?').get(accountId) as
+      { indexed_at: number; files: number; skipped: number } | undefined;
     return r && { indexedAt: r.indexed_at, files: r.files, skipped: r.skipped };
   }
 
@@ -137,7 +140,8 @@ export class Catalogue {
   /** `first` becomes the account's earliest start, as resolveAccountInstant does. */
   resolve(accountId: string, when: CatalogueWhen): CataloguePoint {
     if (when.kind !== 'first') return when;
-    const min = this.db.prepare('SELECT MIN(start) FROM tx WHERE account = ?').pluck().get(this.no(accountId)) as number | null;
+    const min = this.db.prepare('SELECT MIN(start) FROM tx WHERE account = ?').pluck().get(this.no(accountId)) as
+      number | null;
     return min === null ? { kind: 'last' } : { kind: 'instant', at: min };
   }
 
@@ -146,9 +150,19 @@ export class Catalogue {
     const rows = this.chosen(accountId, point, 't.is_folder = 1 AND t.deleted = 0', {});
     // One synthetic history per folder holding only its chosen transaction: buildSnapshot
     // then names, links and sorts the tree exactly as for loaded items.
-    const histories: ItemHistory[] = rows.map((r) => ({ path: r.path, transactions: [summaryTx(r)], findings: [], parsed: true, ...(r.file_item_id !== null ? { fileItemId: r.file_item_id } : {}) }));
+    const histories: ItemHistory[] = rows.map((r) => ({
+      path: r.path,
+      transactions: [summaryTx(r)],
+      findings: [],
+      parsed: true,
+      ...(r.file_item_id !== null ? { fileItemId: r.file_item_id } : {}),
+    }));
     const snap = buildSnapshot(histories, point);
-    const out: CatalogueFolders = { roots: snap.roots, folders: snap.folders, counts: this.countsByFolderAt(accountId, point) };
+    const out: CatalogueFolders = {
+      roots: snap.roots,
+      folders: snap.folders,
+      counts: this.countsByFolderAt(accountId, point),
+    };
     if (snap.at !== undefined) out.at = snap.at;
     return out;
   }
@@ -157,7 +171,9 @@ export class Catalogue {
   countsByFolderAt(accountId: string, when: CatalogueWhen): Map<number, number> {
     const c = chosenTx(this.resolve(accountId, when));
     const rows = this.db
-      .prepare(`SELECT t.folder_id AS f, COUNT(*) AS n FROM tx t WHERE t.account = @account AND t.is_folder = 0 AND t.deleted = 0 AND t.item_id IS NOT NULL AND ${c.sql} GROUP BY t.folder_id`)
+      .prepare(
+        `SELECT t.folder_id AS f, COUNT(*) AS n FROM tx t WHERE t.account = @account AND t.is_folder = 0 AND t.deleted = 0 AND t.item_id IS NOT NULL AND ${c.sql} GROUP BY t.folder_id`,
+      )
       .all({ account: this.no(accountId), ...c.params }) as { f: number | null; n: number }[];
     const out = new Map<number, number>();
     for (const r of rows) if (r.f !== null) out.set(r.f, r.n);
@@ -166,14 +182,22 @@ export class Catalogue {
 
   /** Live non-folder items of folder F at that time, by id. */
   itemsInFolderAt(accountId: string, folderId: number, when: CatalogueWhen, page: CataloguePage = {}): ItemAtTime[] {
-    return this.chosen(accountId, this.resolve(accountId, when), 't.folder_id = @folder AND t.is_folder = 0 AND t.deleted = 0', { folder: folderId }, page).map(toItem);
+    return this.chosen(
+      accountId,
+      this.resolve(accountId, when),
+      't.folder_id = @folder AND t.is_folder = 0 AND t.deleted = 0',
+      { folder: folderId },
+      page,
+    ).map(toItem);
   }
 
   /** Just the ids, for bucketing a big folder into ranges without loading its items. */
   idsInFolderAt(accountId: string, folderId: number, when: CatalogueWhen): number[] {
     const c = chosenTx(this.resolve(accountId, when));
     return this.db
-      .prepare(`SELECT t.item_id FROM tx t WHERE t.account = @account AND t.folder_id = @folder AND t.is_folder = 0 AND t.deleted = 0 AND t.item_id IS NOT NULL AND ${c.sql} ORDER BY t.item_id`)
+      .prepare(
+        `SELECT t.item_id FROM tx t WHERE t.account = @account AND t.folder_id = @folder AND t.is_folder = 0 AND t.deleted = 0 AND t.item_id IS NOT NULL AND ${c.sql} ORDER BY t.item_id`,
+      )
       .pluck()
       .all({ account: this.no(accountId), folder: folderId, ...c.params }) as number[];
   }
@@ -181,7 +205,9 @@ export class Catalogue {
   countInFolderAt(accountId: string, folderId: number, when: CatalogueWhen): number {
     const c = chosenTx(this.resolve(accountId, when));
     return this.db
-      .prepare(`SELECT COUNT(*) FROM tx t WHERE t.account = @account AND t.folder_id = @folder AND t.is_folder = 0 AND t.deleted = 0 AND t.item_id IS NOT NULL AND ${c.sql}`)
+      .prepare(
+        `SELECT COUNT(*) FROM tx t WHERE t.account = @account AND t.folder_id = @folder AND t.is_folder = 0 AND t.deleted = 0 AND t.item_id IS NOT NULL AND ${c.sql}`,
+      )
       .pluck()
       .get({ account: this.no(accountId), folder: folderId, ...c.params }) as number;
   }
@@ -193,14 +219,25 @@ export class Catalogue {
 
   countDeletedAt(accountId: string, when: CatalogueWhen): number {
     const c = chosenTx(this.resolve(accountId, when));
-    return this.db.prepare(`SELECT COUNT(*) FROM tx t WHERE t.account = @account AND t.deleted = 1 AND t.item_id IS NOT NULL AND ${c.sql}`).pluck().get({ account: this.no(accountId), ...c.params }) as number;
+    return this.db
+      .prepare(
+        `SELECT COUNT(*) FROM tx t WHERE t.account = @account AND t.deleted = 1 AND t.item_id IS NOT NULL AND ${c.sql}`,
+      )
+      .pluck()
+      .get({ account: this.no(accountId), ...c.params }) as number;
   }
 
   /** Live items whose folder does not exist at that time (snapshot.unplaced). */
   unplacedAt(accountId: string, when: CatalogueWhen, page: CataloguePage = {}): ItemAtTime[] {
     const point = this.resolve(accountId, when);
     const folderIds = this.chosen(accountId, point, 't.is_folder = 1 AND t.deleted = 0', {}).map((r) => r.item_id);
-    return this.chosen(accountId, point, 't.is_folder = 0 AND t.deleted = 0 AND (t.folder_id IS NULL OR t.folder_id NOT IN (SELECT value FROM json_each(@folders)))', { folders: JSON.stringify(folderIds) }, page).map(toItem);
+    return this.chosen(
+      accountId,
+      point,
+      't.is_folder = 0 AND t.deleted = 0 AND (t.folder_id IS NULL OR t.folder_id NOT IN (SELECT value FROM json_each(@folders)))',
+      { folders: JSON.stringify(folderIds) },
+      page,
+    ).map(toItem);
   }
 
   /** doItemSearch's semantics (src/cli/commands/doItemSearch.ts) over the catalogue. */
@@ -238,7 +275,9 @@ export class Catalogue {
 
   /** Files recorded without transactions (unreadable, not JSON, not UTF-8…), with why. */
   skippedFiles(accountId: string): CatalogueSkippedFile[] {
-    const rows = this.db.prepare('SELECT path, findings FROM files WHERE account = ? AND parsed = 0 ORDER BY path').all(this.no(accountId)) as { path: string; findings: string | null }[];
+    const rows = this.db
+      .prepare('SELECT path, findings FROM files WHERE account = ? AND parsed = 0 ORDER BY path')
+      .all(this.no(accountId)) as { path: string; findings: string | null }[];
     return rows.map((r) => ({ path: r.path, findings: r.findings ? (JSON.parse(r.findings) as Finding[]) : [] }));
   }
 
@@ -247,7 +286,13 @@ export class Catalogue {
   }
 
   /** Rows of the transactions chosen at `point` that also satisfy `where`, by item id. */
-  private chosen(accountId: string, point: CataloguePoint, where: string, params: Record<string, unknown>, page: CataloguePage = {}): TxRowOut[] {
+  private chosen(
+    accountId: string,
+    point: CataloguePoint,
+    where: string,
+    params: Record<string, unknown>,
+    page: CataloguePage = {},
+  ): TxRowOut[] {
     const c = chosenTx(point);
     const after = page.after !== undefined ? ' AND t.item_id > @after' : '';
     const limit = page.limit !== undefined ? ' LIMIT @limit' : '';
@@ -260,7 +305,15 @@ export class Catalogue {
 }
 
 function summaryTx(r: TxRowOut): Transaction {
-  const tx: Transaction = { index: r.idx, start: r.start, end: r.end, itemId: r.item_id, deleted: r.deleted === 1, extra: {}, raw: {} };
+  const tx: Transaction = {
+    index: r.idx,
+    start: r.start,
+    end: r.end,
+    itemId: r.item_id,
+    deleted: r.deleted === 1,
+    extra: {},
+    raw: {},
+  };
   if (r.type !== null) tx.type = r.type;
   if (r.folder_id !== null) tx.folderId = r.folder_id;
   if (r.name !== null) tx.name = r.name;
@@ -303,7 +356,8 @@ export async function openCatalogue(root: string | BackupPath, opts: CatalogueOp
     throw new EngineError(finding('io.cache-unavailable', '', message));
   };
   const realRoot = await fs.realpath(backup.root).catch(() => backup.root);
-  if (isInside(dir, realRoot) || isInside(dir, backup.root)) fail(`the catalogue folder ${dir} is inside the backup path; customer data is never written to`);
+  if (isInside(dir, realRoot) || isInside(dir, backup.root))
+    fail(`the catalogue folder ${dir} is inside the backup path; customer data is never written to`);
   const file = catalogueFile(dir, realRoot);
   try {
     mkdirSync(dir, { recursive: true });
@@ -316,7 +370,11 @@ export async function openCatalogue(root: string | BackupPath, opts: CatalogueOp
       db = open(Sqlite, file);
     }
     // Written only when new: opening for a read should not take the write lock.
-    if (version === null || version !== String(CATALOGUE_VERSION)) db.prepare("INSERT OR REPLACE INTO meta (k, v) VALUES ('version', ?), ('root', ?)").run(String(CATALOGUE_VERSION), realRoot);
+    if (version === null || version !== String(CATALOGUE_VERSION))
+      db.prepare("INSERT OR REPLACE INTO meta (k, v) VALUES ('version', ?), ('root', ?)").run(
+        String(CATALOGUE_VERSION),
+        realRoot,
+      );
     return Catalogue.create(db, backup, file);
   } catch (err) {
     if (err instanceof EngineError) throw err;

@@ -49,13 +49,21 @@ interface Pending {
   rows: FileRows;
 }
 
-export async function indexAccount(db: SqliteDatabase, backup: BackupPath, accountId: string, opts: IndexOptions = {}): Promise<IndexResult> {
+export async function indexAccount(
+  db: SqliteDatabase,
+  backup: BackupPath,
+  accountId: string,
+  opts: IndexOptions = {},
+): Promise<IndexResult> {
   const started = performance.now();
   const progress = throttle(opts.progress, 200);
   db.prepare('INSERT OR IGNORE INTO account_ids (account) VALUES (?)').run(accountId);
   const accountNo = db.prepare('SELECT account_no FROM account_ids WHERE account = ?').pluck().get(accountId) as number;
   const known = new Map<string, Known>();
-  for (const r of db.prepare('SELECT path, file_id, size, mtime_ms FROM files WHERE account = ?').all(accountNo) as (Known & { path: string })[]) known.set(r.path, r);
+  for (const r of db
+    .prepare('SELECT path, file_id, size, mtime_ms FROM files WHERE account = ?')
+    .all(accountNo) as (Known & { path: string })[])
+    known.set(r.path, r);
 
   const insertFile = db.prepare(
     'INSERT INTO files (account, path, file_item_id, size, mtime_ms, parsed, findings, file_type, first_start, search_text) VALUES (@account, @path, @file_item_id, @size, @mtime_ms, @parsed, @findings, @file_type, @first_start, @search_text)',
@@ -73,7 +81,16 @@ export async function indexAccount(db: SqliteDatabase, backup: BackupPath, accou
       deleteTxsAt.run(p.path);
       deleteFileAt.run(p.path);
       const { txs, ...file } = p.rows;
-      const fileId = Number(insertFile.run({ account: accountNo, path: p.path, file_item_id: p.fileItemId, size: p.size, mtime_ms: p.mtimeMs, ...file }).lastInsertRowid);
+      const fileId = Number(
+        insertFile.run({
+          account: accountNo,
+          path: p.path,
+          file_item_id: p.fileItemId,
+          size: p.size,
+          mtime_ms: p.mtimeMs,
+          ...file,
+        }).lastInsertRowid,
+      );
       for (const tx of txs) insertTx.run({ file_id: fileId, account: accountNo, ...tx });
     }
   });
@@ -128,8 +145,14 @@ export async function indexAccount(db: SqliteDatabase, backup: BackupPath, accou
       deleteTxs.run(k.file_id);
       deleteFile.run(k.file_id);
     }
-    const skipped = (db.prepare('SELECT COUNT(*) FROM files WHERE account = ? AND parsed = 0').pluck().get(accountNo) as number) ?? 0;
-    db.prepare('INSERT OR REPLACE INTO accounts (account, indexed_at, files, skipped) VALUES (?, ?, ?, ?)').run(accountId, Date.now(), result.files, skipped);
+    const skipped =
+      (db.prepare('SELECT COUNT(*) FROM files WHERE account = ? AND parsed = 0').pluck().get(accountNo) as number) ?? 0;
+    db.prepare('INSERT OR REPLACE INTO accounts (account, indexed_at, files, skipped) VALUES (?, ?, ?, ?)').run(
+      accountId,
+      Date.now(),
+      result.files,
+      skipped,
+    );
   })();
   result.removed = vanished.length;
   result.durationMs = performance.now() - started;

@@ -17,6 +17,12 @@ export function loadSqlite(): typeof Database {
     loaded = require('better-sqlite3') as typeof Database;
     return loaded;
   } catch (err) {
-    throw new EngineError(finding('io.cache-unavailable', '', `the item catalogue needs better-sqlite3, which cannot be loaded here (${err instanceof Error ? err.message.split('\n')[0] : String(err)})`));
+    throw new EngineError(
+      finding(
+        'io.cache-unavailable',
+        '',
+        `the item catalogue needs better-sqlite3, which cannot be loaded here (${err instanceof Error ? err.message.split('\n')[0] : String(err)})`,
+      ),
+    );
   }
 }

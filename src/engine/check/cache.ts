@@ -44,18 +44,27 @@ export class CheckCache {
   constructor(dir: string, realRoot: string, variant: string) {
     if (isInside(dir, realRoot)) throw new Error(`the cache folder ${dir} is inside the backup path`);
     mkdirSync(dir, { recursive: true });
-    const key = createHash('sha256').update(`${realRoot}\0${variant}\0v${CHECK_RULES_VERSION}`).digest('hex').slice(0, 32);
+    const key = createHash('sha256')
+      .update(`${realRoot}\0${variant}\0v${CHECK_RULES_VERSION}`)
+      .digest('hex')
+      .slice(0, 32);
     this.file = path.join(dir, `check-${key}.sqlite`);
     const Sqlite = require('better-sqlite3') as typeof Database;
     this.db = new Sqlite(this.file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
-    this.db.exec('CREATE TABLE IF NOT EXISTS files (rel TEXT PRIMARY KEY, size INTEGER, mtime REAL, ino INTEGER, findings TEXT, facts TEXT) WITHOUT ROWID');
+    this.db.exec(
+      'CREATE TABLE IF NOT EXISTS files (rel TEXT PRIMARY KEY, size INTEGER, mtime REAL, ino INTEGER, findings TEXT, facts TEXT) WITHOUT ROWID',
+    );
     this.db.exec('CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT)');
     this.db.prepare('INSERT OR REPLACE INTO meta (k, v) VALUES (?, ?)').run('root', `${realRoot} ${variant}`);
     this.getStmt = this.db.prepare('SELECT size, mtime, ino, findings, facts FROM files WHERE rel = ?');
-    this.folderStmt = this.db.prepare('SELECT rel, size, mtime, ino, findings, facts FROM files WHERE rel > ? AND rel < ?');
-    this.putStmt = this.db.prepare('INSERT OR REPLACE INTO files (rel, size, mtime, ino, findings, facts) VALUES (?, ?, ?, ?, ?, ?)');
+    this.folderStmt = this.db.prepare(
+      'SELECT rel, size, mtime, ino, findings, facts FROM files WHERE rel > ? AND rel < ?',
+    );
+    this.putStmt = this.db.prepare(
+      'INSERT OR REPLACE INTO files (rel, size, mtime, ino, findings, facts) VALUES (?, ?, ?, ?, ?, ?)',
+    );
   }
 
   /** One file's row, decoded only once the worker says the file is unchanged. */
@@ -67,12 +76,17 @@ export class CheckCache {
   folders(folderRels: readonly string[]): Map<string, CachedRow> {
     const out = new Map<string, CachedRow>();
     // '/' + 1 = '0': the range holds exactly the rels that start with `folder/`.
-    for (const folder of folderRels) for (const row of this.folderStmt.iterate(`${folder}/`, `${folder}0`)) out.set(row.rel, row);
+    for (const folder of folderRels)
+      for (const row of this.folderStmt.iterate(`${folder}/`, `${folder}0`)) out.set(row.rel, row);
     return out;
   }
 
   decode(row: CachedRow): CachedFile {
-    return { stat: { size: row.size, mtimeMs: row.mtime, ino: row.ino }, findings: JSON.parse(row.findings) as Finding[], facts: JSON.parse(row.facts) as FileFacts };
+    return {
+      stat: { size: row.size, mtimeMs: row.mtime, ino: row.ino },
+      findings: JSON.parse(row.findings) as Finding[],
+      facts: JSON.parse(row.facts) as FileFacts,
+    };
   }
 
   put(rel: string, stat: FileStat, findings: readonly Finding[], facts: FileFacts): void {

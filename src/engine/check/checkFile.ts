@@ -18,9 +18,19 @@ export interface CheckFileOptions {
 }
 
 /** `text`: the editor's unsaved content; without it the file is read from disk. */
-export async function checkFile(root: string, relPath: string, text?: string, opts: CheckFileOptions = {}): Promise<Finding[]> {
+export async function checkFile(
+  root: string,
+  relPath: string,
+  text?: string,
+  opts: CheckFileOptions = {},
+): Promise<Finding[]> {
   const rel = relPath.replace(/\\/g, '/').replace(/^\/+/, '');
-  const ctx: CheckContext = { root: path.resolve(root), level: 'blobs', now: opts.now ?? Date.now(), fixDoubleGzip: 'check' };
+  const ctx: CheckContext = {
+    root: path.resolve(root),
+    level: 'blobs',
+    now: opts.now ?? Date.now(),
+    fixDoubleGzip: 'check',
+  };
   const kind = classifyRelPath(rel);
   const out: Finding[] = [];
   let tag: FileKindTag | undefined;
@@ -47,7 +57,14 @@ export async function checkFile(root: string, relPath: string, text?: string, op
       break;
     case 'blob':
       if (!isValidDigest(kind.digest)) return [finding('blob.bad-name', rel, `${kind.digest} is not a valid digest`)];
-      if (kind.digest.slice(0, 2) !== kind.prefix) out.push(finding('blob.wrong-folder', rel, `${kind.digest} belongs in ${BLOBS_DIR}/${kind.digest.slice(0, 2)}/, not ${kind.prefix}/`));
+      if (kind.digest.slice(0, 2) !== kind.prefix)
+        out.push(
+          finding(
+            'blob.wrong-folder',
+            rel,
+            `${kind.digest} belongs in ${BLOBS_DIR}/${kind.digest.slice(0, 2)}/, not ${kind.prefix}/`,
+          ),
+        );
       tag = 'blob';
       break;
     default:

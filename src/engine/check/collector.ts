@@ -30,6 +30,9 @@ export class FindingCollector {
   }
 
   truncatedCodes(): FindingCode[] {
-    return [...this.byCode].filter(([, n]) => n > this.cap).map(([c]) => c).sort();
+    return [...this.byCode]
+      .filter(([, n]) => n > this.cap)
+      .map(([c]) => c)
+      .sort();
   }
 }

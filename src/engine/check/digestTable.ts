@@ -7,7 +7,9 @@
  */
 /** FS-safe base64 ('/' written ','): character code → 6-bit value. Names are validated before they get here. */
 const SEXTET = new Uint8Array(128);
-'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+,'.split('').forEach((c, i) => (SEXTET[c.charCodeAt(0)] = i));
+'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+,'
+  .split('')
+  .forEach((c, i) => (SEXTET[c.charCodeAt(0)] = i));
 
 export const enum DigestFlag {
   Present = 1,
@@ -64,7 +66,11 @@ export class DigestTable {
   private keyOf(digest: string): Uint8Array {
     const k = this.scratch;
     for (let c = 0, b = 0; c < 16; c += 4, b += 3) {
-      const n = (SEXTET[digest.charCodeAt(c) & 0x7f]! << 18) | (SEXTET[digest.charCodeAt(c + 1) & 0x7f]! << 12) | (SEXTET[digest.charCodeAt(c + 2) & 0x7f]! << 6) | SEXTET[digest.charCodeAt(c + 3) & 0x7f]!;
+      const n =
+        (SEXTET[digest.charCodeAt(c) & 0x7f]! << 18) |
+        (SEXTET[digest.charCodeAt(c + 1) & 0x7f]! << 12) |
+        (SEXTET[digest.charCodeAt(c + 2) & 0x7f]! << 6) |
+        SEXTET[digest.charCodeAt(c + 3) & 0x7f]!;
       k[b] = n >>> 16;
       k[b + 1] = (n >>> 8) & 0xff;
       k[b + 2] = n & 0xff;

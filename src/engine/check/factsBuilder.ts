@@ -11,7 +11,14 @@ import type { BatchFacts, CheckContext, FileResult } from './types';
 const DAY = 86_400_000;
 
 /** Metadata so damaged that nothing in it can be used: --fix-backup quarantines such files. */
-export const UNUSABLE_METADATA: ReadonlySet<FindingCode> = new Set(['item.not-utf8', 'item.invalid-json', 'item.too-deep', 'item.not-array', 'item.empty-history', 'item.not-object']);
+export const UNUSABLE_METADATA: ReadonlySet<FindingCode> = new Set([
+  'item.not-utf8',
+  'item.invalid-json',
+  'item.too-deep',
+  'item.not-array',
+  'item.empty-history',
+  'item.not-object',
+]);
 
 /**
  * Digest names as one string: a thread boundary copies one string far faster than
@@ -102,7 +109,8 @@ export class FactsBuilder {
           o.uses.push(relIndex, folderId, at, tx);
         }
         const retention = this.ctx.retentionMs;
-        const purge = retention === undefined ? undefined : purgeDueFinding(r.rel, facts.deletedAt, this.ctx.now, retention / DAY);
+        const purge =
+          retention === undefined ? undefined : purgeDueFinding(r.rel, facts.deletedAt, this.ctx.now, retention / DAY);
         if (purge) o.findings.push(purge);
         break;
       }
@@ -115,7 +123,10 @@ export class FactsBuilder {
       case 'blob':
         if (facts.status === 'double-gzip' && this.ctx.fixDoubleGzip === 'fix') o.rewrites.push(r.rel);
         // Only a readable content has a real size to compare with the declared one.
-        if (facts.size !== undefined && (facts.status === 'ok' || facts.status === 'double-gzip' || facts.status === 'trailing-garbage')) {
+        if (
+          facts.size !== undefined &&
+          (facts.status === 'ok' || facts.status === 'double-gzip' || facts.status === 'trailing-garbage')
+        ) {
           this.sizedBlobs.push(r.rel.slice(r.rel.lastIndexOf('/') + 1));
           o.blobSizes.push(facts.size);
         }
@@ -124,8 +135,20 @@ export class FactsBuilder {
         break;
     }
     // A "future" date stops being one as time passes: such a verdict is made afresh each run.
-    if (record && r.stat && !(facts.kind === 'blob' && !facts.sampled) && !r.findings.some((f) => f.code === 'item.future-date')) {
-      o.records.push([r.rel, r.stat.size, r.stat.mtimeMs, r.stat.ino, JSON.stringify(r.findings), JSON.stringify(facts)]);
+    if (
+      record &&
+      r.stat &&
+      !(facts.kind === 'blob' && !facts.sampled) &&
+      !r.findings.some((f) => f.code === 'item.future-date')
+    ) {
+      o.records.push([
+        r.rel,
+        r.stat.size,
+        r.stat.mtimeMs,
+        r.stat.ino,
+        JSON.stringify(r.findings),
+        JSON.stringify(facts),
+      ]);
     }
   }
 }

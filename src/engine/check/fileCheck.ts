@@ -58,7 +58,13 @@ export function checkFileJobSync(job: FileJob, ctx: CheckContext): FileResult | 
       if (!bytes) {
         const size = fstatSync(fd).size;
         out.bytes = size;
-        out.findings.push(finding('io.too-large', job.rel, `${job.rel} is ${size} bytes, over the ${MAX_METADATA_BYTES}-byte limit for metadata`));
+        out.findings.push(
+          finding(
+            'io.too-large',
+            job.rel,
+            `${job.rel} is ${size} bytes, over the ${MAX_METADATA_BYTES}-byte limit for metadata`,
+          ),
+        );
         return out;
       }
       out.bytes = bytes.length;
@@ -89,7 +95,13 @@ export function checkFileJobSync(job: FileJob, ctx: CheckContext): FileResult | 
       return out;
     }
     if (st.size > MAX_METADATA_BYTES) {
-      out.findings.push(finding('io.too-large', job.rel, `${job.rel} is ${st.size} bytes, over the ${MAX_METADATA_BYTES}-byte limit for metadata`));
+      out.findings.push(
+        finding(
+          'io.too-large',
+          job.rel,
+          `${job.rel} is ${st.size} bytes, over the ${MAX_METADATA_BYTES}-byte limit for metadata`,
+        ),
+      );
       return out;
     }
     const bytes = readAll(fd, st.size);
@@ -113,7 +125,8 @@ let scratch = Buffer.allocUnsafeSlow(64 * 1024);
 
 /** Reads `size` bytes (the size fstat gave: readFileSync would fstat again). Valid until the next call. */
 function readAll(fd: number, size: number): Buffer {
-  if (size > scratch.length && size <= SCRATCH_MAX) scratch = Buffer.allocUnsafeSlow(Math.min(SCRATCH_MAX, 2 ** Math.ceil(Math.log2(size))));
+  if (size > scratch.length && size <= SCRATCH_MAX)
+    scratch = Buffer.allocUnsafeSlow(Math.min(SCRATCH_MAX, 2 ** Math.ceil(Math.log2(size))));
   const buf = size <= scratch.length ? scratch.subarray(0, size) : Buffer.allocUnsafe(size);
   let off = 0;
   while (off < size) {
@@ -165,7 +178,13 @@ function digestOf(rel: string): string {
 }
 
 /** Metadata files: parse with the typed parsers and collect the facts cross-file checks need. */
-export function checkMetadataBytes(rel: string, kind: FileJob['kind'], bytes: Uint8Array | string, ctx: CheckContext, out: FileResult): void {
+export function checkMetadataBytes(
+  rel: string,
+  kind: FileJob['kind'],
+  bytes: Uint8Array | string,
+  ctx: CheckContext,
+  out: FileResult,
+): void {
   if (kind === 'item' || kind === 'drive-item') {
     const opts: AnalyzeItemOptions = { now: ctx.now };
     if (kind === 'item') opts.fileItemId = Number(rel.slice(rel.lastIndexOf('/') + 1));
@@ -178,7 +197,12 @@ export function checkMetadataBytes(rel: string, kind: FileJob['kind'], bytes: Ui
   switch (kind) {
     case 'account-file': {
       const file = parts[2];
-      const parsed = file === 'account_info' ? parseAccountInfo(bytes, rel, parts[1]) : file === 'account_stat' ? parseAccountStat(bytes, rel) : parseBackupStat(bytes, rel);
+      const parsed =
+        file === 'account_info'
+          ? parseAccountInfo(bytes, rel, parts[1])
+          : file === 'account_stat'
+            ? parseAccountStat(bytes, rel)
+            : parseBackupStat(bytes, rel);
       out.findings.push(...parsed.findings);
       return;
     }
@@ -200,7 +224,10 @@ export function checkMetadataBytes(rel: string, kind: FileJob['kind'], bytes: Ui
       const text = typeof bytes === 'string' ? bytes : Buffer.from(bytes).toString('utf8');
       const parsed = parseIdMapper(text, rel);
       out.findings.push(...parsed.findings);
-      out.facts = { kind: 'id-mapper', targets: parsed.mappings.map((m) => [m.destinationItemId, m.line, ...m.destinationColumns]) };
+      out.facts = {
+        kind: 'id-mapper',
+        targets: parsed.mappings.map((m) => [m.destinationItemId, m.line, ...m.destinationColumns]),
+      };
       return;
     }
     case 'blob':
@@ -218,7 +245,8 @@ export function itemFacts(h: ItemHistory): FileFacts {
   let itemId: number | undefined;
   for (const tx of h.transactions) {
     itemId ??= tx.itemId;
-    if (typeof tx.digest === 'string' && isDigestName(tx.digest)) setDigest(digests, tx.digest, tx.size ?? -1, tx.index);
+    if (typeof tx.digest === 'string' && isDigestName(tx.digest))
+      setDigest(digests, tx.digest, tx.size ?? -1, tx.index);
     if (tx.start === undefined || tx.deleted) continue;
     if (tx.type !== undefined && FOLDER_LIKE_TYPES.has(tx.type)) {
       isFolder = true;

@@ -68,11 +68,24 @@ export async function applyFix(root: string, req: FixRequest, now = Date.now()):
   let qRel = `${QUARANTINE_DIR}/${stamp}`;
   for (let i = 1; await exists(absOf(root, qRel)); i++) qRel = `${QUARANTINE_DIR}/${stamp}-${i}`;
   await fs.mkdir(absOf(root, qRel), { recursive: true });
-  const manifest: Manifest = { format: 'zxb-quarantine', version: 1, created: new Date(now).toISOString(), backupPath: root, entries: [] };
+  const manifest: Manifest = {
+    format: 'zxb-quarantine',
+    version: 1,
+    created: new Date(now).toISOString(),
+    backupPath: root,
+    entries: [],
+  };
   const rewritten = new Map<string, Buffer>();
   for (const m of req.moves) {
     const bytes = await fs.readFile(absOf(root, m.rel));
-    manifest.entries.push({ action: 'moved', path: m.rel, quarantinePath: `${qRel}/${m.rel}`, size: bytes.length, sha256: sha256Hex(bytes), reason: m.reason });
+    manifest.entries.push({
+      action: 'moved',
+      path: m.rel,
+      quarantinePath: `${qRel}/${m.rel}`,
+      size: bytes.length,
+      sha256: sha256Hex(bytes),
+      reason: m.reason,
+    });
   }
   for (const rel of req.rewrites) {
     const bytes = await fs.readFile(absOf(root, rel));
@@ -85,8 +98,14 @@ export async function applyFix(root: string, req: FixRequest, now = Date.now()):
     if (!isGzip(inner)) continue; // not double-gzipped after all: leave it alone
     rewritten.set(rel, inner);
     manifest.entries.push({
-      action: 'rewritten', path: rel, quarantinePath: `${qRel}/${rel}`, size: bytes.length, sha256: sha256Hex(bytes),
-      reason: 'blob.double-gzip', rewrittenSha256: sha256Hex(inner), rewrittenSize: inner.length,
+      action: 'rewritten',
+      path: rel,
+      quarantinePath: `${qRel}/${rel}`,
+      size: bytes.length,
+      sha256: sha256Hex(bytes),
+      reason: 'blob.double-gzip',
+      rewrittenSha256: sha256Hex(inner),
+      rewrittenSize: inner.length,
     });
   }
   const manifestRel = `${qRel}/${MANIFEST_NAME}`;
@@ -129,7 +148,8 @@ export interface UndoOutcome {
 export async function undoFix(root: string, manifestPath: string): Promise<UndoOutcome> {
   const absManifest = path.resolve(root, manifestPath);
   const manifest = JSON.parse(await fs.readFile(absManifest, 'utf8')) as Manifest;
-  if (manifest.format !== 'zxb-quarantine' || !Array.isArray(manifest.entries)) throw new Error(`${manifestPath} is not a quarantine manifest`);
+  if (manifest.format !== 'zxb-quarantine' || !Array.isArray(manifest.entries))
+    throw new Error(`${manifestPath} is not a quarantine manifest`);
   const out: UndoOutcome = { restored: 0, alreadyInPlace: 0, problems: [] };
   const copiesToDrop: string[] = [];
   for (const e of [...manifest.entries].reverse()) {
@@ -152,7 +172,9 @@ export async function undoFix(root: string, manifestPath: string): Promise<UndoO
         continue;
       }
       if (saved !== e.sha256) {
-        out.problems.push(`${e.quarantinePath} is ${saved === undefined ? 'missing' : 'changed'}; cannot restore ${e.path}`);
+        out.problems.push(
+          `${e.quarantinePath} is ${saved === undefined ? 'missing' : 'changed'}; cannot restore ${e.path}`,
+        );
         continue;
       }
       await fs.mkdir(path.dirname(orig), { recursive: true });
@@ -161,7 +183,9 @@ export async function undoFix(root: string, manifestPath: string): Promise<UndoO
       out.restored++;
     } else {
       if (saved !== e.sha256) {
-        out.problems.push(`${e.quarantinePath} is ${saved === undefined ? 'missing' : 'changed'}; cannot restore ${e.path}`);
+        out.problems.push(
+          `${e.quarantinePath} is ${saved === undefined ? 'missing' : 'changed'}; cannot restore ${e.path}`,
+        );
         continue;
       }
       if (current === e.sha256) {
@@ -188,7 +212,12 @@ export async function undoFix(root: string, manifestPath: string): Promise<UndoO
 }
 
 function safeRel(rel: unknown): rel is string {
-  return typeof rel === 'string' && rel.length > 0 && !path.isAbsolute(rel) && !rel.split('/').some((p) => p === '..' || p === '');
+  return (
+    typeof rel === 'string' &&
+    rel.length > 0 &&
+    !path.isAbsolute(rel) &&
+    !rel.split('/').some((p) => p === '..' || p === '')
+  );
 }
 
 async function exists(abs: string): Promise<boolean> {

@@ -45,7 +45,11 @@ const WORKER_LIMITS = { maxYoungGenerationSizeMb: 16 };
 function startWorker(entry: WorkerEntry, ctx: CheckContext): Worker {
   if (!entry.loader) return new Worker(entry.file, { workerData: ctx, resourceLimits: WORKER_LIMITS });
   // Node 20 workers do not inherit --import hooks: load tsx inside the worker, then the source.
-  return new Worker(`require(${JSON.stringify(entry.loader)}); require(${JSON.stringify(entry.file)});`, { eval: true, workerData: ctx, resourceLimits: WORKER_LIMITS });
+  return new Worker(`require(${JSON.stringify(entry.loader)}); require(${JSON.stringify(entry.file)});`, {
+    eval: true,
+    workerData: ctx,
+    resourceLimits: WORKER_LIMITS,
+  });
 }
 
 export interface CheckPool {
@@ -58,7 +62,11 @@ export interface CheckPool {
   close(): Promise<void>;
 }
 
-export function createPool(ctx: CheckContext, jobs: number, entry: WorkerEntry | undefined = findWorkerEntry()): CheckPool {
+export function createPool(
+  ctx: CheckContext,
+  jobs: number,
+  entry: WorkerEntry | undefined = findWorkerEntry(),
+): CheckPool {
   if (jobs <= 0 || !entry) return inProcessPool(ctx);
   return new ThreadPool(ctx, jobs, entry);
 }
@@ -107,7 +115,11 @@ class ThreadPool implements CheckPool {
   private nextId = 1;
   private failed: Error | undefined;
 
-  constructor(ctx: CheckContext, readonly size: number, entry: WorkerEntry) {
+  constructor(
+    ctx: CheckContext,
+    readonly size: number,
+    entry: WorkerEntry,
+  ) {
     for (let i = 0; i < size; i++) {
       const w = startWorker(entry, ctx);
       w.on('message', (msg: WorkerResponse) => this.onMessage(w, msg));

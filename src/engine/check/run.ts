@@ -10,7 +10,16 @@ import * as os from 'node:os';
 import { finding, say, failWith, FINDINGS, messageOf, type Finding, type FindingCode } from '../findings';
 import { sizeMismatchFinding, unknownIdmapItemFinding } from '../rules';
 import { absOf, listDir, readFileCapped } from '../fsx';
-import { ACCOUNTS_DIR, BLOBS_DIR, ID_MAPPER_FILE, MAP_PREFIX, SERVER_DIRS, ACCOUNT_FILES, blobRelPath, customizationsStamp } from '../layout';
+import {
+  ACCOUNTS_DIR,
+  BLOBS_DIR,
+  ID_MAPPER_FILE,
+  MAP_PREFIX,
+  SERVER_DIRS,
+  ACCOUNT_FILES,
+  blobRelPath,
+  customizationsStamp,
+} from '../layout';
 import { DigestFlag, DigestTable } from './digestTable';
 import { PendingFindings, resolvePending } from '../item/parse';
 import { listArchiveContents } from '../serverArchive';
@@ -23,7 +32,19 @@ import { FactsBuilder, UNUSABLE_METADATA, unpackNames } from './factsBuilder';
 import { applyFix, QUARANTINE_DIR, type FixRequest } from './fix';
 import { createPool, type CheckPool, type WorkerEntry } from './pool';
 import { describeSample, inSample } from './sample';
-import type { BatchFacts, CachedStat, CheckContext, CheckOptions, CheckReport, FileJob, FileKindTag, FolderInterval, IdMapperTarget, PointedFinding, WorkItem } from './types';
+import type {
+  BatchFacts,
+  CachedStat,
+  CheckContext,
+  CheckOptions,
+  CheckReport,
+  FileJob,
+  FileKindTag,
+  FolderInterval,
+  IdMapperTarget,
+  PointedFinding,
+  WorkItem,
+} from './types';
 
 export { UNUSABLE_METADATA };
 
@@ -115,9 +136,19 @@ class CheckRun {
   private quarantine: CheckReport['quarantine'];
   private readonly retentionMs: number;
 
-  constructor(readonly root: string, readonly opts: CheckOptions, io: CheckIo) {
+  constructor(
+    readonly root: string,
+    readonly opts: CheckOptions,
+    io: CheckIo,
+  ) {
     this.retentionMs = (opts.retentionDays ?? 30) * DAY;
-    this.ctx = { root, level: opts.level, now: opts.now ?? Date.now(), fixDoubleGzip: opts.fixDoubleGzip ?? 'check', retentionMs: this.retentionMs };
+    this.ctx = {
+      root,
+      level: opts.level,
+      now: opts.now ?? Date.now(),
+      fixDoubleGzip: opts.fixDoubleGzip ?? 'check',
+      retentionMs: this.retentionMs,
+    };
     this.collector = new FindingCollector(opts.maxFindingsPerCode ?? 1000);
     this.signal = io.signal;
     this.progress = throttle(io.progress, 200);
@@ -135,7 +166,8 @@ class CheckRun {
     let accounts = folders.ids;
     if (this.opts.accounts) {
       const wanted = this.opts.accounts.map((a) => a.trim().toLowerCase());
-      for (const a of wanted) if (!this.accountIds.has(a)) failWith('usage.unknown-account', '', `no account folder ${a} in accounts/`);
+      for (const a of wanted)
+        if (!this.accountIds.has(a)) failWith('usage.unknown-account', '', `no account folder ${a} in accounts/`);
       accounts = folders.ids.filter((id) => wanted.includes(id));
     }
     await this.checkRootEntries(rootListing.entries);
@@ -155,7 +187,8 @@ class CheckRun {
     // The second walk verifies the BLOBs (level blobs) and finds orphans; at level metadata,
     // skip it when every BLOB of the store turned out to be referenced.
     const orphansPossible = this.referencedPresent < this.presentBlobs;
-    if (this.opts.level === 'blobs' || (this.opts.level === 'metadata' && orphansPossible)) await this.walkBlobStore('references');
+    if (this.opts.level === 'blobs' || (this.opts.level === 'metadata' && orphansPossible))
+      await this.walkBlobStore('references');
     await this.checkServerArchives();
     await this.resolvePointed();
     if (!this.interrupted && (this.fix.moves.length > 0 || this.fix.rewrites.length > 0)) {
@@ -191,7 +224,12 @@ class CheckRun {
   }
 
   private reportProgress(message?: string): void {
-    const e = { phase: this.phase.name, done: this.phase.done, bytes: this.stats.bytes, message: message ?? `${this.stats.files} files` } as Parameters<ProgressSink>[0];
+    const e = {
+      phase: this.phase.name,
+      done: this.phase.done,
+      bytes: this.stats.bytes,
+      message: message ?? `${this.stats.files} files`,
+    } as Parameters<ProgressSink>[0];
     if (this.phase.total !== undefined) e.total = this.phase.total;
     this.progress(e);
   }
@@ -204,8 +242,13 @@ class CheckRun {
       const rel = e.name;
       if (rel === QUARANTINE_DIR) continue;
       if (e.isSymbolicLink()) this.add(say('io.symlink', rel, { rel: rel }));
-      else if (e.isDirectory() && (rel === ACCOUNTS_DIR || rel === BLOBS_DIR || (SERVER_DIRS as readonly string[]).includes(rel))) continue;
-      else if (e.isFile() && rel.startsWith(MAP_PREFIX) && rel.length > MAP_PREFIX.length) files.push({ rel, kind: 'map' });
+      else if (
+        e.isDirectory() &&
+        (rel === ACCOUNTS_DIR || rel === BLOBS_DIR || (SERVER_DIRS as readonly string[]).includes(rel))
+      )
+        continue;
+      else if (e.isFile() && rel.startsWith(MAP_PREFIX) && rel.length > MAP_PREFIX.length)
+        files.push({ rel, kind: 'map' });
       else if (e.isFile() && rel === 'backupstat') files.push({ rel, kind: 'root-backupstat' });
       else this.add(finding('layout.stray-entry', rel, `${rel} is not part of the backup layout`));
     }
@@ -224,14 +267,17 @@ class CheckRun {
     }
     const files: FileJob[] = [];
     const names = new Set(listing.entries.map((e) => e.name));
-    if (!names.has('account_info')) this.add(finding('layout.missing-account-info', `${accRel}/account_info`, `${accRel}/account_info is missing`));
+    if (!names.has('account_info'))
+      this.add(finding('layout.missing-account-info', `${accRel}/account_info`, `${accRel}/account_info is missing`));
     const subdirs: { rel: string; drive: boolean }[] = [];
     for (const e of listing.entries) {
       const rel = `${accRel}/${e.name}`;
       if (e.isSymbolicLink()) this.add(say('io.symlink', rel, { rel: rel }));
-      else if (e.isFile() && (ACCOUNT_FILES as readonly string[]).includes(e.name)) files.push({ rel, kind: 'account-file' });
+      else if (e.isFile() && (ACCOUNT_FILES as readonly string[]).includes(e.name))
+        files.push({ rel, kind: 'account-file' });
       else if (e.isFile() && e.name === ID_MAPPER_FILE) files.push({ rel, kind: 'id-mapper' });
-      else if (e.isDirectory() && (e.name === 'items' || e.name === 'drive_items')) subdirs.push({ rel, drive: e.name === 'drive_items' });
+      else if (e.isDirectory() && (e.name === 'items' || e.name === 'drive_items'))
+        subdirs.push({ rel, drive: e.name === 'drive_items' });
       else this.add(finding('layout.stray-entry', rel, `${rel} is not part of an account folder`));
     }
     if (this.opts.level !== 'structure') await this.submitFiles(files);
@@ -254,7 +300,13 @@ class CheckRun {
     let folders: string[] = [];
     const flush = async (): Promise<void> => {
       if (folders.length === 0) return;
-      const item: WorkItem = { type: 'item-folders', folders, drive, read: this.opts.level !== 'structure', records: this.cache !== undefined };
+      const item: WorkItem = {
+        type: 'item-folders',
+        folders,
+        drive,
+        read: this.opts.level !== 'structure',
+        records: this.cache !== undefined,
+      };
       const n = folders.length;
       folders = [];
       await this.submit(item, account, (facts) => {
@@ -283,7 +335,12 @@ class CheckRun {
     for (let i = 0; i < u.length; i += 4) {
       const [folderId, at, tx] = [u[i + 1]!, u[i + 2]!, u[i + 3]!];
       if (folderExistsAt(acc.folders, folderId, at)) continue;
-      this.pointFinding({ code: 'item.unknown-folder', path: acc.useRels[u[i]!]!, message: messageOf('item.unknown-folder', { folderId, at, transaction: tx }), pointer: [tx, 'folder-id'] });
+      this.pointFinding({
+        code: 'item.unknown-folder',
+        path: acc.useRels[u[i]!]!,
+        message: messageOf('item.unknown-folder', { folderId, at, transaction: tx }),
+        pointer: [tx, 'folder-id'],
+      });
     }
     if (acc.idmap) {
       for (const [dest, line, from, to] of acc.idmap.targets) {
@@ -298,7 +355,12 @@ class CheckRun {
     for (const m of this.mapFacts) {
       for (const [dest, i] of m.destinations) {
         if (this.accountIds.has(dest.toLowerCase())) continue;
-        this.pointFinding({ code: 'map.unknown-account', path: m.rel, message: messageOf('map.unknown-account', { index: i, destination: dest }), pointer: ['accounts', i, 'destinationId'] });
+        this.pointFinding({
+          code: 'map.unknown-account',
+          path: m.rel,
+          message: messageOf('map.unknown-account', { index: i, destination: dest }),
+          pointer: ['accounts', i, 'destinationId'],
+        });
       }
     }
   }
@@ -333,7 +395,13 @@ class CheckRun {
     const folderCount = listing.entries.length;
     const flush = async (): Promise<void> => {
       if (folders.length === 0) return;
-      const item: WorkItem = { type: 'blob-folders', folders, layout: first, verify, records: this.cache !== undefined && verify };
+      const item: WorkItem = {
+        type: 'blob-folders',
+        folders,
+        layout: first,
+        verify,
+        records: this.cache !== undefined && verify,
+      };
       if (this.opts.sample) item.sample = this.opts.sample;
       const n = folders.length;
       folders = [];
@@ -343,7 +411,7 @@ class CheckRun {
         if (first && !sized) {
           // Digests spread evenly over the prefix folders: size the table once from the first ones.
           sized = true;
-          this.blobTable.reserve(Math.ceil(((names.length / n) * folderCount) * 1.1));
+          this.blobTable.reserve(Math.ceil((names.length / n) * folderCount * 1.1));
         }
         if (first) this.onBlobsPresent(names);
         else this.onBlobsListedAgain(names);
@@ -356,7 +424,12 @@ class CheckRun {
       throwIfCancelled(this.signal);
       const rel = `${BLOBS_DIR}/${p.name}`;
       if (p.isSymbolicLink() || !p.isDirectory()) {
-        if (first) this.add(p.isSymbolicLink() ? say('io.symlink', rel, { rel: rel }) : finding('layout.stray-entry', rel, `${rel} is not a BLOB prefix folder`));
+        if (first)
+          this.add(
+            p.isSymbolicLink()
+              ? say('io.symlink', rel, { rel: rel })
+              : finding('layout.stray-entry', rel, `${rel} is not a BLOB prefix folder`),
+          );
         this.phase.done++;
         continue;
       }
@@ -398,7 +471,8 @@ class CheckRun {
         if (this.opts.level === 'blobs') toVerify.push({ rel, kind: 'blob', verify: inSample(name, this.opts.sample) });
       }
     }
-    for (let i = 0; i < toVerify.length; i += BLOB_BATCH) this.track(this.submitFiles(toVerify.slice(i, i + BLOB_BATCH)));
+    for (let i = 0; i < toVerify.length; i += BLOB_BATCH)
+      this.track(this.submitFiles(toVerify.slice(i, i + BLOB_BATCH)));
   }
 
   /**
@@ -415,7 +489,12 @@ class CheckRun {
     if ((flags & DigestFlag.Present) === 0) {
       if (this.blobStoreListed) {
         const blobRel = blobRelPath(digest) ?? `${BLOBS_DIR}/${digest}`;
-        this.pointFinding({ code: 'blob.missing', path: itemRel, message: messageOf('blob.missing', { digest, blobRel }), pointer: [tx, 'digest'] });
+        this.pointFinding({
+          code: 'blob.missing',
+          path: itemRel,
+          message: messageOf('blob.missing', { digest, blobRel }),
+          pointer: [tx, 'digest'],
+        });
       }
       return;
     }
@@ -443,7 +522,14 @@ class CheckRun {
       for (const e of listing.entries) {
         const rel = `${dir}/${e.name}`;
         if (e.isSymbolicLink()) this.add(say('io.symlink', rel, { rel: rel }));
-        else if (!e.isFile() || !customizationsStamp(e.name)) this.add(finding('server.bad-archive-name', rel, `${e.name} is not a customizations_dd_MM_yy#HH_mm_ss.tar.gz archive`));
+        else if (!e.isFile() || !customizationsStamp(e.name))
+          this.add(
+            finding(
+              'server.bad-archive-name',
+              rel,
+              `${e.name} is not a customizations_dd_MM_yy#HH_mm_ss.tar.gz archive`,
+            ),
+          );
         else if (this.opts.level === 'blobs') {
           throwIfCancelled(this.signal);
           const r = await listArchiveContents(this.root, rel);
@@ -478,7 +564,9 @@ class CheckRun {
       return rows;
     }
     if (!(item.type === 'item-folders' ? item.read : item.verify)) return undefined;
-    const rows = cache.folders(item.type === 'item-folders' ? item.folders : item.folders.map((name) => `${BLOBS_DIR}/${name}`));
+    const rows = cache.folders(
+      item.type === 'item-folders' ? item.folders : item.folders.map((name) => `${BLOBS_DIR}/${name}`),
+    );
     if (rows.size > 0) {
       const expect: Record<string, CachedStat> = {};
       for (const [rel, row] of rows) expect[rel] = [row.size, row.mtime, row.ino];
@@ -491,7 +579,11 @@ class CheckRun {
    * Hands a work item to the pool and, when it is done, merges its facts and those of
    * the files whose cached result still stands. The account's checks wait for it.
    */
-  private async submit(item: WorkItem, account: AccountState | undefined, then?: (facts: BatchFacts) => void): Promise<{ merged: Promise<void> }> {
+  private async submit(
+    item: WorkItem,
+    account: AccountState | undefined,
+    then?: (facts: BatchFacts) => void,
+  ): Promise<{ merged: Promise<void> }> {
     throwIfCancelled(this.signal);
     const cached = this.cachedRows(item);
     await this.pool.ready();
@@ -513,7 +605,9 @@ class CheckRun {
   /** The cached results of files that have not changed, folded like fresh ones. */
   private fromCache(item: WorkItem, rels: string[], cached: Map<string, CachedRow>): BatchFacts {
     const kinds = item.type === 'files' ? new Map(item.files.map((j) => [j.rel, j.kind])) : undefined;
-    const kindOf = (rel: string): FileKindTag => kinds?.get(rel) ?? (item.type === 'blob-folders' ? 'blob' : item.type === 'item-folders' && item.drive ? 'drive-item' : 'item');
+    const kindOf = (rel: string): FileKindTag =>
+      kinds?.get(rel) ??
+      (item.type === 'blob-folders' ? 'blob' : item.type === 'item-folders' && item.drive ? 'drive-item' : 'item');
     const b = new FactsBuilder(this.ctx);
     for (const rel of rels) {
       const row = cached.get(rel);
@@ -549,7 +643,9 @@ class CheckRun {
     this.stats.items += f.items;
     for (const x of f.findings) this.add(x);
     for (const [rel, code] of f.unusable) this.fixMove(rel, code);
-    unpackNames(f.digests).forEach((digest, i) => this.onReference(digest, f.digestSizes[i]!, f.refRels[f.digestRefs[2 * i]!]!, f.digestRefs[2 * i + 1]!));
+    unpackNames(f.digests).forEach((digest, i) =>
+      this.onReference(digest, f.digestSizes[i]!, f.refRels[f.digestRefs[2 * i]!]!, f.digestRefs[2 * i + 1]!),
+    );
     unpackNames(f.sizedBlobs).forEach((digest, i) => this.onRealSize(digest, f.blobSizes[i]!));
     for (const rel of f.rewrites) this.fix.rewrites.push(rel);
     for (const m of f.maps) this.mapFacts.push(m);
@@ -562,13 +658,15 @@ class CheckRun {
     }
     const base = account.useRels.length;
     for (const rel of f.useRels) account.useRels.push(rel);
-    for (let i = 0; i < f.uses.length; i += 4) account.uses.push(base + f.uses[i]!, f.uses[i + 1]!, f.uses[i + 2]!, f.uses[i + 3]!);
+    for (let i = 0; i < f.uses.length; i += 4)
+      account.uses.push(base + f.uses[i]!, f.uses[i + 1]!, f.uses[i + 2]!, f.uses[i + 3]!);
     for (const m of f.idmaps) account.idmap = m;
   }
 
   private onRealSize(digest: string, size: number): void {
     const slot = this.blobTable.slot(digest);
-    if (this.blobTable.flagsAt(slot) & DigestFlag.DeclaredSize) this.checkSize(digest, slot, this.blobTable.valueAt(slot), size);
+    if (this.blobTable.flagsAt(slot) & DigestFlag.DeclaredSize)
+      this.checkSize(digest, slot, this.blobTable.valueAt(slot), size);
     else {
       this.blobTable.setValue(slot, size);
       this.blobTable.setFlags(slot, DigestFlag.RealSize);
@@ -597,7 +695,9 @@ class CheckRun {
       const text = read.ok ? read.bytes.toString('utf8').replace(/^\uFEFF/, '') : '';
       const pending = new PendingFindings();
       for (const p of list) pending.add(p.code, p.message, p.pointer);
-      const resolved = read.ok ? resolvePending(text, rel, pending) : list.map((p) => finding(p.code, p.path, p.message));
+      const resolved = read.ok
+        ? resolvePending(text, rel, pending)
+        : list.map((p) => finding(p.code, p.path, p.message));
       resolved.forEach((f) => this.collector.kept.push(f));
     }
     this.pointed.length = 0;
@@ -605,7 +705,12 @@ class CheckRun {
 
   report(durationMs: number): CheckReport {
     const findings = this.collector.kept;
-    findings.sort((a, b) => a.path.localeCompare(b.path) || a.code.localeCompare(b.code) || (a.range?.start.line ?? -1) - (b.range?.start.line ?? -1));
+    findings.sort(
+      (a, b) =>
+        a.path.localeCompare(b.path) ||
+        a.code.localeCompare(b.code) ||
+        (a.range?.start.line ?? -1) - (b.range?.start.line ?? -1),
+    );
     const byCode: CheckReport['summary']['byCode'] = {};
     for (const [c, n] of [...this.collector.byCode].sort(([a], [b]) => a.localeCompare(b))) byCode[c] = n;
     const report: CheckReport = {
@@ -639,9 +744,12 @@ class CheckRun {
     const by = this.collector.byCode;
     const has = (c: FindingCode): boolean => (by.get(c) ?? 0) > 0;
     if (this.interrupted) return `${base} --level ${this.opts.level} (resumes quickly from the cache)`;
-    if (!this.opts.fixBackup && (has('blob.orphan') || [...UNUSABLE_METADATA].some(has))) return `${base} --level ${this.opts.level} --fix-backup`;
-    if (this.opts.fixDoubleGzip !== 'fix' && has('blob.double-gzip')) return `${base} --level blobs --fix-double-gzip fix`;
-    if (this.opts.level !== 'blobs') return `${base} --level blobs${this.opts.level === 'structure' ? '' : ' --sample 1/7'}`;
+    if (!this.opts.fixBackup && (has('blob.orphan') || [...UNUSABLE_METADATA].some(has)))
+      return `${base} --level ${this.opts.level} --fix-backup`;
+    if (this.opts.fixDoubleGzip !== 'fix' && has('blob.double-gzip'))
+      return `${base} --level blobs --fix-double-gzip fix`;
+    if (this.opts.level !== 'blobs')
+      return `${base} --level blobs${this.opts.level === 'structure' ? '' : ' --sample 1/7'}`;
     if (this.opts.sample) return `${base} --level blobs --sample ${nextSlice(describeSample(this.opts.sample))}`;
     return '';
   }

@@ -21,7 +21,14 @@ export function toSarif(report: CheckReport, tool: { name: string; version: stri
     version: '2.1.0',
     runs: [
       {
-        tool: { driver: { name: tool.name, version: tool.version, ...(tool.informationUri ? { informationUri: tool.informationUri } : {}), rules } },
+        tool: {
+          driver: {
+            name: tool.name,
+            version: tool.version,
+            ...(tool.informationUri ? { informationUri: tool.informationUri } : {}),
+            rules,
+          },
+        },
         originalUriBaseIds: { BACKUPROOT: { uri: rootUri } },
         invocations: [{ executionSuccessful: !report.summary.interrupted }],
         results: report.findings.map((f) => result(f, index.get(f.code) ?? 0)),
@@ -34,7 +41,10 @@ export function toSarif(report: CheckReport, tool: { name: string; version: stri
 function result(f: Finding, ruleIndex: number): object {
   const physicalLocation: Record<string, unknown> = {
     // An empty path is the backup path itself: SARIF wants a relative URI, "." is the folder.
-    artifactLocation: { uri: f.path === '' ? '.' : f.path.split('/').map(encodeURIComponent).join('/'), uriBaseId: 'BACKUPROOT' },
+    artifactLocation: {
+      uri: f.path === '' ? '.' : f.path.split('/').map(encodeURIComponent).join('/'),
+      uriBaseId: 'BACKUPROOT',
+    },
   };
   if (f.range) {
     physicalLocation['region'] = {

@@ -78,8 +78,16 @@ export interface FileStat {
 export type IdMapperTarget = [number, number, number, number];
 
 export type FileFacts =
-  | { kind: 'item'; itemId?: number; /** [digest, declared size (last wins, -1 unknown), first transaction referencing it]. */
-      digests: [string, number, number][]; folderDefs: FolderInterval[]; folderUses: FolderUse[]; deletedAt?: number; parsed: boolean; isFolder: boolean }
+  | {
+      kind: 'item';
+      itemId?: number; /** [digest, declared size (last wins, -1 unknown), first transaction referencing it]. */
+      digests: [string, number, number][];
+      folderDefs: FolderInterval[];
+      folderUses: FolderUse[];
+      deletedAt?: number;
+      parsed: boolean;
+      isFolder: boolean;
+    }
   | { kind: 'id-mapper'; targets: IdMapperTarget[] }
   | { kind: 'map'; destinations: [string, number][] }
   | { kind: 'blob'; status: string; size?: number; sampled: boolean }

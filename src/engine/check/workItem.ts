@@ -56,7 +56,12 @@ function list(ctx: CheckContext, rel: string, b: FactsBuilder, report: boolean):
   return undefined;
 }
 
-async function itemFolder(item: Extract<WorkItem, { type: 'item-folders' }>, folderRel: string, ctx: CheckContext, b: FactsBuilder): Promise<void> {
+async function itemFolder(
+  item: Extract<WorkItem, { type: 'item-folders' }>,
+  folderRel: string,
+  ctx: CheckContext,
+  b: FactsBuilder,
+): Promise<void> {
   const entries = list(ctx, folderRel, b, true);
   if (!entries) return;
   const bucket = folderRel.slice(folderRel.lastIndexOf('/') + 1);
@@ -98,7 +103,12 @@ async function itemFolder(item: Extract<WorkItem, { type: 'item-folders' }>, fol
   }
 }
 
-async function blobFolder(item: Extract<WorkItem, { type: 'blob-folders' }>, folderRel: string, ctx: CheckContext, b: FactsBuilder): Promise<void> {
+async function blobFolder(
+  item: Extract<WorkItem, { type: 'blob-folders' }>,
+  folderRel: string,
+  ctx: CheckContext,
+  b: FactsBuilder,
+): Promise<void> {
   const entries = list(ctx, folderRel, b, item.layout);
   if (!entries) return;
   const prefix = folderRel.slice(folderRel.lastIndexOf('/') + 1);
@@ -111,7 +121,10 @@ async function blobFolder(item: Extract<WorkItem, { type: 'blob-folders' }>, fol
       if (f.isSymbolicLink()) o.findings.push(say('io.symlink', rel, { rel: rel }));
       else if (!f.isFile()) o.findings.push(finding('layout.stray-entry', rel, `${rel} is not a BLOB`));
       else if (!isDigestName(f.name)) o.findings.push(finding('blob.bad-name', rel, `${f.name} is not a valid digest`));
-      else o.findings.push(finding('blob.wrong-folder', rel, `${f.name} belongs in ${BLOBS_DIR}/${f.name.slice(0, 2)}/, not ${prefix}/`));
+      else
+        o.findings.push(
+          finding('blob.wrong-folder', rel, `${f.name} belongs in ${BLOBS_DIR}/${f.name.slice(0, 2)}/, not ${prefix}/`),
+        );
       continue;
     }
     b.present.push(f.name);

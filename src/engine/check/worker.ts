@@ -23,7 +23,8 @@ if (parentPort) {
   port.on('message', (req: WorkerRequest) => {
     runWorkItem(req.item, ctx).then(
       (facts) => port.postMessage({ id: req.id, facts } satisfies WorkerResponse),
-      (err: unknown) => port.postMessage({ id: req.id, error: (err as Error).stack ?? String(err) } satisfies WorkerResponse),
+      (err: unknown) =>
+        port.postMessage({ id: req.id, error: (err as Error).stack ?? String(err) } satisfies WorkerResponse),
     );
   });
 }

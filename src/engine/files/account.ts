@@ -42,8 +42,27 @@ export interface Parsed<T> {
   findings: Finding[];
 }
 
-const INFO_KEYS = new Set(['zimbraId', 'name', 'displayName', 'status', 'isSystem', 'cos', 'createdDate', 'deletedDate', 'attributes', 'domain']);
-const STAT_KEYS = new Set(['lastItemId', 'itemCount', 'lastScanDate', 'firstTransactionDate', 'lastTransactionDate', 'blobCount', 'blobBytes']);
+const INFO_KEYS = new Set([
+  'zimbraId',
+  'name',
+  'displayName',
+  'status',
+  'isSystem',
+  'cos',
+  'createdDate',
+  'deletedDate',
+  'attributes',
+  'domain',
+]);
+const STAT_KEYS = new Set([
+  'lastItemId',
+  'itemCount',
+  'lastScanDate',
+  'firstTransactionDate',
+  'lastTransactionDate',
+  'blobCount',
+  'blobBytes',
+]);
 const BACKUPSTAT_KEYS = new Set(['firstRunDate', 'lastRunDate', 'serverId', 'backupVersion', 'smartScanCount']);
 export const ACCOUNT_STATUSES = new Set(['active', 'locked', 'closed', 'maintenance', 'pending', 'lockout']);
 
@@ -53,7 +72,11 @@ export function parseAccountInfo(bytes: Uint8Array | string, path: string, folde
   if (!read.ok) return { findings: read.findings };
   const pending = new PendingFindings();
   const r = new FieldReader(read.value, pending, 'account.schema');
-  const info: AccountInfo = { isSystem: r.bool('isSystem') ?? false, attributes: r.object('attributes') ?? {}, extra: {} };
+  const info: AccountInfo = {
+    isSystem: r.bool('isSystem') ?? false,
+    attributes: r.object('attributes') ?? {},
+    extra: {},
+  };
   const set = <K extends keyof AccountInfo>(k: K, v: AccountInfo[K] | undefined): void => {
     if (v !== undefined) info[k] = v;
   };
@@ -65,14 +88,20 @@ export function parseAccountInfo(bytes: Uint8Array | string, path: string, folde
   set('createdDate', r.date('createdDate'));
   set('deletedDate', r.date('deletedDate'));
   info.extra = r.unknownKeys(INFO_KEYS, 'account.unknown-field');
-  const domain = r.string('domain') ?? (info.name?.includes('@') ? info.name.slice(info.name.lastIndexOf('@') + 1) : undefined);
+  const domain =
+    r.string('domain') ?? (info.name?.includes('@') ? info.name.slice(info.name.lastIndexOf('@') + 1) : undefined);
   set('domain', domain?.toLowerCase());
   if (info.zimbraId === undefined) pending.add('account.schema', 'account_info has no "zimbraId"', []);
-  if (info.name === undefined) pending.add('account.schema', 'account_info has no "name" (the account e-mail address)', []);
-  else if (!info.name.includes('@')) pending.add('account.schema', `"name" ${info.name} is not an e-mail address`, ['name']);
-  if (info.status !== undefined && !ACCOUNT_STATUSES.has(info.status)) pending.add('account.schema', `unknown account status "${info.status}"`, ['status']);
+  if (info.name === undefined)
+    pending.add('account.schema', 'account_info has no "name" (the account e-mail address)', []);
+  else if (!info.name.includes('@'))
+    pending.add('account.schema', `"name" ${info.name} is not an e-mail address`, ['name']);
+  if (info.status !== undefined && !ACCOUNT_STATUSES.has(info.status))
+    pending.add('account.schema', `unknown account status "${info.status}"`, ['status']);
   if (folderId !== undefined && info.zimbraId !== undefined && info.zimbraId !== folderId) {
-    pending.add('account.id-mismatch', `account_info says zimbraId ${info.zimbraId} but its folder is ${folderId}`, ['zimbraId']);
+    pending.add('account.id-mismatch', `account_info says zimbraId ${info.zimbraId} but its folder is ${folderId}`, [
+      'zimbraId',
+    ]);
   }
   return { value: info, findings: resolvePending(read.text, path, pending) };
 }

@@ -5,7 +5,8 @@ import { nestingDepthExceeds, MAX_NESTING, syntaxFindings, describeType, Pending
 import { parseInstant, SECONDS_THRESHOLD } from '../dates';
 import type { JsonPointer } from '../item/types';
 
-export type JsonObjectRead = { ok: true; text: string; value: Record<string, unknown> } | { ok: false; findings: Finding[] };
+export type JsonObjectRead =
+  { ok: true; text: string; value: Record<string, unknown> } | { ok: false; findings: Finding[] };
 
 /** Decodes, depth-checks and parses a JSON object; every failure is a finding with `invalidCode`. */
 export function readJsonObject(bytes: Uint8Array | string, path: string, invalidCode: FindingCode): JsonObjectRead {
@@ -26,7 +27,10 @@ export function readJsonObject(bytes: Uint8Array | string, path: string, invalid
     return { ok: false, findings: syntaxFindings(text, path, invalidCode) };
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    return { ok: false, findings: [finding(invalidCode, path, `expected a JSON object, found ${describeType(value)}`)] };
+    return {
+      ok: false,
+      findings: [finding(invalidCode, path, `expected a JSON object, found ${describeType(value)}`)],
+    };
   }
   return { ok: true, text, value: value as Record<string, unknown> };
 }
@@ -43,7 +47,11 @@ export class FieldReader {
     return [...this.base, key];
   }
   private wrong(key: string, expected: string): undefined {
-    this.pending.add(this.schemaCode, `"${key}" should be ${expected}, found ${describeType(this.obj[key])}`, this.at(key));
+    this.pending.add(
+      this.schemaCode,
+      `"${key}" should be ${expected}, found ${describeType(this.obj[key])}`,
+      this.at(key),
+    );
     return undefined;
   }
   string(key: string): string | undefined {

@@ -74,11 +74,20 @@ export function parseIdMapper(text: string, path: string): { mappings: IdMapping
     const ok = parts.length <= 3 && s !== undefined && d !== undefined && /^\d+$/.test(s) && /^\d+$/.test(d);
     if (!ok) {
       const start = index.offset({ line: i, character: 0 });
-      findings.push(finding('idmap.bad-line', path, `line ${i + 1} is not "<sourceItemId> <destinationItemId> [<type>]"`, { range: index.range(start, start + raw.length) }));
+      findings.push(
+        finding('idmap.bad-line', path, `line ${i + 1} is not "<sourceItemId> <destinationItemId> [<type>]"`, {
+          range: index.range(start, start + raw.length),
+        }),
+      );
       return;
     }
     const token = /^\s*\S+\s+/.exec(raw)!;
-    const m: IdMapping = { line: i, sourceItemId: Number(s), destinationItemId: Number(d), destinationColumns: [token[0].length, token[0].length + d.length] };
+    const m: IdMapping = {
+      line: i,
+      sourceItemId: Number(s),
+      destinationItemId: Number(d),
+      destinationColumns: [token[0].length, token[0].length + d.length],
+    };
     if (type !== undefined) m.type = type;
     mappings.push(m);
   });

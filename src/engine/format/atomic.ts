@@ -5,7 +5,16 @@
  * half of either (a leftover temp file is a stray entry the check reports).
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants as fsc, fsyncSync, openSync, promises as fs, renameSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  constants as fsc,
+  fsyncSync,
+  openSync,
+  promises as fs,
+  renameSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import * as path from 'node:path';
 
 export interface AtomicOptions {
@@ -83,7 +92,7 @@ export function openAtomicSync(abs: string, opts: AtomicOptions = {}): AtomicFil
     write(chunk) {
       if (fd === undefined) throw new Error(`${abs}: write after commit or abort`);
       const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-      for (let off = 0; off < buf.length; ) off += writeSync(fd, buf, off, buf.length - off);
+      for (let off = 0; off < buf.length;) off += writeSync(fd, buf, off, buf.length - off);
     },
     commit() {
       if (fd === undefined) throw new Error(`${abs}: commit after commit or abort`);

@@ -51,12 +51,32 @@ export interface IdMapperLine {
   type?: string | number;
 }
 
-const INFO_ORDER = ['zimbraId', 'name', 'domain', 'displayName', 'status', 'isSystem', 'cos', 'createdDate', 'deletedDate', 'attributes'] as const;
-const STAT_ORDER = ['lastItemId', 'itemCount', 'lastScanDate', 'firstTransactionDate', 'lastTransactionDate', 'blobCount', 'blobBytes'] as const;
+const INFO_ORDER = [
+  'zimbraId',
+  'name',
+  'domain',
+  'displayName',
+  'status',
+  'isSystem',
+  'cos',
+  'createdDate',
+  'deletedDate',
+  'attributes',
+] as const;
+const STAT_ORDER = [
+  'lastItemId',
+  'itemCount',
+  'lastScanDate',
+  'firstTransactionDate',
+  'lastTransactionDate',
+  'blobCount',
+  'blobBytes',
+] as const;
 const BACKUPSTAT_ORDER = ['firstRunDate', 'lastRunDate', 'serverId', 'backupVersion', 'smartScanCount'] as const;
 
 export function serializeAccountInfo(v: AccountInfoValues): string {
-  if (!v.name.includes('@')) throw new FormatError('format.bad-value', `account name "${v.name}" is not an e-mail address`);
+  if (!v.name.includes('@'))
+    throw new FormatError('format.bad-value', `account name "${v.name}" is not an e-mail address`);
   return json(ordered(v, INFO_ORDER));
 }
 
@@ -77,10 +97,12 @@ export function serializeMap(v: MapValues): string {
 /** One line of id_mapper.log, with its newline. */
 export function idMapperLine(m: IdMapperLine): string {
   for (const n of [m.sourceItemId, m.destinationItemId]) {
-    if (!Number.isSafeInteger(n) || n < 0) throw new FormatError('format.bad-value', `id_mapper.log ids are non-negative integers, not ${n}`);
+    if (!Number.isSafeInteger(n) || n < 0)
+      throw new FormatError('format.bad-value', `id_mapper.log ids are non-negative integers, not ${n}`);
   }
   const type = m.type === undefined ? '' : ` ${m.type}`;
-  if (/\s/.test(type.slice(1))) throw new FormatError('format.bad-value', `an id_mapper.log type has no blanks: "${m.type}"`);
+  if (/\s/.test(type.slice(1)))
+    throw new FormatError('format.bad-value', `an id_mapper.log type has no blanks: "${m.type}"`);
   return `${m.sourceItemId} ${m.destinationItemId}${type}\n`;
 }
 
@@ -95,7 +117,8 @@ function ordered<T extends object, K extends keyof T>(v: T, keys: readonly K[]):
   for (const k of keys) {
     const x = v[k];
     if (x === undefined) continue;
-    if (typeof x === 'number' && !Number.isSafeInteger(x)) throw new FormatError('format.bad-value', `"${String(k)}" must be an integer, not ${x}`);
+    if (typeof x === 'number' && !Number.isSafeInteger(x))
+      throw new FormatError('format.bad-value', `"${String(k)}" must be an integer, not ${x}`);
     o[k as string] = x;
   }
   return o;

@@ -25,15 +25,47 @@ export interface TransactionValues extends Partial<Optional> {
 
 /** File keys in the order they are written; `id` comes from itemId or nodeId. */
 export const TRANSACTION_KEYS = [
-  ['transactionId', 'transaction-id'], ['start', 'start-date'], ['end', 'end-date'], ['id', 'id'], ['type', 'type'],
-  ['folderId', 'folder-id'], ['parentId', 'parent-id'], ['name', 'name'], ['subject', 'subject'], ['sender', 'sender'],
-  ['recipients', 'recipients'], ['date', 'date'], ['size', 'size'], ['digest', 'digest'], ['flags', 'flags'], ['tags', 'tags'],
-  ['color', 'color'], ['version', 'version'], ['modMetadata', 'mod-metadata'], ['modContent', 'mod-content'],
-  ['changeDate', 'change-date'], ['deleted', 'deleted'], ['metadata', 'metadata'],
+  ['transactionId', 'transaction-id'],
+  ['start', 'start-date'],
+  ['end', 'end-date'],
+  ['id', 'id'],
+  ['type', 'type'],
+  ['folderId', 'folder-id'],
+  ['parentId', 'parent-id'],
+  ['name', 'name'],
+  ['subject', 'subject'],
+  ['sender', 'sender'],
+  ['recipients', 'recipients'],
+  ['date', 'date'],
+  ['size', 'size'],
+  ['digest', 'digest'],
+  ['flags', 'flags'],
+  ['tags', 'tags'],
+  ['color', 'color'],
+  ['version', 'version'],
+  ['modMetadata', 'mod-metadata'],
+  ['modContent', 'mod-content'],
+  ['changeDate', 'change-date'],
+  ['deleted', 'deleted'],
+  ['metadata', 'metadata'],
 ] as const;
 
 const FILE_KEYS: ReadonlySet<string> = new Set(TRANSACTION_KEYS.map(([, k]) => k));
-const INT_FIELDS = ['transactionId', 'start', 'type', 'folderId', 'parentId', 'date', 'size', 'flags', 'color', 'version', 'modMetadata', 'modContent', 'changeDate'] as const;
+const INT_FIELDS = [
+  'transactionId',
+  'start',
+  'type',
+  'folderId',
+  'parentId',
+  'date',
+  'size',
+  'flags',
+  'color',
+  'version',
+  'modMetadata',
+  'modContent',
+  'changeDate',
+] as const;
 const STRING_FIELDS = ['name', 'subject', 'sender', 'recipients', 'metadata'] as const;
 
 /** The object written for one transaction (key order fixed; undefined fields left out). */
@@ -65,7 +97,9 @@ export function serializeObjects(objects: readonly Record<string, unknown>[]): s
  * Builds a chained history from snapshots: transaction ids 1, 2, …; each end-date is the
  * next start-date and the last stays open (docs/backup-format.md §2.1).
  */
-export function chainTransactions(snapshots: readonly Omit<TransactionValues, 'transactionId' | 'end'>[]): TransactionValues[] {
+export function chainTransactions(
+  snapshots: readonly Omit<TransactionValues, 'transactionId' | 'end'>[],
+): TransactionValues[] {
   return snapshots.map((s, i) => ({ ...s, transactionId: i + 1, end: snapshots[i + 1]?.start ?? null }));
 }
 
@@ -74,7 +108,10 @@ export function chainTransactions(snapshots: readonly Omit<TransactionValues, 't
  * next gets the following transaction id. Refused when next does not start after the
  * last start, or when the last was closed at another instant (a gap or an overlap).
  */
-export function appendTransaction(history: readonly TransactionValues[], next: Omit<TransactionValues, 'transactionId'>): TransactionValues[] {
+export function appendTransaction(
+  history: readonly TransactionValues[],
+  next: Omit<TransactionValues, 'transactionId'>,
+): TransactionValues[] {
   const last = history[history.length - 1];
   const out = history.slice();
   if (last) {
@@ -89,10 +126,16 @@ export function appendTransaction(history: readonly TransactionValues[], next: O
 /** The rule of appendTransaction for one last transaction (also used on raw files). */
 export function assertAppendable(lastStart: number | undefined, lastEnd: number | null, start: number): void {
   if (lastStart === undefined || !(start > lastStart)) {
-    throw new FormatError('format.not-after-last', `a new transaction must start after the last one (${lastStart ?? 'no start-date'}), not at ${start}`);
+    throw new FormatError(
+      'format.not-after-last',
+      `a new transaction must start after the last one (${lastStart ?? 'no start-date'}), not at ${start}`,
+    );
   }
   if (lastEnd !== null && lastEnd !== start) {
-    throw new FormatError('format.not-after-last', `the last transaction ends at ${lastEnd}; a new one starting at ${start} would leave a ${lastEnd < start ? 'gap' : 'overlap'}`);
+    throw new FormatError(
+      'format.not-after-last',
+      `the last transaction ends at ${lastEnd}; a new one starting at ${start} would leave a ${lastEnd < start ? 'gap' : 'overlap'}`,
+    );
   }
 }
 
@@ -105,12 +148,15 @@ function check(t: TransactionValues): void {
     if (v !== undefined && !Number.isSafeInteger(v)) bad(`${f} must be an integer, not ${String(v)}`);
   }
   if (t.transactionId < 1) bad('transactionId must be ≥ 1');
-  if (t.end !== null && (!Number.isSafeInteger(t.end) || t.end <= t.start)) bad(`end ${t.end} must be an integer after start ${t.start}`);
+  if (t.end !== null && (!Number.isSafeInteger(t.end) || t.end <= t.start))
+    bad(`end ${t.end} must be an integer after start ${t.start}`);
   for (const f of STRING_FIELDS) if (t[f] !== undefined && typeof t[f] !== 'string') bad(`${f} must be a string`);
   if (t.itemId !== undefined && t.nodeId !== undefined) bad('give itemId or nodeId, not both');
   if (t.itemId !== undefined && !Number.isSafeInteger(t.itemId)) bad('itemId must be an integer');
-  if (t.tags !== undefined && !(Array.isArray(t.tags) && t.tags.every((x) => typeof x === 'string'))) bad('tags must be strings');
+  if (t.tags !== undefined && !(Array.isArray(t.tags) && t.tags.every((x) => typeof x === 'string')))
+    bad('tags must be strings');
   // Faults write bad digests on purpose through serializeObjects, never through here.
-  if (t.digest !== undefined && t.digest !== null && !isValidDigest(t.digest)) bad(`"${t.digest}" is not a valid digest`);
+  if (t.digest !== undefined && t.digest !== null && !isValidDigest(t.digest))
+    bad(`"${t.digest}" is not a valid digest`);
   for (const k of Object.keys(t.extra ?? {})) if (FILE_KEYS.has(k)) bad(`extra key "${k}" is a known key`);
 }

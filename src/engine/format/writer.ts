@@ -15,7 +15,19 @@ import { accountRelPath, blobRelPath, BLOBS_DIR, ID_MAPPER_FILE, itemRelPath, MA
 import { openAtomicSync, writeFileAtomicSync, fsyncDirSync, type AtomicFile, type AtomicOptions } from './atomic';
 import { gzipFixed } from './blob';
 import { FormatError } from './errors';
-import { idMapperComment, idMapperLine, serializeAccountInfo, serializeAccountStat, serializeBackupStat, serializeMap, type AccountInfoValues, type AccountStatValues, type BackupStatValues, type IdMapperLine, type MapValues } from './files';
+import {
+  idMapperComment,
+  idMapperLine,
+  serializeAccountInfo,
+  serializeAccountStat,
+  serializeBackupStat,
+  serializeMap,
+  type AccountInfoValues,
+  type AccountStatValues,
+  type BackupStatValues,
+  type IdMapperLine,
+  type MapValues,
+} from './files';
 import { assertAppendable, serializeItem, serializeObjects, transactionObject, type TransactionValues } from './item';
 import { driveItemRelPath } from './paths';
 
@@ -73,14 +85,22 @@ export class BackupWriter {
 
   writeItem(accountId: string, itemId: number, txs: readonly TransactionValues[]): string {
     for (const t of txs) {
-      if (t.itemId !== itemId) throw new FormatError('format.bad-value', `item ${itemId}: transaction ${t.transactionId} has id ${t.itemId ?? t.nodeId}`);
+      if (t.itemId !== itemId)
+        throw new FormatError(
+          'format.bad-value',
+          `item ${itemId}: transaction ${t.transactionId} has id ${t.itemId ?? t.nodeId}`,
+        );
     }
     return this.writeFile(itemRelPath(accountId, itemId), serializeItem(txs));
   }
 
   writeDriveItem(accountId: string, uuid: string, txs: readonly TransactionValues[]): string {
     for (const t of txs) {
-      if (t.nodeId !== uuid) throw new FormatError('format.bad-value', `Drive item ${uuid}: transaction ${t.transactionId} has id ${t.nodeId ?? t.itemId}`);
+      if (t.nodeId !== uuid)
+        throw new FormatError(
+          'format.bad-value',
+          `Drive item ${uuid}: transaction ${t.transactionId} has id ${t.nodeId ?? t.itemId}`,
+        );
     }
     return this.writeFile(driveItemRelPath(accountId, uuid), serializeItem(txs));
   }
@@ -91,9 +111,14 @@ export class BackupWriter {
    * are in the file (unknown keys included). A file the parser does not read cleanly
    * is refused, not rewritten. No file yet: the item's first transaction.
    */
-  appendTransaction(accountId: string, itemId: number, next: Omit<TransactionValues, 'transactionId'>): TransactionValues {
+  appendTransaction(
+    accountId: string,
+    itemId: number,
+    next: Omit<TransactionValues, 'transactionId'>,
+  ): TransactionValues {
     const rel = itemRelPath(accountId, itemId);
-    if (next.itemId !== undefined && next.itemId !== itemId) throw new FormatError('format.bad-value', `${rel}: the new transaction has id ${next.itemId}`);
+    if (next.itemId !== undefined && next.itemId !== itemId)
+      throw new FormatError('format.bad-value', `${rel}: the new transaction has id ${next.itemId}`);
     let bytes: Buffer | undefined;
     try {
       bytes = readFileSync(this.abs(rel));
@@ -108,13 +133,20 @@ export class BackupWriter {
     const h = parseItemBytes(bytes, rel, { fileItemId: itemId });
     const bad = h.findings.filter((f) => f.severity !== 'info');
     if (!h.parsed || bad.length > 0 || h.transactions.length === 0) {
-      throw new FormatError('format.damaged-item', `${rel} is not a clean item file (${bad[0]?.code ?? 'no transactions'}): not rewritten`);
+      throw new FormatError(
+        'format.damaged-item',
+        `${rel} is not a clean item file (${bad[0]?.code ?? 'no transactions'}): not rewritten`,
+      );
     }
     const last = h.transactions[h.transactions.length - 1]!;
     assertAppendable(last.start, last.end, next.start);
     const objects = h.transactions.map((t) => ({ ...t.raw }));
     objects[objects.length - 1]!['end-date'] = next.start;
-    const tx: TransactionValues = { ...next, itemId, transactionId: h.transactions.reduce((m, t) => Math.max(m, t.transactionId ?? 0), 0) + 1 };
+    const tx: TransactionValues = {
+      ...next,
+      itemId,
+      transactionId: h.transactions.reduce((m, t) => Math.max(m, t.transactionId ?? 0), 0) + 1,
+    };
     objects.push(transactionObject(tx));
     this.writeFile(rel, serializeObjects(objects));
     return tx;
@@ -132,11 +164,15 @@ export class BackupWriter {
 
   /** An account's backupstat, or the root one (external storage layout) when accountId is undefined. */
   writeBackupStat(accountId: string | undefined, v: BackupStatValues): string {
-    return this.writeFile(accountId === undefined ? 'backupstat' : accountRelPath(accountId, 'backupstat'), serializeBackupStat(v));
+    return this.writeFile(
+      accountId === undefined ? 'backupstat' : accountRelPath(accountId, 'backupstat'),
+      serializeBackupStat(v),
+    );
   }
 
   writeMap(serverId: string, v: MapValues): string {
-    if (serverId === '' || /[\\/]/.test(serverId)) throw new FormatError('format.bad-value', `"${serverId}" cannot name a map file`);
+    if (serverId === '' || /[\\/]/.test(serverId))
+      throw new FormatError('format.bad-value', `"${serverId}" cannot name a map file`);
     return this.writeFile(`${MAP_PREFIX}${serverId}`, serializeMap(v));
   }
 
@@ -201,7 +237,11 @@ export class BackupWriter {
     if (existing !== undefined) {
       const v = verifyBlobBytes(readFileSync(abs), digest);
       // Past the in-memory bound: the same content cannot inflate to more than ours, so compare within it.
-      if (v === 'stream' ? !sameContent(readFileSync(abs), content) : v.status !== 'ok') throw new FormatError('format.blob-conflict', `${rel} exists and is not a valid BLOB of that digest (${v === 'stream' ? 'other content' : v.status}): not overwritten`);
+      if (v === 'stream' ? !sameContent(readFileSync(abs), content) : v.status !== 'ok')
+        throw new FormatError(
+          'format.blob-conflict',
+          `${rel} exists and is not a valid BLOB of that digest (${v === 'stream' ? 'other content' : v.status}): not overwritten`,
+        );
       this.blobs.set(digest, existing);
       return { digest, size: content.length, stored: existing, written: false };
     }

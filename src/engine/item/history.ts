@@ -2,7 +2,14 @@
 import { firstTransaction, lastTransaction } from '../pointInTime';
 import type { ItemHistory } from './types';
 
-export { firstTransaction, lastTransaction, stateAt, transactionAt, type ItemStateAt, type ItemStatus } from '../pointInTime';
+export {
+  firstTransaction,
+  lastTransaction,
+  stateAt,
+  transactionAt,
+  type ItemStateAt,
+  type ItemStatus,
+} from '../pointInTime';
 
 /** Start and end of the item's recorded life: first start-date, and the deletion time if it ends deleted. */
 export function lifeSpan(history: ItemHistory): { created?: number; deletedAt?: number } {

@@ -33,15 +33,40 @@ interface Pending {
 /** Sink for findings with JSON pointers, turned into ranged findings at the end. */
 export class PendingFindings {
   readonly items: Pending[] = [];
-  add(code: FindingCode, message: string, pointer: JsonPointer, extra: { severity?: Severity; atKey?: boolean } = {}): void {
+  add(
+    code: FindingCode,
+    message: string,
+    pointer: JsonPointer,
+    extra: { severity?: Severity; atKey?: boolean } = {},
+  ): void {
     this.items.push({ code, message, pointer, ...extra });
   }
 }
 
 const KNOWN_KEYS = new Set([
-  'transaction-id', 'start-date', 'end-date', 'id', 'type', 'folder-id', 'parent-id', 'name', 'subject', 'sender',
-  'recipients', 'date', 'size', 'digest', 'flags', 'tags', 'color', 'version', 'mod-metadata', 'mod-content',
-  'change-date', 'deleted', 'metadata',
+  'transaction-id',
+  'start-date',
+  'end-date',
+  'id',
+  'type',
+  'folder-id',
+  'parent-id',
+  'name',
+  'subject',
+  'sender',
+  'recipients',
+  'date',
+  'size',
+  'digest',
+  'flags',
+  'tags',
+  'color',
+  'version',
+  'mod-metadata',
+  'mod-content',
+  'change-date',
+  'deleted',
+  'metadata',
 ]);
 
 export function parseItemBytes(bytes: Uint8Array, path: string, opts: ParseItemOptions = {}): ItemHistory {
@@ -108,9 +133,14 @@ export function syntaxFindings(text: string, path: string, code: FindingCode = '
     return [finding(code, path, 'invalid JSON', { range: lines.range(0, Math.min(1, text.length)) })];
   }
   return errors.slice(0, 20).map((e) =>
-    finding(code, path, `invalid JSON: ${describeParseError(printParseErrorCode(e.error))} at line ${lines.position(e.offset).line + 1}`, {
-      range: lines.range(e.offset, e.offset + Math.max(1, e.length)),
-    }),
+    finding(
+      code,
+      path,
+      `invalid JSON: ${describeParseError(printParseErrorCode(e.error))} at line ${lines.position(e.offset).line + 1}`,
+      {
+        range: lines.range(e.offset, e.offset + Math.max(1, e.length)),
+      },
+    ),
   );
 }
 
@@ -178,12 +208,21 @@ function normaliseTransaction(raw: Record<string, unknown>, index: number, pendi
   const tid = intAt(raw, 'transaction-id', index, pending);
   if (tid !== undefined) tx.transactionId = tid;
   const rawStart = raw['start-date'];
-  const start = typeof rawStart === 'number' && rawStart >= SECONDS_THRESHOLD && rawStart < FAR_FUTURE ? Math.round(rawStart) : readDate(rawStart, index, 'start-date', pending, false);
+  const start =
+    typeof rawStart === 'number' && rawStart >= SECONDS_THRESHOLD && rawStart < FAR_FUTURE
+      ? Math.round(rawStart)
+      : readDate(rawStart, index, 'start-date', pending, false);
   if (start !== undefined && start !== null) tx.start = start;
-  else pending.add('item.missing-start-date', `transaction ${index + 1} has no valid "start-date"`, rawStart === undefined ? [index] : [index, 'start-date']);
+  else
+    pending.add(
+      'item.missing-start-date',
+      `transaction ${index + 1} has no valid "start-date"`,
+      rawStart === undefined ? [index] : [index, 'start-date'],
+    );
   const rawEnd = raw['end-date'];
   if (rawEnd === null || rawEnd === undefined) tx.end = null;
-  else if (typeof rawEnd === 'number' && rawEnd >= SECONDS_THRESHOLD && rawEnd < FAR_FUTURE) tx.end = Math.round(rawEnd);
+  else if (typeof rawEnd === 'number' && rawEnd >= SECONDS_THRESHOLD && rawEnd < FAR_FUTURE)
+    tx.end = Math.round(rawEnd);
   else tx.end = readDate(rawEnd, index, 'end-date', pending, true) ?? null;
 
   // Drive items (drive_items/xx/<uuid>) carry the node UUID as their id (docs/backup-format.md §2.6).
@@ -229,12 +268,17 @@ function normaliseTransaction(raw: Record<string, unknown>, index: number, pendi
     if (allStrings(tags)) tx.tags = tags;
     else pending.add('item.schema', '"tags" should be an array of strings', [index, 'tags']);
   } else if (typeof tags === 'string') {
-    tx.tags = tags.split(',').map((t) => t.trim()).filter((t) => t.length > 0);
+    tx.tags = tags
+      .split(',')
+      .map((t) => t.trim())
+      .filter((t) => t.length > 0);
     pending.add('item.tags-as-string', 'tags given as a string, split on commas', [index, 'tags']);
-  } else if (tags !== undefined && tags !== null) pending.add('item.schema', `"tags" should be an array, found ${describeType(tags)}`, [index, 'tags']);
+  } else if (tags !== undefined && tags !== null)
+    pending.add('item.schema', `"tags" should be an array, found ${describeType(tags)}`, [index, 'tags']);
   const deleted = raw['deleted'];
   if (typeof deleted === 'boolean') tx.deleted = deleted;
-  else if (deleted !== undefined && deleted !== null) pending.add('item.schema', `"deleted" should be true or false, found ${describeType(deleted)}`, [index, 'deleted']);
+  else if (deleted !== undefined && deleted !== null)
+    pending.add('item.schema', `"deleted" should be true or false, found ${describeType(deleted)}`, [index, 'deleted']);
 
   for (const key in raw) {
     if (!KNOWN_KEYS.has(key)) {
@@ -267,7 +311,13 @@ function allStrings(xs: unknown[]): xs is string[] {
 }
 
 /** A date value: epoch ms (documented), epoch s, or a date string. null/sentinels → null when `open` is allowed. */
-function readDate(v: unknown, index: number, key: string, pending: PendingFindings, open: boolean): number | null | undefined {
+function readDate(
+  v: unknown,
+  index: number,
+  key: string,
+  pending: PendingFindings,
+  open: boolean,
+): number | null | undefined {
   const pointer: JsonPointer = [index, key];
   if (v === undefined || v === null) return open ? null : undefined;
   if (typeof v === 'number' && Number.isFinite(v)) {
@@ -281,7 +331,11 @@ function readDate(v: unknown, index: number, key: string, pending: PendingFindin
       return undefined;
     }
     if (v < SECONDS_THRESHOLD) {
-      pending.add('item.date-in-seconds', `${v} looks like epoch seconds; read as ${new Date(v * 1000).toISOString()}`, pointer);
+      pending.add(
+        'item.date-in-seconds',
+        `${v} looks like epoch seconds; read as ${new Date(v * 1000).toISOString()}`,
+        pointer,
+      );
       return Math.round(v * 1000);
     }
     return Math.round(v);
@@ -324,7 +378,11 @@ export function pointerLocator(text: string): (pointer: JsonPointer) => Range | 
   let root: Node | undefined | null = null;
   let lines: LineIndex | undefined;
   return (pointer) => {
-    if (root === null) root = nestingDepthExceeds(text, MAX_NESTING) === undefined ? parseTree(text, [], { disallowComments: true }) : undefined;
+    if (root === null)
+      root =
+        nestingDepthExceeds(text, MAX_NESTING) === undefined
+          ? parseTree(text, [], { disallowComments: true })
+          : undefined;
     const node = root ? findNodeAtLocation(root, pointer as (string | number)[]) : undefined;
     if (!node) return undefined;
     lines ??= new LineIndex(text);

@@ -33,19 +33,33 @@ export function checkHistory(history: ItemHistory, pending: PendingFindings, ctx
     if (t.transactionId === undefined) {
       pending.add('item.bad-transaction-id', `transaction ${i + 1} has no "transaction-id"`, at(t));
     } else if (lastTid !== undefined && t.transactionId <= lastTid && seenBefore(txs, i, t.transactionId)) {
-      pending.add('item.bad-transaction-id', `transaction id ${t.transactionId} appears twice`, at(t, 'transaction-id'));
+      pending.add(
+        'item.bad-transaction-id',
+        `transaction id ${t.transactionId} appears twice`,
+        at(t, 'transaction-id'),
+      );
     } else if (lastTid !== undefined && t.transactionId < lastTid) {
-      pending.add('item.bad-transaction-id', `transaction id ${t.transactionId} comes after ${lastTid}`, at(t, 'transaction-id'));
+      pending.add(
+        'item.bad-transaction-id',
+        `transaction id ${t.transactionId} comes after ${lastTid}`,
+        at(t, 'transaction-id'),
+      );
     }
     if (t.transactionId !== undefined) lastTid = Math.max(lastTid ?? t.transactionId, t.transactionId);
 
     if (history.fileItemId !== undefined && t.itemId !== undefined && t.itemId !== history.fileItemId) {
-      pending.add('item.id-mismatch', `item id ${t.itemId} differs from the file name ${history.fileItemId}`, at(t, 'id'));
+      pending.add(
+        'item.id-mismatch',
+        `item id ${t.itemId} differs from the file name ${history.fileItemId}`,
+        at(t, 'id'),
+      );
     }
     if (t.type !== undefined) {
-      if (itemTypeName(t.type) === undefined) pending.add('item.unknown-type', `unknown item type ${t.type}`, at(t, 'type'));
+      if (itemTypeName(t.type) === undefined)
+        pending.add('item.unknown-type', `unknown item type ${t.type}`, at(t, 'type'));
       if (firstType === undefined) firstType = t.type;
-      else if (t.type !== firstType) pending.add('item.type-changed', `type changes from ${firstType} to ${t.type}`, at(t, 'type'));
+      else if (t.type !== firstType)
+        pending.add('item.type-changed', `type changes from ${firstType} to ${t.type}`, at(t, 'type'));
     }
     if (typeof t.digest === 'string' && !isDigestName(t.digest)) {
       pending.add('item.bad-digest', `"${t.digest.slice(0, 70)}" is not a valid digest`, at(t, 'digest'));
@@ -55,20 +69,41 @@ export function checkHistory(history: ItemHistory, pending: PendingFindings, ctx
     if (t.start !== undefined && t.end !== null && t.end < t.start) {
       pending.add('item.end-before-start', `end-date is ${t.start - t.end} ms before start-date`, at(t, 'end-date'));
     }
-    if (t.start !== undefined && t.start > future) pending.add('item.future-date', `start-date ${new Date(t.start).toISOString()} is in the future`, at(t, 'start-date'));
+    if (t.start !== undefined && t.start > future)
+      pending.add(
+        'item.future-date',
+        `start-date ${new Date(t.start).toISOString()} is in the future`,
+        at(t, 'start-date'),
+      );
     const next = txs[i + 1];
     if (next) {
       if (t.end === null) {
-        pending.add('item.missing-end-date', `transaction ${i + 1} is still open although transaction ${i + 2} follows`, at(t, 'end-date'));
+        pending.add(
+          'item.missing-end-date',
+          `transaction ${i + 1} is still open although transaction ${i + 2} follows`,
+          at(t, 'end-date'),
+        );
       } else if (next.start !== undefined) {
         if (next.start > t.end) {
-          pending.add('item.interval-gap', `no state from ${new Date(t.end).toISOString()} to ${new Date(next.start).toISOString()}`, at(next, 'start-date'));
+          pending.add(
+            'item.interval-gap',
+            `no state from ${new Date(t.end).toISOString()} to ${new Date(next.start).toISOString()}`,
+            at(next, 'start-date'),
+          );
         } else if (next.start < t.end) {
-          pending.add('item.interval-overlap', `transactions ${i + 1} and ${i + 2} overlap by ${t.end - next.start} ms`, at(next, 'start-date'));
+          pending.add(
+            'item.interval-overlap',
+            `transactions ${i + 1} and ${i + 2} overlap by ${t.end - next.start} ms`,
+            at(next, 'start-date'),
+          );
         }
       }
     } else if (t.end !== null && t.start !== undefined && t.end >= t.start) {
-      pending.add('item.history-ends', `the last transaction ends at ${new Date(t.end).toISOString()}`, at(t, 'end-date'));
+      pending.add(
+        'item.history-ends',
+        `the last transaction ends at ${new Date(t.end).toISOString()}`,
+        at(t, 'end-date'),
+      );
     }
 
     if (t.deleted) deletedSeen = true;

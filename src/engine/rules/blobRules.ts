@@ -7,7 +7,11 @@ import type { BlobVerification } from '../blobs';
  * item.bad-digest), for a missing BLOB (a reference rule: missingBlobFinding), and for
  * a double gzip when the run was told to skip them.
  */
-export function blobStatusFinding(rel: string, v: BlobVerification, opts: { reportDoubleGzip?: boolean } = {}): Finding | undefined {
+export function blobStatusFinding(
+  rel: string,
+  v: BlobVerification,
+  opts: { reportDoubleGzip?: boolean } = {},
+): Finding | undefined {
   switch (v.status) {
     case 'ok':
     case 'bad-name':
@@ -33,7 +37,11 @@ export function blobStatusFinding(rel: string, v: BlobVerification, opts: { repo
 }
 
 /** blob.size-mismatch: judged only when the BLOB could be read to its end. */
-export function sizeMismatchFinding(blobRel: string, declared: number | undefined, real: number | undefined): Finding | undefined {
+export function sizeMismatchFinding(
+  blobRel: string,
+  declared: number | undefined,
+  real: number | undefined,
+): Finding | undefined {
   if (declared === undefined || declared < 0 || real === undefined || declared === real) return undefined;
   return say('blob.size-mismatch', blobRel, { declared, real });
 }

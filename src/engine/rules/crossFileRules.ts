@@ -14,17 +14,31 @@ export function missingBlobFinding(path: string, digest: string, range?: Range):
 }
 
 /** item.unknown-folder: a live transaction placed in a folder that does not exist at its start. */
-export function unknownFolderFinding(path: string, folderId: number, at: number, transaction: number, range?: Range): Finding {
+export function unknownFolderFinding(
+  path: string,
+  folderId: number,
+  at: number,
+  transaction: number,
+  range?: Range,
+): Finding {
   return say('item.unknown-folder', path, { folderId, at, transaction }, range ? { range } : {});
 }
 
 /** Whether a folder reference needs judging: live, dated, and not a root folder (its own parent). */
-export function isFolderReference(t: { folderId?: number | undefined; start?: number | undefined; deleted?: boolean; itemId?: number | undefined }, fileItemId: number | undefined): boolean {
+export function isFolderReference(
+  t: { folderId?: number | undefined; start?: number | undefined; deleted?: boolean; itemId?: number | undefined },
+  fileItemId: number | undefined,
+): boolean {
   return t.folderId !== undefined && t.start !== undefined && !t.deleted && t.folderId !== (t.itemId ?? fileItemId);
 }
 
 /** item.purge-due: deleted longer ago than the retention. */
-export function purgeDueFinding(path: string, deletedAt: number | undefined, now: number, retentionDays: number): Finding | undefined {
+export function purgeDueFinding(
+  path: string,
+  deletedAt: number | undefined,
+  now: number,
+  retentionDays: number,
+): Finding | undefined {
   if (deletedAt === undefined || deletedAt >= now - retentionDays * DAY) return undefined;
   return say('item.purge-due', path, { deletedAt, now, retentionDays });
 }

@@ -28,14 +28,19 @@ export interface ItemNeighbourOptions {
   signal?: AbortSignal;
 }
 
-export async function itemNeighbourFindings(history: ItemHistory, n: ItemNeighbours, o: ItemNeighbourOptions): Promise<Finding[]> {
+export async function itemNeighbourFindings(
+  history: ItemHistory,
+  n: ItemNeighbours,
+  o: ItemNeighbourOptions,
+): Promise<Finding[]> {
   const out: Finding[] = [];
   const path = history.path;
   const max = o.maxLookups ?? Number.POSITIVE_INFINITY;
   // One finding per digest the item lost, at the first transaction naming it.
   const digests = new Map<string, Promise<boolean>>();
   for (const tx of history.transactions) {
-    if (typeof tx.digest !== 'string' || digests.has(tx.digest) || digests.size >= max || !isDigestName(tx.digest)) continue;
+    if (typeof tx.digest !== 'string' || digests.has(tx.digest) || digests.size >= max || !isDigestName(tx.digest))
+      continue;
     const exists = n.hasBlob(tx.digest);
     digests.set(tx.digest, exists);
     if (!(await exists)) out.push(missingBlobFinding(path, tx.digest, o.rangeOf([tx.index, 'digest'])));

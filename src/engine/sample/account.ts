@@ -4,7 +4,18 @@
  */
 import type { IdMapperWriter } from '../format';
 import { FlagBit, ItemType, SYSTEM_FOLDERS, itemTypeName } from '../zimbra';
-import { makeBroadcast, makeContact, makeDocument, makeEvent, makeMessage, makeTask, type Correspondent, type MessageMeta, type MessageRequest, type TaskStatus } from './content';
+import {
+  makeBroadcast,
+  makeContact,
+  makeDocument,
+  makeEvent,
+  makeMessage,
+  makeTask,
+  type Correspondent,
+  type MessageMeta,
+  type MessageRequest,
+  type TaskStatus,
+} from './content';
 import type { ContentKind, SampleContext, Stored } from './context';
 import { ItemBuilder, type ItemFields } from './history';
 import { MESSAGE_STRUCTURES, type Person } from './mime';
@@ -76,7 +87,10 @@ const LEAF_KINDS: readonly LeafKind[] = ['message', 'contact', 'appointment', 't
 const LEAF_WEIGHTS = [66, 10, 9, 5, 10];
 
 /** How many folders and tags an account of `n` item files gets. */
-export function composition(role: AccountRole, n: number): { system: number; folders: number; tags: number; leaves: number } {
+export function composition(
+  role: AccountRole,
+  n: number,
+): { system: number; folders: number; tags: number; leaves: number } {
   const system = SYSTEM_FOLDER_IDS.length;
   const folders = role === 'system' ? 0 : Math.max(3, Math.min(40, Math.floor(n / 25)));
   const tags = role === 'system' ? 0 : Math.max(2, Math.min(TAG_NAMES.length, Math.floor(n / 40)));
@@ -110,7 +124,15 @@ export class AccountGenerator {
   ) {
     this.rng = Rng.of(ctx.seed, 'account', plan.index);
     this.zid = plan.zimbraId;
-    this.result = { plan, itemCount: 0, lastItemId: 0, firstTransactionDate: Infinity, lastTransactionDate: -Infinity, blobs: new Map(), driveItems: 0 };
+    this.result = {
+      plan,
+      itemCount: 0,
+      lastItemId: 0,
+      firstTransactionDate: Infinity,
+      lastTransactionDate: -Infinity,
+      blobs: new Map(),
+      driveItems: 0,
+    };
   }
 
   async run(): Promise<AccountResult> {
@@ -121,7 +143,12 @@ export class AccountGenerator {
     try {
       // System folders exist from the account's creation.
       for (const id of SYSTEM_FOLDER_IDS) {
-        const b = new ItemBuilder(id, ItemType.FOLDER).create(t0, { folderId: 1, parentId: 1, name: SYSTEM_FOLDERS[id]!, flags: 0 });
+        const b = new ItemBuilder(id, ItemType.FOLDER).create(t0, {
+          folderId: 1,
+          parentId: 1,
+          name: SYSTEM_FOLDERS[id]!,
+          flags: 0,
+        });
         await this.emit(b, false);
       }
       const itemsStart = t0 + (p.role === 'imported' ? 10 * MINUTE : 3 * DAY);
@@ -164,7 +191,9 @@ export class AccountGenerator {
 
   private openIdMapper(): void {
     const out = this.ctx.writer.openIdMapper(this.zid);
-    out.comment(`External Import from ${this.plan.sourceId ?? 'unknown'} on ${new Date(this.plan.importDate ?? 0).toISOString()}`);
+    out.comment(
+      `External Import from ${this.plan.sourceId ?? 'unknown'} on ${new Date(this.plan.importDate ?? 0).toISOString()}`,
+    );
     out.comment('<sourceItemId> <destinationItemId> <type>');
     this.idMapper = { out, nextSource: 300 + this.rng.int(0, 50) };
   }
@@ -253,7 +282,13 @@ export class AccountGenerator {
       const created = t0 + (k + 1) * (this.plan.role === 'imported' ? 5_000 : 20 * MINUTE);
       const candidates = [1, 1, INBOX, ...this.userFolders];
       let parent = this.rng.pick(candidates);
-      const b = new ItemBuilder(id, ItemType.FOLDER).create(created, { folderId: parent, parentId: parent, name: freshName(), flags: 0, ...(this.rng.chance(0.4) ? { color: this.rng.int(1, 9) } : {}) });
+      const b = new ItemBuilder(id, ItemType.FOLDER).create(created, {
+        folderId: parent,
+        parentId: parent,
+        name: freshName(),
+        flags: 0,
+        ...(this.rng.chance(0.4) ? { color: this.rng.int(1, 9) } : {}),
+      });
       if (k === doomed) {
         // Emptied, moved to Trash, then deleted (never used by items).
         const trashAt = itemsStart + Math.floor(this.rng.next() * Math.max(DAY, h - itemsStart - 90 * DAY));
@@ -263,7 +298,8 @@ export class AccountGenerator {
       } else {
         const n = this.rng.int(1, 3);
         const times: number[] = [];
-        for (let i = 0; i < n; i++) times.push(itemsStart + DAY + Math.floor(this.rng.next() * Math.max(DAY, h - itemsStart - 2 * DAY)));
+        for (let i = 0; i < n; i++)
+          times.push(itemsStart + DAY + Math.floor(this.rng.next() * Math.max(DAY, h - itemsStart - 2 * DAY)));
         times.sort((a, z) => a - z);
         for (const t of times) {
           if (t >= h - HOUR) break;
@@ -286,7 +322,11 @@ export class AccountGenerator {
       const name = names[k]!;
       this.tagNames.push(name);
       const at = this.plan.role === 'imported' ? t0 + 5 * MINUTE + k * 1000 : t0 + DAY + k * MINUTE;
-      const b = new ItemBuilder(id, ItemType.TAG).create(at, { folderId: TAGS_FOLDER, name, color: this.rng.int(1, 9) });
+      const b = new ItemBuilder(id, ItemType.TAG).create(at, {
+        folderId: TAGS_FOLDER,
+        name,
+        color: this.rng.int(1, 9),
+      });
       await this.emit(b, true);
     }
   }
@@ -303,9 +343,13 @@ export class AccountGenerator {
     const width = (end - restStart) / Math.max(1, rest);
     for (let i = 0; i < count; i++) {
       const imported = i < burst;
-      const created = imported ? itemsStart + i * burstStep : Math.floor(restStart + (i - burst + 0.05 + 0.9 * this.rng.next()) * width);
+      const created = imported
+        ? itemsStart + i * burstStep
+        : Math.floor(restStart + (i - burst + 0.05 + 0.9 * this.rng.next()) * width);
       // Original date of imported items: spread from CONTENT_START to a month before the import.
-      const originalDate = imported ? Math.floor(CONTENT_START + ((i + this.rng.next()) / burst) * (itemsStart - 30 * DAY - CONTENT_START)) : undefined;
+      const originalDate = imported
+        ? Math.floor(CONTENT_START + ((i + this.rng.next()) / burst) * (itemsStart - 30 * DAY - CONTENT_START))
+        : undefined;
       const forced = p.role === 'system' ? 'message' : LEAF_KINDS[i];
       const kind: LeafKind = p.role === 'system' ? 'message' : (forced ?? LEAF_KINDS[this.rng.weighted(LEAF_WEIGHTS)]!);
       const id = this.allocId();
@@ -343,11 +387,19 @@ export class AccountGenerator {
     return { key: `${this.plan.index}:${kind}:p${slot}`, cache: true, at: slotAt };
   }
 
-  private stored<M>(k: { key: string; cache: boolean }, suffix: string, make: () => { bytes: Buffer; meta: M }): Stored<M> {
+  private stored<M>(
+    k: { key: string; cache: boolean },
+    suffix: string,
+    make: () => { bytes: Buffer; meta: M },
+  ): Stored<M> {
     return this.ctx.store(k.cache ? `${k.key}${suffix}` : undefined, make);
   }
 
-  private messageContent(irng: Rng, created: number, originalDate: number | undefined): { s: Stored<MessageMeta>; spam: boolean; remake?: (revision: number, at: number) => Stored<MessageMeta> } {
+  private messageContent(
+    irng: Rng,
+    created: number,
+    originalDate: number | undefined,
+  ): { s: Stored<MessageMeta>; spam: boolean; remake?: (revision: number, at: number) => Stored<MessageMeta> } {
     const p = this.plan;
     const ordinal = this.messageOrdinal++;
     const seed = this.ctx.seed;
@@ -355,25 +407,44 @@ export class AccountGenerator {
     // A message to the whole organisation: the same BLOB in every mailbox.
     if (p.role !== 'system') {
       const bc = this.ctx.broadcasts;
-      while (this.broadcastIndex < bc.length && p.role !== 'imported' && bc[this.broadcastIndex]!.date < p.createdDate) this.broadcastIndex++;
+      while (this.broadcastIndex < bc.length && p.role !== 'imported' && bc[this.broadcastIndex]!.date < p.createdDate)
+        this.broadcastIndex++;
       const next = bc[this.broadcastIndex];
       if (next && next.date <= created && ordinal > 2) {
         const j = this.broadcastIndex++;
-        const s = this.ctx.store(`broadcast:${j}`, () => makeBroadcast(seed, j, next.date, next.sender, `mail.${next.sender.email.split('@')[1]}`));
+        const s = this.ctx.store(`broadcast:${j}`, () =>
+          makeBroadcast(seed, j, next.date, next.sender, `mail.${next.sender.email.split('@')[1]}`),
+        );
         return { s, spam: false };
       }
       const large = p.large[this.largeIndex];
       if (large !== undefined && ordinal >= 5 + 7 * this.largeIndex) {
         this.largeIndex++;
         const date = Math.floor((created - irng.int(60, 3600) * 1000) / 1000) * 1000;
-        const s = this.ctx.store(undefined, () => makeMessage(seed, `${p.index}:large:${this.largeIndex}`, { owner: p.owner, mailHost, correspondents: p.correspondents, date, kind: 'large', outgoing: false, attachmentBytes: large }));
+        const s = this.ctx.store(undefined, () =>
+          makeMessage(seed, `${p.index}:large:${this.largeIndex}`, {
+            owner: p.owner,
+            mailHost,
+            correspondents: p.correspondents,
+            date,
+            kind: 'large',
+            outgoing: false,
+            attachmentBytes: large,
+          }),
+        );
         return { s, spam: false };
       }
     }
     const spam = p.role === 'system' ? irng.chance(0.7) : irng.chance(0.05);
-    const date = originalDate !== undefined ? Math.floor(originalDate / 1000) * 1000 : Math.floor((created - irng.int(5, 7200) * 1000) / 1000) * 1000;
+    const date =
+      originalDate !== undefined
+        ? Math.floor(originalDate / 1000) * 1000
+        : Math.floor((created - irng.int(5, 7200) * 1000) / 1000) * 1000;
     const k = this.contentKey('message', `m${ordinal}`, date);
-    const forcedStructure = !this.ctx.pool.pooled && p.role !== 'system' && ordinal < MESSAGE_STRUCTURES.length ? MESSAGE_STRUCTURES[ordinal] : undefined;
+    const forcedStructure =
+      !this.ctx.pool.pooled && p.role !== 'system' && ordinal < MESSAGE_STRUCTURES.length
+        ? MESSAGE_STRUCTURES[ordinal]
+        : undefined;
     const key = `${k.key}${spam ? ':spam' : ''}`;
     const req: MessageRequest = {
       owner: p.owner,
@@ -388,7 +459,9 @@ export class AccountGenerator {
     // A later save of a draft: the same message with a longer body (pooled: a date fixed by the slot).
     const remake = (revision: number, at: number): Stored<MessageMeta> => {
       const date = k.cache ? k.at + revision * 10 * MINUTE : Math.floor(at / 1000) * 1000;
-      return this.stored(k, `${spam ? ':spam' : ''}:draft${revision}`, () => makeMessage(seed, key, { ...req, date, revision }));
+      return this.stored(k, `${spam ? ':spam' : ''}:draft${revision}`, () =>
+        makeMessage(seed, key, { ...req, date, revision }),
+      );
     };
     return { s, spam, remake };
   }
@@ -398,7 +471,15 @@ export class AccountGenerator {
     const h = p.horizon;
     const { s, spam, remake } = this.messageContent(irng, created, originalDate);
     const m = s.meta;
-    if (!this.result.sampleMessage && !spam) this.result.sampleMessage = { digest: s.ref.digest, size: s.ref.size, subject: m.subject, sender: m.sender, recipients: m.recipients, date: m.date };
+    if (!this.result.sampleMessage && !spam)
+      this.result.sampleMessage = {
+        digest: s.ref.digest,
+        size: s.ref.size,
+        subject: m.subject,
+        sender: m.sender,
+        recipients: m.recipients,
+        date: m.date,
+      };
     let folder: number;
     let flags = 0;
     const draft = m.outgoing && irng.chance(0.12);
@@ -433,7 +514,12 @@ export class AccountGenerator {
 
     // Forced histories, once per account: an old deletion (purge due), an undelete, a recent deletion.
     const eligible = p.role !== 'system' && folder === INBOX && !spam;
-    const recent = eligible && p.deletedDate === null && !this.recentDeleteDone && created > END_DATE - 150 * DAY && created < END_DATE - 40 * DAY;
+    const recent =
+      eligible &&
+      p.deletedDate === null &&
+      !this.recentDeleteDone &&
+      created > END_DATE - 150 * DAY &&
+      created < END_DATE - 40 * DAY;
     if (eligible && (!this.oldDeleteDone || !this.undeleteDone || recent) && created + 12 * DAY < h) {
       b.change(t + HOUR, { flags: cur().flags! & ~FlagBit.UNREAD });
       if (recent) {
@@ -452,7 +538,8 @@ export class AccountGenerator {
     }
 
     if (spam) {
-      if (irng.chance(p.role === 'system' ? 0.2 : 0.15) && step(2 * DAY)) b.change(t, { flags: cur().flags! & ~FlagBit.UNREAD });
+      if (irng.chance(p.role === 'system' ? 0.2 : 0.15) && step(2 * DAY))
+        b.change(t, { flags: cur().flags! & ~FlagBit.UNREAD });
       if (irng.chance(0.6) && step(10 * DAY)) b.change(t, { deleted: true });
       return b;
     }
@@ -462,7 +549,14 @@ export class AccountGenerator {
       while (irng.chance(0.5) && step(2 * HOUR)) {
         rev++;
         const d = remake ? remake(rev, t) : s;
-        b.change(t, { subject: d.meta.subject, recipients: d.meta.recipients, date: Math.floor(d.meta.date / 1000), size: d.ref.size, digest: d.ref.digest, flags: (cur().flags! & ~FlagBit.ATTACHED) | (d.meta.attachments ? FlagBit.ATTACHED : 0) });
+        b.change(t, {
+          subject: d.meta.subject,
+          recipients: d.meta.recipients,
+          date: Math.floor(d.meta.date / 1000),
+          size: d.ref.size,
+          digest: d.ref.digest,
+          flags: (cur().flags! & ~FlagBit.ATTACHED) | (d.meta.attachments ? FlagBit.ATTACHED : 0),
+        });
       }
       if (irng.chance(0.5) && step(DAY)) b.change(t, { deleted: true });
       return b;
@@ -475,8 +569,10 @@ export class AccountGenerator {
         if (irng.chance(0.4) && step(20 * DAY)) b.change(t, { flags: cur().flags! & ~FlagBit.FLAGGED });
       }
     }
-    if (this.tagNames.length > 0 && irng.chance(0.2) && step(3 * DAY)) b.change(t, { tags: irng.sample(this.tagNames, irng.int(1, 2)) });
-    if (this.userFolders.length > 0 && irng.chance(m.outgoing ? 0.1 : 0.3) && step(10 * DAY)) b.change(t, { folderId: irng.pick(this.userFolders) });
+    if (this.tagNames.length > 0 && irng.chance(0.2) && step(3 * DAY))
+      b.change(t, { tags: irng.sample(this.tagNames, irng.int(1, 2)) });
+    if (this.userFolders.length > 0 && irng.chance(m.outgoing ? 0.1 : 0.3) && step(10 * DAY))
+      b.change(t, { folderId: irng.pick(this.userFolders) });
     if (irng.chance(0.14) && step(30 * DAY)) {
       const before = cur().folderId!;
       b.change(t, { folderId: TRASH });
@@ -494,7 +590,15 @@ export class AccountGenerator {
     const k = this.contentKey('contact', `c${ordinal}`, created);
     const v1 = this.stored(k, '#1', () => makeContact(this.ctx.seed, k.key, 1, k.at, p.correspondents));
     const folder = irng.chance(0.2) ? EMAILED_CONTACTS : CONTACTS;
-    const b = new ItemBuilder(id, ItemType.CONTACT).create(created, { folderId: folder, name: v1.meta.name, date: Math.floor(created / 1000), size: v1.ref.size, digest: v1.ref.digest, flags: 0, tags: [] });
+    const b = new ItemBuilder(id, ItemType.CONTACT).create(created, {
+      folderId: folder,
+      name: v1.meta.name,
+      date: Math.floor(created / 1000),
+      size: v1.ref.size,
+      digest: v1.ref.digest,
+      flags: 0,
+      tags: [],
+    });
     let t = created;
     const h = p.horizon - HOUR;
     const edits = irng.pick([0, 0, 0, 1, 1, 2]);
@@ -502,7 +606,11 @@ export class AccountGenerator {
       t += HOUR + Math.floor(irng.exp(40 * DAY));
       if (t >= h) return b;
       const c = this.stored(k, `#${v}`, () => makeContact(this.ctx.seed, k.key, v, k.at + v * DAY, p.correspondents));
-      b.change(t, { size: c.ref.size, digest: c.ref.digest, ...(folder === EMAILED_CONTACTS && irng.chance(0.5) ? { folderId: CONTACTS } : {}) });
+      b.change(t, {
+        size: c.ref.size,
+        digest: c.ref.digest,
+        ...(folder === EMAILED_CONTACTS && irng.chance(0.5) ? { folderId: CONTACTS } : {}),
+      });
     }
     if (this.tagNames.length > 0 && irng.chance(0.1)) {
       t += HOUR + Math.floor(irng.exp(20 * DAY));
@@ -521,14 +629,24 @@ export class AccountGenerator {
     const p = this.plan;
     const k = this.contentKey('event', `e${id}`, created);
     const v1 = this.stored(k, '#1', () => makeEvent(this.ctx.seed, k.key, 1, k.at, p.owner, p.correspondents));
-    const b = new ItemBuilder(id, ItemType.APPOINTMENT).create(created, { folderId: CALENDAR, subject: v1.meta.summary, date: Math.floor(created / 1000), size: v1.ref.size, digest: v1.ref.digest, flags: 0, tags: [] });
+    const b = new ItemBuilder(id, ItemType.APPOINTMENT).create(created, {
+      folderId: CALENDAR,
+      subject: v1.meta.summary,
+      date: Math.floor(created / 1000),
+      size: v1.ref.size,
+      digest: v1.ref.digest,
+      flags: 0,
+      tags: [],
+    });
     let t = created;
     const h = p.horizon - HOUR;
     const changes = irng.pick([0, 0, 1, 1, 2]);
     for (let v = 2; v <= changes + 1; v++) {
       t += HOUR + Math.floor(irng.exp(5 * DAY));
       if (t >= h) return b;
-      const e = this.stored(k, `#${v}`, () => makeEvent(this.ctx.seed, k.key, v, k.at + v * HOUR, p.owner, p.correspondents));
+      const e = this.stored(k, `#${v}`, () =>
+        makeEvent(this.ctx.seed, k.key, v, k.at + v * HOUR, p.owner, p.correspondents),
+      );
       b.change(t, { size: e.ref.size, digest: e.ref.digest });
     }
     if (irng.chance(0.1)) {
@@ -545,7 +663,15 @@ export class AccountGenerator {
     if (irng.chance(0.5)) statuses.push('IN-PROCESS');
     if (irng.chance(0.6)) statuses.push('COMPLETED');
     const first = this.stored(k, '#1', () => makeTask(this.ctx.seed, k.key, 1, 'NEEDS-ACTION', k.at, p.owner));
-    const b = new ItemBuilder(id, ItemType.TASK).create(created, { folderId: TASKS, subject: first.meta.summary, date: Math.floor(created / 1000), size: first.ref.size, digest: first.ref.digest, flags: 0, tags: [] });
+    const b = new ItemBuilder(id, ItemType.TASK).create(created, {
+      folderId: TASKS,
+      subject: first.meta.summary,
+      date: Math.floor(created / 1000),
+      size: first.ref.size,
+      digest: first.ref.digest,
+      flags: 0,
+      tags: [],
+    });
     let t = created;
     const h = p.horizon - HOUR;
     for (let v = 2; v <= statuses.length; v++) {
@@ -572,9 +698,23 @@ export class AccountGenerator {
     let name = round === 0 ? base : `${base.slice(0, dot)} ${round + 1}${ext}`;
     const k = this.contentKey('document', `d${n}`, created);
     const contentKey = k.cache ? `${k.key}${ext}` : `${k.key}:${name}`;
-    const version = (v: number): Stored<null> => this.stored(k, `${ext}#${v}`, () => ({ bytes: makeDocument(this.ctx.seed, contentKey, k.cache ? `document${ext}` : name, v), meta: null }));
+    const version = (v: number): Stored<null> =>
+      this.stored(k, `${ext}#${v}`, () => ({
+        bytes: makeDocument(this.ctx.seed, contentKey, k.cache ? `document${ext}` : name, v),
+        meta: null,
+      }));
     const v1 = version(1);
-    const b = new ItemBuilder(id, ItemType.DOCUMENT).create(created, { folderId: BRIEFCASE, name, sender: p.owner.email, date: Math.floor(created / 1000), size: v1.ref.size, digest: v1.ref.digest, flags: 0, tags: [], version: 1 });
+    const b = new ItemBuilder(id, ItemType.DOCUMENT).create(created, {
+      folderId: BRIEFCASE,
+      name,
+      sender: p.owner.email,
+      date: Math.floor(created / 1000),
+      size: v1.ref.size,
+      digest: v1.ref.digest,
+      flags: 0,
+      tags: [],
+      version: 1,
+    });
     let t = created;
     const h = p.horizon - HOUR;
     const versions = 1 + irng.pick([0, 1, 1, 2, 3]);
@@ -611,8 +751,18 @@ export class AccountGenerator {
       let t = start + DAY + Math.floor(rng.next() * 60 * DAY);
       const versions = rng.int(1, 3);
       for (let v = 1; v <= versions && t < p.horizon - HOUR; v++) {
-        const s = this.ctx.store(undefined, () => ({ bytes: makeDocument(this.ctx.seed, `drive:${uuid}`, name, v), meta: null }));
-        const fields: ItemFields = { name, sender: p.owner.email, date: Math.floor(t / 1000), size: s.ref.size, digest: s.ref.digest, version: v };
+        const s = this.ctx.store(undefined, () => ({
+          bytes: makeDocument(this.ctx.seed, `drive:${uuid}`, name, v),
+          meta: null,
+        }));
+        const fields: ItemFields = {
+          name,
+          sender: p.owner.email,
+          date: Math.floor(t / 1000),
+          size: s.ref.size,
+          digest: s.ref.digest,
+          version: v,
+        };
         if (v === 1) b.create(t, fields);
         else b.change(t, fields);
         t += HOUR + Math.floor(rng.exp(20 * DAY));

@@ -19,7 +19,17 @@ export function makeTarGz(files: readonly ArchiveFile[], mtime: number): Buffer 
     for (let i = 1; i < parts.length; i++) dirs.add(parts.slice(0, i).join('/') + '/');
   }
   const entry = (path: string, type: 'Directory' | 'File', size: number): void => {
-    const h = new Header({ path, mode: type === 'Directory' ? 0o755 : 0o644, uid: 999, gid: 999, uname: 'zimbra', gname: 'zimbra', size, mtime: new Date(mtime), type });
+    const h = new Header({
+      path,
+      mode: type === 'Directory' ? 0o755 : 0o644,
+      uid: 999,
+      gid: 999,
+      uname: 'zimbra',
+      gname: 'zimbra',
+      size,
+      mtime: new Date(mtime),
+      type,
+    });
     h.encode();
     blocks.push(h.block!);
   };

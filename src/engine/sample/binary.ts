@@ -48,12 +48,20 @@ export function makePng(rng: Rng, width: number, height: number): Buffer {
     }
   }
   const sig = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-  return Buffer.concat([sig, pngChunk('IHDR', ihdr), pngChunk('IDAT', deflateSync(raw)), pngChunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    sig,
+    pngChunk('IHDR', ihdr),
+    pngChunk('IDAT', deflateSync(raw)),
+    pngChunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 /** A PDF-looking file: header, objects, a Flate stream (real text or `randomBytes` of noise), xref, trailer. */
 export function makePdf(rng: Rng, title: string, text: string, randomBytes = 0): Buffer {
-  const stream = randomBytes > 0 ? rng.bytes(randomBytes) : deflateSync(Buffer.from(`BT /F1 12 Tf 72 720 Td (${text.replace(/[()\\]/g, '')}) Tj ET`, 'latin1'));
+  const stream =
+    randomBytes > 0
+      ? rng.bytes(randomBytes)
+      : deflateSync(Buffer.from(`BT /F1 12 Tf 72 720 Td (${text.replace(/[()\\]/g, '')}) Tj ET`, 'latin1'));
   const parts: Buffer[] = [];
   const offsets: number[] = [];
   let size = 0;
@@ -72,20 +80,37 @@ export function makePdf(rng: Rng, title: string, text: string, randomBytes = 0):
   };
   obj(1, '<< /Type /Catalog /Pages 2 0 R >>');
   obj(2, '<< /Type /Pages /Kids [3 0 R] /Count 1 >>');
-  obj(3, '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>');
+  obj(
+    3,
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>',
+  );
   obj(4, `<< /Length ${stream.length} /Filter /FlateDecode >>`, stream);
   obj(5, '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>');
   obj(6, `<< /Title (${title.replace(/[^\x20-\x7e]/g, '?').replace(/[()\\]/g, '')}) /Producer (Sample generator) >>`);
   const xref = size;
   const rows = ['xref', `0 7`, '0000000000 65535 f '];
   for (let n = 1; n <= 6; n++) rows.push(`${String(offsets[n]).padStart(10, '0')} 00000 n `);
-  push(Buffer.from(`${rows.join('\n')}\ntrailer\n<< /Size 7 /Root 1 0 R /Info 6 0 R >>\nstartxref\n${xref}\n%%EOF\n`, 'latin1'));
+  push(
+    Buffer.from(
+      `${rows.join('\n')}\ntrailer\n<< /Size 7 /Root 1 0 R /Info 6 0 R >>\nstartxref\n${xref}\n%%EOF\n`,
+      'latin1',
+    ),
+  );
   return Buffer.concat(parts);
 }
 
 export function makeCsv(rng: Rng, rows: number, version: number): Buffer {
   const lines = ['Voce;Categoria;Q1;Q2;Q3;Q4'];
-  const items = ['Licenze', 'Hardware', 'Formazione', 'Reisekosten', 'Déplacements', 'Consulenze', 'Cloud', 'Büromaterial'];
+  const items = [
+    'Licenze',
+    'Hardware',
+    'Formazione',
+    'Reisekosten',
+    'Déplacements',
+    'Consulenze',
+    'Cloud',
+    'Büromaterial',
+  ];
   for (let i = 0; i < rows; i++) {
     const q = [0, 0, 0, 0].map(() => (rng.int(100, 99999) / 100).toFixed(2).replace('.', ','));
     lines.push(`${items[i % items.length]} ${i + 1};${rng.pick(['OPEX', 'CAPEX'])};${q.join(';')}`);

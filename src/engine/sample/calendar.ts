@@ -101,7 +101,11 @@ export function buildVCard(c: ContactSpec): Buffer {
     `ADR;TYPE=WORK:;;;${escapeText(c.city)};;;`,
   ];
   if (c.note) ls.push(`NOTE:${escapeText(c.note)}`);
-  ls.push(`UID:${c.uid}`, `REV:${icsUtc(c.rev).replace(/^(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z$/, '$1-$2-$3T$4:$5:$6Z')}`, 'END:VCARD');
+  ls.push(
+    `UID:${c.uid}`,
+    `REV:${icsUtc(c.rev).replace(/^(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z$/, '$1-$2-$3T$4:$5:$6Z')}`,
+    'END:VCARD',
+  );
   return lines(ls);
 }
 
@@ -120,10 +124,25 @@ export interface EventSpec {
 }
 
 export function buildEvent(e: EventSpec): Buffer {
-  const ls = ['BEGIN:VCALENDAR', 'PRODID:Zimbra-Calendar-Provider', 'VERSION:2.0', 'METHOD:PUBLISH', ...VTIMEZONE_ROME, 'BEGIN:VEVENT', `UID:${e.uid}`];
+  const ls = [
+    'BEGIN:VCALENDAR',
+    'PRODID:Zimbra-Calendar-Provider',
+    'VERSION:2.0',
+    'METHOD:PUBLISH',
+    ...VTIMEZONE_ROME,
+    'BEGIN:VEVENT',
+    `UID:${e.uid}`,
+  ];
   if (e.weekly) ls.push(`RRULE:FREQ=WEEKLY;INTERVAL=1;COUNT=${e.weekly}`);
-  ls.push(`SUMMARY:${escapeText(e.summary)}`, `LOCATION:${escapeText(e.location)}`, `DESCRIPTION:${escapeText(e.description)}`);
-  for (const a of e.attendees) ls.push(`ATTENDEE;CN=${quoteParam(a.name)};ROLE=REQ-PARTICIPANT;PARTSTAT=${a.partstat};RSVP=TRUE:mailto:${a.email}`);
+  ls.push(
+    `SUMMARY:${escapeText(e.summary)}`,
+    `LOCATION:${escapeText(e.location)}`,
+    `DESCRIPTION:${escapeText(e.description)}`,
+  );
+  for (const a of e.attendees)
+    ls.push(
+      `ATTENDEE;CN=${quoteParam(a.name)};ROLE=REQ-PARTICIPANT;PARTSTAT=${a.partstat};RSVP=TRUE:mailto:${a.email}`,
+    );
   ls.push(
     `ORGANIZER;CN=${quoteParam(e.organizer.name)}:mailto:${e.organizer.email}`,
     `DTSTART;TZID="Europe/Rome":${icsRome(e.start)}`,
@@ -159,7 +178,14 @@ export interface TaskSpec {
 }
 
 export function buildTask(t: TaskSpec): Buffer {
-  const ls = ['BEGIN:VCALENDAR', 'PRODID:Zimbra-Calendar-Provider', 'VERSION:2.0', 'METHOD:PUBLISH', 'BEGIN:VTODO', `UID:${t.uid}`];
+  const ls = [
+    'BEGIN:VCALENDAR',
+    'PRODID:Zimbra-Calendar-Provider',
+    'VERSION:2.0',
+    'METHOD:PUBLISH',
+    'BEGIN:VTODO',
+    `UID:${t.uid}`,
+  ];
   ls.push(
     `SUMMARY:${escapeText(t.summary)}`,
     `DESCRIPTION:${escapeText(t.description)}`,

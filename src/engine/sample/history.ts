@@ -6,7 +6,10 @@ import { chainTransactions, serializeItem, type TransactionValues } from '../for
 import { START_DATE } from './timeline';
 
 /** What a snapshot holds besides its interval, id and type (the format's field names). */
-export type ItemFields = Omit<TransactionValues, 'transactionId' | 'start' | 'end' | 'itemId' | 'nodeId' | 'type' | 'extra'>;
+export type ItemFields = Omit<
+  TransactionValues,
+  'transactionId' | 'start' | 'end' | 'itemId' | 'nodeId' | 'type' | 'extra'
+>;
 
 /** Zimbra change numbers grow with time; one per minute of the timeline is close enough for a sample. */
 export function changeSeq(at: number): number {

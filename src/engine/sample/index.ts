@@ -7,7 +7,14 @@ import { mkdirSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { CancelledError } from '../progress';
 import { BackupWriter, serverArchiveRelPath } from '../format';
-import { AccountGenerator, composition, minimumItems, type AccountPlan, type AccountResult, type AccountRole } from './account';
+import {
+  AccountGenerator,
+  composition,
+  minimumItems,
+  type AccountPlan,
+  type AccountResult,
+  type AccountRole,
+} from './account';
 import { customizationFiles, makeTarGz } from './archive';
 import { pickLang, type Correspondent } from './content';
 import { SampleContext, type Broadcast, type ContentKind, type PoolConfig } from './context';
@@ -56,7 +63,13 @@ export interface SampleResult {
 
 /** Above this many item files, BLOB contents come from a bounded pool (see docs/sample.md). */
 export const POOL_THRESHOLD = 50_000;
-const POOL_BUDGET: Record<ContentKind, number> = { message: 40_000, contact: 8_000, event: 6_000, task: 3_000, document: 3_000 };
+const POOL_BUDGET: Record<ContentKind, number> = {
+  message: 40_000,
+  contact: 8_000,
+  event: 6_000,
+  task: 3_000,
+  document: 3_000,
+};
 const SOURCE_SERVER = 'mbox1.legacy.example.net';
 const IMPORT_DATE = Date.UTC(2025, 2, 15, 21, 0, 0);
 const DELETED_DATE = Date.UTC(2026, 4, 20, 16, 30, 0);
@@ -138,10 +151,17 @@ function planAccounts(seed: number, n: number, perAccount: number, serverId: str
   for (let k = 0; k < 24; k++) {
     const first = rng.pick(FIRST_NAMES);
     const last = rng.pick(LAST_NAMES);
-    outside.push({ name: `${first} ${last}`, email: `${localPart(first, last)}@${rng.pick(OUTSIDE_DOMAINS)}`, tzMinutes: rng.pick(TIME_ZONES).minutes, lang: pickLang(rng) });
+    outside.push({
+      name: `${first} ${last}`,
+      email: `${localPart(first, last)}@${rng.pick(OUTSIDE_DOMAINS)}`,
+      tzMinutes: rng.pick(TIME_ZONES).minutes,
+      lang: pickLang(rng),
+    });
   }
   for (const p of plans) {
-    const inside = plans.filter((o) => o !== p && o.role !== 'system').map((o): Correspondent => ({ ...o.owner, lang: 'en' }));
+    const inside = plans
+      .filter((o) => o !== p && o.role !== 'system')
+      .map((o): Correspondent => ({ ...o.owner, lang: 'en' }));
     p.correspondents = [...outside, ...inside];
   }
   return plans;
@@ -162,11 +182,17 @@ function broadcasts(): Broadcast[] {
 
 function ensureEmptyDir(dir: string): void {
   mkdirSync(dir, { recursive: true });
-  if (readdirSync(dir).length > 0) throw new Error(`${dir} is not empty: a sample is written into a new or empty folder`);
+  if (readdirSync(dir).length > 0)
+    throw new Error(`${dir} is not empty: a sample is written into a new or empty folder`);
 }
 
 /** Writes a sample backup path into `dir` (created if needed; it must be empty). */
-export async function makeSample(dir: string, opts: SampleOptions = {}, onProgress?: SampleProgress, signal?: AbortSignal): Promise<SampleResult> {
+export async function makeSample(
+  dir: string,
+  opts: SampleOptions = {},
+  onProgress?: SampleProgress,
+  signal?: AbortSignal,
+): Promise<SampleResult> {
   const root = path.resolve(dir);
   const n = Math.max(1, Math.floor(opts.accounts ?? 6));
   const perAccount = Math.max(1, Math.floor(opts.itemsPerAccount ?? 120));
@@ -176,7 +202,9 @@ export async function makeSample(dir: string, opts: SampleOptions = {}, onProgre
   const total = plans.reduce((s, p) => s + p.itemCount, 0);
   const pool: PoolConfig = {
     pooled: total > POOL_THRESHOLD,
-    caps: Object.fromEntries(Object.entries(POOL_BUDGET).map(([k, v]) => [k, Math.max(32, Math.floor(v / n))])) as Record<ContentKind, number>,
+    caps: Object.fromEntries(
+      Object.entries(POOL_BUDGET).map(([k, v]) => [k, Math.max(32, Math.floor(v / n))]),
+    ) as Record<ContentKind, number>,
   };
   if (signal?.aborted) throw new CancelledError('sample generation cancelled');
   ensureEmptyDir(root);
@@ -221,7 +249,11 @@ export async function makeSample(dir: string, opts: SampleOptions = {}, onProgre
     writer.writeAccountStat(target.plan.zimbraId, stat);
   }
   ctx.report('done');
-  const accounts = results.map((r) => ({ zimbraId: r.plan.zimbraId, name: r.plan.owner.email, items: itemsOf.get(r.plan.zimbraId) ?? r.itemCount }));
+  const accounts = results.map((r) => ({
+    zimbraId: r.plan.zimbraId,
+    name: r.plan.owner.email,
+    items: itemsOf.get(r.plan.zimbraId) ?? r.itemCount,
+  }));
   return {
     path: root,
     accounts,
@@ -235,7 +267,13 @@ export async function makeSample(dir: string, opts: SampleOptions = {}, onProgre
 }
 
 function writeRootFiles(writer: BackupWriter, serverId: string, plans: readonly AccountPlan[]): void {
-  writer.writeBackupStat(undefined, { firstRunDate: START_DATE, lastRunDate: END_DATE, serverId, backupVersion: '4.0.0', smartScanCount: Math.floor((END_DATE - START_DATE) / DAY) });
+  writer.writeBackupStat(undefined, {
+    firstRunDate: START_DATE,
+    lastRunDate: END_DATE,
+    serverId,
+    backupVersion: '4.0.0',
+    smartScanCount: Math.floor((END_DATE - START_DATE) / DAY),
+  });
   const imported = plans.filter((p) => p.role === 'imported');
   if (imported.length > 0) {
     writer.writeMap(serverId, {

@@ -20,7 +20,14 @@ export interface Attachment {
 }
 
 export type MessageStructure = 'plain-ascii' | 'plain-qp' | 'plain-8bit' | 'html' | 'alternative' | 'mixed';
-export const MESSAGE_STRUCTURES: readonly MessageStructure[] = ['plain-ascii', 'plain-qp', 'plain-8bit', 'html', 'alternative', 'mixed'];
+export const MESSAGE_STRUCTURES: readonly MessageStructure[] = [
+  'plain-ascii',
+  'plain-qp',
+  'plain-8bit',
+  'html',
+  'alternative',
+  'mixed',
+];
 
 export interface MessageSpec {
   from: Person;
@@ -83,7 +90,15 @@ export function decodeWords(value: string): string {
   return unfolded
     .replace(/\?=\s+=\?/g, '?==?')
     .replace(/=\?([^?]+)\?([BbQq])\?([^?]*)\?=/g, (_m, charset: string, enc: string, data: string) => {
-      const bytes = enc.toUpperCase() === 'B' ? Buffer.from(data, 'base64') : Buffer.from(data.replace(/_/g, ' ').replace(/=([0-9A-Fa-f]{2})/g, (_x, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1');
+      const bytes =
+        enc.toUpperCase() === 'B'
+          ? Buffer.from(data, 'base64')
+          : Buffer.from(
+              data
+                .replace(/_/g, ' ')
+                .replace(/=([0-9A-Fa-f]{2})/g, (_x, h: string) => String.fromCharCode(parseInt(h, 16))),
+              'latin1',
+            );
       return charset.toLowerCase() === 'utf-8' ? bytes.toString('utf8') : bytes.toString('latin1');
     });
 }
@@ -91,7 +106,9 @@ export function decodeWords(value: string): string {
 export function formatAddress(p: Person): string {
   if (!p.name) return p.email;
   if (!isAscii(p.name)) return `${encodeWords(p.name)} <${p.email}>`;
-  return /[,;:<>@"()[\]\\.]/.test(p.name) ? `"${p.name.replace(/["\\]/g, '\\$&')}" <${p.email}>` : `${p.name} <${p.email}>`;
+  return /[,;:<>@"()[\]\\.]/.test(p.name)
+    ? `"${p.name.replace(/["\\]/g, '\\$&')}" <${p.email}>`
+    : `${p.name} <${p.email}>`;
 }
 
 function addressList(people: readonly Person[]): string {
@@ -107,7 +124,10 @@ export function quotedPrintable(text: string): string {
     for (let i = 0; i < bytes.length; i++) {
       const b = bytes[i]!;
       const last = i === bytes.length - 1;
-      const enc = (b >= 33 && b <= 126 && b !== 61) || ((b === 32 || b === 9) && !last) ? String.fromCharCode(b) : `=${b.toString(16).toUpperCase().padStart(2, '0')}`;
+      const enc =
+        (b >= 33 && b <= 126 && b !== 61) || ((b === 32 || b === 9) && !last)
+          ? String.fromCharCode(b)
+          : `=${b.toString(16).toUpperCase().padStart(2, '0')}`;
       if (cur.length + enc.length > 75) {
         out.push(`${cur}=`);
         cur = '';
@@ -164,20 +184,34 @@ interface Part {
 function textPart(text: string, subtype: 'plain' | 'html', encoding: '7bit' | '8bit' | 'quoted-printable'): Part {
   const charset = encoding === '7bit' ? 'us-ascii' : 'utf-8';
   const body = encoding === 'quoted-printable' ? quotedPrintable(text) : text.replace(/\n/g, CRLF);
-  return { headers: [`Content-Type: text/${subtype}; charset=${charset}`, `Content-Transfer-Encoding: ${encoding}`], body };
+  return {
+    headers: [`Content-Type: text/${subtype}; charset=${charset}`, `Content-Transfer-Encoding: ${encoding}`],
+    body,
+  };
 }
 
 function attachmentPart(a: Attachment, cid: string | undefined): Part {
   const ascii = /^[\x20-\x7e]*$/.test(a.filename);
   const disposition = a.inline ? 'inline' : 'attachment';
-  const fileParam = ascii ? `filename="${a.filename}"` : `filename*=UTF-8''${encodeURIComponent(a.filename).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)}`;
+  const fileParam = ascii
+    ? `filename="${a.filename}"`
+    : `filename*=UTF-8''${encodeURIComponent(a.filename).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)}`;
   const nameParam = ascii ? `name="${a.filename}"` : `name="${encodeWords(a.filename).replace(/\r\n /g, ' ')}"`;
-  const headers = [`Content-Type: ${a.contentType};${CRLF} ${nameParam}`, `Content-Disposition: ${disposition};${CRLF} ${fileParam}`, 'Content-Transfer-Encoding: base64'];
+  const headers = [
+    `Content-Type: ${a.contentType};${CRLF} ${nameParam}`,
+    `Content-Disposition: ${disposition};${CRLF} ${fileParam}`,
+    'Content-Transfer-Encoding: base64',
+  ];
   if (cid) headers.push(`Content-ID: <${cid}>`);
   return { headers, body: base64Lines(a.data) };
 }
 
-function multipart(subtype: 'mixed' | 'alternative' | 'related', boundary: string, parts: Part[], preamble: boolean): Part {
+function multipart(
+  subtype: 'mixed' | 'alternative' | 'related',
+  boundary: string,
+  parts: Part[],
+  preamble: boolean,
+): Part {
   const chunks: string[] = [];
   if (preamble) chunks.push(`This is a multi-part message in MIME format.${CRLF}`);
   for (const p of parts) chunks.push(`--${boundary}${CRLF}${p.headers.join(CRLF)}${CRLF}${CRLF}${p.body}${CRLF}`);
@@ -224,11 +258,25 @@ export function buildMessage(spec: MessageSpec, rng: Rng): Buffer {
       root = html();
       break;
     case 'alternative':
-      root = multipart('alternative', boundary(rng, n), [textPart(spec.text, 'plain', 'quoted-printable'), html()], true);
+      root = multipart(
+        'alternative',
+        boundary(rng, n),
+        [textPart(spec.text, 'plain', 'quoted-printable'), html()],
+        true,
+      );
       break;
     case 'mixed': {
-      const body = rng.chance(0.5) ? multipart('alternative', boundary(rng, n++), [textPart(spec.text, 'plain', 'quoted-printable'), html()], false) : textPart(spec.text, 'plain', isAscii(spec.text) ? '7bit' : 'quoted-printable');
-      const atts = (spec.attachments ?? []).map((a) => attachmentPart(a, a.inline ? `${rng.hex(16)}@sample` : undefined));
+      const body = rng.chance(0.5)
+        ? multipart(
+            'alternative',
+            boundary(rng, n++),
+            [textPart(spec.text, 'plain', 'quoted-printable'), html()],
+            false,
+          )
+        : textPart(spec.text, 'plain', isAscii(spec.text) ? '7bit' : 'quoted-printable');
+      const atts = (spec.attachments ?? []).map((a) =>
+        attachmentPart(a, a.inline ? `${rng.hex(16)}@sample` : undefined),
+      );
       root = multipart('mixed', boundary(rng, n), [body, ...atts], true);
       break;
     }

@@ -2,15 +2,72 @@
 import type { Rng } from './random';
 
 export const OUR_DOMAINS = ['example.com', 'example.org', 'acme.test'] as const;
-export const OUTSIDE_DOMAINS = ['partner.example.net', 'globex.example', 'initech.test', 'umbrella.example', 'shop.example.net', 'mail.example.jp'] as const;
+export const OUTSIDE_DOMAINS = [
+  'partner.example.net',
+  'globex.example',
+  'initech.test',
+  'umbrella.example',
+  'shop.example.net',
+  'mail.example.jp',
+] as const;
 
 export const FIRST_NAMES = [
-  'Alice', 'Bob', 'Carol', 'Dave', 'Erin', 'Frank', 'Grace', 'Heidi', 'Ivan', 'Judy', 'Mallory', 'Oscar', 'Peggy', 'Trent', 'Walter',
-  'Zoë', 'José', 'Jürgen', 'Åsa', 'Łukasz', 'Chloé', 'Renée', 'Noël', 'François', 'Søren', 'Björn', 'Inés', 'Marta', 'Giulia', 'Luca',
+  'Alice',
+  'Bob',
+  'Carol',
+  'Dave',
+  'Erin',
+  'Frank',
+  'Grace',
+  'Heidi',
+  'Ivan',
+  'Judy',
+  'Mallory',
+  'Oscar',
+  'Peggy',
+  'Trent',
+  'Walter',
+  'Zoë',
+  'José',
+  'Jürgen',
+  'Åsa',
+  'Łukasz',
+  'Chloé',
+  'Renée',
+  'Noël',
+  'François',
+  'Søren',
+  'Björn',
+  'Inés',
+  'Marta',
+  'Giulia',
+  'Luca',
 ] as const;
 export const LAST_NAMES = [
-  'Liddell', 'Martin', 'Rossi', 'Bianchi', 'Müller', 'Schäfer', 'García', 'Núñez', 'Dubois', 'Lefèvre', 'Kowalski', 'Wiśniewska',
-  'Andersson', 'Østergaard', 'Smith', 'Jones', 'Brown', 'Taylor', 'Conti', 'Esposito', 'Fernández', 'Öztürk', 'Nakamura', 'Yamada',
+  'Liddell',
+  'Martin',
+  'Rossi',
+  'Bianchi',
+  'Müller',
+  'Schäfer',
+  'García',
+  'Núñez',
+  'Dubois',
+  'Lefèvre',
+  'Kowalski',
+  'Wiśniewska',
+  'Andersson',
+  'Østergaard',
+  'Smith',
+  'Jones',
+  'Brown',
+  'Taylor',
+  'Conti',
+  'Esposito',
+  'Fernández',
+  'Öztürk',
+  'Nakamura',
+  'Yamada',
 ] as const;
 
 /** An ASCII mailbox part from a display name: José Núñez → jose.nunez. */
@@ -93,29 +150,148 @@ export const SENTENCES: Readonly<Record<Lang, readonly string[]>> = {
 };
 
 export const SUBJECTS: Readonly<Record<Lang, readonly string[]>> = {
-  en: ['Quarterly report', 'Meeting notes', 'Project kickoff', 'Invoice #{n}', 'Re: delivery schedule', 'Team lunch on Friday', 'Contract renewal', 'Server maintenance window', 'Your order {n} has shipped', 'Budget review', 'Weekly status', 'Travel arrangements', 'Welcome aboard!', 'Question about the API'],
-  it: ['Riepilogo riunione', 'Offerta per la fornitura', 'Verifica qualità', 'Città e attività: aggiornamento', 'Perché il server è lento?'],
-  de: ['Präsentation für Donnerstag', 'Rückfrage zur Bestellung {n}', 'Überprüfung der Unterlagen', 'Grüße aus München', 'Änderung des Liefertermins'],
-  fr: ['Compte rendu de réunion', 'Facture n° {n}', 'Déménagement du bureau', 'Réservation de l’hôtel', 'Présentation de l’équipe'],
+  en: [
+    'Quarterly report',
+    'Meeting notes',
+    'Project kickoff',
+    'Invoice #{n}',
+    'Re: delivery schedule',
+    'Team lunch on Friday',
+    'Contract renewal',
+    'Server maintenance window',
+    'Your order {n} has shipped',
+    'Budget review',
+    'Weekly status',
+    'Travel arrangements',
+    'Welcome aboard!',
+    'Question about the API',
+  ],
+  it: [
+    'Riepilogo riunione',
+    'Offerta per la fornitura',
+    'Verifica qualità',
+    'Città e attività: aggiornamento',
+    'Perché il server è lento?',
+  ],
+  de: [
+    'Präsentation für Donnerstag',
+    'Rückfrage zur Bestellung {n}',
+    'Überprüfung der Unterlagen',
+    'Grüße aus München',
+    'Änderung des Liefertermins',
+  ],
+  fr: [
+    'Compte rendu de réunion',
+    'Facture n° {n}',
+    'Déménagement du bureau',
+    'Réservation de l’hôtel',
+    'Présentation de l’équipe',
+  ],
   es: ['Informe trimestral', '¿Revisamos el contrato?', 'Pedido nº {n}', 'Reunión de coordinación'],
   ja: ['会議資料の送付', '見積書のご確認', '出荷予定のお知らせ', 'お打ち合わせの件'],
 };
 
-export const SPAM_SUBJECTS = ['You have WON a prize!!!', 'Cheap meds online', 'Urgent: verify your account', 'Gagnez un iPhone gratuit', 'Ihre Rechnung ist überfällig', 'Exclusive offer just for you'] as const;
-
-export const FOLDER_NAMES = [
-  'Projects', 'Clients', 'Invoices', 'Travel', 'Newsletters', 'Family', 'Receipts', 'Archive', 'Suppliers', 'Human Resources',
-  'Équipe', 'Rechnungen', 'Preventivi', 'Pedidos', 'Reports', 'Legal', 'Marketing', 'Support', 'Events', 'Training',
+export const SPAM_SUBJECTS = [
+  'You have WON a prize!!!',
+  'Cheap meds online',
+  'Urgent: verify your account',
+  'Gagnez un iPhone gratuit',
+  'Ihre Rechnung ist überfällig',
+  'Exclusive offer just for you',
 ] as const;
 
-export const TAG_NAMES = ['Important', 'Work', 'Personal', 'To Do', 'Later', 'Überprüfen', 'Follow-up', 'Urgente'] as const;
+export const FOLDER_NAMES = [
+  'Projects',
+  'Clients',
+  'Invoices',
+  'Travel',
+  'Newsletters',
+  'Family',
+  'Receipts',
+  'Archive',
+  'Suppliers',
+  'Human Resources',
+  'Équipe',
+  'Rechnungen',
+  'Preventivi',
+  'Pedidos',
+  'Reports',
+  'Legal',
+  'Marketing',
+  'Support',
+  'Events',
+  'Training',
+] as const;
 
-export const EVENT_TITLES = ['Weekly sync', 'Budget review', 'Riunione di reparto', 'Kundentermin in München', 'Déjeuner d’équipe', 'Dentist', 'Sprint planning', 'Board meeting', 'Formación interna', '会議: 新製品'] as const;
-export const TASK_TITLES = ['Renew the domain', 'Prepare the slides', 'Call the supplier', 'Rückerstattung prüfen', 'Préparer la facture', 'Update the wiki', 'Pagare la bolletta', 'Book the flights'] as const;
-export const DOCUMENT_NAMES = ['Budget 2025.csv', 'Meeting notes.txt', 'Roadmap.md', 'Contratto fornitura.pdf', 'Präsentation.txt', 'Inventory.csv', 'Checklist.md', 'Offre commerciale.pdf'] as const;
-export const PLACES = ['Room 2.14', 'Sala Verde', 'Besprechungsraum 3', 'Salle Molière', 'Online', 'Café Central'] as const;
-export const COMPANIES = ['Acme Corp', 'Globex', 'Initech', 'Umbrella', 'Müller & Söhne GmbH', 'Società Italiana Srl', 'Société Générale des Eaux'] as const;
-export const TITLES = ['Sales Manager', 'Developer', 'Accountant', 'CTO', 'Responsabile acquisti', 'Einkaufsleiter', 'Chargée de projet'] as const;
+export const TAG_NAMES = [
+  'Important',
+  'Work',
+  'Personal',
+  'To Do',
+  'Later',
+  'Überprüfen',
+  'Follow-up',
+  'Urgente',
+] as const;
+
+export const EVENT_TITLES = [
+  'Weekly sync',
+  'Budget review',
+  'Riunione di reparto',
+  'Kundentermin in München',
+  'Déjeuner d’équipe',
+  'Dentist',
+  'Sprint planning',
+  'Board meeting',
+  'Formación interna',
+  '会議: 新製品',
+] as const;
+export const TASK_TITLES = [
+  'Renew the domain',
+  'Prepare the slides',
+  'Call the supplier',
+  'Rückerstattung prüfen',
+  'Préparer la facture',
+  'Update the wiki',
+  'Pagare la bolletta',
+  'Book the flights',
+] as const;
+export const DOCUMENT_NAMES = [
+  'Budget 2025.csv',
+  'Meeting notes.txt',
+  'Roadmap.md',
+  'Contratto fornitura.pdf',
+  'Präsentation.txt',
+  'Inventory.csv',
+  'Checklist.md',
+  'Offre commerciale.pdf',
+] as const;
+export const PLACES = [
+  'Room 2.14',
+  'Sala Verde',
+  'Besprechungsraum 3',
+  'Salle Molière',
+  'Online',
+  'Café Central',
+] as const;
+export const COMPANIES = [
+  'Acme Corp',
+  'Globex',
+  'Initech',
+  'Umbrella',
+  'Müller & Söhne GmbH',
+  'Società Italiana Srl',
+  'Société Générale des Eaux',
+] as const;
+export const TITLES = [
+  'Sales Manager',
+  'Developer',
+  'Accountant',
+  'CTO',
+  'Responsabile acquisti',
+  'Einkaufsleiter',
+  'Chargée de projet',
+] as const;
 
 /** A paragraph of n sentences in one language. */
 export function paragraph(rng: Rng, lang: Lang, n: number): string {

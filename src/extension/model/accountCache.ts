@@ -42,7 +42,11 @@ export class AccountCache {
   /** The persistent item catalogue of the same backup path (opened on first use). */
   readonly catalogue: CatalogueAccess;
 
-  constructor(private readonly backup: BackupPath, limits: Partial<AccountCacheLimits> = {}, catalogueOptions: CatalogueOptions = {}) {
+  constructor(
+    private readonly backup: BackupPath,
+    limits: Partial<AccountCacheLimits> = {},
+    catalogueOptions: CatalogueOptions = {},
+  ) {
     this.limits = { maxAccounts: 16, maxItems: 300_000, ...limits };
     this.catalogue = new CatalogueAccess(backup, catalogueOptions);
   }
@@ -83,14 +87,19 @@ export class AccountCache {
   private evict(): void {
     let total = [...this.itemCounts.values()].reduce((a, b) => a + b, 0);
     for (const oldest of [...this.loaded.keys()]) {
-      if (this.loaded.size <= 1 || (this.loaded.size <= this.limits.maxAccounts && total <= this.limits.maxItems)) break;
+      if (this.loaded.size <= 1 || (this.loaded.size <= this.limits.maxAccounts && total <= this.limits.maxItems))
+        break;
       total -= this.itemCounts.get(oldest) ?? 0;
       this.forget(oldest);
     }
   }
 
   /** The account at a point in time; rebuilt only when the time changed. */
-  async snapshot(zimbraId: string, at: PointInTime, opts: { signal?: AbortSignal; progress?: ProgressSink } = {}): Promise<AccountSnapshot> {
+  async snapshot(
+    zimbraId: string,
+    at: PointInTime,
+    opts: { signal?: AbortSignal; progress?: ProgressSink } = {},
+  ): Promise<AccountSnapshot> {
     const account = await this.load(zimbraId, opts);
     const cached = this.snapshots.get(zimbraId);
     if (cached && cached.at === at) return cached.snapshot;
@@ -190,7 +199,8 @@ export class CatalogueAccess {
     })();
     this.indexing.set(zimbraId, p);
     p.catch((err: unknown) => {
-      if (!(err instanceof Error && err.name === 'AbortError')) this.failed.set(zimbraId, err instanceof Error ? err.message : String(err));
+      if (!(err instanceof Error && err.name === 'AbortError'))
+        this.failed.set(zimbraId, err instanceof Error ? err.message : String(err));
     }).finally(() => this.indexing.delete(zimbraId));
     return p;
   }

@@ -20,7 +20,9 @@ export interface MessageHeaders {
 
 /** Unfolded, RFC 2047-decoded top-level headers; empty when the content does not start with a header block. */
 export function parseHeaders(content: Uint8Array): MessageHeaders {
-  const top = Buffer.from(content.buffer, content.byteOffset, Math.min(content.byteLength, HEADER_SCAN_BYTES)).toString('latin1');
+  const top = Buffer.from(content.buffer, content.byteOffset, Math.min(content.byteLength, HEADER_SCAN_BYTES)).toString(
+    'latin1',
+  );
   const end = /\r?\n\r?\n/.exec(top);
   const block = end ? top.slice(0, end.index) : top;
   const all = new Map<string, string[]>();
@@ -126,7 +128,12 @@ export function blobDocumentText(input: BlobDocumentInput): string {
   if (v.actualDigest && v.actualDigest !== input.digest) lines.push(['Actual', v.actualDigest]);
   if (input.content) {
     const h = parseHeaders(input.content);
-    for (const [label, name] of [['From', 'from'], ['To', 'to'], ['Cc', 'cc'], ['Subject', 'subject']] as const) {
+    for (const [label, name] of [
+      ['From', 'from'],
+      ['To', 'to'],
+      ['Cc', 'cc'],
+      ['Subject', 'subject'],
+    ] as const) {
       const value = h.first(name);
       if (value !== undefined) lines.push([label, value]);
     }
@@ -139,7 +146,8 @@ export function blobDocumentText(input: BlobDocumentInput): string {
   const width = Math.max(...lines.map(([l]) => l.length)) + 2;
   const summary = lines.map(([l, v]) => `${l.padEnd(width)}${v}`).join('\n');
   const rule = '─'.repeat(72);
-  if (!input.content) return `${summary}\n${rule}\n(the content cannot be shown: ${input.omitted ?? STATUS_TEXT[v.status]})\n`;
+  if (!input.content)
+    return `${summary}\n${rule}\n(the content cannot be shown: ${input.omitted ?? STATUS_TEXT[v.status]})\n`;
   const shown = input.content.byteLength > MAX_SHOWN_BYTES ? input.content.subarray(0, MAX_SHOWN_BYTES) : input.content;
   const buf = Buffer.from(shown.buffer, shown.byteOffset, shown.byteLength);
   const utf8 = isUtf8(buf);
@@ -159,7 +167,11 @@ export async function blobDocumentFromStore(store: BlobStore, digest: string, zo
   const read = await store.read(digest);
   const input = { digest, relPath: store.relPath(digest), verification: read.verification, zone };
   if (read.ok) return blobDocumentText({ ...input, content: read.content });
-  return blobDocumentText(read.over !== undefined ? { ...input, omitted: `it holds more than ${read.over} bytes, the most shown (docs/backup-format.md §4.1)` } : input);
+  return blobDocumentText(
+    read.over !== undefined
+      ? { ...input, omitted: `it holds more than ${read.over} bytes, the most shown (docs/backup-format.md §4.1)` }
+      : input,
+  );
 }
 
 /** `zxbackup-blob:/<digest>.eml?root=<path>` as VS Code hands it over: path and query already decoded. */

@@ -6,12 +6,21 @@ import { FINDINGS, isFindingCode } from '../engine';
 import type { CheckLevel, RunCheckRequest } from '../../shared/protocol';
 import { countBySeverity, findingLocation } from './findingsModel';
 
-export type CheckScope = { kind: 'backup' } | { kind: 'account'; zimbraId: string; name: string } | { kind: 'file'; relPath: string };
+export type CheckScope =
+  { kind: 'backup' } | { kind: 'account'; zimbraId: string; name: string } | { kind: 'file'; relPath: string };
 
 export const CHECK_LEVELS: readonly { level: CheckLevel; label: string; detail: string }[] = [
   { level: 'structure', label: 'Structure', detail: 'Layout, names and folders only: fast.' },
-  { level: 'metadata', label: 'Metadata', detail: 'Also parses every metadata file and checks transactions and references.' },
-  { level: 'blobs', label: 'BLOBs', detail: 'Also decompresses every referenced BLOB and verifies its digest: reads all data.' },
+  {
+    level: 'metadata',
+    label: 'Metadata',
+    detail: 'Also parses every metadata file and checks transactions and references.',
+  },
+  {
+    level: 'blobs',
+    label: 'BLOBs',
+    detail: 'Also decompresses every referenced BLOB and verifies its digest: reads all data.',
+  },
 ];
 
 export function checkRequestParams(root: string, scope: CheckScope, level: CheckLevel): RunCheckRequest.Params {
@@ -38,7 +47,12 @@ export function checkSummary(result: RunCheckRequest.Result): string {
 /** The report "Show report" opens: counts by code, then every finding (capped). */
 export function checkReportMarkdown(title: string, result: RunCheckRequest.Result, maxListed = 5000): string {
   const s = result.summary;
-  const out: string[] = [`# ${title}`, '', `- ${checkSummary(result)}`, `- duration: ${(s.durationMs / 1000).toFixed(1)} s`];
+  const out: string[] = [
+    `# ${title}`,
+    '',
+    `- ${checkSummary(result)}`,
+    `- duration: ${(s.durationMs / 1000).toFixed(1)} s`,
+  ];
   if (s.unpublished > 0) out.push(`- ${s.unpublished} findings not published to the Problems panel (diagnostics cap)`);
   out.push('', '| code | count | what | remedy |', '|---|---:|---|---|');
   const codes = Object.entries(s.byCode).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
@@ -47,8 +61,10 @@ export function checkReportMarkdown(title: string, result: RunCheckRequest.Resul
     out.push(`| \`${code}\` | ${n} | ${cell(e?.title ?? '')} | ${cell(e?.remedy ?? '')} |`);
   }
   out.push('', '## Findings', '');
-  for (const f of result.findings.slice(0, maxListed)) out.push(`- **${f.severity}** \`${f.code}\` ${cell(findingLocation(f))}: ${cell(f.message)}`);
-  if (result.findings.length > maxListed) out.push(`- … and ${result.findings.length - maxListed} more (see the Findings view)`);
+  for (const f of result.findings.slice(0, maxListed))
+    out.push(`- **${f.severity}** \`${f.code}\` ${cell(findingLocation(f))}: ${cell(f.message)}`);
+  if (result.findings.length > maxListed)
+    out.push(`- … and ${result.findings.length - maxListed} more (see the Findings view)`);
   return out.join('\n') + '\n';
 }
 

@@ -26,7 +26,10 @@ const worst = (a: Severity, b: Severity): Severity => (RANK[a] <= RANK[b] ? a : 
 /** Findings whose path is not inside an account folder (maps, BLOBs, the backup path itself). */
 export const BACKUP_LEVEL_KEY = 'account/-';
 
-export function groupFindings(findings: readonly Finding[], accountNames: ReadonlyMap<string, string> = new Map()): FindingsGroups {
+export function groupFindings(
+  findings: readonly Finding[],
+  accountNames: ReadonlyMap<string, string> = new Map(),
+): FindingsGroups {
   const byCode = new Map<string, FindingGroup>();
   const byAccount = new Map<string, FindingGroup>();
   const sorted = [...findings].sort(compareFindings);
@@ -52,10 +55,20 @@ export function groupFindings(findings: readonly Finding[], accountNames: Readon
   }
   const finish = (groups: Iterable<FindingGroup>, bySeverityFirst: boolean): FindingGroup[] => {
     const list = [...groups];
-    for (const g of list) g.description = `${g.findings.length} · ${countBySeverity(g.findings)}${g.description && !g.description.startsWith(String(g.findings.length)) ? ` · ${g.description}` : ''}`;
-    return list.sort((a, b) => (bySeverityFirst ? RANK[a.severity] - RANK[b.severity] : 0) || b.findings.length - a.findings.length || a.label.localeCompare(b.label));
+    for (const g of list)
+      g.description = `${g.findings.length} · ${countBySeverity(g.findings)}${g.description && !g.description.startsWith(String(g.findings.length)) ? ` · ${g.description}` : ''}`;
+    return list.sort(
+      (a, b) =>
+        (bySeverityFirst ? RANK[a.severity] - RANK[b.severity] : 0) ||
+        b.findings.length - a.findings.length ||
+        a.label.localeCompare(b.label),
+    );
   };
-  return { byCode: finish(byCode.values(), true), byAccount: finish(byAccount.values(), false), total: findings.length };
+  return {
+    byCode: finish(byCode.values(), true),
+    byAccount: finish(byAccount.values(), false),
+    total: findings.length,
+  };
 }
 
 export function accountOf(relPath: string): string | undefined {

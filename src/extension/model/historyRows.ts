@@ -3,7 +3,18 @@
  * each field marked when it differs from the previous transaction.
  */
 import { parseTree } from 'jsonc-parser';
-import { FAR_FUTURE, describeFlags, formatDuration, formatZxsuite, itemTypeName, lastTransaction, stateAt, LineIndex, type Finding, type ItemHistory } from '../engine';
+import {
+  FAR_FUTURE,
+  describeFlags,
+  formatDuration,
+  formatZxsuite,
+  itemTypeName,
+  lastTransaction,
+  stateAt,
+  LineIndex,
+  type Finding,
+  type ItemHistory,
+} from '../engine';
 import { itemTitle } from '../engine';
 import type { HistoryPayload, HistoryRow } from '../../shared/webviewProtocol';
 import { formatPointInTime, pointInTimeSpec, type PointInTime } from './pointInTime';
@@ -13,7 +24,10 @@ const COLUMN_KEYS = new Set(['transaction-id', 'start-date', 'end-date']);
 /** A field value longer than this is cut in the row (the state document shows it whole). */
 const MAX_VALUE_CHARS = 2000;
 
-export function historyPayload(history: ItemHistory, opts: { text?: string; zone: string; at: PointInTime }): HistoryPayload {
+export function historyPayload(
+  history: ItemHistory,
+  opts: { text?: string; zone: string; at: PointInTime },
+): HistoryPayload {
   const { zone } = opts;
   const lines = opts.text !== undefined ? transactionLines(opts.text) : [];
   const current = stateAt(history, pointInTimeSpec(opts.at)).transaction?.index;
@@ -33,7 +47,11 @@ export function historyPayload(history: ItemHistory, opts: { text?: string; zone
     const fields = keys.map((key) => {
       const raw = key in tx.raw ? compact(tx.raw[key]) : '';
       const before = previous === undefined ? undefined : key in previous ? compact(previous[key]) : '';
-      return { key, value: raw === '' ? '' : annotate(key, tx.raw[key], raw, zone), changed: before !== undefined && before !== raw };
+      return {
+        key,
+        value: raw === '' ? '' : annotate(key, tx.raw[key], raw, zone),
+        changed: before !== undefined && before !== raw,
+      };
     });
     previous = tx.raw;
     const end = tx.end;
@@ -80,7 +98,8 @@ function annotate(key: string, v: unknown, text: string, zone: string): string {
     const name = itemTypeName(v);
     return name ? `${text} (${name})` : text;
   }
-  if ((key === 'date' || key === 'change-date') && v > 0 && v < FAR_FUTURE / 1000) return `${text} (${formatZxsuite(v * 1000, zone)})`;
+  if ((key === 'date' || key === 'change-date') && v > 0 && v < FAR_FUTURE / 1000)
+    return `${text} (${formatZxsuite(v * 1000, zone)})`;
   return text;
 }
 

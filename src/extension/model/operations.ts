@@ -27,7 +27,10 @@ export class OperationsStore {
   private readonly listeners = new Set<(op: Operation | undefined) => void>();
   private seq = 0;
 
-  constructor(private readonly keepFinished = 20, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly keepFinished = 20,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   /** Fires with the changed operation, or undefined when the list itself changed. */
   onChange(listener: (op: Operation | undefined) => void): { dispose(): void } {
@@ -78,11 +81,15 @@ export class OperationsStore {
 
   /** Running first, then the most recent. */
   list(): Operation[] {
-    return [...this.ops.values()].sort((a, b) => (a.state === 'running' ? 0 : 1) - (b.state === 'running' ? 0 : 1) || b.startedAt - a.startedAt);
+    return [...this.ops.values()].sort(
+      (a, b) => (a.state === 'running' ? 0 : 1) - (b.state === 'running' ? 0 : 1) || b.startedAt - a.startedAt,
+    );
   }
 
   private prune(): void {
-    const finished = [...this.ops.values()].filter((o) => o.state !== 'running').sort((a, b) => b.startedAt - a.startedAt);
+    const finished = [...this.ops.values()]
+      .filter((o) => o.state !== 'running')
+      .sort((a, b) => b.startedAt - a.startedAt);
     for (const o of finished.slice(this.keepFinished)) this.ops.delete(o.id);
   }
 
@@ -101,5 +108,11 @@ export function operationDescription(op: Operation, now: number = Date.now()): s
 }
 
 export function operationIcon(op: Operation): string {
-  return op.state === 'running' ? 'sync~spin' : op.state === 'done' ? 'pass' : op.state === 'cancelled' ? 'circle-slash' : 'error';
+  return op.state === 'running'
+    ? 'sync~spin'
+    : op.state === 'done'
+      ? 'pass'
+      : op.state === 'cancelled'
+        ? 'circle-slash'
+        : 'error';
 }

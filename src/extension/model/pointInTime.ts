@@ -45,7 +45,10 @@ export function formatPointInTime(at: PointInTime, zone: string): string {
 export function statusBarText(at: PointInTime, zone: string): { text: string; tooltip: string } {
   return at === null
     ? { text: '$(history) last', tooltip: 'Zextras Backup: showing the latest state. Click to choose a point in time.' }
-    : { text: `$(history) ${formatZxsuite(at, zone)}`, tooltip: `Zextras Backup: showing the state at ${formatPointInTime(at, zone)}. Click to change.` };
+    : {
+        text: `$(history) ${formatZxsuite(at, zone)}`,
+        tooltip: `Zextras Backup: showing the state at ${formatPointInTime(at, zone)}. Click to change.`,
+      };
 }
 
 /** The text the input box starts with: the current choice, editable. */

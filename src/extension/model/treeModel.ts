@@ -85,7 +85,12 @@ export type Slot<T> =
  * each of 500 ranges of 500), else the first `shown` entries and a "more" slot.
  * Cost is proportional to what is returned, never to the list's length.
  */
-export function sliceChildren<T>(all: readonly T[], span: { from: number; to: number }, shown: number, limits: TreeLimits = DEFAULT_LIMITS): Slot<T>[] {
+export function sliceChildren<T>(
+  all: readonly T[],
+  span: { from: number; to: number },
+  shown: number,
+  limits: TreeLimits = DEFAULT_LIMITS,
+): Slot<T>[] {
   const from = Math.max(0, span.from);
   const to = Math.min(all.length, span.to);
   const n = to - from;
@@ -182,7 +187,11 @@ export function folderView(zimbraId: string, f: FolderAtTime, itemCount: number 
 }
 
 export function accountView(a: AccountSummary, zone: string): NodeView {
-  const flags = [a.isSystem ? 'system' : '', a.deletedDate !== undefined ? `deleted ${formatZxsuite(a.deletedDate, zone)}` : '', a.status && a.status !== 'active' ? a.status : '']
+  const flags = [
+    a.isSystem ? 'system' : '',
+    a.deletedDate !== undefined ? `deleted ${formatZxsuite(a.deletedDate, zone)}` : '',
+    a.status && a.status !== 'active' ? a.status : '',
+  ]
     .filter((s) => s)
     .join(' · ');
   const v: NodeView = {
@@ -191,7 +200,13 @@ export function accountView(a: AccountSummary, zone: string): NodeView {
     collapsible: true,
     contextValue: 'zxbackup.account',
     icon: a.deletedDate !== undefined ? 'person-delete' : 'account',
-    tooltip: [a.displayName, a.zimbraId, a.findings.length ? `${a.findings.length} finding(s) reading the account files` : ''].filter((s) => s).join('\n'),
+    tooltip: [
+      a.displayName,
+      a.zimbraId,
+      a.findings.length ? `${a.findings.length} finding(s) reading the account files` : '',
+    ]
+      .filter((s) => s)
+      .join('\n'),
   };
   if (flags) v.description = flags;
   return v;
@@ -206,8 +221,11 @@ export function groupAccountsByDomain(accounts: readonly AccountSummary[]): Map<
     if (!list) byDomain.set(d, (list = []));
     list.push(a);
   }
-  const sorted = new Map([...byDomain.entries()].sort(([a], [b]) => (a === '' ? 1 : b === '' ? -1 : a.localeCompare(b))));
-  for (const list of sorted.values()) list.sort((a, b) => a.name.localeCompare(b.name) || a.zimbraId.localeCompare(b.zimbraId));
+  const sorted = new Map(
+    [...byDomain.entries()].sort(([a], [b]) => (a === '' ? 1 : b === '' ? -1 : a.localeCompare(b))),
+  );
+  for (const list of sorted.values())
+    list.sort((a, b) => a.name.localeCompare(b.name) || a.zimbraId.localeCompare(b.zimbraId));
   return sorted;
 }
 
@@ -216,7 +234,11 @@ export function groupAccountsByDomain(accounts: readonly AccountSummary[]): Map<
  * "/", ROOT is internal), so their children come up one level; folders whose parent
  * did not exist at that time stay as roots.
  */
-export function accountTopLevel(snapshot: Pick<AccountSnapshot, 'roots'>): { folders: FolderAtTime[]; items: ItemAtTime[]; hiddenIds: number[] } {
+export function accountTopLevel(snapshot: Pick<AccountSnapshot, 'roots'>): {
+  folders: FolderAtTime[];
+  items: ItemAtTime[];
+  hiddenIds: number[];
+} {
   const folders: FolderAtTime[] = [];
   const items: ItemAtTime[] = [];
   /** The hidden folders whose items show at the top (the catalogue fetches them by these ids). */
@@ -232,7 +254,12 @@ export function accountTopLevel(snapshot: Pick<AccountSnapshot, 'roots'>): { fol
   return { folders, items: items.sort((a, b) => a.id - b.id), hiddenIds };
 }
 
-export function rangeView<T>(owner: string, list: ListName, slot: Extract<Slot<T>, { type: 'range' }>, keyLabel: (t: T) => string): NodeView {
+export function rangeView<T>(
+  owner: string,
+  list: ListName,
+  slot: Extract<Slot<T>, { type: 'range' }>,
+  keyLabel: (t: T) => string,
+): NodeView {
   return {
     id: nodeId({ kind: 'range', owner, list, from: slot.from, to: slot.to }),
     label: `${keyLabel(slot.first)} – ${keyLabel(slot.last)}`,
@@ -243,7 +270,12 @@ export function rangeView<T>(owner: string, list: ListName, slot: Extract<Slot<T
   };
 }
 
-export function moreView(owner: string, list: ListName, slot: Extract<Slot<unknown>, { type: 'more' }>, pageSize: number): NodeView {
+export function moreView(
+  owner: string,
+  list: ListName,
+  slot: Extract<Slot<unknown>, { type: 'more' }>,
+  pageSize: number,
+): NodeView {
   return {
     id: nodeId({ kind: 'more', owner, list, from: slot.from, shown: slot.shown, remaining: slot.remaining }),
     label: 'Load more…',
@@ -261,9 +293,21 @@ export const itemKeyLabel = (it: ItemAtTime): string => `#${it.id}`;
  * folder, else up to a page of items and "Load more…". The language-server bench
  * (bench/lsp.ts) times this on a 100k-item folder.
  */
-export function firstPage(zimbraId: string, folderId: number, items: readonly ItemAtTime[], limits: TreeLimits = DEFAULT_LIMITS): NodeView[] {
+export function firstPage(
+  zimbraId: string,
+  folderId: number,
+  items: readonly ItemAtTime[],
+  limits: TreeLimits = DEFAULT_LIMITS,
+): NodeView[] {
   const owner = nodeId({ kind: 'folder', zimbraId, folderId });
-  return slotsToViews(owner, 'items', sliceChildren(items, { from: 0, to: items.length }, limits.pageSize, limits), (it) => itemView(zimbraId, it), itemKeyLabel, limits);
+  return slotsToViews(
+    owner,
+    'items',
+    sliceChildren(items, { from: 0, to: items.length }, limits.pageSize, limits),
+    (it) => itemView(zimbraId, it),
+    itemKeyLabel,
+    limits,
+  );
 }
 
 /**
@@ -289,7 +333,11 @@ export function firstPageOfIds(
 }
 
 /** The items behind the entry slots of a slice of sorted ids, in one keyset query. */
-export function entryPage<T>(slots: readonly Slot<T>[], ids: readonly number[], fetch: (after: number | undefined, limit: number) => readonly ItemAtTime[]): readonly ItemAtTime[] {
+export function entryPage<T>(
+  slots: readonly Slot<T>[],
+  ids: readonly number[],
+  fetch: (after: number | undefined, limit: number) => readonly ItemAtTime[],
+): readonly ItemAtTime[] {
   const entries = slots.filter((s) => s.type === 'entry');
   if (entries.length === 0) return [];
   const firstId = (entries[0] as { value: unknown }).value as number;
@@ -299,6 +347,19 @@ export function entryPage<T>(slots: readonly Slot<T>[], ids: readonly number[], 
 
 export const idKeyLabel = (id: number): string => `#${id}`;
 
-export function slotsToViews<T>(owner: string, list: ListName, slots: readonly Slot<T>[], entryView: (t: T) => NodeView, keyLabel: (t: T) => string, limits: TreeLimits = DEFAULT_LIMITS): NodeView[] {
-  return slots.map((s) => (s.type === 'entry' ? entryView(s.value) : s.type === 'range' ? rangeView(owner, list, s, keyLabel) : moreView(owner, list, s, limits.pageSize)));
+export function slotsToViews<T>(
+  owner: string,
+  list: ListName,
+  slots: readonly Slot<T>[],
+  entryView: (t: T) => NodeView,
+  keyLabel: (t: T) => string,
+  limits: TreeLimits = DEFAULT_LIMITS,
+): NodeView[] {
+  return slots.map((s) =>
+    s.type === 'entry'
+      ? entryView(s.value)
+      : s.type === 'range'
+        ? rangeView(owner, list, s, keyLabel)
+        : moreView(owner, list, s, limits.pageSize),
+  );
 }

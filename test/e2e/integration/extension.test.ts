@@ -8,15 +8,29 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { isFindingCode, formatIso } from '../../../src/engine';
 import { BLOB_SCHEME, blobUri } from '../../../src/shared/protocol';
-import { activeApi, backupRoot, children, commandId, contributedCommands, extension, provider, sampleItems, walk, waitFor, type TestApi } from './support';
+import {
+  activeApi,
+  backupRoot,
+  children,
+  commandId,
+  contributedCommands,
+  extension,
+  provider,
+  sampleItems,
+  walk,
+  waitFor,
+  type TestApi,
+} from './support';
 
 /** The node kind from its stable id (`account/<id>`, `folder/<id>/<n>`…); ranges, "Load more…" and messages carry a `#`. */
-const kindOf = (id: string): string => (id.includes('#') ? 'synthetic' : id.split('/')[0] ?? '');
+const kindOf = (id: string): string => (id.includes('#') ? 'synthetic' : (id.split('/')[0] ?? ''));
 
 /** Runs a command that may ask for a scope or level in a quick pick: the default pick is accepted, as a user pressing Enter. */
 async function runAcceptingDefaults(id: string, ...args: unknown[]): Promise<unknown> {
   let settled = false;
-  const run = Promise.resolve(vscode.commands.executeCommand(id, ...args)).finally(() => { settled = true; });
+  const run = Promise.resolve(vscode.commands.executeCommand(id, ...args)).finally(() => {
+    settled = true;
+  });
   void (async () => {
     for (let i = 0; i < 10 && !settled; i++) {
       await new Promise((r) => setTimeout(r, 700));
@@ -28,7 +42,17 @@ async function runAcceptingDefaults(id: string, ...args: unknown[]): Promise<unk
 
 async function setPointInTime(value: string): Promise<void> {
   const id = commandId(/Set Point in Time/i);
-  const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${id} did not accept "${value}" as its argument within 10 s (it must not open an input box when given one)`)), 10_000));
+  const timeout = new Promise<never>((_, reject) =>
+    setTimeout(
+      () =>
+        reject(
+          new Error(
+            `${id} did not accept "${value}" as its argument within 10 s (it must not open an input box when given one)`,
+          ),
+        ),
+      10_000,
+    ),
+  );
   try {
     await Promise.race([vscode.commands.executeCommand(id, value), timeout]);
   } catch (e) {
@@ -47,7 +71,9 @@ describe('activation on a backup path', () => {
 
   it('registers every command package.json contributes', async () => {
     const registered = new Set(await vscode.commands.getCommands(true));
-    const missing = contributedCommands().map((c) => c.command).filter((c) => !registered.has(c));
+    const missing = contributedCommands()
+      .map((c) => c.command)
+      .filter((c) => !registered.has(c));
     assert.deepEqual(missing, [], `contributed but not registered: ${missing.join(', ')}`);
     assert.ok(contributedCommands().length >= 5, 'the extension contributes its commands');
   });
@@ -60,12 +86,17 @@ describe('the Backup tree', function () {
   it('shows servers, accounts, folders and items', async () => {
     await setPointInTime('last');
     const tree = provider(api, 'backupTree');
-    const nodes = await waitFor('the Backup tree to list accounts', async () => {
-      const all = await walk(tree);
-      return all.some((n) => kindOf(n.id) === 'item') ? all : undefined;
-    }, 60_000);
+    const nodes = await waitFor(
+      'the Backup tree to list accounts',
+      async () => {
+        const all = await walk(tree);
+        return all.some((n) => kindOf(n.id) === 'item') ? all : undefined;
+      },
+      60_000,
+    );
     const kinds = new Set(nodes.map((n) => kindOf(n.id)));
-    for (const k of ['servers', 'account', 'folder', 'item']) assert.ok(kinds.has(k), `no ${k} node; kinds: ${[...kinds].join(', ')}`);
+    for (const k of ['servers', 'account', 'folder', 'item'])
+      assert.ok(kinds.has(k), `no ${k} node; kinds: ${[...kinds].join(', ')}`);
     const accountIds = nodes.filter((n) => kindOf(n.id) === 'account').map((n) => n.id.split('/')[1] ?? '');
     const onDisk = new Set(readdirSync(join(backupRoot(), 'accounts')));
     for (const a of accountIds) assert.ok(onDisk.has(a), `account node ${a} is not an account folder of the sample`);
@@ -73,14 +104,24 @@ describe('the Backup tree', function () {
 
   it('shows a different state at two points in time', async () => {
     // An instant in the middle of the sample's history: some items do not exist yet or are in other folders.
-    const starts = items().flatMap((i) => i.history.transactions.map((t) => t.start)).filter((s): s is number => typeof s === 'number').sort((a, b) => a - b);
+    const starts = items()
+      .flatMap((i) => i.history.transactions.map((t) => t.start))
+      .filter((s): s is number => typeof s === 'number')
+      .sort((a, b) => a - b);
     assert.ok(starts.length > 2, 'the sample has transactions');
     const middle = starts[Math.floor(starts.length / 2)] as number;
     const tree = provider(api, 'backupTree');
-    const signature = async () => (await walk(tree, 7, 60)).filter((n) => kindOf(n.id) === 'item').map((n) => `${n.path.join(' / ')} :: ${n.description}`).sort();
+    const signature = async () =>
+      (await walk(tree, 7, 60))
+        .filter((n) => kindOf(n.id) === 'item')
+        .map((n) => `${n.path.join(' / ')} :: ${n.description}`)
+        .sort();
 
     await setPointInTime('last');
-    const atLast = await waitFor('items at "last"', async () => { const s = await signature(); return s.length > 0 ? s : undefined; });
+    const atLast = await waitFor('items at "last"', async () => {
+      const s = await signature();
+      return s.length > 0 ? s : undefined;
+    });
     await setPointInTime(formatIso(middle, 'UTC'));
     const atMiddle = await waitFor(`the tree to change for ${new Date(middle).toISOString()}`, async () => {
       const s = await signature();
@@ -100,25 +141,47 @@ describe('diagnostics, hover and symbols', function () {
     const expected = new Set(damaged.history.findings.filter((f) => f.severity === 'error').map((f) => f.code));
     const uri = vscode.Uri.file(damaged.abs);
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
-    const diags = await waitFor(`an error diagnostic on ${damaged.rel}`, () => {
-      const d = vscode.languages.getDiagnostics(uri).filter((x) => x.severity === vscode.DiagnosticSeverity.Error);
-      return d.length > 0 ? d : undefined;
-    }, 45_000);
+    const diags = await waitFor(
+      `an error diagnostic on ${damaged.rel}`,
+      () => {
+        const d = vscode.languages.getDiagnostics(uri).filter((x) => x.severity === vscode.DiagnosticSeverity.Error);
+        return d.length > 0 ? d : undefined;
+      },
+      45_000,
+    );
     const codes = diags.map((d) => String(typeof d.code === 'object' ? d.code.value : d.code));
-    assert.ok(codes.every((c) => isFindingCode(c)), `diagnostic codes come from the findings catalogue: ${codes.join(', ')}`);
-    assert.ok(codes.some((c) => expected.has(c as never)), `the engine expects ${[...expected].join(', ')}, got ${codes.join(', ')}`);
+    assert.ok(
+      codes.every((c) => isFindingCode(c)),
+      `diagnostic codes come from the findings catalogue: ${codes.join(', ')}`,
+    );
+    assert.ok(
+      codes.some((c) => expected.has(c as never)),
+      `the engine expects ${[...expected].join(', ')}, got ${codes.join(', ')}`,
+    );
   });
 
   it('gives one symbol per transaction and a hover on a start-date', async () => {
-    const healthy = sampleItems().find((i) => i.history.parsed && i.history.transactions.length >= 2 && !i.history.findings.some((f) => f.severity === 'error'));
+    const healthy = sampleItems().find(
+      (i) =>
+        i.history.parsed &&
+        i.history.transactions.length >= 2 &&
+        !i.history.findings.some((f) => f.severity === 'error'),
+    );
     assert.ok(healthy, 'the sample has a healthy item with two transactions or more');
     const uri = vscode.Uri.file(healthy.abs);
     const doc = await vscode.workspace.openTextDocument(uri);
     await vscode.window.showTextDocument(doc);
-    const symbols = await waitFor('document symbols', async () => {
-      const s = await vscode.commands.executeCommand<Array<vscode.DocumentSymbol | vscode.SymbolInformation>>('vscode.executeDocumentSymbolProvider', uri);
-      return s && s.length > 0 ? s : undefined;
-    }, 45_000);
+    const symbols = await waitFor(
+      'document symbols',
+      async () => {
+        const s = await vscode.commands.executeCommand<Array<vscode.DocumentSymbol | vscode.SymbolInformation>>(
+          'vscode.executeDocumentSymbolProvider',
+          uri,
+        );
+        return s && s.length > 0 ? s : undefined;
+      },
+      45_000,
+    );
     assert.equal(symbols.length, healthy.history.transactions.length, 'one symbol per transaction');
 
     const start = healthy.history.transactions[0]?.start;
@@ -126,11 +189,17 @@ describe('diagnostics, hover and symbols', function () {
     const offset = doc.getText().indexOf(String(start));
     assert.ok(offset >= 0, 'the start-date is written as epoch ms in the file');
     const position = doc.positionAt(offset + 2);
-    const hovers = await waitFor('a hover on the start-date', async () => {
-      const h = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, position);
-      return h && h.length > 0 ? h : undefined;
-    }, 30_000);
-    const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : 'value' in c ? c.value : ''))).join('\n');
+    const hovers = await waitFor(
+      'a hover on the start-date',
+      async () => {
+        const h = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, position);
+        return h && h.length > 0 ? h : undefined;
+      },
+      30_000,
+    );
+    const text = hovers
+      .flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : 'value' in c ? c.value : '')))
+      .join('\n');
     const year = String(new Date(start).getUTCFullYear());
     assert.ok(text.includes(year), `the hover shows the date (year ${year}): ${text.slice(0, 300)}`);
   });
@@ -143,33 +212,68 @@ describe('the coherency check', function () {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     await runAcceptingDefaults(commandId(/Run Coherency Check/i));
     const findings = provider(api, 'findingsTree');
-    const groups = await waitFor('the Findings view to list findings', async () => {
-      const g = await children(findings);
-      return g.length > 0 ? g : undefined;
-    }, 120_000);
+    const groups = await waitFor(
+      'the Findings view to list findings',
+      async () => {
+        const g = await children(findings);
+        return g.length > 0 ? g : undefined;
+      },
+      120_000,
+    );
     assert.ok(groups.length > 0);
     // Problems panel: diagnostics for files that are not open, with catalogue codes.
     const root = vscode.Uri.file(backupRoot()).toString();
-    const published = await waitFor('diagnostics published for the backup path', () => {
-      const all = vscode.languages.getDiagnostics().filter(([u, d]) => u.toString().startsWith(root) && d.length > 0);
-      return all.length > 0 ? all : undefined;
-    }, 60_000);
-    const codes = published.flatMap(([, d]) => d.map((x) => String(typeof x.code === 'object' ? x.code.value : x.code)));
-    assert.ok(codes.some((c) => isFindingCode(c)), `Problems panel shows catalogue codes: ${codes.slice(0, 10).join(', ')}`);
+    const published = await waitFor(
+      'diagnostics published for the backup path',
+      () => {
+        const all = vscode.languages.getDiagnostics().filter(([u, d]) => u.toString().startsWith(root) && d.length > 0);
+        return all.length > 0 ? all : undefined;
+      },
+      60_000,
+    );
+    const codes = published.flatMap(([, d]) =>
+      d.map((x) => String(typeof x.code === 'object' ? x.code.value : x.code)),
+    );
+    assert.ok(
+      codes.some((c) => isFindingCode(c)),
+      `Problems panel shows catalogue codes: ${codes.slice(0, 10).join(', ')}`,
+    );
   });
 
   it('can be cancelled while it runs, and stops', async () => {
-    const cancelIds = contributedCommands().filter((c) => /cancel/i.test(c.title)).map((c) => c.command);
+    const cancelIds = contributedCommands()
+      .filter((c) => /cancel/i.test(c.title))
+      .map((c) => c.command);
     assert.ok(cancelIds.length > 0, 'the extension contributes a command to cancel a running check');
     const operations = provider(api, 'operationsTree');
     const started = Date.now();
     // The slowest level on the whole backup, with no pick to answer: cancel lands while it runs.
     const run = Promise.resolve(vscode.commands.executeCommand(commandId(/Run Coherency Check/i), 'backup', 'blobs'));
-    const running = await waitFor('a running operation', async () => (await children(operations)).find((o) => /running|%|…/i.test(`${o.label} ${o.description}`)), 30_000, 10);
-    for (const id of cancelIds) await vscode.commands.executeCommand(id, running.element).then(undefined, () => undefined);
-    await waitFor('the check to stop after cancel', async () => (await Promise.race([run.then(() => true, () => true), new Promise((r) => setTimeout(() => r(false), 200))])) as boolean, 30_000);
+    const running = await waitFor(
+      'a running operation',
+      async () => (await children(operations)).find((o) => /running|%|…/i.test(`${o.label} ${o.description}`)),
+      30_000,
+      10,
+    );
+    for (const id of cancelIds)
+      await vscode.commands.executeCommand(id, running.element).then(undefined, () => undefined);
+    await waitFor(
+      'the check to stop after cancel',
+      async () =>
+        (await Promise.race([
+          run.then(
+            () => true,
+            () => true,
+          ),
+          new Promise((r) => setTimeout(() => r(false), 200)),
+        ])) as boolean,
+      30_000,
+    );
     const after = await children(operations);
-    assert.ok(after.some((o) => /cancel/i.test(`${o.label} ${o.description}`)), `an operation shows as cancelled: ${after.map((o) => `${o.label} ${o.description}`).join(' | ')}`);
+    assert.ok(
+      after.some((o) => /cancel/i.test(`${o.label} ${o.description}`)),
+      `an operation shows as cancelled: ${after.map((o) => `${o.label} ${o.description}`).join(' | ')}`,
+    );
     console.log(`cancelled after ${Date.now() - started} ms`);
   });
 });
@@ -178,7 +282,11 @@ describe('BLOB document and item history', function () {
   this.timeout(60_000);
 
   it('opens a BLOB as a read-only virtual document with the message', async () => {
-    const withBlob = sampleItems().find((i) => i.history.transactions.some((t) => typeof t.digest === 'string' && !i.history.findings.some((f) => f.code.startsWith('blob.'))));
+    const withBlob = sampleItems().find((i) =>
+      i.history.transactions.some(
+        (t) => typeof t.digest === 'string' && !i.history.findings.some((f) => f.code.startsWith('blob.')),
+      ),
+    );
     assert.ok(withBlob);
     const digest = withBlob.history.transactions.find((t) => typeof t.digest === 'string')?.digest as string;
     const uri = vscode.Uri.parse(blobUri(backupRoot(), digest));
@@ -196,8 +304,11 @@ describe('BLOB document and item history', function () {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(vscode.Uri.file(item.abs)));
     await vscode.commands.executeCommand(commandId(/Show Item History/i), vscode.Uri.file(item.abs));
-    const tab = await waitFor('a webview tab for the item history', () =>
-      vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputWebview), 20_000);
+    const tab = await waitFor(
+      'a webview tab for the item history',
+      () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputWebview),
+      20_000,
+    );
     assert.ok(tab.label.length > 0);
   });
 });

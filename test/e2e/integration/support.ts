@@ -17,7 +17,11 @@ export function extension(): vscode.Extension<unknown> {
   return ext;
 }
 
-interface ContributedCommand { command: string; title: string; category?: string }
+interface ContributedCommand {
+  command: string;
+  title: string;
+  category?: string;
+}
 
 export function contributedCommands(): ContributedCommand[] {
   return (extension().packageJSON?.contributes?.commands ?? []) as ContributedCommand[];
@@ -26,20 +30,32 @@ export function contributedCommands(): ContributedCommand[] {
 /** The id of the contributed command whose title matches (e.g. /Run Coherency Check/); fails when there is none. */
 export function commandId(title: RegExp): string {
   const found = contributedCommands().find((c) => title.test(c.title));
-  if (!found) throw new Error(`package.json contributes no command titled ${title}; has: ${contributedCommands().map((c) => c.title).join(', ')}`);
+  if (!found)
+    throw new Error(
+      `package.json contributes no command titled ${title}; has: ${contributedCommands()
+        .map((c) => c.title)
+        .join(', ')}`,
+    );
   return found.command;
 }
 
 /** The id of the contributed view whose name matches (e.g. /^Backup$/). */
 export function viewId(name: RegExp): string {
   const views = (extension().packageJSON?.contributes?.views ?? {}) as Record<string, { id: string; name: string }[]>;
-  const found = Object.values(views).flat().find((v) => name.test(v.name));
+  const found = Object.values(views)
+    .flat()
+    .find((v) => name.test(v.name));
   if (!found) throw new Error(`package.json contributes no view named ${name}`);
   return found.id;
 }
 
 /** Polls until `probe` returns a truthy value; throws with `what` after the deadline. */
-export async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 30_000, intervalMs = 100): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 30_000,
+  intervalMs = 100,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   for (;;) {
@@ -49,7 +65,10 @@ export async function waitFor<T>(what: string, probe: () => T | undefined | fals
     } catch (e) {
       lastError = e;
     }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`,
+      );
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
@@ -60,7 +79,12 @@ export function backupRoot(): string {
   return folder.uri.fsPath;
 }
 
-export interface SampleItem { abs: string; rel: string; text: string; history: ItemHistory }
+export interface SampleItem {
+  abs: string;
+  rel: string;
+  text: string;
+  history: ItemHistory;
+}
 
 /** Every item metadata file of the sample, analysed by the engine (the same rules the extension uses). */
 export function sampleItems(root = backupRoot(), limit = 5000): SampleItem[] {
@@ -69,7 +93,11 @@ export function sampleItems(root = backupRoot(), limit = 5000): SampleItem[] {
   for (const account of readdirSync(accounts)) {
     const items = join(accounts, account, 'items');
     let buckets: string[];
-    try { buckets = readdirSync(items); } catch { continue; }
+    try {
+      buckets = readdirSync(items);
+    } catch {
+      continue;
+    }
     for (const bucket of buckets) {
       for (const name of readdirSync(join(items, bucket))) {
         const abs = join(items, bucket, name);
@@ -100,22 +128,37 @@ export async function activeApi(): Promise<TestApi> {
 export function provider(api: TestApi, key: keyof TestApi): vscode.TreeDataProvider<unknown> {
   const p = api[key];
   if (!p || typeof p.getChildren !== 'function') {
-    throw new Error(`activate() must return { ${key}: TreeDataProvider } for the tests (docs/e2e.md); it returned keys: ${Object.keys(api).join(', ') || 'none'}`);
+    throw new Error(
+      `activate() must return { ${key}: TreeDataProvider } for the tests (docs/e2e.md); it returned keys: ${Object.keys(api).join(', ') || 'none'}`,
+    );
   }
   return p;
 }
 
-export interface NodeInfo { element: unknown; label: string; description: string; id: string; contextValue: string; collapsible: boolean }
+export interface NodeInfo {
+  element: unknown;
+  label: string;
+  description: string;
+  id: string;
+  contextValue: string;
+  collapsible: boolean;
+}
 
 export async function children(p: vscode.TreeDataProvider<unknown>, element?: unknown): Promise<NodeInfo[]> {
   const kids = (await p.getChildren(element)) ?? [];
   const out: NodeInfo[] = [];
   for (const k of kids) {
     const item = await p.getTreeItem(k);
-    const label = typeof item.label === 'string' ? item.label : item.label?.label ?? '';
+    const label = typeof item.label === 'string' ? item.label : (item.label?.label ?? '');
     const description = typeof item.description === 'string' ? item.description : '';
-    out.push({ element: k, label, description, id: item.id ?? '', contextValue: item.contextValue ?? '',
-      collapsible: (item.collapsibleState ?? 0) !== vscode.TreeItemCollapsibleState.None });
+    out.push({
+      element: k,
+      label,
+      description,
+      id: item.id ?? '',
+      contextValue: item.contextValue ?? '',
+      collapsible: (item.collapsibleState ?? 0) !== vscode.TreeItemCollapsibleState.None,
+    });
   }
   return out;
 }
@@ -124,7 +167,11 @@ export async function children(p: vscode.TreeDataProvider<unknown>, element?: un
  * Walks the tree breadth-first down to `maxDepth`, expanding at most `perLevel` nodes of each list, and returns
  * every node with the labels of its ancestors ("Load more…" nodes are not expanded).
  */
-export async function walk(p: vscode.TreeDataProvider<unknown>, maxDepth = 6, perLevel = 40): Promise<Array<NodeInfo & { path: string[] }>> {
+export async function walk(
+  p: vscode.TreeDataProvider<unknown>,
+  maxDepth = 6,
+  perLevel = 40,
+): Promise<Array<NodeInfo & { path: string[] }>> {
   const out: Array<NodeInfo & { path: string[] }> = [];
   let level: Array<{ element: unknown; path: string[] }> = [{ element: undefined, path: [] }];
   for (let depth = 0; depth < maxDepth && level.length > 0; depth++) {

@@ -12,7 +12,11 @@ export function sampleFacts(root) {
   const accounts = [];
   for (const id of fs.readdirSync(path.join(root, 'accounts'))) {
     let info = {};
-    try { info = JSON.parse(fs.readFileSync(path.join(root, 'accounts', id, 'account_info'), 'utf8')); } catch { /* a fault */ }
+    try {
+      info = JSON.parse(fs.readFileSync(path.join(root, 'accounts', id, 'account_info'), 'utf8'));
+    } catch {
+      /* a fault */
+    }
     const items = [];
     const itemsDir = path.join(root, 'accounts', id, 'items');
     for (const bucket of fs.existsSync(itemsDir) ? fs.readdirSync(itemsDir) : []) {
@@ -21,7 +25,10 @@ export function sampleFacts(root) {
         const text = fs.readFileSync(path.join(root, rel), 'utf8');
         const history = analyzeItemText(text, rel);
         // Titles of what the tree shows as items (folders, search folders, tags and mountpoints are containers).
-        const titles = history.transactions.filter((t) => !CONTAINER_TYPES.has(t.type)).map((t) => itemTitle(t)).filter((t) => t.length > 3);
+        const titles = history.transactions
+          .filter((t) => !CONTAINER_TYPES.has(t.type))
+          .map((t) => itemTitle(t))
+          .filter((t) => t.length > 3);
         items.push({ rel, history, titles });
       }
     }

@@ -5,7 +5,18 @@ import assert from 'node:assert/strict';
 import { runCleanups } from '../cleanup.mjs';
 import { openWorkbench, prepare, startHarness } from '../harness.mjs';
 import { engine, sampleFacts } from './sampleFacts.mjs';
-import { acceptQuickPicks, dismissLeftovers, expand, failOnErrorDialog, openView, paletteTitle, rows, runFromPalette, screenshot, until } from './workbench.mjs';
+import {
+  acceptQuickPicks,
+  dismissLeftovers,
+  expand,
+  failOnErrorDialog,
+  openView,
+  paletteTitle,
+  rows,
+  runFromPalette,
+  screenshot,
+  until,
+} from './workbench.mjs';
 
 const { FINDINGS, formatZxsuite } = engine;
 
@@ -49,8 +60,11 @@ describe('Zextras Backup Inspector in VS Code (UI)', function () {
     const domain = account.name.split('@')[1];
     // Accounts appear once the extension has read the backup path (activation + server start).
     const accountRow = rows(pane).filter({ hasText: account.name }).first();
-    await until(`the account ${account.name} or its domain in the tree`, async () =>
-      (await accountRow.isVisible()) || (await rows(pane).filter({ hasText: domain }).first().isVisible()), 90_000);
+    await until(
+      `the account ${account.name} or its domain in the tree`,
+      async () => (await accountRow.isVisible()) || (await rows(pane).filter({ hasText: domain }).first().isVisible()),
+      90_000,
+    );
     if (!(await accountRow.isVisible())) await expand(rows(pane).filter({ hasText: domain }).first());
     await accountRow.waitFor({ timeout: 20_000 });
     await expand(accountRow);
@@ -66,27 +80,36 @@ describe('Zextras Backup Inspector in VS Code (UI)', function () {
       return undefined;
     };
     // Folders may appear only after a first indexing ("Indexing…" row): poll, expanding one new folder per round.
-    const found = await until('an item row of the account', async () => {
-      const hit = await itemRow();
-      if (hit) return hit;
-      if (clicked.size >= 12) return undefined;
-      for (const r of await rows(pane).all()) {
-        const level = Number(await r.getAttribute('aria-level'));
-        const label = (await r.innerText()).split('\n')[0] ?? '';
-        if (level > accountLevel && (await r.getAttribute('aria-expanded')) === 'false' && !clicked.has(label)) {
-          clicked.add(label);
-          await expand(r);
-          break;
+    const found = await until(
+      'an item row of the account',
+      async () => {
+        const hit = await itemRow();
+        if (hit) return hit;
+        if (clicked.size >= 12) return undefined;
+        for (const r of await rows(pane).all()) {
+          const level = Number(await r.getAttribute('aria-level'));
+          const label = (await r.innerText()).split('\n')[0] ?? '';
+          if (level > accountLevel && (await r.getAttribute('aria-expanded')) === 'false' && !clicked.has(label)) {
+            clicked.add(label);
+            await expand(r);
+            break;
+          }
         }
-      }
-      return undefined;
-    }, 90_000);
-    assert.ok(Number(await found.getAttribute('aria-level')) > accountLevel + 1, 'the item sits below a folder of the account');
+        return undefined;
+      },
+      90_000,
+    );
+    assert.ok(
+      Number(await found.getAttribute('aria-level')) > accountLevel + 1,
+      'the item sits below a folder of the account',
+    );
   });
 
   it('opens a damaged item and shows its diagnostic in the Problems panel', async function () {
     shot = 'ui-diagnostics';
-    const damaged = facts.flatMap((a) => a.items).find((i) => i.history.findings.some((f) => f.severity === 'error' && f.range));
+    const damaged = facts
+      .flatMap((a) => a.items)
+      .find((i) => i.history.findings.some((f) => f.severity === 'error' && f.range));
     assert.ok(damaged, 'the sample with faults has an item with an error finding');
     const codes = damaged.history.findings.filter((f) => f.severity === 'error').map((f) => f.code);
     // Quick Open by path, as a person pasting the path from a ticket.
@@ -100,10 +123,14 @@ describe('Zextras Backup Inspector in VS Code (UI)', function () {
     await page.locator('.tabs-container .tab.active').filter({ hasText: fileName }).waitFor({ timeout: 30_000 });
     await runFromPalette(page, 'Focus on Problems View');
     const markers = page.locator('.markers-panel .monaco-list-row');
-    const row = await until(`a problem with code ${codes.join(' or ')}`, async () => {
-      const texts = await markers.allInnerTexts();
-      return texts.find((t) => codes.some((c) => t.includes(c)));
-    }, 60_000);
+    const row = await until(
+      `a problem with code ${codes.join(' or ')}`,
+      async () => {
+        const texts = await markers.allInnerTexts();
+        return texts.find((t) => codes.some((c) => t.includes(c)));
+      },
+      60_000,
+    );
     assert.ok(row);
   });
 
@@ -113,36 +140,54 @@ describe('Zextras Backup Inspector in VS Code (UI)', function () {
     await acceptQuickPicks(page);
     const pane = await openView(page, /^Findings$/);
     const codes = Object.keys(FINDINGS);
-    const texts = await until('findings in the Findings view', async () => {
-      await failOnErrorDialog(page);
-      const t = await rows(pane).allInnerTexts();
-      return t.some((x) => codes.some((c) => x.includes(c))) ? t : undefined;
-    }, 150_000);
+    const texts = await until(
+      'findings in the Findings view',
+      async () => {
+        await failOnErrorDialog(page);
+        const t = await rows(pane).allInnerTexts();
+        return t.some((x) => codes.some((c) => x.includes(c))) ? t : undefined;
+      },
+      150_000,
+    );
     assert.ok(texts.length > 0);
   });
 
   it('sets the point in time from the status bar', async function () {
     shot = 'ui-point-in-time';
-    const starts = facts.flatMap((a) => a.items).flatMap((i) => i.history.transactions.map((t) => t.start)).filter((s) => typeof s === 'number').sort((a, b) => a - b);
+    const starts = facts
+      .flatMap((a) => a.items)
+      .flatMap((i) => i.history.transactions.map((t) => t.start))
+      .filter((s) => typeof s === 'number')
+      .sort((a, b) => a - b);
     const middle = starts[Math.floor(starts.length / 2)];
     const wanted = formatZxsuite(middle, 'UTC');
-    const item = page.locator('.part.statusbar .statusbar-item').filter({ has: page.locator('.codicon-history') }).first();
+    const item = page
+      .locator('.part.statusbar .statusbar-item')
+      .filter({ has: page.locator('.codicon-history') })
+      .first();
     await item.waitFor({ timeout: 30_000 });
     await item.click();
     const input = page.locator('.quick-input-widget input');
     await input.waitFor({ state: 'visible', timeout: 15_000 });
     await input.fill(wanted);
     await page.keyboard.press('Enter');
-    await until(`the status bar to show ${wanted}`, async () => {
-      await failOnErrorDialog(page);
-      return (await item.innerText()).includes(wanted.slice(0, 10));
-    }, 20_000);
+    await until(
+      `the status bar to show ${wanted}`,
+      async () => {
+        await failOnErrorDialog(page);
+        return (await item.innerText()).includes(wanted.slice(0, 10));
+      },
+      20_000,
+    );
   });
 
   it('shows the history of an item in a webview', async function () {
     shot = 'ui-history';
-    const item = facts.flatMap((a) => a.items).find((i) => i.history.transactions.length >= 3 && !i.history.findings.some((f) => f.severity === 'error'))
-      ?? facts.flatMap((a) => a.items).find((i) => i.history.transactions.length >= 2);
+    const item =
+      facts
+        .flatMap((a) => a.items)
+        .find((i) => i.history.transactions.length >= 3 && !i.history.findings.some((f) => f.severity === 'error')) ??
+      facts.flatMap((a) => a.items).find((i) => i.history.transactions.length >= 2);
     assert.ok(item);
     await page.keyboard.press('F1');
     const input = page.locator('.quick-input-widget input');
@@ -150,13 +195,20 @@ describe('Zextras Backup Inspector in VS Code (UI)', function () {
     await input.fill(item.rel);
     await page.locator('.quick-input-list .monaco-list-row').first().waitFor({ timeout: 30_000 });
     await page.keyboard.press('Enter');
-    await page.locator('.tabs-container .tab.active').filter({ hasText: item.rel.split('/').pop() }).waitFor({ timeout: 30_000 });
+    await page
+      .locator('.tabs-container .tab.active')
+      .filter({ hasText: item.rel.split('/').pop() })
+      .waitFor({ timeout: 30_000 });
     await runFromPalette(page, paletteTitle(/Show Item History/i));
     await acceptQuickPicks(page, { timeoutMs: 2_000 });
     const frame = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
-    await until('the history webview to show transactions', async () => {
-      await failOnErrorDialog(page);
-      return (await frame.locator('body').innerText()).length > 0;
-    }, 30_000);
+    await until(
+      'the history webview to show transactions',
+      async () => {
+        await failOnErrorDialog(page);
+        return (await frame.locator('body').innerText()).length > 0;
+      },
+      30_000,
+    );
   });
 });

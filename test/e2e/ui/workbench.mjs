@@ -52,9 +52,17 @@ export async function acceptQuickPicks(page, { timeoutMs = 5_000 } = {}) {
 /** Opens the activity-bar container of `viewName` and expands that view's pane; returns the pane locator. */
 export async function openView(page, viewName) {
   const { view, title } = viewContainer(viewName);
-  const pane = page.locator('.pane').filter({ has: page.locator('.pane-header .title', { hasText: new RegExp(`^${view.name}$`, 'i') }) }).first();
+  const pane = page
+    .locator('.pane')
+    .filter({ has: page.locator('.pane-header .title', { hasText: new RegExp(`^${view.name}$`, 'i') }) })
+    .first();
   if (!(await pane.isVisible())) {
-    await page.locator(`.part.activitybar .action-item a[aria-label^="${title}"], .part.activitybar .action-item [aria-label^="${title}"]`).first().click({ timeout: 30_000 });
+    await page
+      .locator(
+        `.part.activitybar .action-item a[aria-label^="${title}"], .part.activitybar .action-item [aria-label^="${title}"]`,
+      )
+      .first()
+      .click({ timeout: 30_000 });
   }
   await pane.waitFor({ state: 'visible', timeout: 30_000 });
   const header = pane.locator('.pane-header').first();
@@ -69,11 +77,21 @@ export async function expand(row) {
   if ((await row.getAttribute('aria-expanded')) === 'true') return;
   const handle = await row.elementHandle();
   await row.click();
-  await row.page().waitForFunction((el) => {
-    // Rows are positioned absolutely, so DOM order is not list order: look the next row up by its index.
-    const next = el.parentElement?.querySelector(`.monaco-list-row[data-index="${Number(el.getAttribute('data-index')) + 1}"]`);
-    return el.getAttribute('aria-expanded') === 'true' && !!next && Number(next.getAttribute('aria-level')) > Number(el.getAttribute('aria-level'));
-  }, handle, { timeout: 30_000 });
+  await row.page().waitForFunction(
+    (el) => {
+      // Rows are positioned absolutely, so DOM order is not list order: look the next row up by its index.
+      const next = el.parentElement?.querySelector(
+        `.monaco-list-row[data-index="${Number(el.getAttribute('data-index')) + 1}"]`,
+      );
+      return (
+        el.getAttribute('aria-expanded') === 'true' &&
+        !!next &&
+        Number(next.getAttribute('aria-level')) > Number(el.getAttribute('aria-level'))
+      );
+    },
+    handle,
+    { timeout: 30_000 },
+  );
 }
 
 /** Waits until the condition holds or fails with `what`; a probe error marked `fatal` fails at once. */
@@ -133,6 +151,10 @@ export async function dismissLeftovers(page) {
     const open = (await page.locator(DIALOG).isVisible()) || (await page.locator('.quick-input-widget').isVisible());
     if (!open) return;
     await page.keyboard.press('Escape');
-    await page.locator(`${DIALOG}, .quick-input-widget`).first().waitFor({ state: 'hidden', timeout: 2_000 }).catch(() => {});
+    await page
+      .locator(`${DIALOG}, .quick-input-widget`)
+      .first()
+      .waitFor({ state: 'hidden', timeout: 2_000 })
+      .catch(() => {});
   }
 }
