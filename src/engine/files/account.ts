@@ -1,4 +1,5 @@
 /** account_info, account_stat and backupstat (docs/backup-format.md §3). */
+import { BACKUPSTAT_ORDER, INFO_ORDER, STAT_ORDER } from '../format/files';
 import { finding, type Finding } from '../findings';
 import { PendingFindings, resolvePending } from '../item/parse';
 import { FieldReader, readJsonObject } from './json';
@@ -42,28 +43,9 @@ export interface Parsed<T> {
   findings: Finding[];
 }
 
-const INFO_KEYS = new Set([
-  'zimbraId',
-  'name',
-  'displayName',
-  'status',
-  'isSystem',
-  'cos',
-  'createdDate',
-  'deletedDate',
-  'attributes',
-  'domain',
-]);
-const STAT_KEYS = new Set([
-  'lastItemId',
-  'itemCount',
-  'lastScanDate',
-  'firstTransactionDate',
-  'lastTransactionDate',
-  'blobCount',
-  'blobBytes',
-]);
-const BACKUPSTAT_KEYS = new Set(['firstRunDate', 'lastRunDate', 'serverId', 'backupVersion', 'smartScanCount']);
+const INFO_KEYS: ReadonlySet<string> = new Set(INFO_ORDER);
+const STAT_KEYS: ReadonlySet<string> = new Set(STAT_ORDER);
+const BACKUPSTAT_KEYS: ReadonlySet<string> = new Set(BACKUPSTAT_ORDER);
 export const ACCOUNT_STATUSES = new Set(['active', 'locked', 'closed', 'maintenance', 'pending', 'lockout']);
 
 /** `folderId` is the zimbraId the folder name says; a different one inside is reported. */

@@ -51,7 +51,8 @@ export interface IdMapperLine {
   type?: string | number;
 }
 
-const INFO_ORDER = [
+/** The keys, in the order written; the reader (files/account.ts) knows exactly these. */
+export const INFO_ORDER = [
   'zimbraId',
   'name',
   'domain',
@@ -63,7 +64,8 @@ const INFO_ORDER = [
   'deletedDate',
   'attributes',
 ] as const;
-const STAT_ORDER = [
+/** The keys, in the order written; the reader (files/account.ts) knows exactly these. */
+export const STAT_ORDER = [
   'lastItemId',
   'itemCount',
   'lastScanDate',
@@ -72,7 +74,8 @@ const STAT_ORDER = [
   'blobCount',
   'blobBytes',
 ] as const;
-const BACKUPSTAT_ORDER = ['firstRunDate', 'lastRunDate', 'serverId', 'backupVersion', 'smartScanCount'] as const;
+/** The keys, in the order written; the reader (files/account.ts) knows exactly these. */
+export const BACKUPSTAT_ORDER = ['firstRunDate', 'lastRunDate', 'serverId', 'backupVersion', 'smartScanCount'] as const;
 
 export function serializeAccountInfo(v: AccountInfoValues): string {
   if (!v.name.includes('@'))
