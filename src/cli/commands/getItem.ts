@@ -149,7 +149,7 @@ export async function getItem(
   if (read.ok && history.parsed) {
     const rangeOf = pointerLocator(read.bytes.toString('utf8').replace(/^\uFEFF/, ''));
     findings.push(
-      ...(await itemNeighbourFindings(history, neighboursOf(backup, account.zimbraId, blobs), {
+      ...(await itemNeighbourFindings(history, neighboursOf(backup, account.zimbraId), {
         now: Date.now(),
         retentionDays,
         rangeOf,
@@ -294,20 +294,14 @@ function renderItem(json: ItemJson, states: readonly State[], z: string): string
 }
 
 /**
- * The item's neighbours read lazily from the backup path: the BLOBs already verified for
- * the states are reused; a folder is judged by the point-in-time evaluator on its own file.
+ * The item's neighbours read lazily from the backup path; a folder is judged by the
+ * point-in-time evaluator on its own file.
  */
-function neighboursOf(
-  backup: BackupPath,
-  zimbraId: string,
-  verified: ReadonlyMap<string, BlobVerification>,
-): ItemNeighbours {
+function neighboursOf(backup: BackupPath, zimbraId: string): ItemNeighbours {
   const folders = new Map<number, Promise<ItemHistory | undefined>>();
   return {
-    hasBlob: async (digest) => {
-      const v = verified.get(digest);
-      return v ? v.status !== 'missing' : backup.blobs.exists(digest);
-    },
+    // As the check and the server: only a regular file counts (a link or a folder at the BLOB's path does not).
+    hasBlob: (digest) => backup.blobs.exists(digest),
     folderExists: async (folderId, at) => {
       let h = folders.get(folderId);
       if (!h) folders.set(folderId, (h = backup.readItem(zimbraId, folderId)));
