@@ -123,10 +123,11 @@ export const FINDINGS = {
     (p: { name: string; tree: string; home: string; bucket: string }) =>
       `${p.tree === 'items' ? `item ${p.name}` : p.name} belongs in ${p.tree}/${p.home}/, not ${p.bucket}/`,
   ),
-  'layout.bad-item-name': entry(
+  'layout.bad-item-name': templated(
     'warning',
     'An item file whose name is not a decimal id',
     'Item files are named by their numeric id; move the file out of items/.',
+    (p: { name: string }) => `${p.name} is not a decimal item id`,
   ),
   'layout.missing-account-info': entry(
     'error',
@@ -319,10 +320,11 @@ export const FINDINGS = {
     'Run a deep SmartScan (doSmartScan deep=true) on the live server to store it again.',
     (p: { digest: string; blobRel: string }) => `BLOB ${p.digest} is not in the BLOB store (expected at ${p.blobRel})`,
   ),
-  'blob.bad-name': entry(
+  'blob.bad-name': templated(
     'warning',
     'A file in the BLOB store whose name is not a valid digest',
     'Move it out of items/.',
+    (p: { name: string }) => `${p.name} is not a valid digest`,
   ),
   'blob.not-gzip': templated(
     'error',
@@ -365,10 +367,11 @@ export const FINDINGS = {
     'The BLOB was never written in full; re-scan the items that reference it.',
     (_: NoParams) => 'the BLOB file is empty',
   ),
-  'blob.wrong-folder': entry(
+  'blob.wrong-folder': templated(
     'error',
     'A BLOB in the wrong prefix folder',
     'BLOBs live in items/<first two characters of the digest>/; move the file there.',
+    (p: { name: string; home: string; prefix: string }) => `${p.name} belongs in ${p.home}/, not ${p.prefix}/`,
   ),
   'blob.size-mismatch': templated(
     'warning',

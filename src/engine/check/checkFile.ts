@@ -4,10 +4,9 @@
  * blob.missing or item.unknown-folder need the whole backup path: runCoherencyCheck).
  */
 import * as path from 'node:path';
-import { finding, type Finding } from '../findings';
-import { BLOBS_DIR, classifyRelPath, isItemFileName } from '../layout';
-import { wrongBucketOf } from '../rules';
-import { isValidDigest } from '../digest';
+import type { Finding } from '../findings';
+import { classifyRelPath } from '../layout';
+import { badItemNameFinding, blobNameFinding, wrongBucketOf } from '../rules';
 import { checkFileJob, checkMetadataBytes } from './fileCheck';
 import type { CheckContext, FileKindTag, FileResult } from './types';
 
@@ -55,23 +54,20 @@ export async function checkFile(
     case 'root-backupstat':
       tag = 'root-backupstat';
       break;
-    case 'blob':
-      if (!isValidDigest(kind.digest)) return [finding('blob.bad-name', rel, `${kind.digest} is not a valid digest`)];
-      if (kind.digest.slice(0, 2) !== kind.prefix)
-        out.push(
-          finding(
-            'blob.wrong-folder',
-            rel,
-            `${kind.digest} belongs in ${BLOBS_DIR}/${kind.digest.slice(0, 2)}/, not ${kind.prefix}/`,
-          ),
-        );
+    case 'blob': {
+      const named = blobNameFinding(rel, kind.digest, kind.prefix);
+      if (named?.code === 'blob.bad-name') return [named];
+      if (named) out.push(named);
       tag = 'blob';
       break;
-    default:
-      if (parts[0] === 'accounts' && parts[2] === 'items' && parts.length === 5 && !isItemFileName(parts[4] ?? '')) {
-        return [finding('layout.bad-item-name', rel, `${parts[4]} is not a decimal item id`)];
-      }
-      return [];
+    }
+    default: {
+      const badName =
+        parts[0] === 'accounts' && parts[2] === 'items' && parts.length === 5
+          ? badItemNameFinding(rel, parts[4] ?? '')
+          : undefined;
+      return badName ? [badName] : [];
+    }
   }
   if (tag === 'blob' && opts.verifyBlobs === false) return out;
   let result: FileResult;

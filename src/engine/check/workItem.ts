@@ -6,8 +6,8 @@
 import type { Dirent } from 'node:fs';
 import { finding, say } from '../findings';
 import { absOf, listDirSync } from '../fsx';
-import { isItemFileName, BLOBS_DIR } from '../layout';
-import { wrongBucketFinding } from '../rules';
+import { BLOBS_DIR } from '../layout';
+import { badItemNameFinding, blobNameFinding, wrongBucketFinding } from '../rules';
 import { isDigestName } from '../digestName';
 import { checkFileJobSync, checkStreamedBlob } from './fileCheck';
 import { FactsBuilder } from './factsBuilder';
@@ -81,8 +81,9 @@ async function itemFolder(
       const wrong = wrongBucketFinding(rel, tree, f.name, bucket);
       if (wrong) o.findings.push(wrong);
     } else {
-      if (!isItemFileName(f.name)) {
-        o.findings.push(finding('layout.bad-item-name', rel, `${f.name} is not a decimal item id`));
+      const badName = badItemNameFinding(rel, f.name);
+      if (badName) {
+        o.findings.push(badName);
         continue;
       }
       const itemId = Number(f.name);
@@ -120,11 +121,7 @@ async function blobFolder(
       if (!item.layout) continue;
       if (f.isSymbolicLink()) o.findings.push(say('io.symlink', rel, { rel: rel }));
       else if (!f.isFile()) o.findings.push(finding('layout.stray-entry', rel, `${rel} is not a BLOB`));
-      else if (!isDigestName(f.name)) o.findings.push(finding('blob.bad-name', rel, `${f.name} is not a valid digest`));
-      else
-        o.findings.push(
-          finding('blob.wrong-folder', rel, `${f.name} belongs in ${BLOBS_DIR}/${f.name.slice(0, 2)}/, not ${prefix}/`),
-        );
+      else o.findings.push(blobNameFinding(rel, f.name, prefix)!);
       continue;
     }
     b.present.push(f.name);

@@ -2,6 +2,7 @@
  * account_info, account_stat, backupstat (docs/backup-format.md §3), map files (§5) and
  * id_mapper.log lines (§6): typed values → the text the parsers in src/engine/files read.
  */
+import type { AccountStat } from '../files/account';
 import { FormatError } from './errors';
 
 export interface AccountInfoValues {
@@ -20,15 +21,8 @@ export interface AccountInfoValues {
   attributes?: Record<string, unknown>;
 }
 
-export interface AccountStatValues {
-  lastItemId?: number;
-  itemCount?: number;
-  lastScanDate?: number;
-  firstTransactionDate?: number;
-  lastTransactionDate?: number;
-  blobCount?: number;
-  blobBytes?: number;
-}
+/** What account_stat holds, as the reader types it (src/engine/files/account.ts). */
+export type AccountStatValues = Omit<AccountStat, 'extra'>;
 
 export interface BackupStatValues {
   firstRunDate?: number;

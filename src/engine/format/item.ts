@@ -50,7 +50,8 @@ export const TRANSACTION_KEYS = [
   ['metadata', 'metadata'],
 ] as const;
 
-const FILE_KEYS: ReadonlySet<string> = new Set(TRANSACTION_KEYS.map(([, k]) => k));
+/** Every key of a transaction the format documents (the parser reports others as item.unknown-field). */
+export const TRANSACTION_FILE_KEYS: ReadonlySet<string> = new Set(TRANSACTION_KEYS.map(([, k]) => k));
 const INT_FIELDS = [
   'transactionId',
   'start',
@@ -158,5 +159,5 @@ function check(t: TransactionValues): void {
   // Faults write bad digests on purpose through serializeObjects, never through here.
   if (t.digest !== undefined && t.digest !== null && !isValidDigest(t.digest))
     bad(`"${t.digest}" is not a valid digest`);
-  for (const k of Object.keys(t.extra ?? {})) if (FILE_KEYS.has(k)) bad(`extra key "${k}" is a known key`);
+  for (const k of Object.keys(t.extra ?? {})) if (TRANSACTION_FILE_KEYS.has(k)) bad(`extra key "${k}" is a known key`);
 }

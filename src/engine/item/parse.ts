@@ -3,6 +3,7 @@
  * something is to be reported are positions computed, with jsonc-parser, so a clean
  * file costs little more than JSON.parse and every finding still carries a range.
  */
+import { TRANSACTION_FILE_KEYS } from '../format/item';
 import { isUtf8 } from 'node:buffer';
 import { parseTree, findNodeAtLocation, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
 import { finding, type Finding, type FindingCode, type Range, type Severity } from '../findings';
@@ -43,31 +44,8 @@ export class PendingFindings {
   }
 }
 
-const KNOWN_KEYS = new Set([
-  'transaction-id',
-  'start-date',
-  'end-date',
-  'id',
-  'type',
-  'folder-id',
-  'parent-id',
-  'name',
-  'subject',
-  'sender',
-  'recipients',
-  'date',
-  'size',
-  'digest',
-  'flags',
-  'tags',
-  'color',
-  'version',
-  'mod-metadata',
-  'mod-content',
-  'change-date',
-  'deleted',
-  'metadata',
-]);
+/** The keys the documented format knows: the writer's list (src/engine/format/item.ts), so reader and writer cannot drift. */
+const KNOWN_KEYS = TRANSACTION_FILE_KEYS;
 
 export function parseItemBytes(bytes: Uint8Array, path: string, opts: ParseItemOptions = {}): ItemHistory {
   if (!isUtf8(bytes)) {

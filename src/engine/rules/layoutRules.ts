@@ -1,5 +1,6 @@
 import { say, type Finding } from '../findings';
-import { driveBucket, itemBucket, type FileKind } from '../layout';
+import { isDigestName } from '../digestName';
+import { BLOBS_DIR, driveBucket, isItemFileName, itemBucket, type FileKind } from '../layout';
 
 export type ItemTree = 'items' | 'drive_items';
 
@@ -17,4 +18,16 @@ export function wrongBucketOf(rel: string, kind: FileKind): Finding | undefined 
   if (kind.kind === 'item') return wrongBucketFinding(rel, 'items', String(kind.itemId), kind.bucket);
   if (kind.kind === 'drive-item') return wrongBucketFinding(rel, 'drive_items', kind.name, kind.bucket);
   return undefined;
+}
+
+/** layout.bad-item-name: a file under items/NN/ whose name is not a decimal id. */
+export function badItemNameFinding(rel: string, name: string): Finding | undefined {
+  return isItemFileName(name) ? undefined : say('layout.bad-item-name', rel, { name });
+}
+
+/** blob.bad-name or blob.wrong-folder: a file in the BLOB store's prefix folder `prefix`. */
+export function blobNameFinding(rel: string, name: string, prefix: string): Finding | undefined {
+  if (!isDigestName(name)) return say('blob.bad-name', rel, { name });
+  const home = name.slice(0, 2);
+  return home === prefix ? undefined : say('blob.wrong-folder', rel, { name, home: `${BLOBS_DIR}/${home}`, prefix });
 }
