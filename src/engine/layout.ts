@@ -12,6 +12,16 @@ export type AccountFileName = (typeof ACCOUNT_FILES)[number];
 export const ID_MAPPER_FILE = 'id_mapper.log';
 export const MAP_PREFIX = 'map_';
 
+/**
+ * What our own commands keep at the root of a backup path: never customer data, never
+ * reported as stray (docs/backup-format.md "Files of ours"). The fix's quarantine, the
+ * writers' lock, and the state of scans and purges (e.g. the IMAP UID map, journals).
+ */
+export const QUARANTINE_DIR = '.zxb-quarantine';
+export const LOCK_FILE = '.zxb-lock';
+export const STATE_DIR = '.zxb-state';
+export const OWN_ROOT_ENTRIES: readonly string[] = [QUARANTINE_DIR, LOCK_FILE, STATE_DIR];
+
 const ZIMBRA_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const ITEM_ID = /^(0|[1-9][0-9]*)$/;
 const CUSTOMIZATIONS = /^customizations_(\d{2}_\d{2}_\d{2}#\d{2}_\d{2}_\d{2})\.tar\.gz$/;

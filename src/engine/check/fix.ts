@@ -16,7 +16,8 @@ import { fsyncDir, writeFileAtomic } from '../format/atomic';
 // The one crash-safe write helper lives with the format writer; re-exported for the check's callers.
 export { writeFileAtomic };
 
-export const QUARANTINE_DIR = '.zxb-quarantine';
+import { QUARANTINE_DIR } from '../layout';
+export { QUARANTINE_DIR };
 export const MANIFEST_NAME = 'manifest.json';
 
 export interface ManifestEntry {

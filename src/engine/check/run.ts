@@ -15,6 +15,7 @@ import {
   BLOBS_DIR,
   ID_MAPPER_FILE,
   MAP_PREFIX,
+  OWN_ROOT_ENTRIES,
   SERVER_DIRS,
   ACCOUNT_FILES,
   blobRelPath,
@@ -29,7 +30,7 @@ import { isCancelled, throttle, throwIfCancelled, type ProgressSink } from '../p
 import { CheckCache, defaultCacheDir, type CachedRow } from './cache';
 import { FindingCollector } from './collector';
 import { FactsBuilder, UNUSABLE_METADATA, unpackNames } from './factsBuilder';
-import { applyFix, QUARANTINE_DIR, type FixRequest } from './fix';
+import { applyFix, type FixRequest } from './fix';
 import { createPool, type CheckPool, type WorkerEntry } from './pool';
 import { describeSample, inSample } from './sample';
 import type {
@@ -240,7 +241,7 @@ class CheckRun {
     const files: FileJob[] = [];
     for (const e of entries) {
       const rel = e.name;
-      if (rel === QUARANTINE_DIR) continue;
+      if (OWN_ROOT_ENTRIES.includes(rel)) continue;
       if (e.isSymbolicLink()) this.add(say('io.symlink', rel, { rel: rel }));
       else if (
         e.isDirectory() &&

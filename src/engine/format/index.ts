@@ -24,3 +24,12 @@ export {
 } from './item';
 export { driveItemRelPath, serverArchiveRelPath } from './paths';
 export { BackupWriter, type BlobRef, type IdMapperWriter } from './writer';
+export {
+  acquireBackupLock,
+  readLock,
+  describeHolder,
+  isStale,
+  type BackupLock,
+  type LockHolder,
+  type LockResult,
+} from './lock';
