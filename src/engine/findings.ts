@@ -105,6 +105,33 @@ export const FINDINGS = {
     'Fix the file (a JSON object whose $refs resolve inside it) or remove it to use the built-in schema of that name.',
   ),
 
+  // --- mail servers (scans read from one, restores write to one) and the backup lock
+  'imap.unreachable': entry(
+    'error',
+    'The IMAP server cannot be reached',
+    'Check the host and port of the imap:// URL, that the server runs, and that no firewall is in the way.',
+  ),
+  'imap.tls-failed': entry(
+    'error',
+    'The TLS handshake with the IMAP server failed',
+    'Check --tls (implicit TLS, usually port 993) versus --starttls (port 143); for a self-signed test certificate add --insecure.',
+  ),
+  'imap.auth-failed': entry(
+    'error',
+    'The IMAP server refused the login',
+    'Check the login and the password (from --password-stdin, ZXB_IMAP_PASSWORD or the accounts file).',
+  ),
+  'imap.refused': entry(
+    'error',
+    'The IMAP server refused a command',
+    "The message names the command and the server's answer; the rest of the work goes on.",
+  ),
+  'lock.held': entry(
+    'error',
+    'Another command is writing into this backup path',
+    'Wait for it to finish; the message names it (command, pid, host). A lock left by a dead process on this host is taken over by itself.',
+  ),
+
   // --- layout
   'layout.stray-entry': entry(
     'info',

@@ -233,7 +233,7 @@ export async function startDovecot(opts: DovecotOptions = {}): Promise<DovecotSe
       await waitForGreeting(port, child, logFile);
     } catch (err) {
       child.kill('SIGKILL');
-      throw new Error(`${(err as Error).message}\n${stderr}`);
+      throw new Error(`${(err as Error).message}\n${stderr}`, { cause: err });
     }
   };
   const stop = async (): Promise<void> => {

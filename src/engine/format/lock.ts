@@ -155,7 +155,7 @@ export function acquireBackupLock(root: string, command: string): LockResult {
       };
       return { ok: true, lock, tookOverStale };
     }
-    let text = '';
+    let text: string;
     try {
       text = readFileSync(abs, 'utf8');
     } catch {
