@@ -105,6 +105,12 @@ export const FINDINGS = {
     'Fix the file (a JSON object whose $refs resolve inside it) or remove it to use the built-in schema of that name.',
   ),
 
+  'lock.held': entry(
+    'error',
+    'Another command is writing to the backup path (its .zxb-lock names it)',
+    'Wait for it to finish, or stop it; a lock whose process is gone is taken over by itself (docs/backup-format.md §11).',
+  ),
+
   // --- layout
   'layout.stray-entry': entry(
     'info',

@@ -25,3 +25,4 @@ export * from './backup/snapshot';
 export * from './schema';
 export * from './check';
 export * from './catalogue';
+export * from './maintenance';
