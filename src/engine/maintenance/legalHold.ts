@@ -24,7 +24,10 @@ function truthy(v: unknown): boolean {
 
 /** A key naming a legal hold, whatever its casing or separators: legalHold, zimbraBackupLegalHold, legal_hold. */
 function isHoldKey(key: string): boolean {
-  return key.toLowerCase().replace(/[^a-z]/g, '').endsWith('legalhold');
+  return key
+    .toLowerCase()
+    .replace(/[^a-z]/g, '')
+    .endsWith('legalhold');
 }
 
 export function legalHoldOf(account: AccountSummary): HoldVerdict {

@@ -50,7 +50,14 @@ export interface PurgeResult {
 
 export async function runPurge(root: string, o: PurgeOptions): Promise<PurgeResult> {
   const abs = path.resolve(root);
-  const empty: PurgePlan = { now: o.now, purgeDays: o.purgeDays, entries: [], kept: [], heldAccounts: [], findings: [] };
+  const empty: PurgePlan = {
+    now: o.now,
+    purgeDays: o.purgeDays,
+    entries: [],
+    kept: [],
+    heldAccounts: [],
+    findings: [],
+  };
   const result: PurgeResult = {
     root: abs,
     infiniteRetention: o.purgeDays === 0,

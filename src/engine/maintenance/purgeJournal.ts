@@ -93,7 +93,10 @@ export class JournalWriter {
     entries: readonly PurgeEntry[],
     now = new Date(),
   ): JournalWriter {
-    const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+    const stamp = now
+      .toISOString()
+      .replace(/[-:]/g, '')
+      .replace(/\.\d+Z$/, 'Z');
     const rel = `${PURGE_JOURNAL_DIR}/${stamp}-${process.pid}.jsonl`;
     const dir = path.join(root, PURGE_JOURNAL_DIR);
     ensureDir(root, dir);
