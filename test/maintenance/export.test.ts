@@ -205,6 +205,30 @@ describe('doExport', function () {
     );
   });
 
+  it('reports progress and stops at a safe point when cancelled', async () => {
+    const s = samples.clean;
+    const controller = new AbortController();
+    const phases: string[] = [];
+    const dest = path.join(work, 'cancelled');
+    await assert.rejects(
+      exportBackup(
+        s.path,
+        dest,
+        {},
+        {
+          signal: controller.signal,
+          progress: (e) => {
+            phases.push(`${e.phase} ${e.done}/${e.total}`);
+            if (e.done === 1) controller.abort();
+          },
+        },
+      ),
+      (err: Error) => err.name === 'AbortError',
+    );
+    assert.deepEqual(phases, ['exporting accounts 0/5', 'exporting accounts 1/5']);
+    assert.equal(existsSync(path.join(dest, '.zxb-lock')), false, 'the lock is released');
+  });
+
   describe('zxb doExport', () => {
     before(ensureBuilt);
 

@@ -155,7 +155,9 @@ async function apply(root: string, result: PurgeResult, pending: JournalRead[], 
       try {
         await fs.unlink(file);
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+        const code = (err as NodeJS.ErrnoException).code;
+        // The journal stays open-ended: a rerun (once the cause is fixed) finishes the purge.
+        if (code !== 'ENOENT') failWith('io.unreadable', e.path, `cannot remove ${e.path}: ${code ?? String(err)}`);
         journal.write({ type: 'gone', n, at: at() });
         result.gone++;
         continue;
