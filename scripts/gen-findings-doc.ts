@@ -19,6 +19,11 @@ export const PREFIX_SECTIONS: Readonly<Record<string, { title: string; about: st
     title: 'Usage',
     about: 'An argument, a setting or a schema folder that the command cannot use. The command stops (exit code 2).',
   },
+  lock: {
+    title: 'Backup lock',
+    about:
+      'One writer at a time in a backup path: `.zxb-lock` names the command holding it (docs/backup-format.md §11). The command stops (exit code 2).',
+  },
   layout: {
     title: 'Layout of the backup path',
     about: 'Where files are, judged from their names alone (docs/backup-format.md §1).',
