@@ -19,6 +19,16 @@ export const PREFIX_SECTIONS: Readonly<Record<string, { title: string; about: st
     title: 'Usage',
     about: 'An argument, a setting or a schema folder that the command cannot use. The command stops (exit code 2).',
   },
+  imap: {
+    title: 'Mail servers',
+    about:
+      'An IMAP server a scan reads from or a restore writes to (docs/cli.md). A failed connection or login stops the command (exit code 2); a refused command on one folder or message is reported and the rest goes on.',
+  },
+  lock: {
+    title: 'Backup lock',
+    about:
+      'One writer at a time in a backup path: `.zxb-lock` names the command holding it (docs/backup-format.md §11). The command stops (exit code 2).',
+  },
   layout: {
     title: 'Layout of the backup path',
     about: 'Where files are, judged from their names alone (docs/backup-format.md §1).',

@@ -22,6 +22,8 @@ import { registerDoItemSearch } from './commands/doItemSearch';
 import { registerMakeSample } from './commands/makeSample';
 import { registerDoCoherencyCheck } from './commands/doCoherencyCheck';
 import { registerUndoFix } from './commands/undoFix';
+import { registerDoExport } from './commands/doExport';
+import { registerDoPurge } from './commands/doPurge';
 import { registerLsp } from './commands/lsp';
 
 /** What an interruption leaves behind, for the commands that can say it for sure. */
@@ -34,6 +36,7 @@ const INTERRUPT_EFFECT: Record<string, string> = {
   getServerConfig: 'nothing was written',
   doItemSearch: 'nothing was written',
   makeSample: 'the sample folder is incomplete',
+  doExport: 'the destination holds a partial export: remove it',
 };
 
 export function buildProgram(run: Runner): Command {
@@ -64,6 +67,8 @@ export function buildProgram(run: Runner): Command {
   registerMakeSample(program, run);
   registerDoCoherencyCheck(program, run);
   registerUndoFix(program, run);
+  registerDoExport(program, run);
+  registerDoPurge(program, run);
   registerLsp(program);
   program.addHelpText(
     'after',

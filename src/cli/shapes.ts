@@ -333,3 +333,59 @@ export interface SampleJson extends Envelope<'makeSample'> {
   startDate: string;
   endDate: string;
 }
+
+// --- doExport
+
+export interface ExportJson extends Envelope<'doExport'> {
+  backupPath: string;
+  /** Absolute path of the new backup path. */
+  destination: string;
+  /** The transaction window, both ends included; null: every transaction. */
+  window: { from: string | null; to: string | null } | null;
+  accounts: { zimbraId: string; name: string; items: number; transactions: number; blobs: number }[];
+  items: number;
+  transactions: number;
+  /** BLOB files copied and their bytes on disk. */
+  blobs: number;
+  blobBytes: number;
+  /** Referenced BLOBs the source does not have either. */
+  missingBlobs: number;
+  files: number;
+}
+
+// --- doPurge
+
+export interface PurgeEntryJson {
+  kind: 'id-mapper-lines' | 'item' | 'drive-item' | 'blob' | 'archive';
+  path: string;
+  bytes: number;
+  account: string | null;
+  /** Deletion time of an item, date of an archive. */
+  date: string | null;
+  reason: string;
+}
+
+export interface PurgeJson extends Envelope<'doPurge'> {
+  backupPath: string;
+  /** 0: infinite retention (nothing is purged). */
+  purgeDays: number;
+  /** The instant the retention is measured from. */
+  now: string;
+  apply: boolean;
+  infiniteRetention: boolean;
+  /** Journals of interrupted purges this run finished (relative paths). */
+  resumedJournals: string[];
+  /** This run's journal (with --apply, when anything was to go), else null. */
+  journal: string | null;
+  /** What goes (dry run) or went (--apply), in the order of removal. */
+  entries: PurgeEntryJson[];
+  /** Due items that stay, and why. */
+  kept: { path: string; account: string | null; reason: string; count: number }[];
+  legalHoldAccounts: string[];
+  totals: { items: number; blobs: number; archives: number; idMapperFiles: number; bytes: number };
+  /** With --apply: entries removed by this run, found already gone, or skipped (changed since planned). */
+  removed: number;
+  gone: number;
+  skipped: number;
+  interrupted: boolean;
+}

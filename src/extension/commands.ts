@@ -28,6 +28,7 @@ import {
 } from './model/checkReport';
 import type { Operation } from './model/operations';
 import { askPointInTime, SET_POINT_IN_TIME } from './pointInTime';
+import { exportAccounts, purge } from './maintenanceCommands';
 
 export interface Views {
   backup: BackupTreeProvider;
@@ -55,6 +56,8 @@ export function registerCommands(ctx: Ctx, views: Views): vscode.Disposable[] {
       ),
     ),
     cmd('zxbackup.searchItems', (arg) => searchItems(ctx, views.backup, arg)),
+    cmd('zxbackup.exportAccounts', () => exportAccounts(ctx)),
+    cmd('zxbackup.purge', () => purge(ctx)),
     cmd('zxbackup.copyItemPath', async (arg) => {
       const rel = await itemRelPath(ctx, arg);
       await vscode.env.clipboard.writeText(ctx.requireBackup().abs(rel));

@@ -65,7 +65,9 @@ describe('docs/cli.md', () => {
         .map((e) => e.command)
         .sort(),
       [
+        'doExport',
         'doItemSearch',
+        'doPurge',
         'getAccountInfo',
         'getAvailableAccounts',
         'getBackupInfo',
@@ -87,6 +89,8 @@ describe('docs/cli.md', () => {
       getServerConfig: [fx.root, 'customizations', '--date', '15/01/2024'],
       doItemSearch: [fx.root, ALICE.name],
       makeSample: [path.join(sampleParent, 'sample'), '--accounts', '2', '--items-per-account', '30', '--faults'],
+      doExport: [fx.root, path.join(sampleParent, 'export'), '--accounts', ALICE.name, '--to', '01/02/2024'],
+      doPurge: [fx.root, '--purge-days', '1'],
     };
     for (const e of examples()) {
       const real = await zxbJson<unknown>(e.command, ...args[e.command]!);

@@ -8,7 +8,7 @@
 import { promises as fs, type Dirent } from 'node:fs';
 import * as os from 'node:os';
 import { finding, say, failWith, FINDINGS, messageOf, type Finding, type FindingCode } from '../findings';
-import { sizeMismatchFinding, unknownIdmapItemFinding } from '../rules';
+import { DEFAULT_RETENTION_DAYS, sizeMismatchFinding, unknownIdmapItemFinding } from '../rules';
 import { absOf, listDir, readFileCapped } from '../fsx';
 import {
   ACCOUNTS_DIR,
@@ -142,7 +142,7 @@ class CheckRun {
     readonly opts: CheckOptions,
     io: CheckIo,
   ) {
-    this.retentionMs = (opts.retentionDays ?? 30) * DAY;
+    this.retentionMs = (opts.retentionDays ?? DEFAULT_RETENTION_DAYS) * DAY;
     this.ctx = {
       root,
       level: opts.level,

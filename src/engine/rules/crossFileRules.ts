@@ -7,6 +7,9 @@ import { blobRelPath, BLOBS_DIR } from '../layout';
 
 const DAY = 86_400_000;
 
+/** The retention the check and the purge use unless told otherwise (Zextras' default, ZxBackup_DataRetentionDays). */
+export const DEFAULT_RETENTION_DAYS = 30;
+
 /** blob.missing, on the item file at the digest that references the BLOB (or on the BLOB path when no item is known). */
 export function missingBlobFinding(path: string, digest: string, range?: Range): Finding {
   const blobRel = blobRelPath(digest) ?? `${BLOBS_DIR}/${digest}`;
