@@ -189,7 +189,32 @@ export async function openFinding(root: string, f: Finding): Promise<void> {
   const kind = classifyRelPath(f.path);
   if (kind.kind === 'blob' && isValidDigest(kind.digest)) return showBlob(root, kind.digest);
   if (kind.kind === 'server-archive') return void (await vscode.commands.executeCommand('revealInExplorer', uri));
+  if (!(await isFile(uri))) {
+    // Opening a file that is not there offers "Create File" inside the customer's backup: show where it belongs instead.
+    let parent = vscode.Uri.joinPath(uri, '..');
+    while (parent.path.length > root.length && !(await exists(parent))) parent = vscode.Uri.joinPath(parent, '..');
+    await vscode.commands.executeCommand('revealInExplorer', parent);
+    void vscode.window.showInformationMessage(`${f.path} does not exist: ${f.message}`);
+    return;
+  }
   const r = f.range;
   const selection = r ? new vscode.Range(r.start.line, r.start.character, r.end.line, r.end.character) : undefined;
   await vscode.window.showTextDocument(uri, selection ? { selection, preview: true } : { preview: true });
+}
+
+async function isFile(uri: vscode.Uri): Promise<boolean> {
+  try {
+    return ((await vscode.workspace.fs.stat(uri)).type & vscode.FileType.File) !== 0;
+  } catch {
+    return false;
+  }
+}
+
+async function exists(uri: vscode.Uri): Promise<boolean> {
+  try {
+    await vscode.workspace.fs.stat(uri);
+    return true;
+  } catch {
+    return false;
+  }
 }

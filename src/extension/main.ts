@@ -12,6 +12,7 @@ import { FindingsTreeProvider } from './findingsTree';
 import { HistoryPanel } from './historyPanel';
 import { OperationsTreeProvider } from './operationsTree';
 import { PointInTimeStatus } from './pointInTime';
+import { protectBackupPath, registerReadonlyBackup } from './readonlyBackup';
 
 let ctx: Ctx | undefined;
 
@@ -42,6 +43,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
     );
     c.push(...registerCommands(c, { backup, findings }));
     const found = await c.detectBackup();
+    // Before anything opens a file of it: the backup is read-only in every editor.
+    if (found) await protectBackupPath(found.root, c.log);
+    c.push(registerReadonlyBackup(c));
     if (!vscode.workspace.isTrusted) c.log.info('untrusted workspace: browsing only; checks run only when asked');
     // The server is started for a backup path only; elsewhere the commands explain what to open.
     if (found) await c.client();
