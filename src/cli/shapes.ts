@@ -19,6 +19,8 @@ export interface FindingJson {
   range: Range | null;
   message: string;
   remedy: string;
+  /** Only on a damaged BLOB's finding: the items whose message body it held (at most 50; all are counted in lostBodies). */
+  related?: { path: string; message: string }[];
 }
 
 /** Keys every command's JSON starts with. */

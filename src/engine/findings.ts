@@ -22,6 +22,15 @@ export interface Finding {
   range?: Range;
   message: string;
   remedy: string;
+  /** Other places the finding concerns: the items whose message body a damaged BLOB held (SARIF relatedLocations). */
+  related?: RelatedLocation[];
+}
+
+export interface RelatedLocation {
+  /** Relative to the backup path, like Finding.path. */
+  path: string;
+  range?: Range;
+  message: string;
 }
 
 interface CatalogEntry {
