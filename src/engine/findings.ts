@@ -475,3 +475,15 @@ export class EngineError extends Error {
 export function failWith(code: FindingCode, path: string, message: string): never {
   throw new EngineError(finding(code, path, message));
 }
+
+/**
+ * BLOB findings that mean the message body is gone (a double gzip or bytes after the
+ * stream still hold it): the check names the referencing items on them and counts
+ * them, with blob.missing, as lost bodies per account.
+ */
+export const LOST_BODY_CODES: ReadonlySet<FindingCode> = new Set<FindingCode>([
+  'blob.corrupted',
+  'blob.truncated',
+  'blob.empty',
+  'blob.not-gzip',
+]);

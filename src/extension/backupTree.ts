@@ -16,7 +16,7 @@ import {
   type FolderAtTime,
   type ItemAtTime,
 } from './engine';
-import { listDir, type Catalogue } from './engine';
+import { listDir, type Catalogue, type CatalogueSkippedFile } from './engine';
 import { CatalogueService } from './catalogueService';
 import type { Ctx } from './ctx';
 import { pointInTimeSpec } from './model/pointInTime';
@@ -39,6 +39,7 @@ import {
   type NodeRef,
   type NodeView,
   type Slot,
+  unreadableFileView,
 } from './model/treeModel';
 
 export interface BackupNode {
@@ -67,6 +68,8 @@ export class BackupTreeProvider implements vscode.TreeDataProvider<BackupNode>, 
   private readonly lists = new Map<string, OwnedList>();
   private readonly paging = new PagingState(DEFAULT_LIMITS);
   private readonly blobNames = new Map<string, string[]>();
+  /** Per account, the item files the catalogue could not read (listed under "Unreadable item files"). */
+  private readonly unreadable = new Map<string, CatalogueSkippedFile[]>();
   private visible = false;
   /** Refreshes asked for while hidden; fired when the view shows again. */
   private pending = new Set<BackupNode | undefined>();
@@ -253,6 +256,17 @@ export class BackupTreeProvider implements vscode.TreeDataProvider<BackupNode>, 
         const list = this.lists.get(`${ref.owner}#${ref.list}`);
         if (!list) return [];
         return this.slice(node, ref.owner, ref.list, list, { from: ref.from, to: ref.to });
+      }
+      case 'unreadable': {
+        const files = this.unreadable.get(ref.zimbraId) ?? [];
+        const owner = node.view.id;
+        return this.sliced(
+          node,
+          'items',
+          files,
+          (f, p) => this.node({ kind: 'message', owner, text: f.path }, unreadableFileView(owner, f), p),
+          (f) => f.path.slice(f.path.lastIndexOf('/') + 1),
+        );
       }
       case 'blobStore':
         return this.blobPrefixes(backup, node);
@@ -442,6 +456,7 @@ export class BackupTreeProvider implements vscode.TreeDataProvider<BackupNode>, 
     const items = top.hiddenIds.flatMap((id) => cat.itemsInFolderAt(zimbraId, id, when)).sort((a, b) => a.id - b.id);
     const unplaced = cat.unplacedAt(zimbraId, when).length;
     const deleted = cat.countDeletedAt(zimbraId, when);
+    const unreadable = cat.skippedFiles(zimbraId);
     const out = [
       ...this.sliced(
         node,
@@ -482,6 +497,25 @@ export class BackupTreeProvider implements vscode.TreeDataProvider<BackupNode>, 
         node,
       ),
     );
+    if (unreadable.length > 0) {
+      const ref = { kind: 'unreadable', zimbraId } as const;
+      this.unreadable.set(zimbraId, unreadable);
+      out.push(
+        this.node(
+          ref,
+          {
+            id: nodeId(ref),
+            label: 'Unreadable item files',
+            description: `${unreadable.length} (not shown in any folder)`,
+            tooltip: 'Item files that cannot be read as items: invalid JSON, not UTF-8, unreadable. Open one to see why.',
+            collapsible: true,
+            contextValue: 'zxbackup.unreadable',
+            icon: 'error',
+          },
+          node,
+        ),
+      );
+    }
     return out;
   }
 

@@ -10,6 +10,7 @@ import { registerCommands } from './commands';
 import { Ctx } from './ctx';
 import { FindingsTreeProvider } from './findingsTree';
 import { HistoryPanel } from './historyPanel';
+import { LostBodyDecorations } from './lostBodyDecorations';
 import { OperationsTreeProvider } from './operationsTree';
 import { PointInTimeStatus } from './pointInTime';
 import { protectBackupPath, registerReadonlyBackup } from './readonlyBackup';
@@ -38,6 +39,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
       findings,
       operations,
       new PointInTimeStatus(c),
+      new LostBodyDecorations(c),
       registerBlobDocuments(c),
       HistoryPanel.registerSerializer(c),
     );

@@ -7,7 +7,16 @@
  */
 import { promises as fs, type Dirent } from 'node:fs';
 import * as os from 'node:os';
-import { finding, say, failWith, FINDINGS, messageOf, type Finding, type FindingCode } from '../findings';
+import {
+  finding,
+  say,
+  failWith,
+  FINDINGS,
+  LOST_BODY_CODES,
+  messageOf,
+  type Finding,
+  type FindingCode,
+} from '../findings';
 import { sizeMismatchFinding, unknownIdmapItemFinding } from '../rules';
 import { absOf, listDir, readFileCapped } from '../fsx';
 import {
@@ -61,13 +70,6 @@ const BLOB_FOLDERS_VERIFIED = 4;
 const BLOB_FOLDERS_LISTED = 32;
 /** Item files per work item (see checkItemTree): 100 measured ~0.2 ms of messaging per item, mostly thread switches. */
 const ITEM_FILES_PER_WORK = 512;
-/** BLOB findings that mean the message body is gone (a double gzip or trailing bytes still hold it). */
-export const LOST_BODY_CODES: ReadonlySet<FindingCode> = new Set([
-  'blob.corrupted',
-  'blob.truncated',
-  'blob.empty',
-  'blob.not-gzip',
-]);
 /** Referencing items named on one damaged BLOB's finding (all are counted in the summary). */
 const MAX_RELATED = 50;
 
