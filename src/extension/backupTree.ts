@@ -18,6 +18,7 @@ import {
 } from './engine';
 import { listDir, type Catalogue, type CatalogueSkippedFile } from './engine';
 import { CatalogueService } from './catalogueService';
+import { RefreshQueue } from './model/refreshQueue';
 import type { Ctx } from './ctx';
 import { pointInTimeSpec } from './model/pointInTime';
 import {
@@ -62,8 +63,10 @@ export const BACKUP_VIEW_ID = 'zxbackup.backup';
 const FIRST_INDEX_WAIT_MS = 1500;
 
 export class BackupTreeProvider implements vscode.TreeDataProvider<BackupNode>, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<BackupNode | undefined>();
+  private readonly changed = new vscode.EventEmitter<BackupNode | BackupNode[] | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
+  /** Every refresh goes through here: merged, and never while children are still being fetched. */
+  private readonly queue = new RefreshQueue<BackupNode>((nodes) => this.changed.fire(nodes));
   private readonly nodes = new Map<string, BackupNode>();
   private readonly lists = new Map<string, OwnedList>();
   private readonly paging = new PagingState(DEFAULT_LIMITS);
@@ -86,6 +89,7 @@ export class BackupTreeProvider implements vscode.TreeDataProvider<BackupNode>, 
     this.disposables.push(
       this.catalogue,
       this.view,
+      this.queue,
       this.changed,
       this.view.onDidChangeVisibility((e) => {
         this.visible = e.visible;
@@ -108,7 +112,7 @@ export class BackupTreeProvider implements vscode.TreeDataProvider<BackupNode>, 
   }
 
   private refresh(node: BackupNode | undefined): void {
-    if (this.visible) this.changed.fire(node);
+    if (this.visible) this.queue.request(node);
     else if (node === undefined) this.pending = new Set([undefined]);
     else if (!this.pending.has(undefined)) this.pending.add(node);
   }
@@ -116,8 +120,8 @@ export class BackupTreeProvider implements vscode.TreeDataProvider<BackupNode>, 
   private flush(): void {
     const p = [...this.pending];
     this.pending.clear();
-    if (p.includes(undefined)) this.changed.fire(undefined);
-    else for (const n of p) this.changed.fire(n);
+    if (p.includes(undefined)) this.queue.request(undefined);
+    else for (const n of p) this.queue.request(n);
   }
 
   /** "Refresh": everything is read again from disk. */
@@ -194,6 +198,7 @@ export class BackupTreeProvider implements vscode.TreeDataProvider<BackupNode>, 
   async getChildren(node?: BackupNode): Promise<BackupNode[]> {
     const backup = this.ctx.backup;
     if (!backup) return [];
+    const end = this.queue.begin();
     try {
       return await this.children(backup, node);
     } catch (err) {
@@ -212,6 +217,8 @@ export class BackupTreeProvider implements vscode.TreeDataProvider<BackupNode>, 
           node,
         ),
       ];
+    } finally {
+      end();
     }
   }
 
