@@ -148,7 +148,8 @@ export function renderFindings(findings: readonly Finding[], p: Paint, max = Inf
     text += `${p.severity(f.severity, f.severity)} [${f.code}] ${where}${f.message}\n`;
     // A damaged or misplaced BLOB names the items that reference it.
     for (const r of (f.related ?? []).slice(0, 5)) text += `    referenced by ${r.path}\n`;
-    if ((f.related?.length ?? 0) > 5) text += `    … and ${f.related!.length - 5} more items (--json or --sarif lists them)\n`;
+    if ((f.related?.length ?? 0) > 5)
+      text += `    … and ${f.related!.length - 5} more items (--json or --sarif lists them)\n`;
   }
   if (shown.length > max) text += `… and ${shown.length - max} more (use --json to see them all)\n`;
   if (infos > 0) text += `${infos} informational finding${infos === 1 ? '' : 's'} not shown (use --json to see them)\n`;

@@ -155,6 +155,8 @@ export interface AccountInfoJson extends Envelope<'getAccountInfo'> {
   snapshot: {
     /** The instant evaluated (ISO), or "last" for the latest state. */
     date: string;
+    /** The account's standing at that date (account_info holds only today's status): accountStatusAt. */
+    accountStatus: string;
     itemFiles: number;
     liveItems: number;
     deletedItems: number;

@@ -2,6 +2,8 @@
  * The one catalogue of findings. Every check, diagnostic and CLI error uses a
  * code from here; docs/findings.md lists the same codes (a test keeps them in step).
  */
+import { formatMessageDate } from './dates';
+
 export type Severity = 'error' | 'warning' | 'info';
 
 /** Zero-based, like LSP positions. `offset` is the character offset in the text. */
@@ -56,7 +58,7 @@ function templated<P>(severity: Severity, title: string, remedy: string, message
 }
 
 type NoParams = Record<string, never>;
-const iso = (ms: number): string => new Date(ms).toISOString();
+const iso = (ms: number): string => formatMessageDate(ms);
 const detail = (d: string | undefined): string => (d ? ` (${d})` : '');
 
 export const FINDINGS = {

@@ -78,7 +78,9 @@ describe('check: lost message bodies tied to their items', function () {
 
   it('puts the items in SARIF as related locations of the BLOB result', () => {
     const sarif = toSarif(report, { name: 'zxb', version: '0' }) as {
-      runs: { results: { ruleId: string; relatedLocations?: { physicalLocation: { artifactLocation: { uri: string } } }[] }[] }[];
+      runs: {
+        results: { ruleId: string; relatedLocations?: { physicalLocation: { artifactLocation: { uri: string } } }[] }[];
+      }[];
     };
     const results = sarif.runs[0]!.results.filter((r) => LOST.includes(r.ruleId));
     assert.ok(results.length > 0);

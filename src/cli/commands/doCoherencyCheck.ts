@@ -42,7 +42,10 @@ export function registerDoCoherencyCheck(program: Command, run: Runner): void {
     .command('doCoherencyCheck')
     .description('check a backup path for every kind of damage (read-only unless a --fix option is given)')
     .argument('<path>', 'the backup path')
-    .option('--accounts <ids>', 'only these accounts (comma-separated zimbraIds or e-mail addresses) and the BLOBs they reference')
+    .option(
+      '--accounts <ids>',
+      'only these accounts (comma-separated zimbraIds or e-mail addresses) and the BLOBs they reference',
+    )
     .option('--level <level>', 'structure | metadata | blobs', 'metadata')
     .option('--sample <spec>', 'verify a slice of the BLOBs: n/t (deterministic) or x% (random)')
     .option('--json', 'print JSON: findings and summary (see docs/check.md)')

@@ -193,7 +193,11 @@ class CheckRun {
         const key = a.trim().toLowerCase();
         const id = this.accountIds.has(key) ? key : (await backup.findAccount(key))?.zimbraId;
         if (id === undefined || !this.accountIds.has(id))
-          failWith('usage.unknown-account', '', `no account ${a.trim()} in accounts/ (give a zimbraId or an e-mail address)`);
+          failWith(
+            'usage.unknown-account',
+            '',
+            `no account ${a.trim()} in accounts/ (give a zimbraId or an e-mail address)`,
+          );
         wanted.push(id);
       }
       accounts = folders.ids.filter((id) => wanted.includes(id));

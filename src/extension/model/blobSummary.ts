@@ -136,7 +136,10 @@ export function blobDocumentText(input: BlobDocumentInput): string {
   ];
   if (v.actualDigest && v.actualDigest !== input.digest) lines.push(['Actual', v.actualDigest]);
   if (input.lostBy && input.lostBy.length > 0) {
-    lines.push(['Lost by', `${input.lostBy.length} item${input.lostBy.length === 1 ? '' : 's'} (last coherency check)`]);
+    lines.push([
+      'Lost by',
+      `${input.lostBy.length} item${input.lostBy.length === 1 ? '' : 's'} (last coherency check)`,
+    ]);
     for (const who of input.lostBy) lines.push(['', who]);
   }
   if (input.content) {
@@ -208,7 +211,8 @@ export function lostByInCheck(findings: readonly Finding[], digest: string): str
   const out = new Set<string>();
   for (const f of findings) {
     if (f.code === 'blob.missing' && f.message.includes(digest)) out.add(f.path);
-    else if (LOST_BODY_CODES.has(f.code) && f.path.endsWith(`/${digest}`)) for (const r of f.related ?? []) out.add(r.path);
+    else if (LOST_BODY_CODES.has(f.code) && f.path.endsWith(`/${digest}`))
+      for (const r of f.related ?? []) out.add(r.path);
   }
   return [...out].sort();
 }

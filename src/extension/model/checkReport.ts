@@ -75,7 +75,8 @@ export function checkReportMarkdown(title: string, result: RunCheckRequest.Resul
     out.push('- **Partial results**: the check was cancelled; counts and findings cover only what was checked before');
   for (const code of s.truncatedCodes ?? [])
     out.push(`- \`${code}\`: ${cappedNote(result, code)} (every finding is counted)`);
-  if ((s.lostBodies?.items ?? 0) > 0) out.push(`- message bodies lost (missing or damaged BLOB): ${s.lostBodies.items} items`);
+  if ((s.lostBodies?.items ?? 0) > 0)
+    out.push(`- message bodies lost (missing or damaged BLOB): ${s.lostBodies.items} items`);
   if (s.unpublished > 0) out.push(`- ${s.unpublished} findings not published to the Problems panel (diagnostics cap)`);
   out.push('', '| code | count | what | remedy |', '|---|---:|---|---|');
   const codes = Object.entries(s.byCode).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
