@@ -97,6 +97,11 @@ export class FindingsTreeProvider implements vscode.TreeDataProvider<FindingsNod
     this.changed.fire(undefined);
   }
 
+  /** The view's description ("PARTIAL (cancelled) · 1,234 · Coherency check…"), for the integration tests. */
+  get description(): string {
+    return this.view.description ?? '';
+  }
+
   private async accountNames(): Promise<Map<string, string>> {
     const backup = this.ctx.backup;
     if (!backup) return new Map();

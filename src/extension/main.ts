@@ -22,6 +22,8 @@ export interface ExtensionApi {
   backupTree?: vscode.TreeDataProvider<unknown>;
   findingsTree?: vscode.TreeDataProvider<unknown>;
   operationsTree?: vscode.TreeDataProvider<unknown>;
+  /** The items marked as having lost their message body. */
+  lostBodies?: vscode.FileDecorationProvider;
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<ExtensionApi> {
@@ -33,13 +35,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
     const backup = new BackupTreeProvider(c);
     const findings = new FindingsTreeProvider(c);
     const operations = new OperationsTreeProvider(c);
-    Object.assign(api, { backupTree: backup, findingsTree: findings, operationsTree: operations });
+    const lostBodies = new LostBodyDecorations(c);
+    Object.assign(api, { backupTree: backup, findingsTree: findings, operationsTree: operations, lostBodies });
     c.push(
       backup,
       findings,
       operations,
       new PointInTimeStatus(c),
-      new LostBodyDecorations(c),
+      lostBodies,
       registerBlobDocuments(c),
       HistoryPanel.registerSerializer(c),
     );

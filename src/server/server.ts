@@ -42,7 +42,7 @@ import { documentSymbols } from './symbols';
 const PUSH_DEBOUNCE_MS = 200;
 const SLOW_DIAGNOSTICS_MS = 500;
 /** How long a pull for a document not yet opened waits for its didOpen. */
-const OPEN_WAIT_MS = 3000;
+const OPEN_WAIT_MS = 2000;
 
 /** An AbortSignal that follows an LSP cancellation token (the engine speaks AbortSignal). */
 function signalOf(token: CancellationToken): AbortSignal {

@@ -7,7 +7,7 @@
 import { strict as assert } from 'node:assert';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
-import { runCoherencyCheck, toSarif, type CheckReport } from '../../src/engine';
+import { BackupPath, runCoherencyCheck, toSarif, type CheckReport } from '../../src/engine';
 import { makeSample, type SampleResult } from '../../src/engine/sample';
 import { tempDir } from './helpers';
 
@@ -131,5 +131,26 @@ describe('check: lost message bodies tied to their items', function () {
       runCoherencyCheck(sample.path, { level: 'metadata', cache: false, accounts: ['nobody@example.com'] }),
       /nobody@example\.com/,
     );
+  });
+
+  it('shows an account by its address when its account_info is damaged but the name line is readable', async () => {
+    const damaged = sample.accounts.filter((a) => {
+      try {
+        JSON.parse(readFileSync(path.join(sample.path, 'accounts', a.zimbraId, 'account_info'), 'utf8'));
+        return false;
+      } catch {
+        return true;
+      }
+    });
+    assert.ok(damaged.length > 0, 'the faults damage an account_info');
+    const accounts = await (await BackupPath.open(sample.path)).accounts();
+    for (const d of damaged) {
+      const a = accounts.find((x) => x.zimbraId === d.zimbraId)!;
+      assert.equal(a.name, d.name);
+      assert.ok(
+        a.findings.some((f) => f.code === 'account.invalid-json'),
+        'the damage is still reported',
+      );
+    }
   });
 });

@@ -58,13 +58,7 @@ export function salvageAccountName(bytes: Uint8Array | string): string | undefin
 /** `folderId` is the zimbraId the folder name says; a different one inside is reported. */
 export function parseAccountInfo(bytes: Uint8Array | string, path: string, folderId?: string): Parsed<AccountInfo> {
   const read = readJsonObject(bytes, path, 'account.invalid-json');
-  if (!read.ok) {
-    // A damaged file often still holds a readable "name": the account is then shown by its address, not its zimbraId.
-    const name = salvageAccountName(bytes);
-    if (name === undefined) return { findings: read.findings };
-    const domain = name.slice(name.lastIndexOf('@') + 1).toLowerCase();
-    return { value: { isSystem: false, attributes: {}, extra: {}, name, domain }, findings: read.findings };
-  }
+  if (!read.ok) return { findings: read.findings };
   const pending = new PendingFindings();
   const r = new FieldReader(read.value, pending, 'account.schema');
   const info: AccountInfo = {
