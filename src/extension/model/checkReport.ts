@@ -4,7 +4,7 @@
  */
 import { FINDINGS, isFindingCode } from '../engine';
 import type { CheckLevel, RunCheckRequest } from '../../shared/protocol';
-import { countBySeverity, findingLocation } from './findingsModel';
+import { findingLocation } from './findingsModel';
 
 export type CheckScope =
   { kind: 'backup' } | { kind: 'account'; zimbraId: string; name: string } | { kind: 'file'; relPath: string };
