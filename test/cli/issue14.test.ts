@@ -4,7 +4,7 @@
  * are counted per account (by address) and tied to their items.
  */
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { makeSample, type SampleResult } from '../../src/engine/sample';
@@ -81,5 +81,33 @@ describe('zxb and issue 14 (lost bodies, --accounts, --sample, undoFix)', functi
     assert.equal(undo.code, 0, undo.stderr);
     assert.ok(undo.json.restored > 0);
     assert.deepEqual(undo.json.problems, []);
+  });
+
+  it("a date before an account's deletion does not show its later status as the status then", async () => {
+    const six = await makeSample(path.join(work, 'six'), { accounts: 6, itemsPerAccount: 10, seed: 2 });
+    const deleted = six.accounts
+      .map((a) => ({
+        a,
+        info: JSON.parse(readFileSync(path.join(six.path, 'accounts', a.zimbraId, 'account_info'), 'utf8')) as {
+          deletedDate?: number;
+          createdDate?: number;
+          status?: string;
+        },
+      }))
+      .find((x) => typeof x.info.deletedDate === 'number');
+    assert.ok(deleted, 'the sample has a deleted account');
+    const before = new Date(deleted.info.deletedDate! - 86_400_000).toISOString();
+    const list = await zxb('getAvailableAccounts', six.path, '--date', before, '--show-system');
+    const row = list.stdout.split('\n').find((l) => l.includes(deleted.a.zimbraId));
+    assert.ok(row, list.stdout);
+    assert.match(row, /unknown \(now /);
+    const info = await zxbJson<{ snapshot: { accountStatus: string } }>(
+      'getAccountInfo',
+      six.path,
+      deleted.a.zimbraId,
+      '--date',
+      before,
+    );
+    assert.match(info.json.snapshot.accountStatus, /^existed, not yet deleted/);
   });
 });
