@@ -106,6 +106,9 @@ export function toFindingJson(f: Finding): FindingJson {
     range: f.range ?? null,
     message: f.message,
     remedy: f.remedy,
+    ...(f.related && f.related.length > 0
+      ? { related: f.related.map((r) => ({ path: r.path, message: r.message })) }
+      : {}),
   };
 }
 
@@ -143,6 +146,10 @@ export function renderFindings(findings: readonly Finding[], p: Paint, max = Inf
     // Most engine messages already start with the path; name it once.
     const where = !f.path || (!at && f.message.includes(f.path)) ? '' : `${f.path}${at}: `;
     text += `${p.severity(f.severity, f.severity)} [${f.code}] ${where}${f.message}\n`;
+    // A damaged or misplaced BLOB names the items that reference it.
+    for (const r of (f.related ?? []).slice(0, 5)) text += `    referenced by ${r.path}\n`;
+    if ((f.related?.length ?? 0) > 5)
+      text += `    … and ${f.related!.length - 5} more items (--json or --sarif lists them)\n`;
   }
   if (shown.length > max) text += `… and ${shown.length - max} more (use --json to see them all)\n`;
   if (infos > 0) text += `${infos} informational finding${infos === 1 ? '' : 's'} not shown (use --json to see them)\n`;

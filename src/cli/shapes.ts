@@ -19,6 +19,8 @@ export interface FindingJson {
   range: Range | null;
   message: string;
   remedy: string;
+  /** Only on a damaged BLOB's finding: the items whose message body it held (at most 50; all are counted in lostBodies). */
+  related?: { path: string; message: string }[];
 }
 
 /** Keys every command's JSON starts with. */
@@ -153,6 +155,8 @@ export interface AccountInfoJson extends Envelope<'getAccountInfo'> {
   snapshot: {
     /** The instant evaluated (ISO), or "last" for the latest state. */
     date: string;
+    /** The account's standing at that date (account_info holds only today's status): accountStatusAt. */
+    accountStatus: string;
     itemFiles: number;
     liveItems: number;
     deletedItems: number;

@@ -84,6 +84,31 @@ export function formatIso(at: number, zone: string = DEFAULT_TIME_ZONE): string 
   return zone === 'UTC' ? dt.toUTC().toISO({ suppressMilliseconds: true })! : dt.toISO({ suppressMilliseconds: true })!;
 }
 
+/** An instant in a finding's message: ISO 8601 in UTC to the second (messages carry no zone setting). */
+export function formatMessageDate(at: number): string {
+  // What formatIso(at, 'UTC') prints, without luxon: the check's workers build many messages.
+  return new Date(at).toISOString().replace('.000Z', 'Z');
+}
+
+/** An exact span in a finding's message: "1 h", "2 min 5 s", "250 ms" (every non-zero unit). */
+export function formatSpan(ms: number): string {
+  if (!Number.isFinite(ms)) return 'open-ended';
+  let rest = Math.abs(Math.round(ms));
+  const parts: string[] = [];
+  for (const [unit, size] of [
+    ['d', 86_400_000],
+    ['h', 3_600_000],
+    ['min', 60_000],
+    ['s', 1000],
+    ['ms', 1],
+  ] as const) {
+    const n = Math.floor(rest / size);
+    rest -= n * size;
+    if (n > 0) parts.push(`${n} ${unit}`);
+  }
+  return (ms < 0 ? '-' : '') + (parts.join(' ') || '0 ms');
+}
+
 /** A human duration such as "3 d 4 h" or "12 min", for "how long a state lasted". */
 export function formatDuration(ms: number): string {
   if (!Number.isFinite(ms)) return 'open-ended';

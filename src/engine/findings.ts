@@ -2,6 +2,8 @@
  * The one catalogue of findings. Every check, diagnostic and CLI error uses a
  * code from here; docs/findings.md lists the same codes (a test keeps them in step).
  */
+import { formatMessageDate } from './dates';
+
 export type Severity = 'error' | 'warning' | 'info';
 
 /** Zero-based, like LSP positions. `offset` is the character offset in the text. */
@@ -22,6 +24,15 @@ export interface Finding {
   range?: Range;
   message: string;
   remedy: string;
+  /** Other places the finding concerns: the items whose message body a damaged BLOB held (SARIF relatedLocations). */
+  related?: RelatedLocation[];
+}
+
+export interface RelatedLocation {
+  /** Relative to the backup path, like Finding.path. */
+  path: string;
+  range?: Range;
+  message: string;
 }
 
 interface CatalogEntry {
@@ -47,7 +58,7 @@ function templated<P>(severity: Severity, title: string, remedy: string, message
 }
 
 type NoParams = Record<string, never>;
-const iso = (ms: number): string => new Date(ms).toISOString();
+const iso = (ms: number): string => formatMessageDate(ms);
 const detail = (d: string | undefined): string => (d ? ` (${d})` : '');
 
 export const FINDINGS = {
@@ -493,3 +504,15 @@ export class EngineError extends Error {
 export function failWith(code: FindingCode, path: string, message: string): never {
   throw new EngineError(finding(code, path, message));
 }
+
+/**
+ * BLOB findings that mean the message body is gone (a double gzip or bytes after the
+ * stream still hold it): the check names the referencing items on them and counts
+ * them, with blob.missing, as lost bodies per account.
+ */
+export const LOST_BODY_CODES: ReadonlySet<FindingCode> = new Set<FindingCode>([
+  'blob.corrupted',
+  'blob.truncated',
+  'blob.empty',
+  'blob.not-gzip',
+]);

@@ -228,3 +228,23 @@ export function itemsOfFolderAt(histories: readonly ItemHistory[], folderId: num
   }
   return out.sort((a, b) => a.id - b.id);
 }
+
+/**
+ * An account's standing at T from its account_info, which holds only today's status:
+ * before createdDate it did not exist yet; from deletedDate on it is deleted; in
+ * between it existed, and its status then is unknown unless it was never deleted
+ * (then the recorded status is the last known one).
+ */
+export function accountStatusAt(
+  account: { status?: string; createdDate?: number; deletedDate?: number },
+  at: number | undefined,
+): string {
+  const now = account.status ?? 'unknown';
+  if (at === undefined) return account.deletedDate !== undefined ? `deleted (was ${now})` : now;
+  if (account.createdDate !== undefined && at < account.createdDate) return 'not created yet at that date';
+  if (account.deletedDate !== undefined)
+    return at >= account.deletedDate
+      ? `deleted (was ${now})`
+      : `existed, not yet deleted (status then unknown; last recorded: ${now})`;
+  return `${now} (the status recorded in account_info; earlier changes are not in the backup)`;
+}

@@ -16,8 +16,9 @@ import {
   type FolderAtTime,
   type ItemAtTime,
 } from './engine';
-import { listDir, type Catalogue } from './engine';
+import { listDir, type Catalogue, type CatalogueSkippedFile } from './engine';
 import { CatalogueService } from './catalogueService';
+import { RefreshQueue } from './model/refreshQueue';
 import type { Ctx } from './ctx';
 import { pointInTimeSpec } from './model/pointInTime';
 import {
@@ -39,6 +40,7 @@ import {
   type NodeRef,
   type NodeView,
   type Slot,
+  unreadableFileView,
 } from './model/treeModel';
 
 export interface BackupNode {
@@ -61,12 +63,16 @@ export const BACKUP_VIEW_ID = 'zxbackup.backup';
 const FIRST_INDEX_WAIT_MS = 1500;
 
 export class BackupTreeProvider implements vscode.TreeDataProvider<BackupNode>, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<BackupNode | undefined>();
+  private readonly changed = new vscode.EventEmitter<BackupNode | BackupNode[] | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
+  /** Every refresh goes through here: merged, and never while children are still being fetched. */
+  private readonly queue = new RefreshQueue<BackupNode>((nodes) => this.changed.fire(nodes));
   private readonly nodes = new Map<string, BackupNode>();
   private readonly lists = new Map<string, OwnedList>();
   private readonly paging = new PagingState(DEFAULT_LIMITS);
   private readonly blobNames = new Map<string, string[]>();
+  /** Per account, the item files the catalogue could not read (listed under "Unreadable item files"). */
+  private readonly unreadable = new Map<string, CatalogueSkippedFile[]>();
   private visible = false;
   /** Refreshes asked for while hidden; fired when the view shows again. */
   private pending = new Set<BackupNode | undefined>();
@@ -83,6 +89,7 @@ export class BackupTreeProvider implements vscode.TreeDataProvider<BackupNode>, 
     this.disposables.push(
       this.catalogue,
       this.view,
+      this.queue,
       this.changed,
       this.view.onDidChangeVisibility((e) => {
         this.visible = e.visible;
@@ -105,7 +112,7 @@ export class BackupTreeProvider implements vscode.TreeDataProvider<BackupNode>, 
   }
 
   private refresh(node: BackupNode | undefined): void {
-    if (this.visible) this.changed.fire(node);
+    if (this.visible) this.queue.request(node);
     else if (node === undefined) this.pending = new Set([undefined]);
     else if (!this.pending.has(undefined)) this.pending.add(node);
   }
@@ -113,8 +120,8 @@ export class BackupTreeProvider implements vscode.TreeDataProvider<BackupNode>, 
   private flush(): void {
     const p = [...this.pending];
     this.pending.clear();
-    if (p.includes(undefined)) this.changed.fire(undefined);
-    else for (const n of p) this.changed.fire(n);
+    if (p.includes(undefined)) this.queue.request(undefined);
+    else for (const n of p) this.queue.request(n);
   }
 
   /** "Refresh": everything is read again from disk. */
@@ -191,6 +198,7 @@ export class BackupTreeProvider implements vscode.TreeDataProvider<BackupNode>, 
   async getChildren(node?: BackupNode): Promise<BackupNode[]> {
     const backup = this.ctx.backup;
     if (!backup) return [];
+    const end = this.queue.begin();
     try {
       return await this.children(backup, node);
     } catch (err) {
@@ -209,6 +217,8 @@ export class BackupTreeProvider implements vscode.TreeDataProvider<BackupNode>, 
           node,
         ),
       ];
+    } finally {
+      end();
     }
   }
 
@@ -253,6 +263,17 @@ export class BackupTreeProvider implements vscode.TreeDataProvider<BackupNode>, 
         const list = this.lists.get(`${ref.owner}#${ref.list}`);
         if (!list) return [];
         return this.slice(node, ref.owner, ref.list, list, { from: ref.from, to: ref.to });
+      }
+      case 'unreadable': {
+        const files = this.unreadable.get(ref.zimbraId) ?? [];
+        const owner = node.view.id;
+        return this.sliced(
+          node,
+          'items',
+          files,
+          (f, p) => this.node({ kind: 'message', owner, text: f.path }, unreadableFileView(owner, f), p),
+          (f) => f.path.slice(f.path.lastIndexOf('/') + 1),
+        );
       }
       case 'blobStore':
         return this.blobPrefixes(backup, node);
@@ -442,6 +463,7 @@ export class BackupTreeProvider implements vscode.TreeDataProvider<BackupNode>, 
     const items = top.hiddenIds.flatMap((id) => cat.itemsInFolderAt(zimbraId, id, when)).sort((a, b) => a.id - b.id);
     const unplaced = cat.unplacedAt(zimbraId, when).length;
     const deleted = cat.countDeletedAt(zimbraId, when);
+    const unreadable = cat.skippedFiles(zimbraId);
     const out = [
       ...this.sliced(
         node,
@@ -482,6 +504,26 @@ export class BackupTreeProvider implements vscode.TreeDataProvider<BackupNode>, 
         node,
       ),
     );
+    if (unreadable.length > 0) {
+      const ref = { kind: 'unreadable', zimbraId } as const;
+      this.unreadable.set(zimbraId, unreadable);
+      out.push(
+        this.node(
+          ref,
+          {
+            id: nodeId(ref),
+            label: 'Unreadable item files',
+            description: `${unreadable.length} (not shown in any folder)`,
+            tooltip:
+              'Item files that cannot be read as items: invalid JSON, not UTF-8, unreadable. Open one to see why.',
+            collapsible: true,
+            contextValue: 'zxbackup.unreadable',
+            icon: 'error',
+          },
+          node,
+        ),
+      );
+    }
     return out;
   }
 

@@ -7,9 +7,11 @@ import * as vscode from 'vscode';
 import { classifyRelPath, isValidDigest, type Finding } from './engine';
 import { showBlob } from './blobDocument';
 import type { Ctx, LastCheck } from './ctx';
+import { cappedNote } from './model/checkReport';
 import {
   findingLocation,
   groupFindings,
+  groupLostBodies,
   severityIcon,
   type FindingGroup,
   type FindingsGroups,
@@ -59,18 +61,45 @@ export class FindingsTreeProvider implements vscode.TreeDataProvider<FindingsNod
     } else {
       void this.accountNames().then((names) => {
         if (this.check !== check) return;
+        const s = check.result.summary;
         this.groups = groupFindings(check.result.findings, names);
+        // True counts next to what is listed: a code past the cap is counted in full (as the CLI prints it).
+        for (const g of this.groups.byCode) {
+          const capped = cappedNote(check.result, g.label);
+          if (capped) g.description = `${capped} · ${g.description}`;
+        }
+        const lost = groupLostBodies(check.result.findings, names);
+        for (const g of lost) {
+          const id = g.key.slice('lost/'.length);
+          const total = s.lostBodies?.byAccount[id];
+          if (total !== undefined && total > g.findings.length)
+            g.description = `${total} items lost their body (${g.findings.length} listed)`;
+        }
         this.roots = [
+          ...(lost.length > 0
+            ? [{ kind: 'grouping', id: 'lost-bodies', label: 'Lost message bodies', groups: lost } as const]
+            : []),
           { kind: 'grouping', id: 'by-code', label: 'By code', groups: this.groups.byCode },
           { kind: 'grouping', id: 'by-account', label: 'By account', groups: this.groups.byAccount },
         ];
-        this.view.message = check.result.findings.length === 0 ? `${check.title}: no findings.` : '';
-        this.view.description = `${check.result.findings.length} · ${check.title}`;
+        const total = s.bySeverity.error + s.bySeverity.warning + s.bySeverity.info;
+        const partial = s.interrupted ? 'PARTIAL (cancelled) · ' : '';
+        this.view.message = s.interrupted
+          ? `Partial results: ${check.title} was cancelled; only what it checked before the stop is listed.`
+          : total === 0
+            ? `${check.title}: no findings.`
+            : '';
+        this.view.description = `${partial}${total.toLocaleString('en-US')} · ${check.title}`;
         this.changed.fire(undefined);
       });
       return;
     }
     this.changed.fire(undefined);
+  }
+
+  /** The view's description ("PARTIAL (cancelled) · 1,234 · Coherency check…"), for the integration tests. */
+  get description(): string {
+    return this.view.description ?? '';
   }
 
   private async accountNames(): Promise<Map<string, string>> {
@@ -90,7 +119,11 @@ export class FindingsTreeProvider implements vscode.TreeDataProvider<FindingsNod
     switch (node.kind) {
       case 'grouping':
         item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.Expanded);
-        item.description = `${node.groups.length} group${node.groups.length === 1 ? '' : 's'}`;
+        item.description =
+          node.id === 'lost-bodies'
+            ? `${this.check?.result.summary.lostBodies?.items ?? 0} items · ${node.groups.length} account${node.groups.length === 1 ? '' : 's'}`
+            : `${node.groups.length} group${node.groups.length === 1 ? '' : 's'}`;
+        if (node.id === 'lost-bodies') item.iconPath = new vscode.ThemeIcon('error');
         break;
       case 'group':
         item = new vscode.TreeItem(node.group.label, Collapsed);
@@ -189,7 +222,32 @@ export async function openFinding(root: string, f: Finding): Promise<void> {
   const kind = classifyRelPath(f.path);
   if (kind.kind === 'blob' && isValidDigest(kind.digest)) return showBlob(root, kind.digest);
   if (kind.kind === 'server-archive') return void (await vscode.commands.executeCommand('revealInExplorer', uri));
+  if (!(await isFile(uri))) {
+    // Opening a file that is not there offers "Create File" inside the customer's backup: show where it belongs instead.
+    let parent = vscode.Uri.joinPath(uri, '..');
+    while (parent.path.length > root.length && !(await exists(parent))) parent = vscode.Uri.joinPath(parent, '..');
+    await vscode.commands.executeCommand('revealInExplorer', parent);
+    void vscode.window.showInformationMessage(`${f.path} does not exist: ${f.message}`);
+    return;
+  }
   const r = f.range;
   const selection = r ? new vscode.Range(r.start.line, r.start.character, r.end.line, r.end.character) : undefined;
   await vscode.window.showTextDocument(uri, selection ? { selection, preview: true } : { preview: true });
+}
+
+async function isFile(uri: vscode.Uri): Promise<boolean> {
+  try {
+    return ((await vscode.workspace.fs.stat(uri)).type & vscode.FileType.File) !== 0;
+  } catch {
+    return false;
+  }
+}
+
+async function exists(uri: vscode.Uri): Promise<boolean> {
+  try {
+    await vscode.workspace.fs.stat(uri);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -10,8 +10,10 @@ import { registerCommands } from './commands';
 import { Ctx } from './ctx';
 import { FindingsTreeProvider } from './findingsTree';
 import { HistoryPanel } from './historyPanel';
+import { LostBodyDecorations } from './lostBodyDecorations';
 import { OperationsTreeProvider } from './operationsTree';
 import { PointInTimeStatus } from './pointInTime';
+import { protectBackupPath, registerReadonlyBackup } from './readonlyBackup';
 
 let ctx: Ctx | undefined;
 
@@ -20,6 +22,8 @@ export interface ExtensionApi {
   backupTree?: vscode.TreeDataProvider<unknown>;
   findingsTree?: vscode.TreeDataProvider<unknown>;
   operationsTree?: vscode.TreeDataProvider<unknown>;
+  /** The items marked as having lost their message body. */
+  lostBodies?: vscode.FileDecorationProvider;
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<ExtensionApi> {
@@ -31,17 +35,22 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
     const backup = new BackupTreeProvider(c);
     const findings = new FindingsTreeProvider(c);
     const operations = new OperationsTreeProvider(c);
-    Object.assign(api, { backupTree: backup, findingsTree: findings, operationsTree: operations });
+    const lostBodies = new LostBodyDecorations(c);
+    Object.assign(api, { backupTree: backup, findingsTree: findings, operationsTree: operations, lostBodies });
     c.push(
       backup,
       findings,
       operations,
       new PointInTimeStatus(c),
+      lostBodies,
       registerBlobDocuments(c),
       HistoryPanel.registerSerializer(c),
     );
     c.push(...registerCommands(c, { backup, findings }));
     const found = await c.detectBackup();
+    // Before anything opens a file of it: the backup is read-only in every editor.
+    if (found) await protectBackupPath(found.root, c.log);
+    c.push(registerReadonlyBackup(c));
     if (!vscode.workspace.isTrusted) c.log.info('untrusted workspace: browsing only; checks run only when asked');
     // The server is started for a backup path only; elsewhere the commands explain what to open.
     if (found) await c.client();

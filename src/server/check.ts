@@ -50,6 +50,9 @@ export async function runCheck(
       filesChecked: report.summary.filesChecked,
       durationMs: report.summary.durationMs,
       interrupted: report.summary.interrupted,
+      truncatedCodes: report.summary.truncatedCodes,
+      maxFindingsPerCode: report.summary.maxFindingsPerCode,
+      lostBodies: report.summary.lostBodies,
     },
   };
 }
@@ -97,6 +100,9 @@ async function checkOneFile(
       filesChecked: kind !== undefined ? 1 : 0,
       durationMs: Math.round(performance.now() - started),
       interrupted: signal.aborted,
+      truncatedCodes: [],
+      maxFindingsPerCode: findings.length,
+      lostBodies: { items: 0, byAccount: {} },
     },
   };
 }

@@ -4,6 +4,7 @@
  * freeze the Problems panel. An open document is served by pull diagnostics: its
  * pushed check results are withdrawn on open and given back on close.
  */
+import { statSync } from 'node:fs';
 import type { Connection, Diagnostic } from 'vscode-languageserver/node';
 import { absOf, type Finding, type Severity } from '../engine';
 import type { DiagnosticData } from '../shared/protocol';
@@ -18,16 +19,34 @@ export interface GroupedFile {
   diagnostics: Diagnostic[];
 }
 
-/** Groups findings per file and code; keeps at most `cap` diagnostics in all (worst files first). */
+/** Whether `rel` is a regular file now (a diagnostic on anything else makes VS Code offer "Create File"). */
+export function isExistingFile(root: string, rel: string): boolean {
+  try {
+    return statSync(absOf(root, rel)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Groups findings per file and code; keeps at most `cap` diagnostics in all (worst files first).
+ * Findings on the backup path itself or on a file that does not exist (a missing
+ * account_info, a folder) are left to the Findings view: in the Problems panel a
+ * click on such a URI offers to create the file inside the customer's backup.
+ */
 export function groupFindings(
   root: string,
   findings: readonly Finding[],
   cap: number,
+  isFile: (rel: string) => boolean = (rel) => isExistingFile(root, rel),
 ): { files: GroupedFile[]; unpublished: number } {
   const byFile = new Map<string, Map<string, Finding[]>>();
+  const fileKnown = new Map<string, boolean>();
   let unpublished = 0;
   for (const f of findings) {
-    if (f.path === '') {
+    let publishable = f.path !== '' ? fileKnown.get(f.path) : false;
+    if (publishable === undefined) fileKnown.set(f.path, (publishable = isFile(f.path)));
+    if (!publishable) {
       unpublished++;
       continue;
     }

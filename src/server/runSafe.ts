@@ -16,9 +16,14 @@ export function cancelled(): ResponseError<void> {
   return new ResponseError(LSPErrorCodes.RequestCancelled, 'Request cancelled');
 }
 
-/** Pull diagnostics carry data on cancellation: the client asked, so no retrigger. */
+/**
+ * A cancelled pull. `retriggerRequest: true` on purpose: vscode-languageclient 10 turns
+ * `false` into an error it logs with a stack ("Document pull failed … Canceled") on
+ * every cancelled pull (a keystroke, a restart); with `true` a pull the client itself
+ * cancelled is dropped quietly, and any other is asked again.
+ */
 export function diagnosticsCancelled(): ResponseError<{ retriggerRequest: boolean }> {
-  return new ResponseError(LSPErrorCodes.RequestCancelled, 'Request cancelled', { retriggerRequest: false });
+  return new ResponseError(LSPErrorCodes.ServerCancelled, 'Request cancelled', { retriggerRequest: true });
 }
 
 function describe(err: unknown): string {

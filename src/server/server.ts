@@ -41,6 +41,8 @@ import { documentSymbols } from './symbols';
 
 const PUSH_DEBOUNCE_MS = 200;
 const SLOW_DIAGNOSTICS_MS = 500;
+/** How long a pull for a document not yet opened waits for its didOpen. */
+const OPEN_WAIT_MS = 2000;
 
 /** An AbortSignal that follows an LSP cancellation token (the engine speaks AbortSignal). */
 function signalOf(token: CancellationToken): AbortSignal {
@@ -140,7 +142,9 @@ export function startServer(connection: Connection): void {
     runSafeAsync(
       log,
       async () => {
-        const doc = documents.get(params.textDocument.uri);
+        // After a restart the client pulls for its open editors at once: the pull can
+        // overtake their didOpen, and an empty answer would leave them bare until reopened.
+        const doc = documents.get(params.textDocument.uri) ?? (await openedSoon(params.textDocument.uri, token));
         const items = doc ? await diagnose(doc, signalOf(token)) : [];
         return { kind: DocumentDiagnosticReportKind.Full, items };
       },
@@ -150,6 +154,25 @@ export function startServer(connection: Connection): void {
       diagnosticsCancelled,
     ),
   );
+
+  const waitingForOpen = new Map<string, (() => void)[]>();
+  documents.onDidOpen((e) => {
+    for (const wake of waitingForOpen.get(e.document.uri) ?? []) wake();
+    waitingForOpen.delete(e.document.uri);
+  });
+  /** The document once its didOpen arrives (at most OPEN_WAIT_MS), or undefined. */
+  const openedSoon = (uri: string, token: CancellationToken): Promise<TextDocument | undefined> =>
+    new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        resolve(documents.get(uri));
+      };
+      const timer = setTimeout(done, OPEN_WAIT_MS);
+      token.onCancellationRequested(done);
+      const list = waitingForOpen.get(uri) ?? [];
+      list.push(done);
+      waitingForOpen.set(uri, list);
+    });
 
   const pending = new Map<string, NodeJS.Timeout>();
   const pushSoon = (doc: TextDocument): void => {

@@ -65,7 +65,13 @@ export namespace RunCheckRequest {
       byCode: Record<string, number>;
       filesChecked: number;
       durationMs: number;
+      /** Cancelled: the findings and counts cover only what was checked before the stop. */
       interrupted: boolean;
+      /** Codes with more findings than listed (byCode has the true counts), and the cap per code. */
+      truncatedCodes: string[];
+      maxFindingsPerCode: number;
+      /** Items whose message body is lost (missing or damaged BLOB), in all and per account id. */
+      lostBodies: { items: number; byAccount: Record<string, number> };
       /** Findings left out of the published diagnostics because of the cap. */
       unpublished: number;
     };

@@ -7,8 +7,11 @@ import {
   countBySeverity,
   findingLocation,
   groupFindings,
+  groupLostBodies,
+  lostBodyFindings,
 } from '../../src/extension/model/findingsModel';
 import {
+  cappedNote,
   checkReportMarkdown,
   checkRequestParams,
   checkSummary,
@@ -92,6 +95,9 @@ describe('extension coherency check: request and report', () => {
         filesChecked: 12345,
         durationMs: 1500,
         interrupted: false,
+        truncatedCodes: [],
+        maxFindingsPerCode: 1000,
+        lostBodies: { items: 0, byAccount: {} },
         unpublished: 3,
       },
     };
@@ -101,11 +107,77 @@ describe('extension coherency check: request and report', () => {
     assert.match(md, /3 findings not published/);
     assert.match(md, /… and 4 more/);
     assert.equal(
-      checkSummary({ ...result, findings: [], summary: { ...result.summary, interrupted: true } }),
-      'no findings in 12,345 files (interrupted)',
+      checkSummary({
+        ...result,
+        findings: [],
+        summary: { ...result.summary, bySeverity: { error: 0, warning: 0, info: 0 }, interrupted: true },
+      }),
+      'PARTIAL (cancelled): no findings in 12,345 files',
     );
     const full = checkReportMarkdown('Check', result);
     assert.ok(full.includes('accounts/x\\|y: a \\| b c'), 'pipes and newlines cannot break the table or list');
+  });
+});
+
+describe('extension findings: true counts, partial results, lost bodies', () => {
+  const base: RunCheckRequest.Result = {
+    findings: [finding('item.interval-gap', itemRelPath(A, 301), 'gap')],
+    summary: {
+      bySeverity: { error: 5163, warning: 1, info: 0 },
+      byCode: { 'blob.missing': 5163, 'item.interval-gap': 1 },
+      filesChecked: 10,
+      durationMs: 1,
+      interrupted: true,
+      truncatedCodes: ['blob.missing'],
+      maxFindingsPerCode: 1000,
+      lostBodies: { items: 5163, byAccount: { [A]: 5163 } },
+      unpublished: 0,
+    },
+  };
+
+  it('counts as the CLI does (the summary), says "partial" and "1,000 of 5,163 listed"', () => {
+    assert.equal(checkSummary(base), 'PARTIAL (cancelled): 5,163 errors, 1 warning in 10 files');
+    assert.equal(cappedNote(base, 'blob.missing'), '1,000 of 5,163 listed');
+    assert.equal(cappedNote(base, 'item.interval-gap'), '');
+    const md = checkReportMarkdown('Check', base);
+    assert.match(md, /Partial results/);
+    assert.match(md, /`blob.missing`: 1,000 of 5,163 listed/);
+    assert.match(md, /message bodies lost \(missing or damaged BLOB\): 5163 items/);
+  });
+
+  it('ties lost bodies to their items: blob.missing on the item, the items a damaged BLOB names', () => {
+    const blob = 'items/Cq/CqRgW0Bv6n8JevSchht7vbVn0W3fUiWBrHr2HxylSVw=';
+    const damaged: Finding = {
+      ...finding('blob.truncated', blob, 'the gzip stream ends too early'),
+      related: [
+        { path: itemRelPath(B, 7), message: 'item' },
+        { path: itemRelPath(A, 9), message: 'item' },
+      ],
+    };
+    const list = [
+      finding('blob.missing', itemRelPath(A, 8), 'BLOB x is not in the BLOB store', at(13)),
+      damaged,
+      finding('blob.double-gzip', 'items/wi/wi', 'twice'),
+    ];
+    const lost = lostBodyFindings(list);
+    assert.deepEqual(
+      lost.map((f) => [f.path, f.code]),
+      [
+        [itemRelPath(A, 8), 'blob.missing'],
+        [itemRelPath(A, 9), 'blob.truncated'],
+        [itemRelPath(B, 7), 'blob.truncated'],
+      ],
+    );
+    assert.ok(lost.every((f) => f.message.startsWith('message body lost')));
+    assert.ok(lost[1]!.message.includes(blob), 'names the BLOB');
+    const groups = groupLostBodies(list, new Map([[A, 'alice@example.com']]));
+    assert.deepEqual(
+      groups.map((g) => [g.label, g.findings.length, g.description]),
+      [
+        ['alice@example.com', 2, '2 items lost their body'],
+        [B, 1, '1 item lost its body'],
+      ],
+    );
   });
 });
 

@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { formatSpan } from '../../src/engine/dates';
 import { computeDigest } from '../../src/engine/digest';
 import type { Finding, FindingCode, Range } from '../../src/engine/findings';
 import { analyzeItemBytes, analyzeItemText } from '../../src/engine/item/analyze';
@@ -375,7 +376,7 @@ describe('item rules (checkHistory through analyzeItemText)', () => {
     const f = only(findings, 'item.interval-overlap');
     assert.equal(f.severity, 'error');
     assert.deepEqual(f.range, valueRange(src, 'start-date', String(T1)));
-    assert.match(f.message, new RegExp(`${T2 - T1} ms`));
+    assert.match(f.message, new RegExp(`overlap by ${formatSpan(T2 - T1)}$`));
   });
   it('end before start: item.end-before-start on the end-date', () => {
     const { src, findings } = analyze([tx({ 'start-date': T1, 'end-date': T0 })]);

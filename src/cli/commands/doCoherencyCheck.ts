@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import * as v8 from 'node:v8';
 import type { Command } from 'commander';
 import {
+  BackupPath,
   CHECK_LEVELS,
   parseSample,
   runCoherencyCheck,
@@ -41,7 +42,10 @@ export function registerDoCoherencyCheck(program: Command, run: Runner): void {
     .command('doCoherencyCheck')
     .description('check a backup path for every kind of damage (read-only unless a --fix option is given)')
     .argument('<path>', 'the backup path')
-    .option('--accounts <ids>', 'only these accounts (comma-separated zimbraIds) and the BLOBs they reference')
+    .option(
+      '--accounts <ids>',
+      'only these accounts (comma-separated zimbraIds or e-mail addresses) and the BLOBs they reference',
+    )
     .option('--level <level>', 'structure | metadata | blobs', 'metadata')
     .option('--sample <spec>', 'verify a slice of the BLOBs: n/t (deterministic) or x% (random)')
     .option('--json', 'print JSON: findings and summary (see docs/check.md)')
@@ -67,6 +71,7 @@ export async function doCoherencyCheck(ctx: CliContext, root: string, opts: Opti
   // This process only walks and collects: small semi-spaces keep its peak RSS low (docs/check.md).
   v8.setFlagsFromString('--max-semi-space-size=1');
   const report = await runCoherencyCheck(root, checkOpts, { progress: ctx.progress, signal: ctx.signal });
+  const names = await accountNames(report.root, Object.keys(report.summary.lostBodies.byAccount));
   if (sarifFile !== undefined) {
     const sarif = toSarif(report, {
       name: 'zxb doCoherencyCheck',
@@ -96,8 +101,16 @@ export async function doCoherencyCheck(ctx: CliContext, root: string, opts: Opti
     ['bytes read', formatBytes(s.bytesChecked)],
     ['duration', `${(s.durationMs / 1000).toFixed(1)} s`],
     ['errors / warnings / info', `${s.bySeverity.error} / ${s.bySeverity.warning} / ${s.bySeverity.info}`],
-    ['interrupted', s.interrupted ? 'yes: partial results' : 'no'],
+    ['interrupted', s.interrupted ? 'yes: partial results (counts cover only what was checked)' : 'no'],
   ]);
+  if (s.sampled) text += `\nBLOB contents: a sample only (--sample ${s.sampled}): the other BLOBs were not verified\n`;
+  if (s.lostBodies.items > 0)
+    text +=
+      `\nmessage bodies lost (missing or damaged BLOB): ${s.lostBodies.items} item${s.lostBodies.items === 1 ? '' : 's'}\n` +
+      renderTable(
+        ['ACCOUNT', 'ITEMS'],
+        Object.entries(s.lostBodies.byAccount).map(([id, n]) => [names.get(id) ?? id, n]),
+      );
   if (codes.length > 0)
     text +=
       '\n' +
@@ -106,11 +119,22 @@ export async function doCoherencyCheck(ctx: CliContext, root: string, opts: Opti
         codes.map(([c, n]) => [c, n]),
       );
   if (s.truncatedCodes.length > 0)
-    text += `\nonly the first ${s.maxFindingsPerCode} findings of ${s.truncatedCodes.join(', ')} are listed (all are counted)\n`;
+    text += `\n${s.truncatedCodes.map((c) => `${c}: ${s.byCode[c] ?? 0} found, the first ${s.maxFindingsPerCode} listed`).join('\n')} (the counts above are complete)\n`;
   if (report.quarantine)
     text += `\nquarantine: ${report.quarantine.moved} moved, ${report.quarantine.rewritten} rewritten; manifest ${report.quarantine.manifest}\nundo with: zxb undoFix ${report.root} ${report.quarantine.manifest}\n`;
   if (s.nextCommand) text += `\nnext: ${s.nextCommand}\n`;
   return { findings: report.findings, json, text, failed: s.bySeverity.error > 0, interrupted: s.interrupted };
+}
+
+/** E-mail addresses of the accounts named in the summary (their zimbraId where account_info is unreadable). */
+async function accountNames(root: string, ids: string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  try {
+    const backup = await BackupPath.open(root);
+    return new Map((await backup.accounts()).map((a) => [a.zimbraId, a.name]));
+  } catch {
+    return new Map();
+  }
 }
 
 /** The SARIF file's folder must exist before an hour-long check starts, not fail after it. */
@@ -141,7 +165,7 @@ function readOptions(opts: Options): CheckOptions {
       .split(',')
       .map((a) => a.trim())
       .filter((a) => a.length > 0);
-    if (ids.length === 0) usageError('--accounts: give one or more zimbraIds separated by commas');
+    if (ids.length === 0) usageError('--accounts: give one or more zimbraIds or e-mail addresses separated by commas');
     out.accounts = ids;
   }
   if (opts.sample !== undefined) {

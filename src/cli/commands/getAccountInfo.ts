@@ -4,7 +4,7 @@
  * folders had then and the items in each.
  */
 import type { Command } from 'commander';
-import { buildSnapshot, type Finding, type FolderAtTime } from '../../engine';
+import { accountStatusAt, buildSnapshot, type Finding, type FolderAtTime } from '../../engine';
 import { openBackup, readPointDate, type CliContext, type CommandResult } from '../context';
 import { envelope, formatBytes, heading, jsonDate, renderKeyValues, renderTable, showDate } from '../output';
 import { accountJson, accountStatJson, backupStatJson, redactSecrets, typeNameOf } from '../present';
@@ -78,6 +78,7 @@ export async function getAccountInfo(
     backupStat: account.backupStat ? backupStatJson(account.backupStat, z) : null,
     snapshot: {
       date: snap.at === undefined ? 'last' : jsonDate(snap.at, z)!,
+      accountStatus: accountStatusAt(account, snap.at),
       itemFiles: read.items.length,
       liveItems: snap.itemCount,
       deletedItems: snap.deleted.length,
@@ -91,6 +92,9 @@ export async function getAccountInfo(
     ['zimbraId', account.zimbraId],
     ['display name', account.displayName],
     ['status', account.status],
+    ...(snap.at !== undefined
+      ? ([[`status at ${showDate(snap.at, z)}`, accountStatusAt(account, snap.at)]] as [string, string][])
+      : []),
     ['system account', account.isSystem],
     ['class of service', info?.cos],
     ['created', showDate(account.createdDate, z)],

@@ -77,7 +77,10 @@ export async function getAvailableAccounts(ctx: CliContext, root: string, opts: 
       rows.push([
         a.name,
         a.zimbraId,
-        a.status ?? null,
+        // account_info holds today's status: before a later deletion the status then is not known.
+        when.kind !== 'last' && !deleted && a.deletedDate !== undefined
+          ? `unknown (now ${a.status ?? '?'})`
+          : (a.status ?? null),
         deleted ? `deleted ${showDate(a.deletedDate, z)}` : 'no',
         a.isSystem,
         showDate(a.createdDate, z),

@@ -13,7 +13,7 @@ export function registerUndoFix(program: Command, run: Runner): void {
     .command('undoFix')
     .description('undo a doCoherencyCheck fix: restore every file listed in its quarantine manifest')
     .argument('<path>', 'the backup path')
-    .argument('<manifest>', 'the manifest, relative to the backup path or absolute')
+    .argument('<manifest>', 'the manifest: absolute, relative to the current folder, or relative to the backup path')
     .option('--json', 'print JSON')
     .action((backupPath: string, manifest: string, _opts: unknown, cmd: Command) =>
       run(cmd, (ctx) => undoFix(ctx, backupPath, manifest)),
@@ -22,14 +22,30 @@ export function registerUndoFix(program: Command, run: Runner): void {
 
 export async function undoFix(ctx: CliContext, root: string, manifest: string): Promise<CommandResult> {
   const abs = path.resolve(root);
-  try {
-    await fs.access(path.resolve(abs, manifest));
-  } catch {
-    usageError(`no manifest ${manifest} in ${abs}`, 'io.not-found', manifest);
+  // A relative path is the current folder's, as for any shell argument; the check prints it
+  // relative to the backup path, so that is tried next.
+  const candidates = path.isAbsolute(manifest) ? [manifest] : [path.resolve(manifest), path.resolve(abs, manifest)];
+  let manifestFile: string | undefined;
+  for (const c of candidates) {
+    if (
+      await fs.stat(c).then(
+        (st) => st.isFile(),
+        () => false,
+      )
+    ) {
+      manifestFile = c;
+      break;
+    }
   }
+  if (manifestFile === undefined)
+    usageError(
+      `no manifest ${manifest} (looked for ${[...new Set(candidates)].join(' and ')})`,
+      'io.not-found',
+      manifest,
+    );
   let out;
   try {
-    out = await undoFixEngine(abs, manifest);
+    out = await undoFixEngine(abs, manifestFile);
   } catch (err) {
     usageError(`cannot undo with ${manifest}: ${(err as Error).message}`, 'usage.bad-argument', manifest);
   }

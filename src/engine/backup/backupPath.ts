@@ -19,6 +19,7 @@ import {
 } from '../layout';
 import {
   parseAccountInfo,
+  salvageAccountName,
   parseAccountStat,
   parseBackupStat,
   type AccountInfo,
@@ -179,6 +180,13 @@ export class BackupPath {
         summary.isSystem = v.isSystem;
         if (v.createdDate !== undefined) summary.createdDate = v.createdDate;
         if (v.deletedDate !== undefined) summary.deletedDate = v.deletedDate;
+      } else {
+        // A damaged file often still holds a readable "name": show the account by its address, not its zimbraId.
+        const name = salvageAccountName(info.bytes);
+        if (name !== undefined) {
+          summary.name = name;
+          summary.domain = name.slice(name.lastIndexOf('@') + 1).toLowerCase();
+        }
       }
     }
     const statRel = accountRelPath(zimbraId, 'account_stat');

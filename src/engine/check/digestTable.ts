@@ -20,6 +20,8 @@ export const enum DigestFlag {
   RealSize = 8,
   /** `value` holds the size declared by item metadata. */
   DeclaredSize = 16,
+  /** A BLOB of this name sits in another prefix folder (blob.wrong-folder): not missing, misplaced. */
+  Misplaced = 32,
 }
 
 const KEY = 12;

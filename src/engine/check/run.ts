@@ -7,7 +7,16 @@
  */
 import { promises as fs, type Dirent } from 'node:fs';
 import * as os from 'node:os';
-import { finding, say, failWith, FINDINGS, messageOf, type Finding, type FindingCode } from '../findings';
+import {
+  finding,
+  say,
+  failWith,
+  FINDINGS,
+  LOST_BODY_CODES,
+  messageOf,
+  type Finding,
+  type FindingCode,
+} from '../findings';
 import { DEFAULT_RETENTION_DAYS, sizeMismatchFinding, unknownIdmapItemFinding } from '../rules';
 import { absOf, listDir, readFileCapped } from '../fsx';
 import {
@@ -61,6 +70,8 @@ const BLOB_FOLDERS_VERIFIED = 4;
 const BLOB_FOLDERS_LISTED = 32;
 /** Item files per work item (see checkItemTree): 100 measured ~0.2 ms of messaging per item, mostly thread switches. */
 const ITEM_FILES_PER_WORK = 512;
+/** Referencing items named on one damaged BLOB's finding (all are counted in the summary). */
+const MAX_RELATED = 50;
 
 export interface CheckIo {
   progress?: ProgressSink;
@@ -136,6 +147,16 @@ class CheckRun {
   private phase = { name: 'listing', done: 0, total: undefined as number | undefined };
   private quarantine: CheckReport['quarantine'];
   private readonly retentionMs: number;
+  /** Bucket folders of the accounts checked, for the pass that finds who referenced a damaged BLOB. */
+  private readonly itemTrees: { folders: string[]; drive: boolean }[] = [];
+  /** Damaged BLOBs whose body is lost, by digest: their finding when it was kept (to name the items). */
+  private readonly damaged = new Map<string, Finding | undefined>();
+  /** Items (references) whose message body is lost, per account id: missing or damaged BLOB. */
+  private readonly lost = new Map<string, number>();
+  /** BLOBs in the wrong prefix folder, by digest: their finding when kept (to name the items that reference them). */
+  private readonly misplaced = new Map<string, Finding | undefined>();
+  /** With --accounts: the BLOB store's layout findings, kept only for BLOBs those accounts reference. */
+  private readonly storeLayout: Finding[] = [];
 
   constructor(
     readonly root: string,
@@ -166,9 +187,19 @@ class CheckRun {
     this.accountIds = new Set(folders.ids);
     let accounts = folders.ids;
     if (this.opts.accounts) {
-      const wanted = this.opts.accounts.map((a) => a.trim().toLowerCase());
-      for (const a of wanted)
-        if (!this.accountIds.has(a)) failWith('usage.unknown-account', '', `no account folder ${a} in accounts/`);
+      // zimbraIds or e-mail addresses (README), resolved as every command resolves an account.
+      const wanted: string[] = [];
+      for (const a of this.opts.accounts) {
+        const key = a.trim().toLowerCase();
+        const id = this.accountIds.has(key) ? key : (await backup.findAccount(key))?.zimbraId;
+        if (id === undefined || !this.accountIds.has(id))
+          failWith(
+            'usage.unknown-account',
+            '',
+            `no account ${a.trim()} in accounts/ (give a zimbraId or an e-mail address)`,
+          );
+        wanted.push(id);
+      }
       accounts = folders.ids.filter((id) => wanted.includes(id));
     }
     await this.checkRootEntries(rootListing.entries);
@@ -184,6 +215,7 @@ class CheckRun {
       this.reportProgress();
     }
     await this.drain();
+    this.keepReferencedStoreFindings();
     this.checkMaps();
     // The second walk verifies the BLOBs (level blobs) and finds orphans; at level metadata,
     // skip it when every BLOB of the store turned out to be referenced.
@@ -191,6 +223,7 @@ class CheckRun {
     if (this.opts.level === 'blobs' || (this.opts.level === 'metadata' && orphansPossible))
       await this.walkBlobStore('references');
     await this.checkServerArchives();
+    await this.nameDamagedBlobReferences();
     await this.resolvePointed();
     if (!this.interrupted && (this.fix.moves.length > 0 || this.fix.rewrites.length > 0)) {
       this.phase = { name: 'fixing', done: 0, total: undefined };
@@ -298,6 +331,8 @@ class CheckRun {
     const buckets = await listDir(absOf(this.root, treeRel), treeRel);
     if (!buckets.ok) return this.add(buckets.finding);
     const account = this.account!;
+    const tree = { folders: [] as string[], drive };
+    this.itemTrees.push(tree);
     let folders: string[] = [];
     const flush = async (): Promise<void> => {
       if (folders.length === 0) return;
@@ -322,6 +357,7 @@ class CheckRun {
       else if (!b.isDirectory()) this.add(finding('layout.stray-entry', rel, `${rel} is not a bucket folder`));
       else {
         folders.push(rel);
+        tree.folders.push(rel);
         const seen = this.filesPerBucket;
         const perFolder = seen.folders === 0 ? ITEM_FILES_PER_WORK : Math.max(1, seen.files / seen.folders);
         if (folders.length * perFolder >= ITEM_FILES_PER_WORK) await flush();
@@ -487,8 +523,16 @@ class CheckRun {
     const flags = t.flagsAt(slot);
     t.setFlags(slot, DigestFlag.Referenced);
     if ((flags & (DigestFlag.Present | DigestFlag.Referenced)) === DigestFlag.Present) this.referencedPresent++;
+    if ((flags & DigestFlag.Present) === 0 && (flags & DigestFlag.Misplaced) !== 0) {
+      // Reported once, as blob.wrong-folder on the BLOB, naming this item; not also as missing.
+      const f = this.misplaced.get(digest);
+      if (f && (f.related ??= []).length < MAX_RELATED)
+        f.related.push({ path: itemRel, message: `item that references it (transaction ${tx}); move the BLOB home` });
+      return;
+    }
     if ((flags & DigestFlag.Present) === 0) {
       if (this.blobStoreListed) {
+        this.countLost(itemRel);
         const blobRel = blobRelPath(digest) ?? `${BLOBS_DIR}/${digest}`;
         this.pointFinding({
           code: 'blob.missing',
@@ -505,6 +549,76 @@ class CheckRun {
       t.setValue(slot, declared);
       t.setFlags(slot, DigestFlag.DeclaredSize);
     }
+  }
+
+  private countLost(itemRel: string): void {
+    const account = itemRel.split('/')[1] ?? '';
+    this.lost.set(account, (this.lost.get(account) ?? 0) + 1);
+  }
+
+  /** An account-scoped check reports no other account's BLOB: only a misplaced BLOB the accounts reference. */
+  private keepReferencedStoreFindings(): void {
+    for (const f of this.storeLayout.splice(0)) {
+      const digest = f.path.slice(f.path.lastIndexOf('/') + 1);
+      const slot = this.blobTable.lookup(digest);
+      if (slot >= 0 && (this.blobTable.flagsAt(slot) & DigestFlag.Referenced) !== 0) this.add(f);
+    }
+  }
+
+  private onMisplaced(f: Finding): void {
+    const digest = f.path.slice(f.path.lastIndexOf('/') + 1);
+    this.blobTable.setFlags(this.blobTable.slot(digest), DigestFlag.Misplaced);
+    if (!this.misplaced.has(digest)) this.misplaced.set(digest, this.collector.wouldKeep(f.code) ? f : undefined);
+  }
+
+  private onLostBody(f: Finding): void {
+    const digest = f.path.slice(f.path.lastIndexOf('/') + 1);
+    if (!this.damaged.has(digest)) this.damaged.set(digest, this.collector.wouldKeep(f.code) ? f : undefined);
+  }
+
+  /**
+   * The items whose body a damaged BLOB held: the references were judged and dropped
+   * long before the BLOBs were verified (that keeps memory flat), so the accounts'
+   * item files are read once more, only when some BLOB was found damaged. Each
+   * referencing item is counted per account and named on the BLOB's finding.
+   */
+  private async nameDamagedBlobReferences(): Promise<void> {
+    if (this.damaged.size === 0 || this.opts.level === 'structure') return;
+    this.phase = { name: 'references', done: 0, total: this.itemTrees.length };
+    this.reportProgress('items referencing damaged BLOBs');
+    const runs: Promise<void>[] = [];
+    for (const tree of this.itemTrees) {
+      for (let i = 0; i < tree.folders.length; i += 16) {
+        throwIfCancelled(this.signal);
+        const item: WorkItem = {
+          type: 'item-folders',
+          folders: tree.folders.slice(i, i + 16),
+          drive: tree.drive,
+          read: true,
+          records: false,
+        };
+        await this.pool.ready();
+        runs.push(this.track(this.pool.run(item).then((facts) => this.onDamagedReferences(facts))));
+      }
+      this.phase.done++;
+    }
+    await Promise.all(runs);
+    await this.drain();
+    for (const f of this.damaged.values()) f?.related?.sort((a, b) => a.path.localeCompare(b.path));
+  }
+
+  private onDamagedReferences(facts: BatchFacts): void {
+    unpackNames(facts.digests).forEach((digest, i) => {
+      if (!this.damaged.has(digest)) return;
+      const rel = facts.refRels[facts.digestRefs[2 * i]!]!;
+      const tx = facts.digestRefs[2 * i + 1]!;
+      this.countLost(rel);
+      const f = this.damaged.get(digest);
+      if (!f) return;
+      const related = (f.related ??= []);
+      if (related.length < MAX_RELATED)
+        related.push({ path: rel, message: `item whose message body is lost (transaction ${tx} references it)` });
+    });
   }
 
   private checkSize(digest: string, slot: number, declared: number, real: number): void {
@@ -642,7 +756,14 @@ class CheckRun {
     this.stats.files += f.files;
     this.stats.bytes += f.bytes;
     this.stats.items += f.items;
-    for (const x of f.findings) this.add(x);
+    for (const x of f.findings) {
+      if (LOST_BODY_CODES.has(x.code)) this.onLostBody(x);
+      else if (x.code === 'blob.wrong-folder') this.onMisplaced(x);
+      // An account-scoped check judges the store's layout findings once it knows what the accounts reference.
+      if (this.opts.accounts !== undefined && x.path.startsWith(`${BLOBS_DIR}/`) && !LOST_BODY_CODES.has(x.code))
+        this.storeLayout.push(x);
+      else this.add(x);
+    }
     for (const [rel, code] of f.unusable) this.fixMove(rel, code);
     unpackNames(f.digests).forEach((digest, i) =>
       this.onReference(digest, f.digestSizes[i]!, f.refRels[f.digestRefs[2 * i]!]!, f.digestRefs[2 * i + 1]!),
@@ -729,6 +850,10 @@ class CheckRun {
         interrupted: this.interrupted,
         truncatedCodes: this.collector.truncatedCodes(),
         maxFindingsPerCode: this.collector.cap,
+        lostBodies: {
+          items: [...this.lost.values()].reduce((a, b) => a + b, 0),
+          byAccount: Object.fromEntries([...this.lost].sort(([a], [b]) => a.localeCompare(b))),
+        },
         level: this.opts.level,
         workers: this.pool.mode === 'threads' ? `threads:${this.pool.size}` : 'in-process',
         cacheFile: this.cache?.file ?? null,
@@ -737,6 +862,7 @@ class CheckRun {
     };
     if (this.quarantine) report.quarantine = this.quarantine;
     if (this.cacheNote !== undefined) report.summary.cacheNote = this.cacheNote;
+    if (this.opts.sample && this.opts.level === 'blobs') report.summary.sampled = describeSample(this.opts.sample);
     return report;
   }
 

@@ -30,35 +30,62 @@ export function toSarif(report: CheckReport, tool: { name: string; version: stri
           },
         },
         originalUriBaseIds: { BACKUPROOT: { uri: rootUri } },
-        invocations: [{ executionSuccessful: !report.summary.interrupted }],
+        invocations: [invocation(report)],
         results: report.findings.map((f) => result(f, index.get(f.code) ?? 0)),
-        properties: { summary: report.summary },
+        properties: { partial: report.summary.interrupted, summary: report.summary },
       },
     ],
   };
 }
 
-function result(f: Finding, ruleIndex: number): object {
+/** An interrupted check's results are partial, and capped codes have more findings than listed: both said in the log. */
+function invocation(report: CheckReport): object {
+  const s = report.summary;
+  const notes: string[] = [];
+  if (s.interrupted) notes.push('Interrupted: partial results (only what was checked before the stop).');
+  for (const c of s.truncatedCodes)
+    notes.push(`${c}: ${s.byCode[c] ?? 0} found, the first ${s.maxFindingsPerCode} listed.`);
+  return {
+    executionSuccessful: !s.interrupted,
+    ...(notes.length > 0
+      ? { toolExecutionNotifications: notes.map((text) => ({ level: 'warning', message: { text } })) }
+      : {}),
+  };
+}
+
+function physical(path: string, range: Finding['range']): Record<string, unknown> {
   const physicalLocation: Record<string, unknown> = {
     // An empty path is the backup path itself: SARIF wants a relative URI, "." is the folder.
     artifactLocation: {
-      uri: f.path === '' ? '.' : f.path.split('/').map(encodeURIComponent).join('/'),
+      uri: path === '' ? '.' : path.split('/').map(encodeURIComponent).join('/'),
       uriBaseId: 'BACKUPROOT',
     },
   };
-  if (f.range) {
+  if (range) {
     physicalLocation['region'] = {
-      startLine: f.range.start.line + 1,
-      startColumn: f.range.start.character + 1,
-      endLine: f.range.end.line + 1,
-      endColumn: f.range.end.character + 1,
+      startLine: range.start.line + 1,
+      startColumn: range.start.character + 1,
+      endLine: range.end.line + 1,
+      endColumn: range.end.character + 1,
     };
   }
-  return {
+  return physicalLocation;
+}
+
+function result(f: Finding, ruleIndex: number): object {
+  const out: Record<string, unknown> = {
     ruleId: f.code,
     ruleIndex,
     level: LEVEL[f.severity],
     message: { text: `${f.message}. ${f.remedy}` },
-    locations: [{ physicalLocation }],
+    locations: [{ physicalLocation: physical(f.path, f.range) }],
   };
+  // The items whose message body a damaged BLOB held.
+  if (f.related && f.related.length > 0)
+    out['relatedLocations'] = f.related.map((r, id) => ({
+      id,
+      physicalLocation: physical(r.path, r.range),
+      message: { text: r.message },
+    }));
+  return out;
 }

@@ -11,7 +11,7 @@ export type SampleSpec = { slice: [number, number] } | { percent: number };
 export type DoubleGzipMode = 'skip' | 'check' | 'fix';
 
 export interface CheckOptions {
-  /** zimbraIds; when given, only these accounts and the BLOBs they reference are checked (no orphan search). */
+  /** zimbraIds or e-mail addresses; when given, only these accounts and the BLOBs they reference are checked (no orphan search). */
   accounts?: string[];
   level: CheckLevel;
   sample?: SampleSpec;
@@ -45,6 +45,11 @@ export interface CheckSummary {
   /** Codes whose findings were counted in full but kept only up to the cap. */
   truncatedCodes: FindingCode[];
   maxFindingsPerCode: number;
+  /**
+   * Items whose message body is lost (their BLOB is missing, or corrupted, truncated,
+   * empty or not gzip: LOST_BODY_CODES), counted per referencing item, per account id.
+   */
+  lostBodies: { items: number; byAccount: Record<string, number> };
   level: CheckLevel;
   /** How files were checked: "threads:N" (worker pool) or "in-process". */
   workers: string;
@@ -52,6 +57,8 @@ export interface CheckSummary {
   cacheFile: string | null;
   /** An info note when the cache could not be opened (the check ran without it). */
   cacheNote?: string;
+  /** Level blobs with --sample: which sample of the BLOBs was verified ("1/7", "10%"); absent otherwise. */
+  sampled?: string;
   /** The command a support engineer would run next. */
   nextCommand: string;
 }

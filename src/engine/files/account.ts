@@ -48,6 +48,13 @@ const STAT_KEYS: ReadonlySet<string> = new Set(STAT_ORDER);
 const BACKUPSTAT_KEYS: ReadonlySet<string> = new Set(BACKUPSTAT_ORDER);
 export const ACCOUNT_STATUSES = new Set(['active', 'locked', 'closed', 'maintenance', 'pending', 'lockout']);
 
+/** The e-mail address from the text of an account_info that does not parse, when its "name" line is intact. */
+export function salvageAccountName(bytes: Uint8Array | string): string | undefined {
+  const text = typeof bytes === 'string' ? bytes : Buffer.from(bytes).toString('utf8');
+  const m = /"name"\s*:\s*"([^"\\\s@]+@[^"\\\s@]+)"/.exec(text);
+  return m?.[1];
+}
+
 /** `folderId` is the zimbraId the folder name says; a different one inside is reported. */
 export function parseAccountInfo(bytes: Uint8Array | string, path: string, folderId?: string): Parsed<AccountInfo> {
   const read = readJsonObject(bytes, path, 'account.invalid-json');

@@ -7,7 +7,7 @@ import { TRANSACTION_FILE_KEYS } from '../format/item';
 import { isUtf8 } from 'node:buffer';
 import { parseTree, findNodeAtLocation, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
 import { finding, type Finding, type FindingCode, type Range, type Severity } from '../findings';
-import { FAR_FUTURE, SECONDS_THRESHOLD, parseInstant } from '../dates';
+import { FAR_FUTURE, SECONDS_THRESHOLD, formatMessageDate, parseInstant } from '../dates';
 import { itemTypeCode } from '../zimbra';
 import { LineIndex } from '../text';
 import type { ItemHistory, JsonPointer, Transaction } from './types';
@@ -311,7 +311,7 @@ function readDate(
     if (v < SECONDS_THRESHOLD) {
       pending.add(
         'item.date-in-seconds',
-        `${v} looks like epoch seconds; read as ${new Date(v * 1000).toISOString()}`,
+        `${v} looks like epoch seconds; read as ${formatMessageDate(v * 1000)}`,
         pointer,
       );
       return Math.round(v * 1000);
@@ -321,7 +321,7 @@ function readDate(
   if (typeof v === 'string') {
     const at = parseInstant(v, 'UTC');
     if (at !== undefined) {
-      pending.add('item.date-as-string', `date string "${v}" read as ${new Date(at).toISOString()}`, pointer);
+      pending.add('item.date-as-string', `date string "${v}" read as ${formatMessageDate(at)}`, pointer);
       return at;
     }
   }

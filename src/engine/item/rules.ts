@@ -4,6 +4,7 @@
  * call `checkHistory`, so a rule lives here once.
  */
 // isDigestName is digest.ts's isValidDigest without decoding (test/check/digestName.test.ts keeps them in agreement).
+import { formatMessageDate, formatSpan } from '../dates';
 import { isDigestName } from '../digestName';
 import { itemTypeName } from '../zimbra';
 import type { JsonPointer, ItemHistory, Transaction } from './types';
@@ -67,14 +68,14 @@ export function checkHistory(history: ItemHistory, pending: PendingFindings, ctx
 
     // Interval rules.
     if (t.start !== undefined && t.end !== null && t.end < t.start) {
-      pending.add('item.end-before-start', `end-date is ${t.start - t.end} ms before start-date`, at(t, 'end-date'));
+      pending.add(
+        'item.end-before-start',
+        `end-date is ${formatSpan(t.start - t.end)} before start-date`,
+        at(t, 'end-date'),
+      );
     }
     if (t.start !== undefined && t.start > future)
-      pending.add(
-        'item.future-date',
-        `start-date ${new Date(t.start).toISOString()} is in the future`,
-        at(t, 'start-date'),
-      );
+      pending.add('item.future-date', `start-date ${formatMessageDate(t.start)} is in the future`, at(t, 'start-date'));
     const next = txs[i + 1];
     if (next) {
       if (t.end === null) {
@@ -87,23 +88,19 @@ export function checkHistory(history: ItemHistory, pending: PendingFindings, ctx
         if (next.start > t.end) {
           pending.add(
             'item.interval-gap',
-            `no state from ${new Date(t.end).toISOString()} to ${new Date(next.start).toISOString()}`,
+            `no state from ${formatMessageDate(t.end)} to ${formatMessageDate(next.start)}`,
             at(next, 'start-date'),
           );
         } else if (next.start < t.end) {
           pending.add(
             'item.interval-overlap',
-            `transactions ${i + 1} and ${i + 2} overlap by ${t.end - next.start} ms`,
+            `transactions ${i + 1} and ${i + 2} overlap by ${formatSpan(t.end - next.start)}`,
             at(next, 'start-date'),
           );
         }
       }
     } else if (t.end !== null && t.start !== undefined && t.end >= t.start) {
-      pending.add(
-        'item.history-ends',
-        `the last transaction ends at ${new Date(t.end).toISOString()}`,
-        at(t, 'end-date'),
-      );
+      pending.add('item.history-ends', `the last transaction ends at ${formatMessageDate(t.end)}`, at(t, 'end-date'));
     }
 
     if (t.deleted) deletedSeen = true;

@@ -5,7 +5,14 @@
  * which does not justify a MIME library in the extension bundle.
  */
 import { isUtf8 } from 'node:buffer';
-import { digestAlgorithm, formatZxsuite, type BlobStore, type BlobVerification } from '../engine';
+import {
+  LOST_BODY_CODES,
+  digestAlgorithm,
+  formatZxsuite,
+  type BlobStore,
+  type BlobVerification,
+  type Finding,
+} from '../engine';
 
 /** Only the top of a BLOB is searched for headers; a header block is a few KB. */
 const HEADER_SCAN_BYTES = 256 * 1024;
@@ -98,6 +105,8 @@ export interface BlobDocumentInput {
   content?: Uint8Array;
   /** Why there is no content although the BLOB decompresses (too big to hold). */
   omitted?: string;
+  /** Items whose message body this BLOB held, as the last check found them lost ("account: path"). */
+  lostBy?: string[];
   zone: string;
 }
 
@@ -126,6 +135,13 @@ export function blobDocumentText(input: BlobDocumentInput): string {
     ['Size', `${bytes(v.size ?? input.content?.byteLength)} (${bytes(v.compressedSize)} compressed)`],
   ];
   if (v.actualDigest && v.actualDigest !== input.digest) lines.push(['Actual', v.actualDigest]);
+  if (input.lostBy && input.lostBy.length > 0) {
+    lines.push([
+      'Lost by',
+      `${input.lostBy.length} item${input.lostBy.length === 1 ? '' : 's'} (last coherency check)`,
+    ]);
+    for (const who of input.lostBy) lines.push(['', who]);
+  }
   if (input.content) {
     const h = parseHeaders(input.content);
     for (const [label, name] of [
@@ -163,9 +179,14 @@ export function blobDocumentText(input: BlobDocumentInput): string {
  * The document of a digest in a BLOB store, as Show BLOB opens it: the content only up
  * to SHOW_BLOB_MAX_BYTES, and a gzip bomb not decompressed at all (BlobStore.read).
  */
-export async function blobDocumentFromStore(store: BlobStore, digest: string, zone: string): Promise<string> {
+export async function blobDocumentFromStore(
+  store: BlobStore,
+  digest: string,
+  zone: string,
+  lostBy: string[] = [],
+): Promise<string> {
   const read = await store.read(digest);
-  const input = { digest, relPath: store.relPath(digest), verification: read.verification, zone };
+  const input = { digest, relPath: store.relPath(digest), verification: read.verification, zone, lostBy };
   if (read.ok) return blobDocumentText({ ...input, content: read.content });
   return blobDocumentText(
     read.over !== undefined
@@ -180,4 +201,18 @@ export function blobRefFromUriParts(uriPath: string, query: string): { root: str
   const root = query.startsWith('root=') ? query.slice('root='.length) : undefined;
   if (!m || !m[1] || !root) return undefined;
   return { digest: m[1], root };
+}
+
+/**
+ * The items whose body `digest` held, as the last check reported them lost: a
+ * blob.missing naming the digest, or the items a damaged BLOB's finding names.
+ */
+export function lostByInCheck(findings: readonly Finding[], digest: string): string[] {
+  const out = new Set<string>();
+  for (const f of findings) {
+    if (f.code === 'blob.missing' && f.message.includes(digest)) out.add(f.path);
+    else if (LOST_BODY_CODES.has(f.code) && f.path.endsWith(`/${digest}`))
+      for (const r of f.related ?? []) out.add(r.path);
+  }
+  return [...out].sort();
 }

@@ -4,7 +4,7 @@
  */
 import { FINDINGS, isFindingCode } from '../engine';
 import type { CheckLevel, RunCheckRequest } from '../../shared/protocol';
-import { countBySeverity, findingLocation } from './findingsModel';
+import { findingLocation } from './findingsModel';
 
 export type CheckScope =
   { kind: 'backup' } | { kind: 'account'; zimbraId: string; name: string } | { kind: 'file'; relPath: string };
@@ -38,10 +38,28 @@ export function checkTitle(scope: CheckScope, level: CheckLevel): string {
   return `Coherency check (${level}) — ${scopeLabel(scope)}`;
 }
 
+/**
+ * The true counts (the summary's, as the CLI prints them), not the listed findings':
+ * a code past the per-code cap is counted in full but listed only up to the cap.
+ */
 export function checkSummary(result: RunCheckRequest.Result): string {
   const s = result.summary;
-  const counts = countBySeverity(result.findings) || 'no findings';
-  return `${counts} in ${s.filesChecked.toLocaleString('en-US')} files${s.interrupted ? ' (interrupted)' : ''}`;
+  const counts = severityCounts(s.bySeverity) || 'no findings';
+  return `${s.interrupted ? 'PARTIAL (cancelled): ' : ''}${counts} in ${s.filesChecked.toLocaleString('en-US')} files`;
+}
+
+function severityCounts(n: Record<'error' | 'warning' | 'info', number>): string {
+  return (['error', 'warning', 'info'] as const)
+    .filter((k) => n[k] > 0)
+    .map((k) => `${n[k].toLocaleString('en-US')} ${k}${n[k] === 1 || k === 'info' ? '' : 's'}`)
+    .join(', ');
+}
+
+/** "1,000 of 5,163 listed" for a capped code, "" otherwise. */
+export function cappedNote(result: RunCheckRequest.Result, code: string): string {
+  const s = result.summary;
+  if (!(s.truncatedCodes ?? []).includes(code)) return '';
+  return `${s.maxFindingsPerCode.toLocaleString('en-US')} of ${(s.byCode[code] ?? 0).toLocaleString('en-US')} listed`;
 }
 
 /** The report "Show report" opens: counts by code, then every finding (capped). */
@@ -53,6 +71,12 @@ export function checkReportMarkdown(title: string, result: RunCheckRequest.Resul
     `- ${checkSummary(result)}`,
     `- duration: ${(s.durationMs / 1000).toFixed(1)} s`,
   ];
+  if (s.interrupted)
+    out.push('- **Partial results**: the check was cancelled; counts and findings cover only what was checked before');
+  for (const code of s.truncatedCodes ?? [])
+    out.push(`- \`${code}\`: ${cappedNote(result, code)} (every finding is counted)`);
+  if ((s.lostBodies?.items ?? 0) > 0)
+    out.push(`- message bodies lost (missing or damaged BLOB): ${s.lostBodies.items} items`);
   if (s.unpublished > 0) out.push(`- ${s.unpublished} findings not published to the Problems panel (diagnostics cap)`);
   out.push('', '| code | count | what | remedy |', '|---|---:|---|---|');
   const codes = Object.entries(s.byCode).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));

@@ -3,7 +3,15 @@
  * by account, with the same paging as the Backup view (a damaged backup can yield
  * hundreds of thousands of findings; the view must stay responsive).
  */
-import { FINDINGS, classifyRelPath, compareFindings, isFindingCode, type Finding, type Severity } from '../engine';
+import {
+  FINDINGS,
+  LOST_BODY_CODES,
+  classifyRelPath,
+  compareFindings,
+  isFindingCode,
+  type Finding,
+  type Severity,
+} from '../engine';
 
 export interface FindingGroup {
   /** Stable within a result: `code/<code>` or `account/<zimbraId>` or `account/-`. */
@@ -93,4 +101,53 @@ export function findingLocation(f: Finding): string {
 
 export function severityIcon(s: Severity): string {
   return s === 'error' ? 'error' : s === 'warning' ? 'warning' : 'info';
+}
+
+/**
+ * The items whose message body is lost, by item path: a blob.missing on the item, or
+ * an item a damaged BLOB's finding names (its related locations). One finding each,
+ * on the item, saying why: what the Backup view marks and the Findings view lists.
+ */
+export function lostBodyFindings(findings: readonly Finding[]): Finding[] {
+  const out = new Map<string, Finding>();
+  for (const f of findings) {
+    if (f.code === 'blob.missing' && accountOf(f.path)) {
+      if (!out.has(f.path)) out.set(f.path, { ...f, message: `message body lost: ${f.message}` });
+    } else if (LOST_BODY_CODES.has(f.code)) {
+      for (const r of f.related ?? []) {
+        if (out.has(r.path)) continue;
+        out.set(r.path, {
+          code: f.code,
+          severity: f.severity,
+          path: r.path,
+          message: `message body lost: its BLOB ${f.path} — ${f.message}`,
+          remedy: f.remedy,
+        });
+      }
+    }
+  }
+  return [...out.values()].sort(compareFindings);
+}
+
+/** Lost bodies per account (e-mail address where known), most first. */
+export function groupLostBodies(
+  findings: readonly Finding[],
+  accountNames: ReadonlyMap<string, string> = new Map(),
+): FindingGroup[] {
+  const byAccount = new Map<string, FindingGroup>();
+  for (const f of lostBodyFindings(findings)) {
+    const id = accountOf(f.path) ?? '-';
+    let g = byAccount.get(id);
+    if (!g) {
+      const label = accountNames.get(id) ?? id;
+      byAccount.set(id, (g = { key: `lost/${id}`, label, description: '', severity: 'error', findings: [] }));
+    }
+    g.findings.push(f);
+  }
+  const list = [...byAccount.values()];
+  for (const g of list) {
+    const n = g.findings.length;
+    g.description = n === 1 ? '1 item lost its body' : `${n} items lost their body`;
+  }
+  return list.sort((a, b) => b.findings.length - a.findings.length || a.label.localeCompare(b.label));
 }

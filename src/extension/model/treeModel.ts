@@ -28,6 +28,8 @@ export type NodeRef =
   | { kind: 'item'; zimbraId: string; itemId: number; path: string }
   | { kind: 'deleted'; zimbraId: string }
   | { kind: 'unplaced'; zimbraId: string }
+  /** Item files of the account that cannot be read as items (invalid JSON, not UTF-8, unreadable). */
+  | { kind: 'unreadable'; zimbraId: string }
   | { kind: 'blobStore' }
   | { kind: 'blobPrefix'; prefix: string }
   | { kind: 'blob'; digest: string; path: string }
@@ -58,6 +60,8 @@ export function nodeId(ref: NodeRef): string {
       return `deleted/${ref.zimbraId}`;
     case 'unplaced':
       return `unplaced/${ref.zimbraId}`;
+    case 'unreadable':
+      return `unreadable/${ref.zimbraId}`;
     case 'blobStore':
       return 'blobs';
     case 'blobPrefix':
@@ -362,4 +366,22 @@ export function slotsToViews<T>(
         ? rangeView(owner, list, s, keyLabel)
         : moreView(owner, list, s, limits.pageSize),
   );
+}
+
+/** A file the catalogue could not read as an item: shown, marked, with the first reason. */
+export function unreadableFileView(
+  owner: string,
+  file: { path: string; findings: readonly { code: string; message: string }[] },
+): NodeView {
+  const first = file.findings[0];
+  return {
+    id: `${owner}/${file.path}#unreadable`,
+    label: file.path.slice(file.path.lastIndexOf('/') + 1),
+    description: first ? `${first.code}: ${first.message}` : 'cannot be read as an item',
+    tooltip: `${file.path}\n${file.findings.map((f) => `${f.code}: ${f.message}`).join('\n') || 'cannot be read as an item'}`,
+    collapsible: false,
+    contextValue: 'zxbackup.unreadableItem',
+    icon: 'error',
+    path: file.path,
+  };
 }

@@ -3,10 +3,10 @@
  * Run by test/e2e/run.mjs through the workbench payload extensionDevelopmentPath / extensionTestsPath.
  */
 import * as assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { isFindingCode, formatIso } from '../../../src/engine';
+import { isFindingCode, formatIso, itemRelPath } from '../../../src/engine';
 import { BLOB_SCHEME, blobUri } from '../../../src/shared/protocol';
 import {
   activeApi,
@@ -62,6 +62,9 @@ async function setPointInTime(value: string): Promise<void> {
 }
 
 let api: TestApi;
+
+/** The zimbraId in a Findings entry's description ("code · accounts/<id>/…"). */
+const rootAccount = (description: string): string => (description.split(' · ')[1] ?? '').split('/')[1] ?? '';
 
 describe('activation on a backup path', () => {
   it('activates on the opened backup path without being asked', async () => {
@@ -130,10 +133,84 @@ describe('the Backup tree', function () {
     assert.notDeepEqual(atMiddle, atLast);
     await setPointInTime('last');
   });
+
+  it('survives refreshes that race (two point-in-time changes at once): every account keeps its folders', async () => {
+    const tree = provider(api, 'backupTree');
+    const accountsWithFolders = async () =>
+      (await walk(tree, 4, 60)).filter((n) => kindOf(n.id) === 'folder').map((n) => n.id.split('/')[1]);
+    const before = new Set(
+      await waitFor('folders in the tree', async () => {
+        const a = await accountsWithFolders();
+        return a.length > 0 ? a : undefined;
+      }),
+    );
+    const starts = items()
+      .flatMap((i) => i.history.transactions.map((t) => t.start))
+      .filter((x): x is number => typeof x === 'number')
+      .sort((a, b) => a - b);
+    const late = formatIso(starts[Math.floor(starts.length * 0.9)]!, 'UTC');
+    await Promise.all([setPointInTime(late), setPointInTime('last'), setPointInTime(late)]);
+    await setPointInTime('last');
+    const after = new Set(
+      await waitFor('the folders back after the racing refreshes', async () => {
+        const a = new Set(await accountsWithFolders());
+        return [...before].every((x) => a.has(x)) ? [...a] : undefined;
+      }),
+    );
+    for (const a of before) assert.ok(after.has(a), `account ${a} still shows its folders`);
+  });
+
+  it('lists unreadable item files, marked, under their account', async () => {
+    const broken = items().filter((i) => !i.history.parsed);
+    assert.ok(broken.length > 0, 'the sample with faults has item files that do not parse');
+    const tree = provider(api, 'backupTree');
+    const target = broken[0]!;
+    const zimbraId = target.rel.split('/')[1]!;
+    const nodes = await waitFor(
+      'an "Unreadable item files" node',
+      async () => {
+        const all = await walk(tree, 4, 80);
+        return all.some((n) => n.id === `unreadable/${zimbraId}`) ? all : undefined;
+      },
+      60_000,
+    );
+    const node = nodes.find((n) => n.id === `unreadable/${zimbraId}`)!;
+    const files = await children(tree, node.element);
+    const names = files.map((f) => f.label);
+    for (const b of broken.filter((i) => i.rel.split('/')[1] === zimbraId))
+      assert.ok(names.includes(b.rel.split('/').pop()!), `${b.rel} is listed: ${names.join(', ')}`);
+    assert.ok(files.every((f) => f.contextValue === 'zxbackup.unreadableItem' && f.description.length > 0));
+  });
 });
 
 describe('diagnostics, hover and symbols', function () {
   this.timeout(90_000);
+
+  it('marks the backup path read-only in every editor (files.readonlyInclude, user settings)', async () => {
+    const root = backupRoot().replace(/\/+$/, '');
+    const inspect = vscode.workspace.getConfiguration('files').inspect<Record<string, boolean>>('readonlyInclude');
+    const globs = Object.entries(inspect?.globalValue ?? {})
+      .filter(([, on]) => on)
+      .map(([g]) => g);
+    assert.ok(globs.includes(`${root}/**`), `files.readonlyInclude has ${root}/**: ${globs.join(', ')}`);
+    assert.equal(inspect?.workspaceValue, undefined, 'nothing is written into the backup path (.vscode/settings.json)');
+  });
+
+  it('gives open editors their diagnostics back after Restart Server', async () => {
+    const damaged = sampleItems().find((i) => i.history.findings.some((f) => f.severity === 'error'));
+    assert.ok(damaged);
+    const uri = vscode.Uri.file(damaged.abs);
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
+    const errors = () =>
+      vscode.languages.getDiagnostics(uri).filter((x) => x.severity === vscode.DiagnosticSeverity.Error);
+    await waitFor(`diagnostics on ${damaged.rel}`, () => errors().length > 0, 45_000);
+    await vscode.commands.executeCommand(commandId(/Restart Server/i));
+    await waitFor(
+      `diagnostics on ${damaged.rel} after the restart, without reopening it`,
+      () => errors().length > 0,
+      30_000,
+    );
+  });
 
   it('publishes an error diagnostic with an engine finding code on a damaged item', async () => {
     const damaged = sampleItems().find((i) => i.history.findings.some((f) => f.severity === 'error'));
@@ -238,6 +315,70 @@ describe('the coherency check', function () {
       codes.some((c) => isFindingCode(c)),
       `Problems panel shows catalogue codes: ${codes.slice(0, 10).join(', ')}`,
     );
+    // A click on a diagnostic whose file does not exist offers "Create File" inside the backup.
+    const isFile = (p: string) => {
+      try {
+        return statSync(p).isFile();
+      } catch {
+        return false;
+      }
+    };
+    const onMissing = published.filter(([u]) => !isFile(u.fsPath)).map(([u]) => u.fsPath);
+    assert.deepEqual(onMissing, [], 'no diagnostic on a file that does not exist');
+  });
+
+  it('ties lost message bodies to their items: Findings per account, a mark on the item', async () => {
+    // Level blobs: missing BLOBs and damaged ones (whose items the check then names).
+    const started = Date.now();
+    await vscode.commands.executeCommand(commandId(/Run Coherency Check/i), 'backup', 'blobs');
+    const uiMs = Date.now() - started;
+    console.log(`check at level blobs from the UI: ${uiMs} ms (bench/uiCheck.ts compares the server with the CLI)`);
+    const findings = provider(api, 'findingsTree');
+    const top = await waitFor(
+      'a "Lost message bodies" grouping in Findings',
+      async () => {
+        const t = await children(findings);
+        return t.some((n) => n.label === 'Lost message bodies') ? t : undefined;
+      },
+      60_000,
+    );
+    const lost = top.find((n) => n.label === 'Lost message bodies')!;
+    const accounts = await children(findings, lost.element);
+    assert.ok(accounts.length > 0);
+    const entries = await children(findings, accounts[0]!.element);
+    assert.ok(entries.length > 0);
+    const root = backupRoot();
+    for (const e of entries.slice(0, 20)) {
+      assert.match(e.label, /^message body lost/);
+      const rel = (e.description.split(' · ')[1] ?? '').replace(/:\d+$/, '');
+      assert.ok(rel.startsWith('accounts/') && statSync(join(root, rel)).isFile(), `${rel} is an item file`);
+      const badge = await api.lostBodies!.provideFileDecoration(
+        vscode.Uri.file(join(root, rel)),
+        new vscode.CancellationTokenSource().token,
+      );
+      assert.equal(badge?.badge, '✗', `${rel} is marked in the Backup view`);
+    }
+    const isFile = (p: string) => {
+      try {
+        return statSync(p).isFile();
+      } catch {
+        return false;
+      }
+    };
+    const rootUri = vscode.Uri.file(root).toString();
+    const onMissing = vscode.languages
+      .getDiagnostics()
+      .filter(([u, d]) => u.toString().startsWith(rootUri) && d.length > 0 && !isFile(u.fsPath))
+      .map(([u]) => u.fsPath);
+    assert.deepEqual(onMissing, [], 'no diagnostic on a file that does not exist (level blobs)');
+    const healthy = itemRelPath(rootAccount(entries[0]!.description), 999_999_999);
+    assert.equal(
+      await api.lostBodies!.provideFileDecoration(
+        vscode.Uri.file(join(root, healthy)),
+        new vscode.CancellationTokenSource().token,
+      ),
+      undefined,
+    );
   });
 
   it('can be cancelled while it runs, and stops', async () => {
@@ -273,6 +414,12 @@ describe('the coherency check', function () {
     assert.ok(
       after.some((o) => /cancel/i.test(`${o.label} ${o.description}`)),
       `an operation shows as cancelled: ${after.map((o) => `${o.label} ${o.description}`).join(' | ')}`,
+    );
+    const findingsView = provider(api, 'findingsTree') as unknown as { description: string };
+    await waitFor(
+      `the Findings view to mark the cancelled check's results as partial (${findingsView.description})`,
+      () => /PARTIAL/.test(findingsView.description),
+      10_000,
     );
     console.log(`cancelled after ${Date.now() - started} ms`);
   });

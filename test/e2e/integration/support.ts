@@ -117,6 +117,7 @@ export interface TestApi {
   backupTree?: vscode.TreeDataProvider<unknown>;
   findingsTree?: vscode.TreeDataProvider<unknown>;
   operationsTree?: vscode.TreeDataProvider<unknown>;
+  lostBodies?: vscode.FileDecorationProvider;
 }
 
 export async function activeApi(): Promise<TestApi> {
@@ -125,7 +126,10 @@ export async function activeApi(): Promise<TestApi> {
   return (ext.exports ?? {}) as TestApi;
 }
 
-export function provider(api: TestApi, key: keyof TestApi): vscode.TreeDataProvider<unknown> {
+export function provider(
+  api: TestApi,
+  key: 'backupTree' | 'findingsTree' | 'operationsTree',
+): vscode.TreeDataProvider<unknown> {
   const p = api[key];
   if (!p || typeof p.getChildren !== 'function') {
     throw new Error(

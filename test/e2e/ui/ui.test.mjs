@@ -2,6 +2,8 @@
 // Run by `npm run test:e2e` (which passes ZXB_E2E_VSIX / ZXB_E2E_SAMPLE), or alone:
 //   node --import tsx node_modules/mocha/bin/mocha.js --no-config --timeout 180000 test/e2e/ui/ui.test.mjs
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { runCleanups } from '../cleanup.mjs';
 import { openWorkbench, prepare, startHarness } from '../harness.mjs';
 import { engine, sampleFacts } from './sampleFacts.mjs';
@@ -19,6 +21,20 @@ import {
 } from './workbench.mjs';
 
 const { FINDINGS, formatZxsuite } = engine;
+
+/** Quick Open by path, as a person pasting the path from a ticket; resolves when its tab is active. */
+async function openByPath(page, rel) {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: 15_000 });
+  await input.fill(rel);
+  await page.locator('.quick-input-list .monaco-list-row').first().waitFor({ timeout: 30_000 });
+  await page.keyboard.press('Enter');
+  await page
+    .locator('.tabs-container .tab.active')
+    .filter({ hasText: rel.split('/').pop() })
+    .waitFor({ timeout: 30_000 });
+}
 
 describe('Zextras Backup Inspector in VS Code (UI)', function () {
   this.timeout(180_000);
@@ -132,6 +148,23 @@ describe('Zextras Backup Inspector in VS Code (UI)', function () {
       60_000,
     );
     assert.ok(row);
+  });
+
+  it('opens item files read-only: typing and saving leave the file on disk unchanged', async function () {
+    shot = 'ui-readonly';
+    const item = facts.flatMap((a) => a.items).find((i) => i.history.transactions.length >= 1);
+    assert.ok(item);
+    const file = path.join(sample, item.rel);
+    const before = fs.readFileSync(file);
+    await openByPath(page, item.rel);
+    const tab = page.locator('.tabs-container .tab.active').filter({ hasText: item.rel.split('/').pop() });
+    await page.locator('.editor-instance .monaco-editor .view-lines').first().click();
+    await page.keyboard.type('zz');
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('ControlOrMeta+S');
+    await page.waitForTimeout(1_500); // longer than autosave's default delay
+    assert.equal(await tab.evaluate((el) => el.classList.contains('dirty')), false, 'the tab is not dirty');
+    assert.ok(fs.readFileSync(file).equals(before), `${item.rel} is unchanged on disk`);
   });
 
   it('runs "Zextras Backup: Run Coherency Check" from the command palette and lists findings', async function () {
