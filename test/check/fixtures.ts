@@ -335,6 +335,28 @@ export const FIXTURES: Fixture[] = [
       writeJson(r, i.rel, i.txs);
     },
   },
+  // Damage only the JSON Schema sees (the typed reader accepts the value): held equal on every surface by the parity test.
+  {
+    name: 'item-schema-only',
+    code: 'item.schema',
+    level: 'metadata',
+    damage: (r) => {
+      const i = findItem(r, singleLive);
+      i.txs[0]!['flags'] = -1;
+      writeJson(r, i.rel, i.txs);
+    },
+  },
+  {
+    name: 'item-duplicate-key',
+    code: 'item.schema',
+    level: 'metadata',
+    damage: (r) => {
+      const i = findItem(r, singleLive);
+      const text = JSON.stringify(i.txs, null, 2);
+      // A second "subject" in the first transaction: JSON.parse keeps the last one silently.
+      writeFileSync(path.join(r, i.rel), text.replace('{\n', '{\n    "subject": "an earlier subject",\n'));
+    },
+  },
   {
     name: 'item-purge-due',
     code: 'item.purge-due',
@@ -438,6 +460,17 @@ export const FIXTURES: Fixture[] = [
       const rel = `accounts/${accountIds(r)[0]}/account_info`;
       const v = readJson<Tx>(r, rel);
       v['status'] = 'sleeping';
+      writeJson(r, rel, v);
+    },
+  },
+  {
+    name: 'account-schema-only',
+    code: 'account.schema',
+    level: 'metadata',
+    damage: (r) => {
+      const rel = `accounts/${accountIds(r)[0]}/account_stat`;
+      const v = readJson<Tx>(r, rel);
+      v['itemCount'] = -1;
       writeJson(r, rel, v);
     },
   },

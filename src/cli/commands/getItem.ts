@@ -11,10 +11,9 @@ import {
   folderAt,
   pointerLocator,
   type ItemNeighbours,
-  createSchemaValidator,
   DUMP_BLOB_MAX_BYTES,
   firstTransaction,
-  mergeSchemaFindings,
+  schemasFor,
   readFileCapped,
   itemRelPath,
   stateAt,
@@ -86,14 +85,11 @@ export async function getItem(
   const read = await readFileCapped(backup.abs(file), file);
   if (!read.ok && read.missing)
     usageError(`no item ${itemId} in account ${account.name} (${file} does not exist)`, 'usage.unknown-item', file);
-  const history: ItemHistory = read.ok
-    ? analyzeItemBytes(read.bytes, file, { fileItemId: itemId })
-    : { path: file, fileItemId: itemId, transactions: [], findings: [read.finding], parsed: false };
   // The item is also validated against the JSON Schema (ours, or the user's with --schema-dir).
-  const findings: Finding[] =
-    read.ok && history.parsed
-      ? await withSchemaFindings(read.bytes, file, history.findings, ctx.schemaDir)
-      : [...history.findings];
+  const history: ItemHistory = read.ok
+    ? analyzeItemBytes(read.bytes, file, { fileItemId: itemId, schema: schemasFor(ctx.schemaDir) })
+    : { path: file, fileItemId: itemId, transactions: [], findings: [read.finding], parsed: false };
+  const findings: Finding[] = [...history.findings];
 
   // One state per transaction with --date all; otherwise the state at the date (first = the item's first transaction).
   let states: State[];
@@ -171,16 +167,6 @@ export async function getItem(
   // Every finding here is about the one item asked for (its file, its BLOBs).
   if (hasErrors(findings)) result.failed = true;
   return result;
-}
-
-async function withSchemaFindings(
-  bytes: Buffer,
-  file: string,
-  typed: readonly Finding[],
-  schemaDir: string | undefined,
-): Promise<Finding[]> {
-  const validator = await createSchemaValidator(schemaDir !== undefined ? { schemaDir } : {});
-  return mergeSchemaFindings(typed, await validator.validate('item', bytes.toString('utf8'), file, { parsed: true }));
 }
 
 async function dumpBlob(

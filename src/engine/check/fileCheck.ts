@@ -4,7 +4,7 @@
  * O_NOFOLLOW, so a link swapped in after the listing is still never followed.
  */
 import { closeSync, constants as fsc, fstatSync, lstatSync, openSync, readSync } from 'node:fs';
-import { finding, say } from '../findings';
+import { finding, say, type Finding } from '../findings';
 import { describeIoError, MAX_METADATA_BYTES } from '../fsx';
 import { analyzeItemBytes, analyzeItemText, type AnalyzeItemOptions } from '../item/analyze';
 import { lifeSpan } from '../item/history';
@@ -16,6 +16,7 @@ import { STREAM_BLOB_BYTES } from '../blobLimits';
 import { isDigestName } from '../digestName';
 import { FOLDER_LIKE_TYPES } from '../zimbra';
 import { blobStatusFinding, isFolderReference } from '../rules';
+import { mergeSchemaFindings, schemasFor, type SchemaKind } from '../schema';
 import { isUtf8 } from 'node:buffer';
 import type { CheckContext, FileFacts, FileJob, FileResult, FileStat, FolderInterval, FolderUse } from './types';
 
@@ -185,8 +186,9 @@ export function checkMetadataBytes(
   ctx: CheckContext,
   out: FileResult,
 ): void {
+  const schema = schemasFor(ctx.schemaDir);
   if (kind === 'item' || kind === 'drive-item') {
-    const opts: AnalyzeItemOptions = { now: ctx.now };
+    const opts: AnalyzeItemOptions = { now: ctx.now, schema };
     if (kind === 'item') opts.fileItemId = Number(rel.slice(rel.lastIndexOf('/') + 1));
     const h = typeof bytes === 'string' ? analyzeItemText(bytes, rel, opts) : analyzeItemBytes(bytes, rel, opts);
     for (const f of h.findings) out.findings.push(f);
@@ -203,15 +205,15 @@ export function checkMetadataBytes(
           : file === 'account_stat'
             ? parseAccountStat(bytes, rel)
             : parseBackupStat(bytes, rel);
-      out.findings.push(...parsed.findings);
+      out.findings.push(...withSchema(file as SchemaKind, bytes, rel, parsed, ctx));
       return;
     }
     case 'root-backupstat':
-      out.findings.push(...parseBackupStat(bytes, rel).findings);
+      out.findings.push(...withSchema('backupstat', bytes, rel, parseBackupStat(bytes, rel), ctx));
       return;
     case 'map': {
       const parsed = parseMapFile(bytes, rel);
-      out.findings.push(...parsed.findings);
+      out.findings.push(...withSchema('map', bytes, rel, parsed, ctx));
       out.facts = { kind: 'map', destinations: (parsed.value?.accounts ?? []).map((a, i) => [a.destinationId, i]) };
       return;
     }
@@ -233,6 +235,24 @@ export function checkMetadataBytes(
     case 'blob':
       return;
   }
+}
+
+/**
+ * A small JSON file's typed findings and the schema findings they do not explain, when
+ * the typed reader accepted it (the same rule as the language server's and getItem's).
+ */
+function withSchema(
+  kind: SchemaKind,
+  bytes: Uint8Array | string,
+  rel: string,
+  parsed: { value?: unknown; findings: Finding[] },
+  ctx: CheckContext,
+): Finding[] {
+  if (parsed.value === undefined) return parsed.findings;
+  const raw =
+    typeof bytes === 'string' ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+  const text = raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
+  return mergeSchemaFindings(parsed.findings, schemasFor(ctx.schemaDir).check(kind, JSON.parse(text), text, rel));
 }
 
 /** Digests referenced, folder lifetimes and folder uses, deletion time: all an item's cross-file checks need. */

@@ -25,6 +25,7 @@ import { DigestFlag, DigestTable } from './digestTable';
 import { PendingFindings, resolvePending } from '../item/parse';
 import { listArchiveContents } from '../serverArchive';
 import { folderExistsIn } from '../pointInTime';
+import { schemasFingerprint, schemasFor, type SchemaValidator } from '../schema';
 import { BackupPath } from '../backup/backupPath';
 import { isCancelled, throttle, throwIfCancelled, type ProgressSink } from '../progress';
 import { CheckCache, defaultCacheDir, type CachedRow } from './cache';
@@ -136,6 +137,7 @@ class CheckRun {
   private phase = { name: 'listing', done: 0, total: undefined as number | undefined };
   private quarantine: CheckReport['quarantine'];
   private readonly retentionMs: number;
+  private readonly schemas: SchemaValidator;
 
   constructor(
     readonly root: string,
@@ -150,6 +152,9 @@ class CheckRun {
       fixDoubleGzip: opts.fixDoubleGzip ?? 'check',
       retentionMs: this.retentionMs,
     };
+    // Compiled here first: a schema folder that cannot be used is a usage error before any work starts.
+    this.schemas = schemasFor(opts.schemaDir);
+    if (opts.schemaDir !== undefined) this.ctx.schemaDir = opts.schemaDir;
     this.collector = new FindingCollector(opts.maxFindingsPerCode ?? 1000);
     this.signal = io.signal;
     this.progress = throttle(io.progress, 200);
@@ -206,7 +211,7 @@ class CheckRun {
     const dir = typeof c === 'object' ? c.dir : defaultCacheDir();
     try {
       const real = await fs.realpath(this.root);
-      const variant = `${this.opts.level}|${this.ctx.fixDoubleGzip === 'skip' ? 'nodg' : 'dg'}`;
+      const variant = `${this.opts.level}|${this.ctx.fixDoubleGzip === 'skip' ? 'nodg' : 'dg'}|${schemasFingerprint(this.schemas)}`;
       this.cache = new CheckCache(dir, real, variant);
     } catch (err) {
       // A cache that cannot be opened (read-only home, inside the backup path, better-sqlite3 built for another runtime) only costs time.

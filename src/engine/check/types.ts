@@ -25,7 +25,7 @@ export interface CheckOptions {
   now?: number;
   /** Deleted items older than this are "purge due" (info). Default 30. */
   retentionDays?: number;
-  /** Accepted for the CLI's --schema-dir; the bulk check uses the typed parser (docs/check.md). */
+  /** A folder of JSON Schemas replacing ours (the CLI's --schema-dir): metadata is validated against them. */
   schemaDir?: string;
   /** Findings kept per code (all are counted). Default 1000. */
   maxFindingsPerCode?: number;
@@ -205,6 +205,8 @@ export interface CheckContext {
   fixDoubleGzip: DoubleGzipMode;
   /** Items deleted longer ago are "purge due"; without it, nobody asks (the per-file check). */
   retentionMs?: number;
+  /** The schema folder metadata is validated against (schemasFor); ours when absent. */
+  schemaDir?: string;
 }
 
 /** A finding whose range is found later by re-reading its file (cross-file findings). */
