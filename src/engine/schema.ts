@@ -24,6 +24,7 @@ import type { ErrorObject } from 'ajv';
 import { EngineError, finding, type Finding, type FindingCode, type Range } from './findings';
 import { describeIoError } from './fsx';
 import { classifyRelPath } from './layout';
+import { schemaKindOfFile } from './fileKinds';
 import { MAX_NESTING, nestingDepthExceeds, parseItemText } from './item/parse';
 import { readJsonObject } from './files/json';
 import { LineIndex } from './text';
@@ -101,22 +102,9 @@ export interface ValidateOptions {
   parsed?: boolean;
 }
 
-/** The schema kind of a file from its path relative to the backup path, if it has one. */
+/** The schema kind of a file from its path relative to the backup path, if it has one (the file-kind table). */
 export function schemaKindOf(relPath: string): SchemaKind | undefined {
-  const k = classifyRelPath(relPath);
-  switch (k.kind) {
-    case 'item':
-    case 'drive-item':
-      return 'item';
-    case 'account-file':
-      return k.file;
-    case 'root-backupstat':
-      return 'backupstat';
-    case 'map':
-      return 'map';
-    default:
-      return undefined;
-  }
+  return schemaKindOfFile(classifyRelPath(relPath));
 }
 
 /** Compiled validators per schema folder ('' = ours), per thread: compiling costs tens of milliseconds. */

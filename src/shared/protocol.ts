@@ -3,15 +3,10 @@
  * once. No `vscode` import: both sides and the tests use it. Method names are
  * stable; params and results are plain JSON.
  */
-import type { Finding, Severity } from '../engine';
+import { LANGUAGE_IDS, type Finding, type Severity } from '../engine';
 
-/** Language ids, assigned by file-name pattern in package.json (item files have no extension). */
-export const LanguageIds = {
-  item: 'zxbackup-item',
-  account: 'zxbackup-account',
-  map: 'zxbackup-map',
-  idMapper: 'zxbackup-idmap',
-} as const;
+/** Language ids, assigned by file-name pattern in package.json: the engine's file-kind table (src/engine/fileKinds.ts). */
+export const LanguageIds = LANGUAGE_IDS;
 export const ALL_LANGUAGE_IDS: readonly string[] = Object.values(LanguageIds);
 
 /** Virtual documents served by the extension. */

@@ -9,7 +9,9 @@ import { describeIoError, MAX_METADATA_BYTES } from '../fsx';
 import { analyzeItemBytes, analyzeItemText, type AnalyzeItemOptions } from '../item/analyze';
 import { lifeSpan } from '../item/history';
 import type { ItemHistory } from '../item/types';
-import { parseAccountInfo, parseAccountStat, parseBackupStat } from '../files/account';
+import { JSON_FILE_READERS, type JsonFileKind } from '../files/readers';
+import { classifyRelPath } from '../layout';
+import { schemaKindOfFile } from '../fileKinds';
 import { parseIdMapper, parseMapFile } from '../files/maps';
 import { verifyBlobBytes, verifyBlobStream, type BlobVerification } from '../blobs';
 import { STREAM_BLOB_BYTES } from '../blobLimits';
@@ -195,22 +197,16 @@ export function checkMetadataBytes(
     out.facts = itemFacts(h);
     return;
   }
-  const parts = rel.split('/');
   switch (kind) {
-    case 'account-file': {
-      const file = parts[2];
-      const parsed =
-        file === 'account_info'
-          ? parseAccountInfo(bytes, rel, parts[1])
-          : file === 'account_stat'
-            ? parseAccountStat(bytes, rel)
-            : parseBackupStat(bytes, rel);
-      out.findings.push(...withSchema(file as SchemaKind, bytes, rel, parsed, ctx));
+    case 'account-file':
+    case 'root-backupstat': {
+      const file = classifyRelPath(rel);
+      const schemaKind = schemaKindOfFile(file) as JsonFileKind;
+      const accountId = file.kind === 'account-file' ? file.accountId : undefined;
+      const parsed = JSON_FILE_READERS[schemaKind](bytes, rel, accountId);
+      out.findings.push(...withSchema(schemaKind, bytes, rel, parsed, ctx));
       return;
     }
-    case 'root-backupstat':
-      out.findings.push(...withSchema('backupstat', bytes, rel, parseBackupStat(bytes, rel), ctx));
-      return;
     case 'map': {
       const parsed = parseMapFile(bytes, rel);
       out.findings.push(...withSchema('map', bytes, rel, parsed, ctx));

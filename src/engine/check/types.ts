@@ -1,6 +1,7 @@
 /** Options, per-file results and the report of the coherency check (docs/check.md). */
 import type { Finding, FindingCode, Severity } from '../findings';
 import type { JsonPointer } from '../item/types';
+import type { CheckedKind } from '../fileKinds';
 
 export type CheckLevel = 'structure' | 'metadata' | 'blobs';
 export const CHECK_LEVELS: readonly CheckLevel[] = ['structure', 'metadata', 'blobs'];
@@ -65,7 +66,8 @@ export interface CheckReport {
 
 // --- what a worker hands back for one file
 
-export type FileKindTag = 'item' | 'drive-item' | 'account-file' | 'id-mapper' | 'map' | 'root-backupstat' | 'blob';
+/** The kinds of file the check reads (the file-kind table, src/engine/fileKinds.ts). */
+export type FileKindTag = CheckedKind;
 
 export interface FileStat {
   size: number;
