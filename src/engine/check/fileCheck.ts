@@ -8,6 +8,7 @@ import { finding, say, type Finding } from '../findings';
 import { describeIoError, MAX_METADATA_BYTES } from '../fsx';
 import { analyzeItemBytes, analyzeItemText, type AnalyzeItemOptions } from '../item/analyze';
 import { lifeSpan } from '../item/history';
+import { folderLifetimes } from '../pointInTime';
 import type { ItemHistory } from '../item/types';
 import { JSON_FILE_READERS, type JsonFileKind } from '../files/readers';
 import { classifyRelPath } from '../layout';
@@ -264,14 +265,12 @@ export function itemFacts(h: ItemHistory): FileFacts {
     if (typeof tx.digest === 'string' && isDigestName(tx.digest))
       setDigest(digests, tx.digest, tx.size ?? -1, tx.index);
     if (tx.start === undefined || tx.deleted) continue;
-    if (tx.type !== undefined && FOLDER_LIKE_TYPES.has(tx.type)) {
-      isFolder = true;
-      const id = tx.itemId ?? h.fileItemId;
-      if (id !== undefined) folderDefs.push([id, tx.start, tx.end]);
-    }
+    if (tx.type !== undefined && FOLDER_LIKE_TYPES.has(tx.type)) isFolder = true;
     // A folder's folder-id is its parent; the root folders are their own parents.
     if (isFolderReference(tx, h.fileItemId)) folderUses.push([tx.folderId!, tx.start, tx.index]);
   }
+  // When the folder exists, by the evaluator's rule (overlapping transactions: the latest in the file wins).
+  if (isFolder) for (const l of folderLifetimes(h)) folderDefs.push([l[0], l[1], l[2]]);
   const facts: FileFacts = { kind: 'item', digests, folderDefs, folderUses, parsed: h.parsed, isFolder };
   const id = itemId ?? h.fileItemId;
   if (id !== undefined) facts.itemId = id;
