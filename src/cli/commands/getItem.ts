@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import type { Command } from 'commander';
 import {
   analyzeItemBytes,
+  blobReferences,
   itemNeighbourFindings,
   folderAt,
   pointerLocator,
@@ -110,6 +111,7 @@ export async function getItem(
 
   const folders = new FolderChain(backup, account.zimbraId);
   const blobs = new Map<string, BlobVerification>();
+  const declaredSizes = new Map(blobReferences(history).map((r) => [r.digest, r.declared]));
   const stateJsons: ItemStateJson[] = [];
   for (const s of states) {
     const tx = s.transaction;
@@ -127,7 +129,8 @@ export async function getItem(
         const f = blobFinding(backup, tx.digest, v);
         if (f) findings.push(f);
       }
-      const mismatch = sizeMismatch(backup, tx.digest, v, tx.size);
+      // The size the item declares for this BLOB (its last transaction's), as the check compares it.
+      const mismatch = sizeMismatch(backup, tx.digest, v, declaredSizes.get(tx.digest));
       if (mismatch && !findings.some((f) => f.code === mismatch.code && f.message === mismatch.message))
         findings.push(mismatch);
       blob = blobJson(backup, tx.digest, v);

@@ -16,9 +16,8 @@ import { schemaKindOfFile } from '../fileKinds';
 import { parseIdMapper, parseMapFile } from '../files/maps';
 import { verifyBlobBytes, verifyBlobStream, type BlobVerification } from '../blobs';
 import { STREAM_BLOB_BYTES } from '../blobLimits';
-import { isDigestName } from '../digestName';
 import { FOLDER_LIKE_TYPES } from '../zimbra';
-import { blobStatusFinding, isFolderReference } from '../rules';
+import { blobReferences, blobStatusFinding, isFolderReference } from '../rules';
 import { mergeSchemaFindings, schemasFor, type SchemaKind } from '../schema';
 import { isUtf8 } from 'node:buffer';
 import type { CheckContext, FileFacts, FileJob, FileResult, FileStat, FolderInterval, FolderUse } from './types';
@@ -254,16 +253,13 @@ function withSchema(
 
 /** Digests referenced, folder lifetimes and folder uses, deletion time: all an item's cross-file checks need. */
 export function itemFacts(h: ItemHistory): FileFacts {
-  // An item references one or a few digests: a list beats a Map at this size.
-  const digests: [string, number, number][] = [];
+  const digests: [string, number, number][] = blobReferences(h).map((r) => [r.digest, r.declared, r.tx]);
   const folderDefs: FolderInterval[] = [];
   const folderUses: FolderUse[] = [];
   let isFolder = false;
   let itemId: number | undefined;
   for (const tx of h.transactions) {
     itemId ??= tx.itemId;
-    if (typeof tx.digest === 'string' && isDigestName(tx.digest))
-      setDigest(digests, tx.digest, tx.size ?? -1, tx.index);
     if (tx.start === undefined || tx.deleted) continue;
     if (tx.type !== undefined && FOLDER_LIKE_TYPES.has(tx.type)) isFolder = true;
     // A folder's folder-id is its parent; the root folders are their own parents.
@@ -277,17 +273,6 @@ export function itemFacts(h: ItemHistory): FileFacts {
   const deletedAt = lifeSpan(h).deletedAt;
   if (deletedAt !== undefined) facts.deletedAt = deletedAt;
   return facts;
-}
-
-/** Like Map.set: the last transaction's size wins. */
-function setDigest(digests: [string, number, number][], digest: string, size: number, tx: number): void {
-  for (const d of digests) {
-    if (d[0] === digest) {
-      d[1] = size;
-      return;
-    }
-  }
-  digests.push([digest, size, tx]);
 }
 
 function blobFindings(rel: string, v: BlobVerification, ctx: CheckContext, out: FileResult): void {

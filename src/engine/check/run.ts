@@ -138,6 +138,10 @@ class CheckRun {
   private quarantine: CheckReport['quarantine'];
   private readonly retentionMs: number;
   private readonly schemas: SchemaValidator;
+  /** Declared sizes of a BLOB besides the first, until its real size is known. */
+  private readonly otherDeclaredSizes = new Map<string, Set<number>>();
+  /** `digest declared` of every size mismatch reported. */
+  private readonly reportedSizes = new Set<string>();
 
   constructor(
     readonly root: string,
@@ -505,17 +509,25 @@ class CheckRun {
       return;
     }
     if (declared < 0) return;
-    if (flags & DigestFlag.RealSize) this.checkSize(digest, slot, declared, t.valueAt(slot));
+    if (flags & DigestFlag.RealSize) this.checkSize(digest, declared, t.valueAt(slot));
     else if ((flags & DigestFlag.DeclaredSize) === 0) {
       t.setValue(slot, declared);
       t.setFlags(slot, DigestFlag.DeclaredSize);
+    } else if (t.valueAt(slot) !== declared) {
+      // Items that declare another size (rare): each is judged when the real size is known, as getItem judges it.
+      const other = this.otherDeclaredSizes.get(digest);
+      if (other) other.add(declared);
+      else this.otherDeclaredSizes.set(digest, new Set([declared]));
     }
   }
 
-  private checkSize(digest: string, slot: number, declared: number, real: number): void {
-    if (declared === real || (this.blobTable.flagsAt(slot) & DigestFlag.Reported) !== 0) return;
+  /** One finding per BLOB and declared size: what getItem says of each item that declares it. */
+  private checkSize(digest: string, declared: number, real: number): void {
+    if (declared === real) return;
+    const key = `${digest} ${declared}`;
+    if (this.reportedSizes.has(key)) return;
+    this.reportedSizes.add(key);
     this.add(sizeMismatchFinding(blobRelPath(digest)!, declared, real)!);
-    this.blobTable.setFlags(slot, DigestFlag.Reported);
   }
 
   private async checkServerArchives(): Promise<void> {
@@ -671,9 +683,11 @@ class CheckRun {
 
   private onRealSize(digest: string, size: number): void {
     const slot = this.blobTable.slot(digest);
-    if (this.blobTable.flagsAt(slot) & DigestFlag.DeclaredSize)
-      this.checkSize(digest, slot, this.blobTable.valueAt(slot), size);
-    else {
+    if (this.blobTable.flagsAt(slot) & DigestFlag.DeclaredSize) {
+      this.checkSize(digest, this.blobTable.valueAt(slot), size);
+      for (const declared of this.otherDeclaredSizes.get(digest) ?? []) this.checkSize(digest, declared, size);
+      this.otherDeclaredSizes.delete(digest);
+    } else {
       this.blobTable.setValue(slot, size);
       this.blobTable.setFlags(slot, DigestFlag.RealSize);
     }
