@@ -526,6 +526,19 @@ export const FIXTURES: Fixture[] = [
     damage: (r) => appendFileSync(path.join(r, `accounts/${accountIds(r)[0]}/id_mapper.log`), '4242 8888888\n'),
   },
   {
+    // The target's file exists, but not where the item lives (its home bucket): the account does not have it.
+    name: 'idmap-target-wrong-bucket',
+    code: 'idmap.unknown-item',
+    level: 'metadata',
+    damage: (r) => {
+      const i = findItem(r, singleLive);
+      const [, acc, , bucket, id] = i.rel.split('/');
+      const other = bucket === '00' ? '01' : '00';
+      move(r, i.rel, `accounts/${acc}/items/${other}/${id}`);
+      appendFileSync(path.join(r, `accounts/${acc}/id_mapper.log`), `4243 ${id}\n`);
+    },
+  },
+  {
     name: 'server-bad-archive-name',
     code: 'server.bad-archive-name',
     level: 'structure',
