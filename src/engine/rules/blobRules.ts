@@ -21,6 +21,8 @@ export function blobStatusFinding(
       return undefined;
     case 'unreadable':
       return finding('io.unreadable', rel, `cannot read ${rel}: ${v.detail ?? 'unreadable'}`);
+    case 'symlink':
+      return say('io.symlink', rel, { rel });
     case 'empty':
       return say('blob.empty', rel, {});
     case 'not-gzip':

@@ -1,22 +1,44 @@
 /**
- * blob.size-mismatch is one rule on both surfaces: the size an item declares for a BLOB
- * is its last transaction's (blobReferences), and the check judges every item's
- * declared size, as `zxb getItem` judges the one item it shows.
+ * Rules the check and `zxb getItem` apply to a BLOB, held equal where the parity test
+ * (which compares the item file's findings) does not look: findings on the BLOB's path.
  */
 import { strict as assert } from 'node:assert';
-import { rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { itemRelPath, runCoherencyCheck, type Finding } from '../../src/engine';
 import { zxbJson } from '../cli/run';
 import { blobOf, makeCleanSample, SAMPLE_NOW } from './fixtures';
 import { tempDir } from './helpers';
 
-describe('blob.size-mismatch: the same declared size on the check and getItem', function () {
+describe('BLOB findings: the same on the check and getItem', function () {
   this.timeout(120_000);
   let dir: string;
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('two items declaring two wrong sizes of one BLOB: two findings, each the one getItem gives for its item', async () => {
+  it('a symbolic link where a BLOB should be is io.symlink on both (never followed)', async () => {
+    dir = tempDir('blob-symlink');
+    await makeCleanSample(dir);
+    const b = blobOf(dir);
+    const abs = path.join(dir, b.rel);
+    const outside = `${dir}-outside-blob`;
+    copyFileSync(abs, outside);
+    unlinkSync(abs);
+    symlinkSync(outside, abs);
+    try {
+      const report = await runCoherencyCheck(dir, { level: 'blobs', now: SAMPLE_NOW, cache: false, jobs: 0 });
+      const checked = report.findings.filter((f) => f.path === b.rel).map((f) => `${f.code} ${f.message}`);
+      assert.equal(checked.length, 1, checked.join('\n'));
+      assert.match(checked[0]!, /^io\.symlink /);
+      const [, account, , , id] = b.item.rel.split('/');
+      const r = await zxbJson<{ findings: Finding[] }>('getItem', dir, account!, id!, '--json');
+      const got = r.json.findings.filter((f) => f.path === b.rel).map((f) => `${f.code} ${f.message}`);
+      assert.deepEqual(got, checked);
+    } finally {
+      rmSync(outside, { force: true });
+    }
+  });
+
+  it('blob.size-mismatch: two items declaring two wrong sizes of one BLOB: two findings, each the one getItem gives for its item', async () => {
     dir = tempDir('size-mismatch');
     await makeCleanSample(dir);
     const b = blobOf(dir);
