@@ -412,6 +412,20 @@ export const FIXTURES: Fixture[] = [
     damage: (r) => writeFileSync(path.join(r, 'README.txt'), 'copied here by hand'),
   },
   {
+    // A crash-safe write of ours stopped between writing its temp file and the rename.
+    name: 'interrupted-write',
+    code: 'layout.interrupted-write',
+    level: 'structure',
+    damage: (r) => {
+      const i = findItem(r, singleLive);
+      const name = i.rel.slice(i.rel.lastIndexOf('/') + 1);
+      const tmp = `${i.rel.slice(0, i.rel.lastIndexOf('/') + 1)}.${name}.zxb-tmp-4242-0a1b2c-1`;
+      writeFileSync(path.join(r, tmp), JSON.stringify(i.txs).slice(0, 40));
+      const acc = accountIds(r)[0]!;
+      writeFileSync(path.join(r, `accounts/${acc}/.account_stat.zxb-tmp-4242-0a1b2c-2`), '{"lastItemId"');
+    },
+  },
+  {
     name: 'symlink',
     code: 'io.symlink',
     level: 'structure',

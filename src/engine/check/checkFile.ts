@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import type { Finding } from '../findings';
 import { classifyRelPath } from '../layout';
 import { checkedKindOf } from '../fileKinds';
-import { badItemNameFinding, blobNameFinding, wrongBucketOf } from '../rules';
+import { badItemNameFinding, blobNameFinding, interruptedWriteFinding, wrongBucketOf } from '../rules';
 import { checkFileJob, checkMetadataBytes } from './fileCheck';
 import type { CheckContext, FileResult } from './types';
 
@@ -45,6 +45,8 @@ export async function checkFile(
   }
   if (tag === undefined) {
     const parts = rel.split('/');
+    const interrupted = interruptedWriteFinding(rel, parts[parts.length - 1] ?? '');
+    if (interrupted) return [interrupted];
     const badName =
       parts[0] === 'accounts' && parts[2] === 'items' && parts.length === 5
         ? badItemNameFinding(rel, parts[4] ?? '')

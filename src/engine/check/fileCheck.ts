@@ -4,8 +4,8 @@
  * O_NOFOLLOW, so a link swapped in after the listing is still never followed.
  */
 import { closeSync, constants as fsc, fstatSync, lstatSync, openSync, readSync } from 'node:fs';
-import { finding, say, type Finding } from '../findings';
-import { describeIoError, MAX_METADATA_BYTES } from '../fsx';
+import { finding, type Finding } from '../findings';
+import { ioFailureFinding, MAX_METADATA_BYTES, notRegularFileFinding } from '../fsx';
 import { analyzeItemBytes, analyzeItemText, type AnalyzeItemOptions } from '../item/analyze';
 import { lifeSpan } from '../item/history';
 import { folderLifetimes } from '../pointInTime';
@@ -81,7 +81,7 @@ export function checkFileJobSync(job: FileJob, ctx: CheckContext): FileResult | 
       return out;
     }
     if (!st.isFile()) {
-      out.findings.push(finding('io.unreadable', job.rel, `${job.rel} is not a regular file`));
+      out.findings.push(notRegularFileFinding(job.rel));
       return out;
     }
     if (job.kind === 'blob') {
@@ -166,10 +166,7 @@ function statOf(st: { size: number; mtimeMs: number; ino: number }): FileStat {
 }
 
 function ioFailure(rel: string, err: unknown, out: FileResult): void {
-  const code = (err as NodeJS.ErrnoException).code;
-  if (code === 'ELOOP') out.findings.push(say('io.symlink', rel, { rel: rel }));
-  else if (code === 'ENOENT') out.findings.push(finding('io.not-found', rel, `${rel} disappeared during the check`));
-  else out.findings.push(finding('io.unreadable', rel, `cannot read ${rel}: ${describeIoError(err)}`));
+  out.findings.push(ioFailureFinding(rel, err));
 }
 
 export function sameStat(a: FileStat, b: FileStat): boolean {

@@ -8,7 +8,7 @@
 import { promises as fs, type Dirent } from 'node:fs';
 import * as os from 'node:os';
 import { finding, say, failWith, FINDINGS, messageOf, type Finding, type FindingCode } from '../findings';
-import { sizeMismatchFinding, unknownIdmapItemFinding } from '../rules';
+import { sizeMismatchFinding, strayEntryFinding, unknownIdmapItemFinding } from '../rules';
 import { absOf, listDir, readFileCapped } from '../fsx';
 import {
   ACCOUNTS_DIR,
@@ -260,7 +260,7 @@ class CheckRun {
       else if (e.isFile() && rel.startsWith(MAP_PREFIX) && rel.length > MAP_PREFIX.length)
         files.push({ rel, kind: 'map' });
       else if (e.isFile() && rel === 'backupstat') files.push({ rel, kind: 'root-backupstat' });
-      else this.add(finding('layout.stray-entry', rel, `${rel} is not part of the backup layout`));
+      else this.add(strayEntryFinding(rel, e.name, 'part of the backup layout'));
     }
     if (this.opts.level !== 'structure') await this.submitFiles(files);
   }
@@ -288,7 +288,7 @@ class CheckRun {
       else if (e.isFile() && e.name === ID_MAPPER_FILE) files.push({ rel, kind: 'id-mapper' });
       else if (e.isDirectory() && (e.name === 'items' || e.name === 'drive_items'))
         subdirs.push({ rel, drive: e.name === 'drive_items' });
-      else this.add(finding('layout.stray-entry', rel, `${rel} is not part of an account folder`));
+      else this.add(strayEntryFinding(rel, e.name, 'part of an account folder'));
     }
     if (this.opts.level !== 'structure') await this.submitFiles(files);
     for (const s of subdirs) await this.checkItemTree(s.rel, s.drive);
@@ -328,7 +328,7 @@ class CheckRun {
       throwIfCancelled(this.signal);
       const rel = `${treeRel}/${b.name}`;
       if (b.isSymbolicLink()) this.add(say('io.symlink', rel, { rel: rel }));
-      else if (!b.isDirectory()) this.add(finding('layout.stray-entry', rel, `${rel} is not a bucket folder`));
+      else if (!b.isDirectory()) this.add(strayEntryFinding(rel, b.name, 'a bucket folder'));
       else {
         folders.push(rel);
         const seen = this.filesPerBucket;
@@ -438,7 +438,7 @@ class CheckRun {
           this.add(
             p.isSymbolicLink()
               ? say('io.symlink', rel, { rel: rel })
-              : finding('layout.stray-entry', rel, `${rel} is not a BLOB prefix folder`),
+              : strayEntryFinding(rel, p.name, 'a BLOB prefix folder'),
           );
         this.phase.done++;
         continue;

@@ -1,4 +1,4 @@
-import { finding, say, type Finding } from '../findings';
+import { say, type Finding } from '../findings';
 import type { BlobVerification } from '../blobs';
 import type { ItemHistory } from '../item/types';
 import { isDigestName } from '../digestName';
@@ -20,7 +20,7 @@ export function blobStatusFinding(
     case 'missing':
       return undefined;
     case 'unreadable':
-      return finding('io.unreadable', rel, `cannot read ${rel}: ${v.detail ?? 'unreadable'}`);
+      return say('io.unreadable', rel, { rel, detail: v.detail ?? 'unreadable' });
     case 'symlink':
       return say('io.symlink', rel, { rel });
     case 'empty':
