@@ -8,7 +8,7 @@
 import { promises as fs, type Dirent } from 'node:fs';
 import * as os from 'node:os';
 import { finding, say, failWith, FINDINGS, messageOf, type Finding, type FindingCode } from '../findings';
-import { sizeMismatchFinding, strayEntryFinding, unknownIdmapItemFinding } from '../rules';
+import { strayEntryFinding, unknownIdmapItemFinding } from '../rules';
 import { absOf, listDir, readFileCapped } from '../fsx';
 import {
   ACCOUNTS_DIR,
@@ -21,7 +21,7 @@ import {
   blobRelPath,
   customizationsStamp,
 } from '../layout';
-import { DigestFlag, DigestTable } from './digestTable';
+import { BlobLedger } from './blobLedger';
 import { PendingFindings, resolvePending } from '../item/parse';
 import { listArchiveContents } from '../serverArchive';
 import { folderExistsIn } from '../pointInTime';
@@ -113,21 +113,17 @@ class CheckRun {
   private readonly signal: AbortSignal | undefined;
   private readonly inflight = new Set<Promise<void>>();
   private failure: unknown;
-  /** Every BLOB name of the store, with what is known of it (present, referenced, real or declared size). */
-  private readonly blobTable = new DigestTable();
+  /** Every BLOB name of the store, with what is known of it, and the rules judged from it. */
+  private readonly blobs = new BlobLedger({ add: (f) => this.add(f), point: (p) => this.pointFinding(p) });
   private blobStorePresent = false;
   /** Item files per bucket folder so far, to size the work items. */
   private readonly filesPerBucket = { folders: 0, files: 0 };
-  /** The whole store was listed: a digest not in the table is really missing (not in an unreadable folder). */
-  private blobStoreListed = false;
   /**
    * Settles when the first listing of the BLOB store is merged: the accounts' work
    * starts at once, but their facts wait for it (a reference is judged against the
    * whole store). Settles, never rejects: failures surface through drain().
    */
   private listed: Promise<void> = Promise.resolve();
-  private presentBlobs = 0;
-  private referencedPresent = 0;
   private readonly pointed: PointedFinding[] = [];
   private readonly fix: FixRequest = { moves: [], rewrites: [] };
   private accountIds = new Set<string>();
@@ -138,10 +134,6 @@ class CheckRun {
   private quarantine: CheckReport['quarantine'];
   private readonly retentionMs: number;
   private readonly schemas: SchemaValidator;
-  /** Declared sizes of a BLOB besides the first, until its real size is known. */
-  private readonly otherDeclaredSizes = new Map<string, Set<number>>();
-  /** `digest declared` of every size mismatch reported. */
-  private readonly reportedSizes = new Set<string>();
 
   constructor(
     readonly root: string,
@@ -196,7 +188,7 @@ class CheckRun {
     this.checkMaps();
     // The second walk verifies the BLOBs (level blobs) and finds orphans; at level metadata,
     // skip it when every BLOB of the store turned out to be referenced.
-    const orphansPossible = this.referencedPresent < this.presentBlobs;
+    const orphansPossible = this.blobs.orphansPossible;
     if (this.opts.level === 'blobs' || (this.opts.level === 'metadata' && orphansPossible))
       await this.walkBlobStore('references');
     await this.checkServerArchives();
@@ -385,7 +377,7 @@ class CheckRun {
    */
   private async walkBlobStore(pass: 'list' | 'references'): Promise<void> {
     if (!this.blobStorePresent) {
-      this.blobStoreListed = true; // no store: every referenced BLOB is missing
+      this.blobs.storeListed = true; // no store: every referenced BLOB is missing
       return;
     }
     const first = pass === 'list';
@@ -421,7 +413,7 @@ class CheckRun {
         if (first && !sized) {
           // Digests spread evenly over the prefix folders: size the table once from the first ones.
           sized = true;
-          this.blobTable.reserve(Math.ceil((names.length / n) * folderCount * 1.1));
+          this.blobs.reserve(Math.ceil((names.length / n) * folderCount * 1.1));
         }
         if (first) this.onBlobsPresent(names);
         else this.onBlobsListedAgain(names);
@@ -450,17 +442,12 @@ class CheckRun {
     if (!first) return this.drain();
     // track() keeps failures in this.failure (its promises never reject): a failed listing item means an incomplete store.
     this.listed = Promise.allSettled(handedOut).then(() => {
-      this.blobStoreListed = complete && this.failure === undefined;
+      this.blobs.storeListed = complete && this.failure === undefined;
     });
   }
 
   private onBlobsPresent(names: string[]): void {
-    const t = this.blobTable;
-    for (const name of names) {
-      const slot = t.slot(name);
-      if ((t.flagsAt(slot) & DigestFlag.Present) === 0) this.presentBlobs++;
-      t.setFlags(slot, DigestFlag.Present);
-    }
+    this.blobs.onPresent(names);
     if (this.opts.accounts === undefined) this.stats.blobs += names.length;
   }
 
@@ -469,8 +456,7 @@ class CheckRun {
     const filtered = this.opts.accounts !== undefined;
     const toVerify: FileJob[] = [];
     for (const name of names) {
-      const slot = this.blobTable.lookup(name);
-      const referenced = slot >= 0 && (this.blobTable.flagsAt(slot) & DigestFlag.Referenced) !== 0;
+      const referenced = this.blobs.isReferenced(name);
       const rel = blobRelPath(name)!; // listed as valid: in its prefix folder
       if (!referenced && !filtered) {
         this.add(finding('blob.orphan', rel, `no item metadata references ${name}`));
@@ -483,51 +469,6 @@ class CheckRun {
     }
     for (let i = 0; i < toVerify.length; i += BLOB_BATCH)
       this.track(this.submitFiles(toVerify.slice(i, i + BLOB_BATCH)));
-  }
-
-  /**
-   * Item `itemRel` references `digest` (first in transaction `tx`): missing and size
-   * mismatch are judged at once against the table. A missing BLOB is reported on each
-   * item that lost it, at its digest, as the language server and getItem do.
-   */
-  private onReference(digest: string, declared: number, itemRel: string, tx: number): void {
-    const t = this.blobTable;
-    const slot = t.slot(digest);
-    const flags = t.flagsAt(slot);
-    t.setFlags(slot, DigestFlag.Referenced);
-    if ((flags & (DigestFlag.Present | DigestFlag.Referenced)) === DigestFlag.Present) this.referencedPresent++;
-    if ((flags & DigestFlag.Present) === 0) {
-      if (this.blobStoreListed) {
-        const blobRel = blobRelPath(digest) ?? `${BLOBS_DIR}/${digest}`;
-        this.pointFinding({
-          code: 'blob.missing',
-          path: itemRel,
-          message: messageOf('blob.missing', { digest, blobRel }),
-          pointer: [tx, 'digest'],
-        });
-      }
-      return;
-    }
-    if (declared < 0) return;
-    if (flags & DigestFlag.RealSize) this.checkSize(digest, declared, t.valueAt(slot));
-    else if ((flags & DigestFlag.DeclaredSize) === 0) {
-      t.setValue(slot, declared);
-      t.setFlags(slot, DigestFlag.DeclaredSize);
-    } else if (t.valueAt(slot) !== declared) {
-      // Items that declare another size (rare): each is judged when the real size is known, as getItem judges it.
-      const other = this.otherDeclaredSizes.get(digest);
-      if (other) other.add(declared);
-      else this.otherDeclaredSizes.set(digest, new Set([declared]));
-    }
-  }
-
-  /** One finding per BLOB and declared size: what getItem says of each item that declares it. */
-  private checkSize(digest: string, declared: number, real: number): void {
-    if (declared === real) return;
-    const key = `${digest} ${declared}`;
-    if (this.reportedSizes.has(key)) return;
-    this.reportedSizes.add(key);
-    this.add(sizeMismatchFinding(blobRelPath(digest)!, declared, real)!);
   }
 
   private async checkServerArchives(): Promise<void> {
@@ -662,9 +603,9 @@ class CheckRun {
     for (const x of f.findings) this.add(x);
     for (const [rel, code] of f.unusable) this.fixMove(rel, code);
     unpackNames(f.digests).forEach((digest, i) =>
-      this.onReference(digest, f.digestSizes[i]!, f.refRels[f.digestRefs[2 * i]!]!, f.digestRefs[2 * i + 1]!),
+      this.blobs.onReference(digest, f.digestSizes[i]!, f.refRels[f.digestRefs[2 * i]!]!, f.digestRefs[2 * i + 1]!),
     );
-    unpackNames(f.sizedBlobs).forEach((digest, i) => this.onRealSize(digest, f.blobSizes[i]!));
+    unpackNames(f.sizedBlobs).forEach((digest, i) => this.blobs.onRealSize(digest, f.blobSizes[i]!));
     for (const rel of f.rewrites) this.fix.rewrites.push(rel);
     for (const m of f.maps) this.mapFacts.push(m);
     if (!account) return;
@@ -679,18 +620,6 @@ class CheckRun {
     for (let i = 0; i < f.uses.length; i += 4)
       account.uses.push(base + f.uses[i]!, f.uses[i + 1]!, f.uses[i + 2]!, f.uses[i + 3]!);
     for (const m of f.idmaps) account.idmap = m;
-  }
-
-  private onRealSize(digest: string, size: number): void {
-    const slot = this.blobTable.slot(digest);
-    if (this.blobTable.flagsAt(slot) & DigestFlag.DeclaredSize) {
-      this.checkSize(digest, this.blobTable.valueAt(slot), size);
-      for (const declared of this.otherDeclaredSizes.get(digest) ?? []) this.checkSize(digest, declared, size);
-      this.otherDeclaredSizes.delete(digest);
-    } else {
-      this.blobTable.setValue(slot, size);
-      this.blobTable.setFlags(slot, DigestFlag.RealSize);
-    }
   }
 
   private fixMove(rel: string, reason: FindingCode): void {
