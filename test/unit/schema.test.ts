@@ -1,6 +1,5 @@
 import { strict as assert } from 'node:assert';
 import { promises as fs, readFileSync } from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { getLanguageService, TextDocument } from 'vscode-json-languageservice';
 import { computeDigest } from '../../src/engine/digest';
@@ -11,6 +10,7 @@ import { analyzeItemText } from '../../src/engine/item/analyze';
 import { parseItemText } from '../../src/engine/item/parse';
 import { makeSample } from '../../src/engine/sample';
 import { renderSchemaValidators, VALIDATORS_FILE } from '../../scripts/gen-schema-validators';
+import { tempFolder } from '../support/backup';
 import {
   SCHEMA_FILES,
   SCHEMA_FILE_MATCH,
@@ -106,7 +106,7 @@ function messages(findings: Finding[]): string[] {
 }
 
 async function tempDir(): Promise<string> {
-  return fs.mkdtemp(path.join(os.tmpdir(), 'zxb-schema-'));
+  return tempFolder('schema');
 }
 
 describe('schema validation', () => {
