@@ -8,7 +8,7 @@
 import { promises as fs, type Dirent } from 'node:fs';
 import * as os from 'node:os';
 import { finding, say, failWith, FINDINGS, messageOf, type Finding, type FindingCode } from '../findings';
-import { strayEntryFinding, unknownIdmapItemFinding } from '../rules';
+import { strayEntryFinding } from '../rules';
 import { absOf, listDir, readFileCapped } from '../fsx';
 import {
   ACCOUNTS_DIR,
@@ -21,10 +21,10 @@ import {
   blobRelPath,
   customizationsStamp,
 } from '../layout';
+import { AccountLedger } from './accountLedger';
 import { BlobLedger } from './blobLedger';
 import { PendingFindings, resolvePending } from '../item/parse';
 import { listArchiveContents } from '../serverArchive';
-import { folderExistsIn } from '../pointInTime';
 import { schemasFingerprint, schemasFor, type SchemaValidator } from '../schema';
 import { BackupPath } from '../backup/backupPath';
 import { isCancelled, throttle, throwIfCancelled, type ProgressSink } from '../progress';
@@ -42,8 +42,6 @@ import type {
   CheckReport,
   FileJob,
   FileKindTag,
-  FolderInterval,
-  IdMapperTarget,
   PointedFinding,
   WorkItem,
 } from './types';
@@ -68,18 +66,6 @@ export interface CheckIo {
   signal?: AbortSignal;
   /** Tests only: force the worker entry (or its absence). */
   workerEntry?: WorkerEntry | null;
-}
-
-interface AccountState {
-  id: string;
-  itemIds: Set<number>;
-  folders: Map<number, FolderInterval[]>;
-  /** Items placed in non-system folders, and flat [index in useRels, folder id, instant, transaction index]. */
-  useRels: string[];
-  uses: number[];
-  idmap?: { rel: string; targets: IdMapperTarget[] };
-  /** The account's batches in flight: its cross-file checks wait for them. */
-  pending: Promise<void>[];
 }
 
 export async function runCoherencyCheck(rootIn: string, opts: CheckOptions, io: CheckIo = {}): Promise<CheckReport> {
@@ -128,7 +114,7 @@ class CheckRun {
   private readonly fix: FixRequest = { moves: [], rewrites: [] };
   private accountIds = new Set<string>();
   private mapFacts: { rel: string; destinations: [string, number][] }[] = [];
-  private account: AccountState | undefined;
+  private account: AccountLedger | undefined;
   private stats = { files: 0, bytes: 0, blobs: 0, items: 0, fromCache: 0 };
   private phase = { name: 'listing', done: 0, total: undefined as number | undefined };
   private quarantine: CheckReport['quarantine'];
@@ -260,7 +246,7 @@ class CheckRun {
   // --- accounts
 
   private async checkAccount(id: string): Promise<void> {
-    this.account = { id, itemIds: new Set(), folders: new Map(), useRels: [], uses: [], pending: [] };
+    this.account = new AccountLedger(id);
     const accRel = `${ACCOUNTS_DIR}/${id}`;
     const listing = await listDir(absOf(this.root, accRel), accRel);
     if (!listing.ok) {
@@ -331,26 +317,9 @@ class CheckRun {
     await flush();
   }
 
-  private finishAccount(acc: AccountState): void {
+  private finishAccount(acc: AccountLedger): void {
     if (this.opts.level === 'structure') return;
-    const u = acc.uses;
-    for (let i = 0; i < u.length; i += 4) {
-      const [folderId, at, tx] = [u[i + 1]!, u[i + 2]!, u[i + 3]!];
-      if (folderExistsAt(acc.folders, folderId, at)) continue;
-      this.pointFinding({
-        code: 'item.unknown-folder',
-        path: acc.useRels[u[i]!]!,
-        message: messageOf('item.unknown-folder', { folderId, at, transaction: tx }),
-        pointer: [tx, 'folder-id'],
-      });
-    }
-    if (acc.idmap) {
-      for (const [dest, line, from, to] of acc.idmap.targets) {
-        if (acc.itemIds.has(dest)) continue;
-        const range = { start: { line, character: from }, end: { line, character: to } };
-        this.add(unknownIdmapItemFinding(acc.idmap.rel, line, dest, range));
-      }
-    }
+    acc.judge({ add: (f) => this.add(f), point: (p) => this.pointFinding(p) });
   }
 
   private checkMaps(): void {
@@ -540,7 +509,7 @@ class CheckRun {
    */
   private async submit(
     item: WorkItem,
-    account: AccountState | undefined,
+    account: AccountLedger | undefined,
     then?: (facts: BatchFacts) => void,
   ): Promise<{ merged: Promise<void> }> {
     throwIfCancelled(this.signal);
@@ -596,7 +565,7 @@ class CheckRun {
   }
 
   /** A work item's facts into the run: findings, references, folder lifetimes and uses, sizes. */
-  private merge(f: BatchFacts, account: AccountState | undefined): void {
+  private merge(f: BatchFacts, account: AccountLedger | undefined): void {
     this.stats.files += f.files;
     this.stats.bytes += f.bytes;
     this.stats.items += f.items;
@@ -608,18 +577,7 @@ class CheckRun {
     unpackNames(f.sizedBlobs).forEach((digest, i) => this.blobs.onRealSize(digest, f.blobSizes[i]!));
     for (const rel of f.rewrites) this.fix.rewrites.push(rel);
     for (const m of f.maps) this.mapFacts.push(m);
-    if (!account) return;
-    for (const id of f.itemIds) account.itemIds.add(id);
-    for (const def of f.folderDefs) {
-      const list = account.folders.get(def[0]);
-      if (list) list.push(def);
-      else account.folders.set(def[0], [def]);
-    }
-    const base = account.useRels.length;
-    for (const rel of f.useRels) account.useRels.push(rel);
-    for (let i = 0; i < f.uses.length; i += 4)
-      account.uses.push(base + f.uses[i]!, f.uses[i + 1]!, f.uses[i + 2]!, f.uses[i + 3]!);
-    for (const m of f.idmaps) account.idmap = m;
+    account?.merge(f);
   }
 
   private fixMove(rel: string, reason: FindingCode): void {
@@ -714,9 +672,4 @@ function nextSlice(s: string): string {
 
 function shellQuote(s: string): string {
   return /^[\w./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
-}
-
-/** The evaluator's rule (src/engine/pointInTime.ts folderExistsIn) over the account's compact folder lifetimes. */
-function folderExistsAt(folders: Map<number, FolderInterval[]>, id: number, at: number): boolean {
-  return folderExistsIn(folders, id, at);
 }
