@@ -110,7 +110,6 @@ class CheckRun {
    * whole store). Settles, never rejects: failures surface through drain().
    */
   private listed: Promise<void> = Promise.resolve();
-  private readonly pointed: PointedFinding[] = [];
   private readonly fix: FixRequest = { moves: [], rewrites: [] };
   private accountIds = new Set<string>();
   private mapFacts: { rel: string; destinations: [string, number][] }[] = [];
@@ -585,14 +584,13 @@ class CheckRun {
   }
 
   private pointFinding(p: PointedFinding): void {
-    if (this.collector.wouldKeep(p.code)) this.pointed.push(p);
-    this.collector.count(p.code, FINDINGS[p.code].severity);
+    this.collector.addPointed(p, FINDINGS[p.code].severity);
   }
 
   /** Cross-file findings get their range by re-reading their file (only the kept ones). */
   async resolvePointed(): Promise<void> {
     const byPath = new Map<string, PointedFinding[]>();
-    for (const p of this.pointed) {
+    for (const p of this.collector.takePointed()) {
       const list = byPath.get(p.path);
       if (list) list.push(p);
       else byPath.set(p.path, [p]);
@@ -605,9 +603,8 @@ class CheckRun {
       const resolved = read.ok
         ? resolvePending(text, rel, pending)
         : list.map((p) => finding(p.code, p.path, p.message));
-      resolved.forEach((f) => this.collector.kept.push(f));
+      resolved.forEach((f) => this.collector.addResolved(f));
     }
-    this.pointed.length = 0;
   }
 
   report(durationMs: number): CheckReport {
