@@ -55,6 +55,8 @@ export default defineConfig(
       'bench/.data/**',
       '.cache/**',
       '**/*.d.ts',
+      // Written by scripts/gen-schema-validators.ts (ajv's standalone code).
+      '**/*.generated.ts',
     ],
   },
   js.configs.recommended,

@@ -22,6 +22,8 @@ export type BlobStatus =
   | 'missing'
   | 'bad-name'
   | 'unreadable'
+  /** A symbolic link where the BLOB should be: never followed (io.symlink, as the check says). */
+  | 'symlink'
   | 'empty'
   | 'not-gzip'
   | 'truncated'
@@ -388,6 +390,7 @@ export class BlobStore {
     if (!abs) return { status: 'bad-name' };
     try {
       const st = await fs.lstat(abs);
+      if (st.isSymbolicLink()) return { status: 'symlink' };
       const v =
         st.isFile() && st.size <= STREAM_BLOB_BYTES ? verifyBlobBytes(await fs.readFile(abs), digest) : 'stream';
       return v === 'stream' ? await verifyBlobStream(abs, digest) : v;

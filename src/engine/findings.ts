@@ -58,20 +58,31 @@ function templated<P>(severity: Severity, title: string, remedy: string, message
 }
 
 type NoParams = Record<string, never>;
+
+/** A file or folder that could not be read or listed: `rel` relative to the backup path ('' for itself). */
+export interface IoFailure {
+  rel: string;
+  detail: string;
+  listing?: boolean;
+}
+const ioFailureMessage = (p: IoFailure): string =>
+  `cannot ${p.listing === true ? 'list' : 'read'} ${p.rel === '' ? 'the backup path' : p.rel}: ${p.detail}`;
 const iso = (ms: number): string => formatMessageDate(ms);
 const detail = (d: string | undefined): string => (d ? ` (${d})` : '');
 
 export const FINDINGS = {
   // --- I/O and path-level problems (kept apart from corruption, as borg does)
-  'io.unreadable': entry(
+  'io.unreadable': templated(
     'error',
     'A file or folder cannot be read',
     'Check permissions and the storage (EACCES, EIO); the content itself may be intact.',
+    (p: IoFailure) => ioFailureMessage(p),
   ),
-  'io.not-found': entry(
+  'io.not-found': templated(
     'error',
     'A path given to the command does not exist',
     'Check the path; a backup path contains accounts/ and items/.',
+    (p: IoFailure) => ioFailureMessage(p),
   ),
   'io.symlink': templated(
     'warning',
@@ -144,10 +155,17 @@ export const FINDINGS = {
   ),
 
   // --- layout
-  'layout.stray-entry': entry(
+  'layout.stray-entry': templated(
     'info',
     'A file or folder that is not part of the backup layout',
     'Move it out of the backup path if it is not needed.',
+    (p: { rel: string; expected: string }) => `${p.rel} is not ${p.expected}`,
+  ),
+  'layout.interrupted-write': templated(
+    'warning',
+    'A temporary file left by an interrupted write of ours',
+    'A zxb command that writes (the fix, a scan or a restore) stopped before renaming this temporary file over its target: the target is unchanged. Re-run the command, then remove the temporary file.',
+    (p: { rel: string; target: string }) => `${p.rel} is the temporary file of an interrupted write of ${p.target}`,
   ),
   'layout.bad-account-folder': entry(
     'warning',

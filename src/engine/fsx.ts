@@ -35,16 +35,25 @@ function byName(entries: Dirent[]): Dirent[] {
 
 function listingFailure(rel: string, err: unknown): DirListing {
   const code = (err as NodeJS.ErrnoException).code;
-  const missing = code === 'ENOENT' || code === 'ENOTDIR';
-  return {
-    ok: false,
-    missing,
-    finding: finding(
-      missing ? 'io.not-found' : 'io.unreadable',
-      rel,
-      `cannot list ${rel || 'the backup path'}: ${describeIoError(err)}`,
-    ),
-  };
+  return { ok: false, missing: code === 'ENOENT' || code === 'ENOTDIR', finding: ioFailureFinding(rel, err, true) };
+}
+
+/**
+ * The finding of a failed read (or listing) of `rel`, the same words at every call site:
+ * io.symlink for a link refused by O_NOFOLLOW, io.not-found when it is gone, else io.unreadable.
+ */
+export function ioFailureFinding(rel: string, err: unknown, listing = false): Finding {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ELOOP' && !listing) return say('io.symlink', rel, { rel });
+  const params = listing ? { rel, detail: describeIoError(err), listing } : { rel, detail: describeIoError(err) };
+  return code === 'ENOENT' || (listing && code === 'ENOTDIR')
+    ? say('io.not-found', rel, params)
+    : say('io.unreadable', rel, params);
+}
+
+/** A name where a regular file belongs holds something else (a folder, a device): it cannot be read as one. */
+export function notRegularFileFinding(rel: string): Finding {
+  return say('io.unreadable', rel, { rel, detail: 'not a regular file' });
 }
 
 export type FileRead = { ok: true; bytes: Buffer; size: number } | { ok: false; finding: Finding; missing: boolean };
@@ -54,8 +63,7 @@ export async function readFileCapped(abs: string, rel: string, maxBytes = MAX_ME
   try {
     const st = await fs.lstat(abs);
     if (st.isSymbolicLink()) return { ok: false, missing: false, finding: say('io.symlink', rel, { rel: rel }) };
-    if (!st.isFile())
-      return { ok: false, missing: false, finding: finding('io.unreadable', rel, `${rel} is not a regular file`) };
+    if (!st.isFile()) return { ok: false, missing: false, finding: notRegularFileFinding(rel) };
     if (st.size > maxBytes) {
       return {
         ok: false,
@@ -71,12 +79,10 @@ export async function readFileCapped(abs: string, rel: string, maxBytes = MAX_ME
     const bytes = await handle.readFile();
     return { ok: true, bytes, size: bytes.length };
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const missing = code === 'ENOENT';
     return {
       ok: false,
-      missing,
-      finding: finding(missing ? 'io.not-found' : 'io.unreadable', rel, `cannot read ${rel}: ${describeIoError(err)}`),
+      missing: (err as NodeJS.ErrnoException).code === 'ENOENT',
+      finding: ioFailureFinding(rel, err),
     };
   } finally {
     await handle?.close();

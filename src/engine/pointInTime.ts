@@ -139,9 +139,44 @@ export function folderAbsence(history: ItemHistory | undefined, when: PointSpec)
 export type FolderLifetime = readonly [number, number, number | null];
 
 /**
- * folderAt's rule over compact lifetimes (live folder transactions only), for the
- * coherency check's millions of look-ups: system folders always exist; a user folder
- * while one of its lifetimes holds T.
+ * When a folder's own file records it (recordedFolderAt is defined), as disjoint
+ * lifetimes: each live folder transaction's interval, less what a later transaction in
+ * the file covers (the latest matching snapshot wins on overlaps, as transactionAt
+ * says). A valid file's transactions do not overlap and are their own lifetimes.
+ */
+export function folderLifetimes(history: ItemHistory): FolderLifetime[] {
+  const txs = history.transactions.filter((tx) => tx.start !== undefined);
+  const out: [number, number, number | null][] = [];
+  let ordered = true;
+  for (let i = 1; i < txs.length && ordered; i++) {
+    const prev = txs[i - 1]!;
+    ordered = prev.end !== null && prev.end <= txs[i]!.start!;
+  }
+  for (let i = 0; i < txs.length; i++) {
+    const tx = txs[i]!;
+    const id = tx.itemId ?? history.fileItemId;
+    if (tx.deleted || !isFolderTransaction(tx) || id === undefined) continue;
+    let pieces: [number, number | null][] = [[tx.start!, tx.end]];
+    if (!ordered) for (let j = i + 1; j < txs.length; j++) pieces = subtract(pieces, txs[j]!.start!, txs[j]!.end);
+    for (const [s, e] of pieces) out.push([id, s, e]);
+  }
+  return out;
+}
+
+/** The parts of `pieces` outside [start, end) (end null: open). */
+function subtract(pieces: [number, number | null][], start: number, end: number | null): [number, number | null][] {
+  const out: [number, number | null][] = [];
+  for (const [s, e] of pieces) {
+    if (s < start) out.push([s, e === null ? start : Math.min(e, start)]);
+    if (end !== null && (e === null || e > end)) out.push([Math.max(s, end), e]);
+  }
+  return out.filter(([s, e]) => e === null || s < e);
+}
+
+/**
+ * folderAt's rule over compact lifetimes (folderLifetimes), for the coherency check's
+ * millions of look-ups: system folders always exist; a user folder while one of its
+ * lifetimes holds T.
  */
 export function folderExistsIn(
   lifetimes: ReadonlyMap<number, readonly FolderLifetime[]>,

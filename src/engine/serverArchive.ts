@@ -2,7 +2,7 @@
 import { promises as fs } from 'node:fs';
 import { parseArchiveStamp } from './dates';
 import { customizationsStamp, SERVER_DIRS } from './layout';
-import { absOf, describeIoError, listDir } from './fsx';
+import { absOf, ioFailureFinding, listDir } from './fsx';
 import { finding, type Finding } from './findings';
 
 export interface ServerArchive {
@@ -34,7 +34,7 @@ export async function listServerArchives(
       try {
         size = (await fs.lstat(absOf(root, rel))).size;
       } catch (err) {
-        findings.push(finding('io.unreadable', rel, `cannot read ${rel}: ${describeIoError(err)}`));
+        findings.push(ioFailureFinding(rel, err));
       }
       const stamp = customizationsStamp(e.name);
       const a: ServerArchive = { path: rel, name: e.name, kind: stamp ? 'customizations' : 'other', size };

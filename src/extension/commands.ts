@@ -262,7 +262,7 @@ async function runCheck(ctx: Ctx, arg: unknown, levelArg?: unknown): Promise<voi
         );
         try {
           // The token makes the client send $/cancelRequest when either cancel button is pressed.
-          const result = await client.sendRequest<RunCheckRequest.Result>(RunCheckRequest.method, params, cancel.token);
+          const result = await client.sendRequest(RunCheckRequest.type, params, cancel.token);
           const summary = checkSummary(result);
           ctx.setLastCheck({ root: backup.root, title, result, finishedAt: Date.now() });
           ctx.operations.finish(op.id, {

@@ -150,7 +150,7 @@ export class Ctx implements vscode.Disposable {
     const c = this.languageClient;
     if (!c?.isRunning()) return;
     const params: PointInTimeNotification.Params = { at: this.at };
-    c.sendNotification(PointInTimeNotification.method, params).catch((err: unknown) =>
+    c.sendNotification(PointInTimeNotification.type, params).catch((err: unknown) =>
       this.log.warn(`pointInTime notification: ${String(err)}`),
     );
   }

@@ -10,6 +10,7 @@ import {
   compareFindings,
   FINDINGS,
   classifyRelPath,
+  checkedKindOf,
   runCoherencyCheck,
   type CheckOptions,
   type FileKindTag,
@@ -58,21 +59,7 @@ export async function runCheck(
 }
 
 function kindTag(rel: string): FileKindTag | undefined {
-  const k = classifyRelPath(rel);
-  switch (k.kind) {
-    case 'item':
-    case 'drive-item':
-    case 'map':
-    case 'root-backupstat':
-    case 'blob':
-      return k.kind;
-    case 'account-file':
-      return 'account-file';
-    case 'id-mapper':
-      return 'id-mapper';
-    default:
-      return undefined;
-  }
+  return checkedKindOf(classifyRelPath(rel));
 }
 
 /** "Check this file": the per-file rules only (cross-file rules need the whole account). */

@@ -10,11 +10,9 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import {
   finding,
   say,
-  parseAccountInfo,
-  parseAccountStat,
-  parseBackupStat,
+  JSON_FILE_READERS,
   parseIdMapper,
-  parseMapFile,
+  schemaKindOfFile,
   MAX_NESTING,
   nestingDepthExceeds,
   absOf,
@@ -27,6 +25,7 @@ import {
   throwIfCancelled,
   type Finding,
   mergeSchemaFindings,
+  type JsonFileKind,
   type SchemaKind,
 } from '../engine';
 import type { ServerSettings } from '../shared/protocol';
@@ -157,11 +156,11 @@ async function schemaFindings(
   return mergeSchemaFindings(typed, schema).slice(typed.length);
 }
 
-function schemaNameOf(info: DocumentInfo): SchemaKind | undefined {
-  const f = info.file;
-  if (f.kind === 'account-file') return f.file;
-  if (f.kind === 'root-backupstat') return 'backupstat';
-  if (f.kind === 'map' || info.kind === 'map') return 'map';
+/** The file's schema by its place in the backup path (the file-kind table), or for a copy elsewhere by its name and language. */
+function schemaNameOf(info: DocumentInfo): JsonFileKind | undefined {
+  const byPath = schemaKindOfFile(info.file);
+  if (byPath !== undefined) return byPath === 'item' ? undefined : byPath;
+  if (info.kind === 'map') return 'map';
   const base = path.basename(info.fsPath ?? info.rel);
   if (base === 'account_info' || base === 'account_stat' || base === 'backupstat') return base;
   return undefined;
@@ -179,11 +178,7 @@ async function jsonFileDiagnostics(
   const name = schemaNameOf(info);
   if (name === undefined) return [];
   const accountId = accountOf(info);
-  let parsed: { findings: Finding[]; value?: unknown };
-  if (name === 'account_info') parsed = parseAccountInfo(text, info.rel, accountId);
-  else if (name === 'account_stat') parsed = parseAccountStat(text, info.rel);
-  else if (name === 'backupstat') parsed = parseBackupStat(text, info.rel);
-  else parsed = parseMapFile(text, info.rel);
+  const parsed = JSON_FILE_READERS[name](text, info.rel, accountId);
   const findings = [...parsed.findings];
   if (parsed.value !== undefined) {
     findings.push(

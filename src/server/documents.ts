@@ -7,10 +7,18 @@
 import { readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { URI } from 'vscode-uri';
-import { classifyRelPath, toRelPath, MAP_PREFIX, ACCOUNTS_DIR, BLOBS_DIR, type FileKind } from '../engine';
-import { LanguageIds } from '../shared/protocol';
+import {
+  classifyRelPath,
+  documentKindOf,
+  toRelPath,
+  MAP_PREFIX,
+  ACCOUNTS_DIR,
+  BLOBS_DIR,
+  type DocumentKind,
+  type FileKind,
+} from '../engine';
 
-export type DocumentKind = 'item' | 'account' | 'map' | 'idmap' | 'other';
+export type { DocumentKind };
 
 export interface DocumentInfo {
   uri: string;
@@ -66,36 +74,6 @@ export function findBackupRoot(filePath: string): string | undefined {
   return root;
 }
 
-function kindOf(file: FileKind, languageId: string | undefined): DocumentKind {
-  switch (file.kind) {
-    case 'item':
-    case 'drive-item':
-      return 'item';
-    case 'account-file':
-    case 'root-backupstat':
-      return 'account';
-    case 'map':
-      return 'map';
-    case 'id-mapper':
-      return 'idmap';
-    default:
-      break;
-  }
-  // A copy outside a backup path still gets the checks its language asks for.
-  switch (languageId) {
-    case LanguageIds.item:
-      return 'item';
-    case LanguageIds.account:
-      return 'account';
-    case LanguageIds.map:
-      return 'map';
-    case LanguageIds.idMapper:
-      return 'idmap';
-    default:
-      return 'other';
-  }
-}
-
 export function describeDocument(uri: string, languageId?: string): DocumentInfo {
   let fsPath: string | undefined;
   try {
@@ -107,7 +85,7 @@ export function describeDocument(uri: string, languageId?: string): DocumentInfo
   const root = fsPath !== undefined ? findBackupRoot(fsPath) : undefined;
   const rel = fsPath !== undefined ? (root !== undefined ? toRelPath(root, fsPath) : path.basename(fsPath)) : uri;
   const file = root !== undefined ? classifyRelPath(rel) : ({ kind: 'other' } as const);
-  const info: DocumentInfo = { uri, rel, file, kind: kindOf(file, languageId) };
+  const info: DocumentInfo = { uri, rel, file, kind: documentKindOf(file, languageId) };
   if (fsPath !== undefined) info.fsPath = fsPath;
   if (root !== undefined) info.root = root;
   return info;

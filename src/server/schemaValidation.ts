@@ -1,10 +1,12 @@
 /**
- * The engine's schema validator (src/engine/schema.ts, vscode-json-languageservice),
- * one per schema folder setting: the same validation as `zxb --schema-dir`. A folder
+ * The engine's schema validator (src/engine/schema.ts, compiled JSON Schemas), one
+ * per schema folder setting: the same validation as `zxb --schema-dir`. A folder
  * that cannot be used is remembered as an error and said in a diagnostic.
  *
  * Large documents are validated in a worker thread (dist/schemaWorker.js, next to the
- * bundle), for three reasons measured on a 1,000-transaction item (bench/lsp.ts):
+ * bundle). The reasons were measured on a 1,000-transaction item (bench/lsp.ts) when
+ * validation used vscode-json-languageservice; with the compiled schemas the cost is
+ * mostly JSON.parse of the text, and the worker mainly keeps hovers unqueued:
  * the language service's AST and validation allocate tens of MB per document, and
  * with the main thread's default young generation about a third of the time went to
  * scavenges copying the half-built AST; the worker's young generation is sized so
@@ -62,6 +64,7 @@ function offloading(local: SchemaValidator, schemaDirectory: string, gen: number
     sources: local.sources,
     schemaFor: (kind) => local.schemaFor(kind),
     schemaConfigurations: () => local.schemaConfigurations(),
+    check: (kind, value, text, filePath) => local.check(kind, value, text, filePath),
     validate: async (kind, text, filePath, opts = {}) => {
       const worker = text.length >= OFFLOAD_MIN_CHARS ? schemaWorker() : undefined;
       if (worker) {

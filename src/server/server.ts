@@ -23,7 +23,7 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { URI } from 'vscode-uri';
-import { EngineError, type ProgressEvent } from '../engine';
+import { CHECK_LEVELS, EngineError, type ProgressEvent } from '../engine';
 import { ALL_LANGUAGE_IDS, PointInTimeNotification, RunCheckRequest } from '../shared/protocol';
 import { analyzeItemDocument, forgetAnalysis } from './analysis';
 import { runCheck } from './check';
@@ -289,7 +289,7 @@ export function startServer(connection: Connection): void {
   );
   connection.onCodeLens(forDocument('code lenses', [], (doc, info) => codeLenses(doc, info)));
 
-  connection.onNotification(PointInTimeNotification.method, (params: PointInTimeNotification.Params) =>
+  connection.onNotification(PointInTimeNotification.type, (params) =>
     runSafeNotification(
       log,
       () => {
@@ -303,12 +303,9 @@ export function startServer(connection: Connection): void {
   // --- the coherency check
 
   connection.onRequest(
-    RunCheckRequest.method,
-    async (
-      params: RunCheckRequest.Params,
-      token: CancellationToken,
-    ): Promise<RunCheckRequest.Result | ResponseError<void>> => {
-      if (!params || typeof params.root !== 'string' || !['structure', 'metadata', 'blobs'].includes(params.level)) {
+    RunCheckRequest.type,
+    async (params, token: CancellationToken): Promise<RunCheckRequest.Result | ResponseError<void>> => {
+      if (!params || typeof params.root !== 'string' || !CHECK_LEVELS.includes(params.level)) {
         return new ResponseError(
           ErrorCodes.InvalidParams,
           'runCheck needs { root, level: structure | metadata | blobs }',

@@ -1,17 +1,14 @@
 /**
  * The contract between the extension (client) and the language server, declared
  * once. No `vscode` import: both sides and the tests use it. Method names are
- * stable; params and results are plain JSON.
+ * stable; params and results are plain JSON; each request and notification has a
+ * typed `type` (vscode-jsonrpc's message types, which both sides' libraries take).
  */
-import type { Finding, Severity } from '../engine';
+import { NotificationType, RequestType } from 'vscode-jsonrpc';
+import { LANGUAGE_IDS, type CheckLevel, type Finding, type Severity } from '../engine';
 
-/** Language ids, assigned by file-name pattern in package.json (item files have no extension). */
-export const LanguageIds = {
-  item: 'zxbackup-item',
-  account: 'zxbackup-account',
-  map: 'zxbackup-map',
-  idMapper: 'zxbackup-idmap',
-} as const;
+/** Language ids, assigned by file-name pattern in package.json: the engine's file-kind table (src/engine/fileKinds.ts). */
+export const LanguageIds = LANGUAGE_IDS;
 export const ALL_LANGUAGE_IDS: readonly string[] = Object.values(LanguageIds);
 
 /** Virtual documents served by the extension. */
@@ -44,7 +41,8 @@ export const DEFAULT_SETTINGS: ServerSettings = {
   checkConcurrency: 0,
 };
 
-export type CheckLevel = 'structure' | 'metadata' | 'blobs';
+/** The check's levels, declared once in the engine (src/engine/check/types.ts). */
+export type { CheckLevel };
 
 /** Request `zxbackup/runCheck`: the coherency check, with work-done progress and $/cancelRequest. */
 export namespace RunCheckRequest {
@@ -76,6 +74,8 @@ export namespace RunCheckRequest {
       unpublished: number;
     };
   }
+  /** The typed request: `connection.onRequest(RunCheckRequest.type, …)`, `client.sendRequest(RunCheckRequest.type, …)`. */
+  export const type = new RequestType<Params, Result, void>(method);
 }
 
 /** Notification `zxbackup/pointInTime` (client → server): the time hovers and lenses evaluate at. */
@@ -85,6 +85,7 @@ export namespace PointInTimeNotification {
     /** Epoch ms, or null for "last" (the latest state). */
     at: number | null;
   }
+  export const type = new NotificationType<Params>(method);
 }
 
 /** Arguments of the code-lens commands showState and restoreState: the item file and the transaction's index in its array. */

@@ -335,6 +335,28 @@ export const FIXTURES: Fixture[] = [
       writeJson(r, i.rel, i.txs);
     },
   },
+  // Damage only the JSON Schema sees (the typed reader accepts the value): held equal on every surface by the parity test.
+  {
+    name: 'item-schema-only',
+    code: 'item.schema',
+    level: 'metadata',
+    damage: (r) => {
+      const i = findItem(r, singleLive);
+      i.txs[0]!['flags'] = -1;
+      writeJson(r, i.rel, i.txs);
+    },
+  },
+  {
+    name: 'item-duplicate-key',
+    code: 'item.schema',
+    level: 'metadata',
+    damage: (r) => {
+      const i = findItem(r, singleLive);
+      const text = JSON.stringify(i.txs, null, 2);
+      // A second "subject" in the first transaction: JSON.parse keeps the last one silently.
+      writeFileSync(path.join(r, i.rel), text.replace('{\n', '{\n    "subject": "an earlier subject",\n'));
+    },
+  },
   {
     name: 'item-purge-due',
     code: 'item.purge-due',
@@ -390,6 +412,20 @@ export const FIXTURES: Fixture[] = [
     damage: (r) => writeFileSync(path.join(r, 'README.txt'), 'copied here by hand'),
   },
   {
+    // A crash-safe write of ours stopped between writing its temp file and the rename.
+    name: 'interrupted-write',
+    code: 'layout.interrupted-write',
+    level: 'structure',
+    damage: (r) => {
+      const i = findItem(r, singleLive);
+      const name = i.rel.slice(i.rel.lastIndexOf('/') + 1);
+      const tmp = `${i.rel.slice(0, i.rel.lastIndexOf('/') + 1)}.${name}.zxb-tmp-4242-0a1b2c-1`;
+      writeFileSync(path.join(r, tmp), JSON.stringify(i.txs).slice(0, 40));
+      const acc = accountIds(r)[0]!;
+      writeFileSync(path.join(r, `accounts/${acc}/.account_stat.zxb-tmp-4242-0a1b2c-2`), '{"lastItemId"');
+    },
+  },
+  {
     name: 'symlink',
     code: 'io.symlink',
     level: 'structure',
@@ -438,6 +474,17 @@ export const FIXTURES: Fixture[] = [
       const rel = `accounts/${accountIds(r)[0]}/account_info`;
       const v = readJson<Tx>(r, rel);
       v['status'] = 'sleeping';
+      writeJson(r, rel, v);
+    },
+  },
+  {
+    name: 'account-schema-only',
+    code: 'account.schema',
+    level: 'metadata',
+    damage: (r) => {
+      const rel = `accounts/${accountIds(r)[0]}/account_stat`;
+      const v = readJson<Tx>(r, rel);
+      v['itemCount'] = -1;
       writeJson(r, rel, v);
     },
   },
@@ -491,6 +538,19 @@ export const FIXTURES: Fixture[] = [
     code: 'idmap.unknown-item',
     level: 'metadata',
     damage: (r) => appendFileSync(path.join(r, `accounts/${accountIds(r)[0]}/id_mapper.log`), '4242 8888888\n'),
+  },
+  {
+    // The target's file exists, but not where the item lives (its home bucket): the account does not have it.
+    name: 'idmap-target-wrong-bucket',
+    code: 'idmap.unknown-item',
+    level: 'metadata',
+    damage: (r) => {
+      const i = findItem(r, singleLive);
+      const [, acc, , bucket, id] = i.rel.split('/');
+      const other = bucket === '00' ? '01' : '00';
+      move(r, i.rel, `accounts/${acc}/items/${other}/${id}`);
+      appendFileSync(path.join(r, `accounts/${acc}/id_mapper.log`), `4243 ${id}\n`);
+    },
   },
   {
     name: 'server-bad-archive-name',

@@ -1,12 +1,12 @@
 /** Shared by the check tests: temp folders, a whole-tree hash, the findings of one code. */
 import { createHash } from 'node:crypto';
-import { lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
-import * as os from 'node:os';
+import { lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import * as path from 'node:path';
 import type { CheckReport } from '../../src/engine';
+import { tempFolder } from '../support/backup';
 
 export function tempDir(prefix: string): string {
-  return mkdtempSync(path.join(os.tmpdir(), `zxb-check-${prefix}-`));
+  return tempFolder(`check-${prefix}`);
 }
 
 /** Hash of every path, type, mode and content under root (symlinks by target, never followed). */

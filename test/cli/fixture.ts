@@ -7,9 +7,9 @@
 import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { gzipSync } from 'node:zlib';
 import * as tar from 'tar';
-import { computeDigest, itemRelPath, accountRelPath, blobRelPath } from '../../src/engine';
+import { computeDigest, itemRelPath, accountRelPath } from '../../src/engine';
+import { history, TestBackup, type Tx } from '../support/backup';
 
 export const T1 = Date.UTC(2024, 0, 10, 9, 0, 0); // 10/01/2024 09:00:00 UTC
 export const T2 = Date.UTC(2024, 1, 10, 9, 0, 0); // 10/02/2024 09:00:00 UTC
@@ -53,21 +53,6 @@ export const ITEM = {
   unreadable: 504,
 } as const;
 
-type Tx = Record<string, unknown>;
-
-/** A transaction array with contiguous intervals: each change starts when the previous one ends. */
-function history(id: number, type: number, base: Tx, changes: [number, Tx][]): Tx[] {
-  return changes.map(([start, change], i) => ({
-    'transaction-id': i + 1,
-    'start-date': start,
-    'end-date': changes[i + 1]?.[0] ?? null,
-    id,
-    type,
-    ...base,
-    ...change,
-  }));
-}
-
 function folder(id: number, name: string, parent: number, created = T1 - 86_400_000): Tx[] {
   return history(id, 1, { 'folder-id': parent, name, flags: 0, tags: [] }, [[created, {}]]);
 }
@@ -78,14 +63,12 @@ export interface Fixture {
 }
 
 export function makeFixture(): Fixture {
-  const root = mkdtempSync(path.join(tmpdir(), 'zxb-cli-'));
-  const abs = (rel: string): string => path.join(root, ...rel.split('/'));
-  const write = (rel: string, content: string | Buffer): void => {
-    mkdirSync(path.dirname(abs(rel)), { recursive: true });
-    writeFileSync(abs(rel), content);
-  };
-  const writeJson = (rel: string, value: unknown): void => write(rel, JSON.stringify(value, null, 2));
-  const item = (account: string, id: number, txs: Tx[]): void => writeJson(itemRelPath(account, id), txs);
+  const backup = TestBackup.temp('cli');
+  const root = backup.root;
+  const abs = (rel: string): string => backup.abs(rel);
+  const write = (rel: string, content: string | Buffer): void => backup.write(rel, content);
+  const writeJson = (rel: string, value: unknown): void => backup.writeJson(rel, value);
+  const item = (account: string, id: number, txs: Tx[]): void => backup.item(account, id, txs);
 
   const account = (a: { id: string; name: string }, extra: Tx, itemCount: number): void => {
     writeJson(accountRelPath(a.id, 'account_info'), {
@@ -186,8 +169,8 @@ export function makeFixture(): Fixture {
   item(ALICE.id, ITEM.contact, history(ITEM.contact, 6, { 'folder-id': 7, name: 'Bob Builder', flags: 0 }, [[T1, {}]]));
 
   // --- BLOB store
-  write(blobRelPath(LUNCH_DIGEST)!, gzipSync(LUNCH_EML));
-  write(blobRelPath(REPORT_DIGEST)!, gzipSync(REPORT_EML));
+  backup.blob(LUNCH_EML);
+  backup.blob(REPORT_EML);
 
   // --- broken: one kind of damage per item
   item(BROKEN.id, 2, folder(2, 'Inbox', 1));
@@ -245,11 +228,10 @@ export const BIG = { id: '5b160000-0000-4000-8000-000000000006', name: 'big@exam
 
 /** An account with `count` messages in its Inbox, for progress and Ctrl-C tests. */
 export function addBigAccount(root: string, count: number): void {
-  const abs = (rel: string): string => path.join(root, ...rel.split('/'));
-  mkdirSync(abs(accountRelPath(BIG.id)), { recursive: true });
-  writeFileSync(
-    abs(accountRelPath(BIG.id, 'account_info')),
-    JSON.stringify({
+  const backup = new TestBackup(root);
+  backup.writeJson(
+    accountRelPath(BIG.id, 'account_info'),
+    {
       zimbraId: BIG.id,
       name: BIG.name,
       status: 'active',
@@ -257,12 +239,14 @@ export function addBigAccount(root: string, count: number): void {
       createdDate: T1,
       deletedDate: null,
       attributes: {},
-    }),
+    },
+    0,
   );
   for (let b = 0; b < 100; b++)
-    mkdirSync(abs(`${accountRelPath(BIG.id)}/items/${String(b).padStart(2, '0')}`), { recursive: true });
+    mkdirSync(backup.abs(`${accountRelPath(BIG.id)}/items/${String(b).padStart(2, '0')}`), { recursive: true });
   const txs = (id: number): Tx[] =>
     history(id, 5, { 'folder-id': 2, subject: `Message ${id}`, sender: 'x@example.com', flags: 0 }, [[T1, {}]]);
-  writeFileSync(abs(itemRelPath(BIG.id, 2)), JSON.stringify(folder(2, 'Inbox', 1)));
-  for (let id = 1000; id < 1000 + count; id++) writeFileSync(abs(itemRelPath(BIG.id, id)), JSON.stringify(txs(id)));
+  const compact = (t: Tx[]): string => JSON.stringify(t);
+  backup.item(BIG.id, 2, folder(2, 'Inbox', 1), compact);
+  for (let id = 1000; id < 1000 + count; id++) backup.item(BIG.id, id, txs(id), compact);
 }

@@ -4,13 +4,13 @@
  * a message whose BLOB is missing, a map file and an id_mapper.log. Items are
  * pretty-printed so positions in them are easy to find by searching the text.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { URI } from 'vscode-uri';
 import { accountRelPath, blobRelPath, computeDigest, itemRelPath } from '../../src/engine';
 import { buildOnce, LspClient, type ClientOptions } from './lspClient';
+import { itemText as supportItemText, TestBackup } from '../support/backup';
 
 export const T0 = Date.UTC(2023, 11, 1, 8, 0, 0);
 export const T1 = Date.UTC(2024, 0, 10, 9, 0, 0); // 10/01/2024 09:00:00 UTC
@@ -47,7 +47,7 @@ export function reportHistory(): Tx[] {
 }
 
 export function itemText(history: unknown): string {
-  return JSON.stringify(history, null, 2) + '\n';
+  return supportItemText(history, true);
 }
 
 export interface Fixture {
@@ -58,12 +58,10 @@ export interface Fixture {
 }
 
 export function makeFixture(): Fixture {
-  const root = mkdtempSync(path.join(tmpdir(), 'zxb-server-'));
-  const abs = (rel: string): string => path.join(root, ...rel.split('/'));
-  const write = (rel: string, content: string | Buffer): void => {
-    mkdirSync(path.dirname(abs(rel)), { recursive: true });
-    writeFileSync(abs(rel), content);
-  };
+  const backup = TestBackup.temp('server');
+  const root = backup.root;
+  const abs = (rel: string): string => backup.abs(rel);
+  const write = (rel: string, content: string | Buffer): void => backup.write(rel, content);
   write(
     accountRelPath(ACCOUNT, 'account_info'),
     JSON.stringify(
@@ -123,7 +121,7 @@ export function makeFixture(): Fixture {
       },
     ]),
   );
-  write(blobRelPath(REPORT_DIGEST)!, gzipSync(REPORT_EML));
+  backup.blob(REPORT_EML);
   write(
     'map_544d94c6-aaef-4736-8964-56a667f1fe12',
     JSON.stringify(

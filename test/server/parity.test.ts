@@ -9,7 +9,13 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isUtf8 } from 'node:buffer';
-import { classifyRelPath, itemRelPath, runCoherencyCheck, type Finding } from '../../src/engine';
+import {
+  classifyRelPath,
+  itemRelPath,
+  languageIdOf as languageIdOfFile,
+  runCoherencyCheck,
+  type Finding,
+} from '../../src/engine';
 import { makeSample, type SampleFault } from '../../src/engine/sample';
 import { zxbJson } from '../cli/run';
 import { FIXTURES, listFiles, makeCleanSample, makeFixture } from '../check/fixtures';
@@ -49,12 +55,7 @@ const fromFindings = (list: readonly Finding[]): Seen[] =>
  * does not see (the path of a BLOB, the editor has no BLOB open).
  */
 function languageIdOf(rel: string): string | undefined {
-  const kind = classifyRelPath(rel).kind;
-  if (kind === 'item' || kind === 'drive-item') return 'zxbackup-item';
-  if (kind === 'account-file' || kind === 'root-backupstat') return 'zxbackup-account';
-  if (kind === 'map') return 'zxbackup-map';
-  if (kind === 'id-mapper') return 'zxbackup-idmap';
-  return undefined;
+  return languageIdOfFile(classifyRelPath(rel));
 }
 
 async function lspFindings(client: LspClient, root: string, rel: string): Promise<Seen[]> {

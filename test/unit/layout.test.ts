@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import * as path from 'node:path';
 import fc from 'fast-check';
 import { computeDigest } from '../../src/engine/digest';
 import {
@@ -14,6 +15,8 @@ import {
   toRelPath,
   type FileKind,
 } from '../../src/engine/layout';
+import { tempPathFor, tempTargetOf } from '../../src/engine/format/atomic';
+import { interruptedWriteFinding, strayEntryFinding } from '../../src/engine/rules';
 
 const ACCOUNT = '0f9b3c2e-6a4d-4c55-9b1e-2d7f8a9c0e11';
 const DIGEST = computeDigest(Buffer.from(''));
@@ -152,5 +155,22 @@ describe('layout', () => {
       assert.notEqual(toRelPath('/data/bk', '/data/bk-copy/items/47/x'), '-copy/items/47/x');
       assert.notEqual(toRelPath('/data/b', '/data/bk/items/47/x'), 'k/items/47/x');
     });
+  });
+});
+
+describe('a temp file of the crash-safe writer is recognised as an interrupted write', () => {
+  it('tempPathFor and tempTargetOf agree; other dot files are not ours', () => {
+    const tmp = path.basename(tempPathFor('/b/accounts/x/items/60/260'));
+    assert.equal(tempTargetOf(tmp), '260');
+    assert.equal(tempTargetOf(path.basename(tempPathFor('/b/map_mbox1.example.com'))), 'map_mbox1.example.com');
+    for (const name of ['.260', '260', '.260.zxb-tmp-', '.260.zxb-tmp-12-xyz-1', 'x.260.zxb-tmp-1-0a1b2c-1'])
+      assert.equal(tempTargetOf(name), undefined, name);
+    const rel = `accounts/x/items/60/${tmp}`;
+    assert.deepEqual(
+      interruptedWriteFinding(rel, tmp)?.message,
+      `${rel} is the temporary file of an interrupted write of accounts/x/items/60/260`,
+    );
+    assert.equal(strayEntryFinding('README', 'README', 'part of the backup layout').code, 'layout.stray-entry');
+    assert.equal(strayEntryFinding(rel, tmp, 'an item file').code, 'layout.interrupted-write');
   });
 });

@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import fc from 'fast-check';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -191,6 +192,49 @@ describe('point-in-time evaluator (src/engine/pointInTime.ts) against the catalo
     assert.ok(
       seen.instants > 500 && seen.folders > 5000 && seen.filed > 5000 && seen.absentFolders > 100,
       JSON.stringify(seen),
+    );
+  });
+});
+
+describe("the check's folder lifetimes (itemFacts) follow the evaluator on any history, overlaps included", () => {
+  const FOLDER = 300;
+  const tx = fc.record({
+    start: fc.integer({ min: 0, max: 20 }),
+    length: fc.option(fc.integer({ min: 0, max: 12 }), { nil: null }),
+    folder: fc.boolean(),
+    deleted: fc.boolean(),
+  });
+  it('a folder exists for the check exactly when folderAt says so, at every instant', () => {
+    fc.assert(
+      fc.property(fc.array(tx, { minLength: 1, maxLength: 6 }), (txs) => {
+        const history: ItemHistory = {
+          path: itemRelPath('0f9b3c2e-6a4d-4c55-9b1e-2d7f8a9c0e11', FOLDER),
+          fileItemId: FOLDER,
+          parsed: true,
+          findings: [],
+          transactions: txs.map((t, index) => ({
+            index,
+            start: t.start,
+            end: t.length === null ? null : t.start + t.length,
+            itemId: FOLDER,
+            type: t.folder ? 1 : 5,
+            deleted: t.deleted,
+            extra: {},
+            raw: {},
+          })),
+        };
+        const facts = itemFacts(history);
+        const lifetimes = new Map<number, FolderInterval[]>();
+        if (facts.kind === 'item')
+          for (const def of facts.folderDefs) lifetimes.set(def[0], [...(lifetimes.get(def[0]) ?? []), def]);
+        for (let at = -1; at <= 34; at++)
+          assert.equal(
+            folderExistsIn(lifetimes, FOLDER, at),
+            folderAt(history, FOLDER, { kind: 'instant', at }) !== undefined,
+            `at ${at}`,
+          );
+      }),
+      { numRuns: 500 },
     );
   });
 });

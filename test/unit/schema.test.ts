@@ -1,6 +1,5 @@
 import { strict as assert } from 'node:assert';
 import { promises as fs, readFileSync } from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { getLanguageService, TextDocument } from 'vscode-json-languageservice';
 import { computeDigest } from '../../src/engine/digest';
@@ -10,6 +9,8 @@ import { parseMapFile } from '../../src/engine/files/maps';
 import { analyzeItemText } from '../../src/engine/item/analyze';
 import { parseItemText } from '../../src/engine/item/parse';
 import { makeSample } from '../../src/engine/sample';
+import { renderSchemaValidators, VALIDATORS_FILE } from '../../scripts/gen-schema-validators';
+import { tempFolder } from '../support/backup';
 import {
   SCHEMA_FILES,
   SCHEMA_FILE_MATCH,
@@ -105,7 +106,7 @@ function messages(findings: Finding[]): string[] {
 }
 
 async function tempDir(): Promise<string> {
-  return fs.mkdtemp(path.join(os.tmpdir(), 'zxb-schema-'));
+  return tempFolder('schema');
 }
 
 describe('schema validation', () => {
@@ -229,6 +230,35 @@ describe('schema validation', () => {
       onCrlf.map((f) => f.range),
       plain.map((f) => f.range),
     );
+  });
+
+  describe('our schemas compiled ahead of time (src/engine/schemaValidators.generated.ts)', () => {
+    it('are the schemas of schemas/ (npm run schemas:compile)', () => {
+      assert.equal(readFileSync(VALIDATORS_FILE, 'utf8'), renderSchemaValidators());
+    });
+    it('find what the same schemas compiled at run time find', async () => {
+      const dir = await tempDir();
+      try {
+        for (const kind of SCHEMA_KINDS)
+          await fs.copyFile(path.join(SCHEMAS, SCHEMA_FILES[kind]), path.join(dir, SCHEMA_FILES[kind]));
+        const runtime = await createSchemaValidator({ schemaDir: dir });
+        assert.equal(runtime.sources.item.origin, 'override');
+        const cases: [SchemaKind, string][] = [
+          ['item', item(tx({ 'transaction-id': 0, 'folder-id': 'Inbox', type: 'message', 'end-date': 'x' }), {})],
+          ['item', '{"a": 1, "a": 2}'],
+          ['account_info', JSON.stringify({ zimbraId: 'ALICE', status: 'sleeping' })],
+          ['account_stat', JSON.stringify({ itemCount: -1, blobBytes: 1.5 })],
+          ['map', JSON.stringify({ accounts: [{ sourceId: 'a', destinationId: 'b' }, 7] })],
+        ];
+        for (const [kind, text] of cases) {
+          const ours = await v.validate(kind, text, 'f');
+          assert.ok(ours.length > 0, text);
+          assert.deepEqual(await runtime.validate(kind, text, 'f'), ours, text);
+        }
+      } finally {
+        await fs.rm(dir, { recursive: true, force: true });
+      }
+    });
   });
 
   describe('schemas for the language server', () => {

@@ -67,6 +67,7 @@ export function registerDoCoherencyCheck(program: Command, run: Runner): void {
 
 export async function doCoherencyCheck(ctx: CliContext, root: string, opts: Options): Promise<CommandResult> {
   const checkOpts = readOptions(opts);
+  if (ctx.schemaDir !== undefined) checkOpts.schemaDir = ctx.schemaDir;
   const sarifFile = opts.sarif === undefined ? undefined : await checkSarifTarget(opts.sarif);
   // This process only walks and collects: small semi-spaces keep its peak RSS low (docs/check.md).
   v8.setFlagsFromString('--max-semi-space-size=1');

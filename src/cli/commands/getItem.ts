@@ -7,14 +7,14 @@ import * as path from 'node:path';
 import type { Command } from 'commander';
 import {
   analyzeItemBytes,
+  blobReferences,
   itemNeighbourFindings,
   folderAt,
   pointerLocator,
   type ItemNeighbours,
-  createSchemaValidator,
   DUMP_BLOB_MAX_BYTES,
   firstTransaction,
-  mergeSchemaFindings,
+  schemasFor,
   readFileCapped,
   itemRelPath,
   stateAt,
@@ -86,14 +86,11 @@ export async function getItem(
   const read = await readFileCapped(backup.abs(file), file);
   if (!read.ok && read.missing)
     usageError(`no item ${itemId} in account ${account.name} (${file} does not exist)`, 'usage.unknown-item', file);
-  const history: ItemHistory = read.ok
-    ? analyzeItemBytes(read.bytes, file, { fileItemId: itemId })
-    : { path: file, fileItemId: itemId, transactions: [], findings: [read.finding], parsed: false };
   // The item is also validated against the JSON Schema (ours, or the user's with --schema-dir).
-  const findings: Finding[] =
-    read.ok && history.parsed
-      ? await withSchemaFindings(read.bytes, file, history.findings, ctx.schemaDir)
-      : [...history.findings];
+  const history: ItemHistory = read.ok
+    ? analyzeItemBytes(read.bytes, file, { fileItemId: itemId, schema: schemasFor(ctx.schemaDir) })
+    : { path: file, fileItemId: itemId, transactions: [], findings: [read.finding], parsed: false };
+  const findings: Finding[] = [...history.findings];
 
   // One state per transaction with --date all; otherwise the state at the date (first = the item's first transaction).
   let states: State[];
@@ -114,6 +111,7 @@ export async function getItem(
 
   const folders = new FolderChain(backup, account.zimbraId);
   const blobs = new Map<string, BlobVerification>();
+  const declaredSizes = new Map(blobReferences(history).map((r) => [r.digest, r.declared]));
   const stateJsons: ItemStateJson[] = [];
   for (const s of states) {
     const tx = s.transaction;
@@ -131,7 +129,8 @@ export async function getItem(
         const f = blobFinding(backup, tx.digest, v);
         if (f) findings.push(f);
       }
-      const mismatch = sizeMismatch(backup, tx.digest, v, tx.size);
+      // The size the item declares for this BLOB (its last transaction's), as the check compares it.
+      const mismatch = sizeMismatch(backup, tx.digest, v, declaredSizes.get(tx.digest));
       if (mismatch && !findings.some((f) => f.code === mismatch.code && f.message === mismatch.message))
         findings.push(mismatch);
       blob = blobJson(backup, tx.digest, v);
@@ -171,16 +170,6 @@ export async function getItem(
   // Every finding here is about the one item asked for (its file, its BLOBs).
   if (hasErrors(findings)) result.failed = true;
   return result;
-}
-
-async function withSchemaFindings(
-  bytes: Buffer,
-  file: string,
-  typed: readonly Finding[],
-  schemaDir: string | undefined,
-): Promise<Finding[]> {
-  const validator = await createSchemaValidator(schemaDir !== undefined ? { schemaDir } : {});
-  return mergeSchemaFindings(typed, await validator.validate('item', bytes.toString('utf8'), file, { parsed: true }));
 }
 
 async function dumpBlob(

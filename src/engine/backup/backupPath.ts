@@ -5,7 +5,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { finding, say, failWith, type Finding } from '../findings';
-import { absOf, listDir, readFileCapped } from '../fsx';
+import { absOf, listDir, notRegularFileFinding, readFileCapped } from '../fsx';
 import {
   ACCOUNTS_DIR,
   BLOBS_DIR,
@@ -132,7 +132,7 @@ export class BackupPath {
     for (const e of listing.entries) {
       const rel = `${ACCOUNTS_DIR}/${e.name}`;
       if (e.isSymbolicLink()) findings.push(say('io.symlink', rel, { rel: rel }));
-      else if (!e.isDirectory()) findings.push(finding('layout.stray-entry', rel, `${rel} is not an account folder`));
+      else if (!e.isDirectory()) findings.push(say('layout.stray-entry', rel, { rel, expected: 'an account folder' }));
       else if (!isZimbraId(e.name))
         findings.push(finding('layout.bad-account-folder', rel, `${e.name} is not a zimbraId`));
       else ids.push(e.name);
@@ -249,7 +249,7 @@ export class BackupPath {
         // An item name that is not a regular file cannot be read: say so rather than skip it silently.
         const rel = `${bucketRel}/${f.name}`;
         if (f.isSymbolicLink()) findings?.push(say('io.symlink', rel, { rel: rel }));
-        else if (!f.isFile()) findings?.push(finding('io.unreadable', rel, `${rel} is not a regular file`));
+        else if (!f.isFile()) findings?.push(notRegularFileFinding(rel));
         if (!f.isFile()) continue;
         yield { itemId: Number(f.name), path: `${bucketRel}/${f.name}`, bucket: b.name };
       }

@@ -13,7 +13,7 @@ import type { Finding } from '../findings';
 import type { CacheRecord, FileFacts, FileStat } from './types';
 
 /** Bump when a rule changes what a file yields: old caches are then ignored. */
-export const CHECK_RULES_VERSION = 3;
+export const CHECK_RULES_VERSION = 4;
 
 export interface CachedFile {
   stat: FileStat;

@@ -6,9 +6,10 @@
 import * as path from 'node:path';
 import type { Finding } from '../findings';
 import { classifyRelPath } from '../layout';
-import { badItemNameFinding, blobNameFinding, wrongBucketOf } from '../rules';
+import { checkedKindOf } from '../fileKinds';
+import { badItemNameFinding, blobNameFinding, interruptedWriteFinding, wrongBucketOf } from '../rules';
 import { checkFileJob, checkMetadataBytes } from './fileCheck';
-import type { CheckContext, FileKindTag, FileResult } from './types';
+import type { CheckContext, FileResult } from './types';
 
 export interface CheckFileOptions {
   now?: number;
@@ -32,42 +33,25 @@ export async function checkFile(
   };
   const kind = classifyRelPath(rel);
   const out: Finding[] = [];
-  let tag: FileKindTag | undefined;
-  const parts = rel.split('/');
-  switch (kind.kind) {
-    case 'item':
-    case 'drive-item': {
-      const wrong = wrongBucketOf(rel, kind);
-      if (wrong) out.push(wrong);
-      tag = kind.kind;
-      break;
-    }
-    case 'account-file':
-      tag = 'account-file';
-      break;
-    case 'id-mapper':
-      tag = 'id-mapper';
-      break;
-    case 'map':
-      tag = 'map';
-      break;
-    case 'root-backupstat':
-      tag = 'root-backupstat';
-      break;
-    case 'blob': {
-      const named = blobNameFinding(rel, kind.digest, kind.prefix);
-      if (named?.code === 'blob.bad-name') return [named];
-      if (named) out.push(named);
-      tag = 'blob';
-      break;
-    }
-    default: {
-      const badName =
-        parts[0] === 'accounts' && parts[2] === 'items' && parts.length === 5
-          ? badItemNameFinding(rel, parts[4] ?? '')
-          : undefined;
-      return badName ? [badName] : [];
-    }
+  const tag = checkedKindOf(kind);
+  // What the check's walk judges from the name alone.
+  if (kind.kind === 'item' || kind.kind === 'drive-item') {
+    const wrong = wrongBucketOf(rel, kind);
+    if (wrong) out.push(wrong);
+  } else if (kind.kind === 'blob') {
+    const named = blobNameFinding(rel, kind.digest, kind.prefix);
+    if (named?.code === 'blob.bad-name') return [named];
+    if (named) out.push(named);
+  }
+  if (tag === undefined) {
+    const parts = rel.split('/');
+    const interrupted = interruptedWriteFinding(rel, parts[parts.length - 1] ?? '');
+    if (interrupted) return [interrupted];
+    const badName =
+      parts[0] === 'accounts' && parts[2] === 'items' && parts.length === 5
+        ? badItemNameFinding(rel, parts[4] ?? '')
+        : undefined;
+    return badName ? [badName] : [];
   }
   if (tag === 'blob' && opts.verifyBlobs === false) return out;
   let result: FileResult;

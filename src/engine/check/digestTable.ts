@@ -14,8 +14,6 @@ const SEXTET = new Uint8Array(128);
 export const enum DigestFlag {
   Present = 1,
   Referenced = 2,
-  /** blob.missing or blob.size-mismatch already reported for this digest. */
-  Reported = 4,
   /** `value` holds the real (uncompressed) size from the content check. */
   RealSize = 8,
   /** `value` holds the size declared by item metadata. */

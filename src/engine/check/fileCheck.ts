@@ -4,18 +4,21 @@
  * O_NOFOLLOW, so a link swapped in after the listing is still never followed.
  */
 import { closeSync, constants as fsc, fstatSync, lstatSync, openSync, readSync } from 'node:fs';
-import { finding, say } from '../findings';
-import { describeIoError, MAX_METADATA_BYTES } from '../fsx';
+import { finding, type Finding } from '../findings';
+import { ioFailureFinding, MAX_METADATA_BYTES, notRegularFileFinding } from '../fsx';
 import { analyzeItemBytes, analyzeItemText, type AnalyzeItemOptions } from '../item/analyze';
 import { lifeSpan } from '../item/history';
+import { folderLifetimes } from '../pointInTime';
 import type { ItemHistory } from '../item/types';
-import { parseAccountInfo, parseAccountStat, parseBackupStat } from '../files/account';
+import { JSON_FILE_READERS, type JsonFileKind } from '../files/readers';
+import { classifyRelPath } from '../layout';
+import { schemaKindOfFile } from '../fileKinds';
 import { parseIdMapper, parseMapFile } from '../files/maps';
 import { verifyBlobBytes, verifyBlobStream, type BlobVerification } from '../blobs';
 import { STREAM_BLOB_BYTES } from '../blobLimits';
-import { isDigestName } from '../digestName';
 import { FOLDER_LIKE_TYPES } from '../zimbra';
-import { blobStatusFinding, isFolderReference } from '../rules';
+import { blobReferences, blobStatusFinding, isFolderReference } from '../rules';
+import { mergeSchemaFindings, schemasFor, type SchemaKind } from '../schema';
 import { isUtf8 } from 'node:buffer';
 import type { CheckContext, FileFacts, FileJob, FileResult, FileStat, FolderInterval, FolderUse } from './types';
 
@@ -78,7 +81,7 @@ export function checkFileJobSync(job: FileJob, ctx: CheckContext): FileResult | 
       return out;
     }
     if (!st.isFile()) {
-      out.findings.push(finding('io.unreadable', job.rel, `${job.rel} is not a regular file`));
+      out.findings.push(notRegularFileFinding(job.rel));
       return out;
     }
     if (job.kind === 'blob') {
@@ -163,10 +166,7 @@ function statOf(st: { size: number; mtimeMs: number; ino: number }): FileStat {
 }
 
 function ioFailure(rel: string, err: unknown, out: FileResult): void {
-  const code = (err as NodeJS.ErrnoException).code;
-  if (code === 'ELOOP') out.findings.push(say('io.symlink', rel, { rel: rel }));
-  else if (code === 'ENOENT') out.findings.push(finding('io.not-found', rel, `${rel} disappeared during the check`));
-  else out.findings.push(finding('io.unreadable', rel, `cannot read ${rel}: ${describeIoError(err)}`));
+  out.findings.push(ioFailureFinding(rel, err));
 }
 
 export function sameStat(a: FileStat, b: FileStat): boolean {
@@ -185,33 +185,28 @@ export function checkMetadataBytes(
   ctx: CheckContext,
   out: FileResult,
 ): void {
+  const schema = schemasFor(ctx.schemaDir);
   if (kind === 'item' || kind === 'drive-item') {
-    const opts: AnalyzeItemOptions = { now: ctx.now };
+    const opts: AnalyzeItemOptions = { now: ctx.now, schema };
     if (kind === 'item') opts.fileItemId = Number(rel.slice(rel.lastIndexOf('/') + 1));
     const h = typeof bytes === 'string' ? analyzeItemText(bytes, rel, opts) : analyzeItemBytes(bytes, rel, opts);
     for (const f of h.findings) out.findings.push(f);
     out.facts = itemFacts(h);
     return;
   }
-  const parts = rel.split('/');
   switch (kind) {
-    case 'account-file': {
-      const file = parts[2];
-      const parsed =
-        file === 'account_info'
-          ? parseAccountInfo(bytes, rel, parts[1])
-          : file === 'account_stat'
-            ? parseAccountStat(bytes, rel)
-            : parseBackupStat(bytes, rel);
-      out.findings.push(...parsed.findings);
+    case 'account-file':
+    case 'root-backupstat': {
+      const file = classifyRelPath(rel);
+      const schemaKind = schemaKindOfFile(file) as JsonFileKind;
+      const accountId = file.kind === 'account-file' ? file.accountId : undefined;
+      const parsed = JSON_FILE_READERS[schemaKind](bytes, rel, accountId);
+      out.findings.push(...withSchema(schemaKind, bytes, rel, parsed, ctx));
       return;
     }
-    case 'root-backupstat':
-      out.findings.push(...parseBackupStat(bytes, rel).findings);
-      return;
     case 'map': {
       const parsed = parseMapFile(bytes, rel);
-      out.findings.push(...parsed.findings);
+      out.findings.push(...withSchema('map', bytes, rel, parsed, ctx));
       out.facts = { kind: 'map', destinations: (parsed.value?.accounts ?? []).map((a, i) => [a.destinationId, i]) };
       return;
     }
@@ -235,44 +230,46 @@ export function checkMetadataBytes(
   }
 }
 
+/**
+ * A small JSON file's typed findings and the schema findings they do not explain, when
+ * the typed reader accepted it (the same rule as the language server's and getItem's).
+ */
+function withSchema(
+  kind: SchemaKind,
+  bytes: Uint8Array | string,
+  rel: string,
+  parsed: { value?: unknown; findings: Finding[] },
+  ctx: CheckContext,
+): Finding[] {
+  if (parsed.value === undefined) return parsed.findings;
+  const raw =
+    typeof bytes === 'string' ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+  const text = raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
+  return mergeSchemaFindings(parsed.findings, schemasFor(ctx.schemaDir).check(kind, JSON.parse(text), text, rel));
+}
+
 /** Digests referenced, folder lifetimes and folder uses, deletion time: all an item's cross-file checks need. */
 export function itemFacts(h: ItemHistory): FileFacts {
-  // An item references one or a few digests: a list beats a Map at this size.
-  const digests: [string, number, number][] = [];
+  const digests: [string, number, number][] = blobReferences(h).map((r) => [r.digest, r.declared, r.tx]);
   const folderDefs: FolderInterval[] = [];
   const folderUses: FolderUse[] = [];
   let isFolder = false;
   let itemId: number | undefined;
   for (const tx of h.transactions) {
     itemId ??= tx.itemId;
-    if (typeof tx.digest === 'string' && isDigestName(tx.digest))
-      setDigest(digests, tx.digest, tx.size ?? -1, tx.index);
     if (tx.start === undefined || tx.deleted) continue;
-    if (tx.type !== undefined && FOLDER_LIKE_TYPES.has(tx.type)) {
-      isFolder = true;
-      const id = tx.itemId ?? h.fileItemId;
-      if (id !== undefined) folderDefs.push([id, tx.start, tx.end]);
-    }
+    if (tx.type !== undefined && FOLDER_LIKE_TYPES.has(tx.type)) isFolder = true;
     // A folder's folder-id is its parent; the root folders are their own parents.
     if (isFolderReference(tx, h.fileItemId)) folderUses.push([tx.folderId!, tx.start, tx.index]);
   }
+  // When the folder exists, by the evaluator's rule (overlapping transactions: the latest in the file wins).
+  if (isFolder) for (const l of folderLifetimes(h)) folderDefs.push([l[0], l[1], l[2]]);
   const facts: FileFacts = { kind: 'item', digests, folderDefs, folderUses, parsed: h.parsed, isFolder };
   const id = itemId ?? h.fileItemId;
   if (id !== undefined) facts.itemId = id;
   const deletedAt = lifeSpan(h).deletedAt;
   if (deletedAt !== undefined) facts.deletedAt = deletedAt;
   return facts;
-}
-
-/** Like Map.set: the last transaction's size wins. */
-function setDigest(digests: [string, number, number][], digest: string, size: number, tx: number): void {
-  for (const d of digests) {
-    if (d[0] === digest) {
-      d[1] = size;
-      return;
-    }
-  }
-  digests.push([digest, size, tx]);
 }
 
 function blobFindings(rel: string, v: BlobVerification, ctx: CheckContext, out: FileResult): void {

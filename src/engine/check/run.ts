@@ -17,7 +17,7 @@ import {
   type Finding,
   type FindingCode,
 } from '../findings';
-import { DEFAULT_RETENTION_DAYS, sizeMismatchFinding, unknownIdmapItemFinding } from '../rules';
+import { DEFAULT_RETENTION_DAYS, strayEntryFinding } from '../rules';
 import { absOf, listDir, readFileCapped } from '../fsx';
 import {
   ACCOUNTS_DIR,
@@ -30,10 +30,11 @@ import {
   blobRelPath,
   customizationsStamp,
 } from '../layout';
-import { DigestFlag, DigestTable } from './digestTable';
+import { AccountLedger } from './accountLedger';
+import { BlobLedger } from './blobLedger';
 import { PendingFindings, resolvePending } from '../item/parse';
 import { listArchiveContents } from '../serverArchive';
-import { folderExistsIn } from '../pointInTime';
+import { schemasFingerprint, schemasFor, type SchemaValidator } from '../schema';
 import { BackupPath } from '../backup/backupPath';
 import { isCancelled, throttle, throwIfCancelled, type ProgressSink } from '../progress';
 import { CheckCache, defaultCacheDir, type CachedRow } from './cache';
@@ -50,8 +51,6 @@ import type {
   CheckReport,
   FileJob,
   FileKindTag,
-  FolderInterval,
-  IdMapperTarget,
   PointedFinding,
   WorkItem,
 } from './types';
@@ -78,18 +77,6 @@ export interface CheckIo {
   signal?: AbortSignal;
   /** Tests only: force the worker entry (or its absence). */
   workerEntry?: WorkerEntry | null;
-}
-
-interface AccountState {
-  id: string;
-  itemIds: Set<number>;
-  folders: Map<number, FolderInterval[]>;
-  /** Items placed in non-system folders, and flat [index in useRels, folder id, instant, transaction index]. */
-  useRels: string[];
-  uses: number[];
-  idmap?: { rel: string; targets: IdMapperTarget[] };
-  /** The account's batches in flight: its cross-file checks wait for them. */
-  pending: Promise<void>[];
 }
 
 export async function runCoherencyCheck(rootIn: string, opts: CheckOptions, io: CheckIo = {}): Promise<CheckReport> {
@@ -123,26 +110,31 @@ class CheckRun {
   private readonly signal: AbortSignal | undefined;
   private readonly inflight = new Set<Promise<void>>();
   private failure: unknown;
-  /** Every BLOB name of the store, with what is known of it (present, referenced, real or declared size). */
-  private readonly blobTable = new DigestTable();
+  /** Every BLOB name of the store, with what is known of it, and the rules judged from it. */
+  private readonly blobs = new BlobLedger({
+    add: (f) => this.add(f),
+    point: (p) => this.pointFinding(p),
+    lostBody: (rel) => this.countLost(rel),
+    misplacedReference: (digest, rel, tx) => {
+      // Reported once, as blob.wrong-folder on the BLOB, naming this item; not also as missing.
+      const f = this.misplaced.get(digest);
+      if (f && (f.related ??= []).length < MAX_RELATED)
+        f.related.push({ path: rel, message: `item that references it (transaction ${tx}); move the BLOB home` });
+    },
+  });
   private blobStorePresent = false;
   /** Item files per bucket folder so far, to size the work items. */
   private readonly filesPerBucket = { folders: 0, files: 0 };
-  /** The whole store was listed: a digest not in the table is really missing (not in an unreadable folder). */
-  private blobStoreListed = false;
   /**
    * Settles when the first listing of the BLOB store is merged: the accounts' work
    * starts at once, but their facts wait for it (a reference is judged against the
    * whole store). Settles, never rejects: failures surface through drain().
    */
   private listed: Promise<void> = Promise.resolve();
-  private presentBlobs = 0;
-  private referencedPresent = 0;
-  private readonly pointed: PointedFinding[] = [];
   private readonly fix: FixRequest = { moves: [], rewrites: [] };
   private accountIds = new Set<string>();
   private mapFacts: { rel: string; destinations: [string, number][] }[] = [];
-  private account: AccountState | undefined;
+  private account: AccountLedger | undefined;
   private stats = { files: 0, bytes: 0, blobs: 0, items: 0, fromCache: 0 };
   private phase = { name: 'listing', done: 0, total: undefined as number | undefined };
   private quarantine: CheckReport['quarantine'];
@@ -157,6 +149,7 @@ class CheckRun {
   private readonly misplaced = new Map<string, Finding | undefined>();
   /** With --accounts: the BLOB store's layout findings, kept only for BLOBs those accounts reference. */
   private readonly storeLayout: Finding[] = [];
+  private readonly schemas: SchemaValidator;
 
   constructor(
     readonly root: string,
@@ -171,6 +164,9 @@ class CheckRun {
       fixDoubleGzip: opts.fixDoubleGzip ?? 'check',
       retentionMs: this.retentionMs,
     };
+    // Compiled here first: a schema folder that cannot be used is a usage error before any work starts.
+    this.schemas = schemasFor(opts.schemaDir);
+    if (opts.schemaDir !== undefined) this.ctx.schemaDir = opts.schemaDir;
     this.collector = new FindingCollector(opts.maxFindingsPerCode ?? 1000);
     this.signal = io.signal;
     this.progress = throttle(io.progress, 200);
@@ -219,7 +215,7 @@ class CheckRun {
     this.checkMaps();
     // The second walk verifies the BLOBs (level blobs) and finds orphans; at level metadata,
     // skip it when every BLOB of the store turned out to be referenced.
-    const orphansPossible = this.referencedPresent < this.presentBlobs;
+    const orphansPossible = this.blobs.orphansPossible;
     if (this.opts.level === 'blobs' || (this.opts.level === 'metadata' && orphansPossible))
       await this.walkBlobStore('references');
     await this.checkServerArchives();
@@ -239,7 +235,7 @@ class CheckRun {
     const dir = typeof c === 'object' ? c.dir : defaultCacheDir();
     try {
       const real = await fs.realpath(this.root);
-      const variant = `${this.opts.level}|${this.ctx.fixDoubleGzip === 'skip' ? 'nodg' : 'dg'}`;
+      const variant = `${this.opts.level}|${this.ctx.fixDoubleGzip === 'skip' ? 'nodg' : 'dg'}|${schemasFingerprint(this.schemas)}`;
       this.cache = new CheckCache(dir, real, variant);
     } catch (err) {
       // A cache that cannot be opened (read-only home, inside the backup path, better-sqlite3 built for another runtime) only costs time.
@@ -284,7 +280,7 @@ class CheckRun {
       else if (e.isFile() && rel.startsWith(MAP_PREFIX) && rel.length > MAP_PREFIX.length)
         files.push({ rel, kind: 'map' });
       else if (e.isFile() && rel === 'backupstat') files.push({ rel, kind: 'root-backupstat' });
-      else this.add(finding('layout.stray-entry', rel, `${rel} is not part of the backup layout`));
+      else this.add(strayEntryFinding(rel, e.name, 'part of the backup layout'));
     }
     if (this.opts.level !== 'structure') await this.submitFiles(files);
   }
@@ -292,7 +288,7 @@ class CheckRun {
   // --- accounts
 
   private async checkAccount(id: string): Promise<void> {
-    this.account = { id, itemIds: new Set(), folders: new Map(), useRels: [], uses: [], pending: [] };
+    this.account = new AccountLedger(id);
     const accRel = `${ACCOUNTS_DIR}/${id}`;
     const listing = await listDir(absOf(this.root, accRel), accRel);
     if (!listing.ok) {
@@ -312,7 +308,7 @@ class CheckRun {
       else if (e.isFile() && e.name === ID_MAPPER_FILE) files.push({ rel, kind: 'id-mapper' });
       else if (e.isDirectory() && (e.name === 'items' || e.name === 'drive_items'))
         subdirs.push({ rel, drive: e.name === 'drive_items' });
-      else this.add(finding('layout.stray-entry', rel, `${rel} is not part of an account folder`));
+      else this.add(strayEntryFinding(rel, e.name, 'part of an account folder'));
     }
     if (this.opts.level !== 'structure') await this.submitFiles(files);
     for (const s of subdirs) await this.checkItemTree(s.rel, s.drive);
@@ -354,7 +350,7 @@ class CheckRun {
       throwIfCancelled(this.signal);
       const rel = `${treeRel}/${b.name}`;
       if (b.isSymbolicLink()) this.add(say('io.symlink', rel, { rel: rel }));
-      else if (!b.isDirectory()) this.add(finding('layout.stray-entry', rel, `${rel} is not a bucket folder`));
+      else if (!b.isDirectory()) this.add(strayEntryFinding(rel, b.name, 'a bucket folder'));
       else {
         folders.push(rel);
         tree.folders.push(rel);
@@ -366,26 +362,9 @@ class CheckRun {
     await flush();
   }
 
-  private finishAccount(acc: AccountState): void {
+  private finishAccount(acc: AccountLedger): void {
     if (this.opts.level === 'structure') return;
-    const u = acc.uses;
-    for (let i = 0; i < u.length; i += 4) {
-      const [folderId, at, tx] = [u[i + 1]!, u[i + 2]!, u[i + 3]!];
-      if (folderExistsAt(acc.folders, folderId, at)) continue;
-      this.pointFinding({
-        code: 'item.unknown-folder',
-        path: acc.useRels[u[i]!]!,
-        message: messageOf('item.unknown-folder', { folderId, at, transaction: tx }),
-        pointer: [tx, 'folder-id'],
-      });
-    }
-    if (acc.idmap) {
-      for (const [dest, line, from, to] of acc.idmap.targets) {
-        if (acc.itemIds.has(dest)) continue;
-        const range = { start: { line, character: from }, end: { line, character: to } };
-        this.add(unknownIdmapItemFinding(acc.idmap.rel, line, dest, range));
-      }
-    }
+    acc.judge({ add: (f) => this.add(f), point: (p) => this.pointFinding(p) });
   }
 
   private checkMaps(): void {
@@ -412,7 +391,7 @@ class CheckRun {
    */
   private async walkBlobStore(pass: 'list' | 'references'): Promise<void> {
     if (!this.blobStorePresent) {
-      this.blobStoreListed = true; // no store: every referenced BLOB is missing
+      this.blobs.storeListed = true; // no store: every referenced BLOB is missing
       return;
     }
     const first = pass === 'list';
@@ -448,7 +427,7 @@ class CheckRun {
         if (first && !sized) {
           // Digests spread evenly over the prefix folders: size the table once from the first ones.
           sized = true;
-          this.blobTable.reserve(Math.ceil((names.length / n) * folderCount * 1.1));
+          this.blobs.reserve(Math.ceil((names.length / n) * folderCount * 1.1));
         }
         if (first) this.onBlobsPresent(names);
         else this.onBlobsListedAgain(names);
@@ -465,7 +444,7 @@ class CheckRun {
           this.add(
             p.isSymbolicLink()
               ? say('io.symlink', rel, { rel: rel })
-              : finding('layout.stray-entry', rel, `${rel} is not a BLOB prefix folder`),
+              : strayEntryFinding(rel, p.name, 'a BLOB prefix folder'),
           );
         this.phase.done++;
         continue;
@@ -477,17 +456,12 @@ class CheckRun {
     if (!first) return this.drain();
     // track() keeps failures in this.failure (its promises never reject): a failed listing item means an incomplete store.
     this.listed = Promise.allSettled(handedOut).then(() => {
-      this.blobStoreListed = complete && this.failure === undefined;
+      this.blobs.storeListed = complete && this.failure === undefined;
     });
   }
 
   private onBlobsPresent(names: string[]): void {
-    const t = this.blobTable;
-    for (const name of names) {
-      const slot = t.slot(name);
-      if ((t.flagsAt(slot) & DigestFlag.Present) === 0) this.presentBlobs++;
-      t.setFlags(slot, DigestFlag.Present);
-    }
+    this.blobs.onPresent(names);
     if (this.opts.accounts === undefined) this.stats.blobs += names.length;
   }
 
@@ -496,8 +470,7 @@ class CheckRun {
     const filtered = this.opts.accounts !== undefined;
     const toVerify: FileJob[] = [];
     for (const name of names) {
-      const slot = this.blobTable.lookup(name);
-      const referenced = slot >= 0 && (this.blobTable.flagsAt(slot) & DigestFlag.Referenced) !== 0;
+      const referenced = this.blobs.isReferenced(name);
       const rel = blobRelPath(name)!; // listed as valid: in its prefix folder
       if (!referenced && !filtered) {
         this.add(finding('blob.orphan', rel, `no item metadata references ${name}`));
@@ -512,45 +485,6 @@ class CheckRun {
       this.track(this.submitFiles(toVerify.slice(i, i + BLOB_BATCH)));
   }
 
-  /**
-   * Item `itemRel` references `digest` (first in transaction `tx`): missing and size
-   * mismatch are judged at once against the table. A missing BLOB is reported on each
-   * item that lost it, at its digest, as the language server and getItem do.
-   */
-  private onReference(digest: string, declared: number, itemRel: string, tx: number): void {
-    const t = this.blobTable;
-    const slot = t.slot(digest);
-    const flags = t.flagsAt(slot);
-    t.setFlags(slot, DigestFlag.Referenced);
-    if ((flags & (DigestFlag.Present | DigestFlag.Referenced)) === DigestFlag.Present) this.referencedPresent++;
-    if ((flags & DigestFlag.Present) === 0 && (flags & DigestFlag.Misplaced) !== 0) {
-      // Reported once, as blob.wrong-folder on the BLOB, naming this item; not also as missing.
-      const f = this.misplaced.get(digest);
-      if (f && (f.related ??= []).length < MAX_RELATED)
-        f.related.push({ path: itemRel, message: `item that references it (transaction ${tx}); move the BLOB home` });
-      return;
-    }
-    if ((flags & DigestFlag.Present) === 0) {
-      if (this.blobStoreListed) {
-        this.countLost(itemRel);
-        const blobRel = blobRelPath(digest) ?? `${BLOBS_DIR}/${digest}`;
-        this.pointFinding({
-          code: 'blob.missing',
-          path: itemRel,
-          message: messageOf('blob.missing', { digest, blobRel }),
-          pointer: [tx, 'digest'],
-        });
-      }
-      return;
-    }
-    if (declared < 0) return;
-    if (flags & DigestFlag.RealSize) this.checkSize(digest, slot, declared, t.valueAt(slot));
-    else if ((flags & DigestFlag.DeclaredSize) === 0) {
-      t.setValue(slot, declared);
-      t.setFlags(slot, DigestFlag.DeclaredSize);
-    }
-  }
-
   private countLost(itemRel: string): void {
     const account = itemRel.split('/')[1] ?? '';
     this.lost.set(account, (this.lost.get(account) ?? 0) + 1);
@@ -560,20 +494,19 @@ class CheckRun {
   private keepReferencedStoreFindings(): void {
     for (const f of this.storeLayout.splice(0)) {
       const digest = f.path.slice(f.path.lastIndexOf('/') + 1);
-      const slot = this.blobTable.lookup(digest);
-      if (slot >= 0 && (this.blobTable.flagsAt(slot) & DigestFlag.Referenced) !== 0) this.add(f);
+      if (this.blobs.isReferenced(digest)) this.add(f);
     }
   }
 
   private onMisplaced(f: Finding): void {
     const digest = f.path.slice(f.path.lastIndexOf('/') + 1);
-    this.blobTable.setFlags(this.blobTable.slot(digest), DigestFlag.Misplaced);
-    if (!this.misplaced.has(digest)) this.misplaced.set(digest, this.collector.wouldKeep(f.code) ? f : undefined);
+    this.blobs.markMisplaced(digest);
+    if (!this.misplaced.has(digest)) this.misplaced.set(digest, f);
   }
 
   private onLostBody(f: Finding): void {
     const digest = f.path.slice(f.path.lastIndexOf('/') + 1);
-    if (!this.damaged.has(digest)) this.damaged.set(digest, this.collector.wouldKeep(f.code) ? f : undefined);
+    if (!this.damaged.has(digest)) this.damaged.set(digest, f);
   }
 
   /**
@@ -619,12 +552,6 @@ class CheckRun {
       if (related.length < MAX_RELATED)
         related.push({ path: rel, message: `item whose message body is lost (transaction ${tx} references it)` });
     });
-  }
-
-  private checkSize(digest: string, slot: number, declared: number, real: number): void {
-    if (declared === real || (this.blobTable.flagsAt(slot) & DigestFlag.Reported) !== 0) return;
-    this.add(sizeMismatchFinding(blobRelPath(digest)!, declared, real)!);
-    this.blobTable.setFlags(slot, DigestFlag.Reported);
   }
 
   private async checkServerArchives(): Promise<void> {
@@ -696,7 +623,7 @@ class CheckRun {
    */
   private async submit(
     item: WorkItem,
-    account: AccountState | undefined,
+    account: AccountLedger | undefined,
     then?: (facts: BatchFacts) => void,
   ): Promise<{ merged: Promise<void> }> {
     throwIfCancelled(this.signal);
@@ -752,7 +679,7 @@ class CheckRun {
   }
 
   /** A work item's facts into the run: findings, references, folder lifetimes and uses, sizes. */
-  private merge(f: BatchFacts, account: AccountState | undefined): void {
+  private merge(f: BatchFacts, account: AccountLedger | undefined): void {
     this.stats.files += f.files;
     this.stats.bytes += f.bytes;
     this.stats.items += f.items;
@@ -766,33 +693,12 @@ class CheckRun {
     }
     for (const [rel, code] of f.unusable) this.fixMove(rel, code);
     unpackNames(f.digests).forEach((digest, i) =>
-      this.onReference(digest, f.digestSizes[i]!, f.refRels[f.digestRefs[2 * i]!]!, f.digestRefs[2 * i + 1]!),
+      this.blobs.onReference(digest, f.digestSizes[i]!, f.refRels[f.digestRefs[2 * i]!]!, f.digestRefs[2 * i + 1]!),
     );
-    unpackNames(f.sizedBlobs).forEach((digest, i) => this.onRealSize(digest, f.blobSizes[i]!));
+    unpackNames(f.sizedBlobs).forEach((digest, i) => this.blobs.onRealSize(digest, f.blobSizes[i]!));
     for (const rel of f.rewrites) this.fix.rewrites.push(rel);
     for (const m of f.maps) this.mapFacts.push(m);
-    if (!account) return;
-    for (const id of f.itemIds) account.itemIds.add(id);
-    for (const def of f.folderDefs) {
-      const list = account.folders.get(def[0]);
-      if (list) list.push(def);
-      else account.folders.set(def[0], [def]);
-    }
-    const base = account.useRels.length;
-    for (const rel of f.useRels) account.useRels.push(rel);
-    for (let i = 0; i < f.uses.length; i += 4)
-      account.uses.push(base + f.uses[i]!, f.uses[i + 1]!, f.uses[i + 2]!, f.uses[i + 3]!);
-    for (const m of f.idmaps) account.idmap = m;
-  }
-
-  private onRealSize(digest: string, size: number): void {
-    const slot = this.blobTable.slot(digest);
-    if (this.blobTable.flagsAt(slot) & DigestFlag.DeclaredSize)
-      this.checkSize(digest, slot, this.blobTable.valueAt(slot), size);
-    else {
-      this.blobTable.setValue(slot, size);
-      this.blobTable.setFlags(slot, DigestFlag.RealSize);
-    }
+    account?.merge(f);
   }
 
   private fixMove(rel: string, reason: FindingCode): void {
@@ -800,14 +706,13 @@ class CheckRun {
   }
 
   private pointFinding(p: PointedFinding): void {
-    if (this.collector.wouldKeep(p.code)) this.pointed.push(p);
-    this.collector.count(p.code, FINDINGS[p.code].severity);
+    this.collector.addPointed(p, FINDINGS[p.code].severity);
   }
 
   /** Cross-file findings get their range by re-reading their file (only the kept ones). */
   async resolvePointed(): Promise<void> {
     const byPath = new Map<string, PointedFinding[]>();
-    for (const p of this.pointed) {
+    for (const p of this.collector.takePointed()) {
       const list = byPath.get(p.path);
       if (list) list.push(p);
       else byPath.set(p.path, [p]);
@@ -820,9 +725,8 @@ class CheckRun {
       const resolved = read.ok
         ? resolvePending(text, rel, pending)
         : list.map((p) => finding(p.code, p.path, p.message));
-      resolved.forEach((f) => this.collector.kept.push(f));
+      resolved.forEach((f) => this.collector.addResolved(f));
     }
-    this.pointed.length = 0;
   }
 
   report(durationMs: number): CheckReport {
@@ -892,9 +796,4 @@ function nextSlice(s: string): string {
 
 function shellQuote(s: string): string {
   return /^[\w./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
-}
-
-/** The evaluator's rule (src/engine/pointInTime.ts folderExistsIn) over the account's compact folder lifetimes. */
-function folderExistsAt(folders: Map<number, FolderInterval[]>, id: number, at: number): boolean {
-  return folderExistsIn(folders, id, at);
 }

@@ -1,6 +1,7 @@
 /** Options, per-file results and the report of the coherency check (docs/check.md). */
 import type { Finding, FindingCode, Severity } from '../findings';
 import type { JsonPointer } from '../item/types';
+import type { CheckedKind } from '../fileKinds';
 
 export type CheckLevel = 'structure' | 'metadata' | 'blobs';
 export const CHECK_LEVELS: readonly CheckLevel[] = ['structure', 'metadata', 'blobs'];
@@ -25,7 +26,7 @@ export interface CheckOptions {
   now?: number;
   /** Deleted items older than this are "purge due" (info). Default 30. */
   retentionDays?: number;
-  /** Accepted for the CLI's --schema-dir; the bulk check uses the typed parser (docs/check.md). */
+  /** A folder of JSON Schemas replacing ours (the CLI's --schema-dir): metadata is validated against them. */
   schemaDir?: string;
   /** Findings kept per code (all are counted). Default 1000. */
   maxFindingsPerCode?: number;
@@ -72,7 +73,8 @@ export interface CheckReport {
 
 // --- what a worker hands back for one file
 
-export type FileKindTag = 'item' | 'drive-item' | 'account-file' | 'id-mapper' | 'map' | 'root-backupstat' | 'blob';
+/** The kinds of file the check reads (the file-kind table, src/engine/fileKinds.ts). */
+export type FileKindTag = CheckedKind;
 
 export interface FileStat {
   size: number;
@@ -212,6 +214,8 @@ export interface CheckContext {
   fixDoubleGzip: DoubleGzipMode;
   /** Items deleted longer ago are "purge due"; without it, nobody asks (the per-file check). */
   retentionMs?: number;
+  /** The schema folder metadata is validated against (schemasFor); ours when absent. */
+  schemaDir?: string;
 }
 
 /** A finding whose range is found later by re-reading its file (cross-file findings). */

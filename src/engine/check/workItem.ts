@@ -4,10 +4,16 @@
  * each file's content and fold the results into BatchFacts.
  */
 import type { Dirent } from 'node:fs';
-import { finding, say } from '../findings';
+import { say } from '../findings';
 import { absOf, listDirSync } from '../fsx';
 import { BLOBS_DIR } from '../layout';
-import { badItemNameFinding, blobNameFinding, wrongBucketFinding } from '../rules';
+import {
+  badItemNameFinding,
+  blobNameFinding,
+  interruptedWriteFinding,
+  strayEntryFinding,
+  wrongBucketFinding,
+} from '../rules';
 import { isDigestName } from '../digestName';
 import { checkFileJobSync, checkStreamedBlob } from './fileCheck';
 import { FactsBuilder } from './factsBuilder';
@@ -73,8 +79,10 @@ async function itemFolder(
       o.findings.push(say('io.symlink', rel, { rel: rel }));
       continue;
     }
-    if (!f.isFile()) {
-      o.findings.push(finding('layout.stray-entry', rel, `${rel} is not an item file`));
+    // A temp file of an interrupted write of ours is that, whatever its name would otherwise break.
+    const interrupted = interruptedWriteFinding(rel, f.name);
+    if (interrupted || !f.isFile()) {
+      o.findings.push(interrupted ?? strayEntryFinding(rel, f.name, 'an item file'));
       continue;
     }
     if (item.drive) {
@@ -86,10 +94,11 @@ async function itemFolder(
         o.findings.push(badName);
         continue;
       }
-      const itemId = Number(f.name);
-      o.itemIds.push(itemId);
       const wrong = wrongBucketFinding(rel, tree, f.name, bucket);
       if (wrong) o.findings.push(wrong);
+      // The account has the item when its file is in its home bucket, a regular file: where getItem and
+      // the language server look it up (itemRelPath), so idmap.unknown-item is one rule on every surface.
+      else o.itemIds.push(Number(f.name));
     }
     o.items++;
     if (!item.read) {
@@ -120,8 +129,8 @@ async function blobFolder(
     if (!valid) {
       if (!item.layout) continue;
       if (f.isSymbolicLink()) o.findings.push(say('io.symlink', rel, { rel: rel }));
-      else if (!f.isFile()) o.findings.push(finding('layout.stray-entry', rel, `${rel} is not a BLOB`));
-      else o.findings.push(blobNameFinding(rel, f.name, prefix)!);
+      else if (!f.isFile()) o.findings.push(strayEntryFinding(rel, f.name, 'a BLOB'));
+      else o.findings.push(interruptedWriteFinding(rel, f.name) ?? blobNameFinding(rel, f.name, prefix)!);
       continue;
     }
     b.present.push(f.name);

@@ -35,6 +35,13 @@ export function tempPathFor(abs: string): string {
   return path.join(path.dirname(abs), `.${path.basename(abs)}.zxb-tmp-${SESSION}-${++counter}`);
 }
 
+const TEMP_NAME = /^\.(.+)\.zxb-tmp-\d+-[0-9a-f]{6}-\d+$/;
+
+/** The name of the file a temp file of tempPathFor was to replace, or undefined when `name` is not one. */
+export function tempTargetOf(name: string): string | undefined {
+  return TEMP_NAME.exec(name)?.[1];
+}
+
 const TEMP_FLAGS = fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL;
 
 export async function writeFileAtomic(abs: string, data: Uint8Array | string, opts: AtomicOptions = {}): Promise<void> {

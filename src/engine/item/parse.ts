@@ -56,6 +56,17 @@ export function parseItemBytes(bytes: Uint8Array, path: string, opts: ParseItemO
 }
 
 export function parseItemText(input: string, path: string, opts: ParseItemOptions = {}): ItemHistory {
+  return parseItemSource(input, path, opts).history;
+}
+
+/** An item file read: its history, and when it parsed, the value and the BOM-less text (what the schema validates). */
+export interface ItemSource {
+  history: ItemHistory;
+  text: string;
+  value?: unknown;
+}
+
+export function parseItemSource(input: string, path: string, opts: ParseItemOptions = {}): ItemSource {
   const text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
   // Parse first, scan the text for nesting only when the file is deep or not JSON:
   // the character scan costs as much as JSON.parse and a clean file never needs it.
@@ -63,15 +74,15 @@ export function parseItemText(input: string, path: string, opts: ParseItemOption
   try {
     value = JSON.parse(text);
   } catch {
-    return failed(path, opts, ...(tooDeep(text, path) ?? syntaxFindings(text, path)));
+    return { history: failed(path, opts, ...(tooDeep(text, path) ?? syntaxFindings(text, path))), text };
   }
-  if (valueDeeperThan(value, MAX_NESTING, 0)) return failed(path, opts, ...tooDeep(text, path)!);
+  if (valueDeeperThan(value, MAX_NESTING, 0)) return { history: failed(path, opts, ...tooDeep(text, path)!), text };
   const pending = new PendingFindings();
   const transactions = normaliseHistory(value, pending);
   const history: ItemHistory = { path, transactions, findings: [], parsed: true };
   if (opts.fileItemId !== undefined) history.fileItemId = opts.fileItemId;
   history.findings = resolvePending(text, path, pending);
-  return history;
+  return { history, text, value };
 }
 
 /** The item.too-deep finding at the first bracket past MAX_NESTING, or undefined when the text is shallow enough. */

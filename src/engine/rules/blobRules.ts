@@ -1,5 +1,7 @@
-import { finding, say, type Finding } from '../findings';
+import { say, type Finding } from '../findings';
 import type { BlobVerification } from '../blobs';
+import type { ItemHistory } from '../item/types';
+import { isDigestName } from '../digestName';
 
 /**
  * The finding a BLOB's verification amounts to, on the BLOB's path; undefined for a
@@ -18,7 +20,9 @@ export function blobStatusFinding(
     case 'missing':
       return undefined;
     case 'unreadable':
-      return finding('io.unreadable', rel, `cannot read ${rel}: ${v.detail ?? 'unreadable'}`);
+      return say('io.unreadable', rel, { rel, detail: v.detail ?? 'unreadable' });
+    case 'symlink':
+      return say('io.symlink', rel, { rel });
     case 'empty':
       return say('blob.empty', rel, {});
     case 'not-gzip':
@@ -49,4 +53,30 @@ export function sizeMismatchFinding(
 /** The statuses whose content was read to the end, so the real size is known. */
 export function hasRealSize(v: BlobVerification): boolean {
   return v.status === 'ok' || v.status === 'double-gzip' || v.status === 'trailing-garbage';
+}
+
+/** A digest an item references: the size it declares for it (-1: none) and the first transaction naming it. */
+export interface BlobReference {
+  digest: string;
+  declared: number;
+  tx: number;
+}
+
+/**
+ * The BLOBs an item references, once each, with the size it declares: the last
+ * transaction's in file order (the item's latest word on its content). The check's facts
+ * and getItem's size mismatch both use it, so both compare the same declared size.
+ */
+export function blobReferences(history: ItemHistory): BlobReference[] {
+  // An item references one or a few digests: a list beats a Map at this size.
+  const refs: BlobReference[] = [];
+  for (const tx of history.transactions) {
+    const digest = tx.digest;
+    if (typeof digest !== 'string' || !isDigestName(digest)) continue;
+    const declared = tx.size ?? -1;
+    const known = refs.find((r) => r.digest === digest);
+    if (known) known.declared = declared;
+    else refs.push({ digest, declared, tx: tx.index });
+  }
+  return refs;
 }

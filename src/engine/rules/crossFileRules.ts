@@ -51,7 +51,10 @@ export function unknownMapAccountFinding(path: string, index: number, destinatio
   return say('map.unknown-account', path, { index, destination }, range ? { range } : {});
 }
 
-/** idmap.unknown-item: an id_mapper.log line mapping to an item the account does not have. */
+/**
+ * idmap.unknown-item: an id_mapper.log line mapping to an item the account does not have,
+ * i.e. no regular file at its home path (itemRelPath); a file in another bucket does not count.
+ */
 export function unknownIdmapItemFinding(path: string, line: number, item: number, range: Range): Finding {
   return say('idmap.unknown-item', path, { line, item }, { range });
 }

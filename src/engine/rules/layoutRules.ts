@@ -1,6 +1,7 @@
 import { say, type Finding } from '../findings';
 import { isDigestName } from '../digestName';
 import { BLOBS_DIR, driveBucket, isItemFileName, itemBucket, type FileKind } from '../layout';
+import { tempTargetOf } from '../format/atomic';
 
 export type ItemTree = 'items' | 'drive_items';
 
@@ -30,4 +31,23 @@ export function blobNameFinding(rel: string, name: string, prefix: string): Find
   if (!isDigestName(name)) return say('blob.bad-name', rel, { name });
   const home = name.slice(0, 2);
   return home === prefix ? undefined : say('blob.wrong-folder', rel, { name, home: `${BLOBS_DIR}/${home}`, prefix });
+}
+
+/**
+ * layout.interrupted-write: a temp file of our crash-safe writer (format/atomic.ts) left
+ * next to its target by a write that stopped before the rename; undefined for any other name.
+ */
+export function interruptedWriteFinding(rel: string, name: string): Finding | undefined {
+  const target = tempTargetOf(name);
+  if (target === undefined) return undefined;
+  const dir = rel.slice(0, rel.length - name.length);
+  return say('layout.interrupted-write', rel, { rel, target: `${dir}${target}` });
+}
+
+/**
+ * An entry that does not belong where it is: an interrupted write of ours when its name
+ * says so, else layout.stray-entry ("<rel> is not <expected>").
+ */
+export function strayEntryFinding(rel: string, name: string, expected: string): Finding {
+  return interruptedWriteFinding(rel, name) ?? say('layout.stray-entry', rel, { rel, expected });
 }

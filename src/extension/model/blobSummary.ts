@@ -115,6 +115,7 @@ const STATUS_TEXT: Record<BlobVerification['status'], string> = {
   missing: 'MISSING: no file in the BLOB store',
   'bad-name': 'not a valid digest',
   unreadable: 'unreadable',
+  symlink: 'a symbolic link (not followed)',
   empty: 'empty file',
   'not-gzip': 'not gzip-compressed',
   truncated: 'truncated gzip stream',
