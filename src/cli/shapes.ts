@@ -290,6 +290,8 @@ export type SearchFilter = (typeof SEARCH_FILTERS)[number];
 
 export interface SearchResultJson {
   id: number;
+  /** The zimbraId of the item's account. */
+  account: string;
   type: number | null;
   typeName: string;
   folderId: number | null;
@@ -303,7 +305,8 @@ export interface SearchResultJson {
 
 export interface ItemSearchJson extends Envelope<'doItemSearch'> {
   backupPath: string;
-  account: AccountRefJson;
+  /** null when the account asked for is `all` (each result names its account). */
+  account: AccountRefJson | null;
   query: {
     searchString: string | null;
     type: SearchType;
@@ -312,8 +315,41 @@ export interface ItemSearchJson extends Envelope<'doItemSearch'> {
     searchFilter: SearchFilter;
     date: string;
   };
+  /** `catalogue`: served from the item catalogue; `scan`: every item file read (no SQLite here, or --no-catalogue). */
+  source: 'catalogue' | 'scan';
+  /** Why the scan was used, or that the catalogue had to be rebuilt; null otherwise. */
+  sourceNote: string | null;
   scannedItems: number;
   results: SearchResultJson[];
+}
+
+// --- catalogue
+
+export interface CatalogueAccountJson extends AccountRefJson {
+  /** Whether an indexing of the account completed (its rows can be used). */
+  indexed: boolean;
+  indexedAt: string | null;
+  /** Item files known, and those recorded as unreadable. */
+  files: number | null;
+  skipped: number | null;
+  /** What this run did (null with --status): files read because new or changed, rows of vanished files removed. */
+  refresh: { updated: number; removed: number; durationMs: number } | null;
+}
+
+export interface CatalogueJson extends Envelope<'catalogue'> {
+  backupPath: string;
+  /** The SQLite file, outside the backup path. */
+  file: string;
+  driver: 'node:sqlite' | 'better-sqlite3';
+  /** Whether text searches use the FTS5 index. */
+  fullText: boolean;
+  layoutVersion: number;
+  bytes: number;
+  /** Why the file found was not trusted and was rebuilt (or emptied by --rebuild); null otherwise. */
+  rebuilt: string | null;
+  /** SQLite's quick_check with --status ("ok" when sound); null otherwise. */
+  integrity: string | null;
+  accounts: CatalogueAccountJson[];
 }
 
 // --- makeSample

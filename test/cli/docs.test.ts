@@ -65,6 +65,7 @@ describe('docs/cli.md', () => {
         .map((e) => e.command)
         .sort(),
       [
+        'catalogue',
         'doItemSearch',
         'getAccountInfo',
         'getAvailableAccounts',
@@ -86,6 +87,7 @@ describe('docs/cli.md', () => {
       getMap: [fx.file(`map_${MAP_SERVER_ID}`)],
       getServerConfig: [fx.root, 'customizations', '--date', '15/01/2024'],
       doItemSearch: [fx.root, ALICE.name],
+      catalogue: [fx.root],
       makeSample: [path.join(sampleParent, 'sample'), '--accounts', '2', '--items-per-account', '30', '--faults'],
     };
     for (const e of examples()) {

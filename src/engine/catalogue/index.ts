@@ -20,13 +20,15 @@ import type { ItemHistory, Transaction } from '../item/types';
 import { itemTypeName } from '../zimbra';
 import { indexAccount, type IndexOptions, type IndexResult } from './indexer';
 import { chosenTx, type CataloguePoint } from './pointSql';
-import { openCatalogueDb, type CatalogueOpenNote } from './open';
+import { openCatalogueDb, quickCheck, type CatalogueOpenNote } from './open';
 import { hasFullText } from './schema';
 import type { SqlDb, SqliteDriverName, SqlValue } from '../sqlite';
 
 export type { IndexOptions, IndexResult } from './indexer';
 export type { CataloguePoint } from './pointSql';
 export { CATALOGUE_VERSION } from './schema';
+export * from './search';
+export type { CatalogueOpenNote } from './open';
 
 export interface CatalogueOptions {
   /** Folder for catalogue files; default `<defaultCacheDir()>/catalogue` (honours $ZXB_CACHE_DIR). */
@@ -137,6 +139,16 @@ export class Catalogue {
       for (const t of ['search', 'tx', 'files', 'accounts', 'account_ids']) this.db.run(`DELETE FROM ${t}`);
     });
     this.accountNos.clear();
+  }
+
+  /** Bytes of the database (its pages). */
+  bytes(): number {
+    return (this.db.value<number>('PRAGMA page_count') ?? 0) * (this.db.value<number>('PRAGMA page_size') ?? 0);
+  }
+
+  /** SQLite's quick_check: "ok", or what it found. Reads the whole file. */
+  verify(): string {
+    return quickCheck(this.db);
   }
 
   /** The SQLite port, for the modules of the catalogue (diff). */
@@ -331,7 +343,7 @@ export class Catalogue {
     const c = chosenTx(point);
     const after = page.after !== undefined ? ' AND t.item_id > @after' : '';
     const limit = page.limit !== undefined ? ' LIMIT @limit' : '';
-    const sql = `SELECT ${TX_COLUMNS} FROM tx t JOIN files f ON f.file_id = t.file_id WHERE t.account = @account AND t.item_id IS NOT NULL AND ${where} AND ${c.sql}${after} ORDER BY t.item_id${limit}`;
+    const sql = `SELECT ${TX_COLUMNS} FROM tx t JOIN files f ON f.file_id = t.file_id WHERE t.account = @account AND t.item_id IS NOT NULL AND ${where} AND ${c.sql}${after} ORDER BY t.item_id, f.path${limit}`;
     const all: Record<string, SqlValue> = { account: this.no(accountId), ...params, ...c.params };
     if (page.after !== undefined) all['after'] = page.after;
     if (page.limit !== undefined) all['limit'] = page.limit;
