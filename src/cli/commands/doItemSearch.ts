@@ -125,8 +125,7 @@ export async function doItemSearch(
       const r = await searchAccountItems(backup, account.zimbraId, q, {
         ...(catalogue ? { catalogue } : {}),
         signal: ctx.signal,
-        progress: (e) =>
-          ctx.progress({ ...e, phase: `${e.phase}${accounts.length > 1 ? ` (${account.name})` : ''}` }),
+        progress: (e) => ctx.progress({ ...e, phase: `${e.phase}${accounts.length > 1 ? ` (${account.name})` : ''}` }),
       });
       findings.push(...r.findings);
       per.push({ account, r });
@@ -182,7 +181,8 @@ export async function doItemSearch(
     ]),
   );
   const what = `${opts.type === 'all' ? 'items' : `${opts.type} items`}, ${opts.searchFilter === 'all' ? 'deleted or not' : opts.searchFilter.replace('_', ' ')}`;
-  const at = when.kind === 'instant' ? showDate(when.at, z) : when.kind === 'last' ? 'the latest date' : 'the first date';
+  const at =
+    when.kind === 'instant' ? showDate(when.at, z) : when.kind === 'last' ? 'the latest date' : 'the first date';
   text += `\n${results.length} of ${scanned} item files match (${what}, state at ${at}; ${source === 'catalogue' ? 'from the item catalogue' : 'scanned'})\n`;
   if (sourceNote) text += `${source === 'scan' ? 'scanned' : 'note'}: ${sourceNote}\n`;
   if (opts.filterIsDefault)
