@@ -20,6 +20,7 @@ import { registerGetMap } from './commands/getMap';
 import { registerGetServerConfig } from './commands/getServerConfig';
 import { registerDoItemSearch } from './commands/doItemSearch';
 import { registerCatalogue } from './commands/catalogue';
+import { registerDiff } from './commands/diff';
 import { registerMakeSample } from './commands/makeSample';
 import { registerDoCoherencyCheck } from './commands/doCoherencyCheck';
 import { registerUndoFix } from './commands/undoFix';
@@ -63,6 +64,7 @@ export function buildProgram(run: Runner): Command {
   registerGetServerConfig(program, run);
   registerDoItemSearch(program, run);
   registerCatalogue(program, run);
+  registerDiff(program, run);
   registerMakeSample(program, run);
   registerDoCoherencyCheck(program, run);
   registerUndoFix(program, run);

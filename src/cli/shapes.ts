@@ -352,6 +352,45 @@ export interface CatalogueJson extends Envelope<'catalogue'> {
   accounts: CatalogueAccountJson[];
 }
 
+// --- diff
+
+export interface DiffSideJson {
+  status: 'live' | 'deleted';
+  /** An item's folder, a folder's parent. */
+  folderId: number | null;
+  /** That folder's path at this moment (a folder: its own path); null when it does not exist then. */
+  folderPath: string | null;
+  /** Subject or name. */
+  name: string;
+  flags: number | null;
+}
+
+export interface DiffEntryJson {
+  id: number;
+  /** The item file: `zxb getItem … --date all` shows its whole history. */
+  file: string;
+  type: number | null;
+  typeName: string;
+  changes: ('added' | 'deleted' | 'restored' | 'moved' | 'renamed' | 'reflagged')[];
+  /** The state at `from` / `to`; null when the item has none then. */
+  before: DiffSideJson | null;
+  after: DiffSideJson | null;
+}
+
+export interface DiffJson extends Envelope<'diff'> {
+  backupPath: string;
+  account: AccountRefJson;
+  /** ISO instants, or "last". */
+  from: string;
+  to: string;
+  source: 'catalogue' | 'scan';
+  sourceNote: string | null;
+  /** Entries (folders and items) with each change. */
+  counts: Record<'added' | 'deleted' | 'restored' | 'moved' | 'renamed' | 'reflagged', number>;
+  folders: DiffEntryJson[];
+  items: DiffEntryJson[];
+}
+
 // --- makeSample
 
 export interface SampleJson extends Envelope<'makeSample'> {

@@ -66,6 +66,7 @@ describe('docs/cli.md', () => {
         .sort(),
       [
         'catalogue',
+        'diff',
         'doItemSearch',
         'getAccountInfo',
         'getAvailableAccounts',
@@ -88,6 +89,7 @@ describe('docs/cli.md', () => {
       getServerConfig: [fx.root, 'customizations', '--date', '15/01/2024'],
       doItemSearch: [fx.root, ALICE.name],
       catalogue: [fx.root],
+      diff: [fx.root, ALICE.name, 'first', 'last'],
       makeSample: [path.join(sampleParent, 'sample'), '--accounts', '2', '--items-per-account', '30', '--faults'],
     };
     for (const e of examples()) {

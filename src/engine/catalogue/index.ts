@@ -28,6 +28,7 @@ export type { IndexOptions, IndexResult } from './indexer';
 export type { CataloguePoint } from './pointSql';
 export { CATALOGUE_VERSION } from './schema';
 export * from './search';
+export * from './diff';
 export type { CatalogueOpenNote } from './open';
 
 export interface CatalogueOptions {
@@ -251,6 +252,11 @@ export class Catalogue {
       `SELECT COUNT(*) FROM tx t WHERE t.account = @account AND t.folder_id = @folder AND t.is_folder = 0 AND t.deleted = 0 AND t.item_id IS NOT NULL AND ${c.sql}`,
       { account: this.no(accountId), folder: folderId, ...c.params },
     )!;
+  }
+
+  /** Every item and folder with a state at that time, live or deleted, by id (then file). */
+  allAt(accountId: string, when: CatalogueWhen): ItemAtTime[] {
+    return this.chosen(accountId, this.resolve(accountId, when), '1 = 1', {}).map(toItem);
   }
 
   /** Items (folders included) whose state at that time is a deletion, by id. */
