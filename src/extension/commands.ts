@@ -11,7 +11,15 @@ import {
   type WorkDoneProgressReport,
   type WorkDoneProgressEnd,
 } from 'vscode-languageclient/node';
-import { BackupPath, classifyRelPath, isValidDigest, lastTransaction, toRelPath, type Finding } from './engine';
+import {
+  BackupPath,
+  classifyRelPath,
+  isValidDigest,
+  lastTransaction,
+  toRelPath,
+  type Catalogue,
+  type Finding,
+} from './engine';
 import { Commands, RunCheckRequest, type CheckLevel, type TransactionCommandArgs } from '../shared/protocol';
 import { showBlob } from './blobDocument';
 import type { BackupNode, BackupTreeProvider } from './backupTree';
@@ -26,6 +34,8 @@ import {
   checkTitle,
   type CheckScope,
 } from './model/checkReport';
+import type { CatalogueAccess } from './model/accountCache';
+import { searchPickRows } from './model/itemSearch';
 import type { Operation } from './model/operations';
 import { askPointInTime, SET_POINT_IN_TIME } from './pointInTime';
 
@@ -289,10 +299,93 @@ async function runCheck(ctx: Ctx, arg: unknown, levelArg?: unknown): Promise<voi
 }
 
 async function searchItems(ctx: Ctx, tree: BackupTreeProvider, arg: unknown): Promise<void> {
-  const backup = ctx.requireBackup();
-  const cache = ctx.accounts!;
   const zimbraId = await currentAccount(ctx, arg);
   if (!zimbraId) return;
+  const access = ctx.accounts!.catalogue;
+  const cat = await access.open();
+  if (cat && access.failedReason(zimbraId) === undefined) {
+    const ready =
+      access.isFresh(zimbraId) ||
+      (await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: 'Indexing the account for search', cancellable: true },
+        async (progress, token) => {
+          const abort = new AbortController();
+          const sub = token.onCancellationRequested(() => abort.abort());
+          try {
+            await access.index(zimbraId, {
+              signal: abort.signal,
+              progress: (e) => progress.report({ message: `${e.done.toLocaleString('en-US')} item files` }),
+            });
+            return true;
+          } catch (err) {
+            ctx.log.warn(`search: the catalogue could not be used, reading item files: ${String(err)}`);
+            return false;
+          } finally {
+            sub.dispose();
+          }
+        },
+      ));
+    if (ready) return searchItemsLive(ctx, tree, access, cat, zimbraId);
+  } else if (!cat)
+    ctx.log.info(`search: no item catalogue here (${access.unavailableReason ?? 'unknown'}), reading item files`);
+  return searchItemsFromFiles(ctx, tree, zimbraId);
+}
+
+/** From the catalogue: each keystroke is a full-text query, so the list is what matches, not what was loaded. */
+function searchItemsLive(
+  ctx: Ctx,
+  tree: BackupTreeProvider,
+  access: CatalogueAccess,
+  cat: Catalogue,
+  zimbraId: string,
+): Promise<void> {
+  const backup = ctx.requireBackup();
+  type ItemPick = vscode.QuickPickItem & { itemId: number; path: string };
+  const qp = vscode.window.createQuickPick<ItemPick>();
+  qp.title = 'Search Items';
+  qp.placeholder = 'Subject, name, sender or recipient (any state, at the point in time)';
+  // The catalogue has already chosen: VS Code's own filter would hide matches on recipients.
+  qp.matchOnDescription = true;
+  qp.matchOnDetail = true;
+  let timer: NodeJS.Timeout | undefined;
+  const update = (): void => {
+    try {
+      const { rows, more } = searchPickRows(access, cat, zimbraId, qp.value, ctx.pointInTime);
+      qp.items = rows.map((r) => ({ ...r, alwaysShow: true }));
+      qp.title = `Search Items (${rows.length}${more ? '+' : ''})`;
+    } catch (err) {
+      ctx.log.warn(`search: ${String(err)}`);
+    } finally {
+      qp.busy = false;
+    }
+  };
+  qp.onDidChangeValue(() => {
+    qp.busy = true;
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(update, 120);
+  });
+  return new Promise((resolve) => {
+    qp.onDidAccept(() => {
+      const choice = qp.selectedItems[0];
+      qp.hide();
+      if (!choice) return;
+      void vscode.window.showTextDocument(vscode.Uri.file(backup.abs(choice.path)), { preview: true });
+      void tree.revealItem(zimbraId, choice.itemId).catch((err: unknown) => ctx.log.warn(`reveal: ${String(err)}`));
+    });
+    qp.onDidHide(() => {
+      if (timer) clearTimeout(timer);
+      qp.dispose();
+      resolve();
+    });
+    update();
+    qp.show();
+  });
+}
+
+/** Without a catalogue: the account's items read once, filtered by VS Code as the user types. */
+async function searchItemsFromFiles(ctx: Ctx, tree: BackupTreeProvider, zimbraId: string): Promise<void> {
+  const backup = ctx.requireBackup();
+  const cache = ctx.accounts!;
   const snapshot = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: "Reading the account's items", cancellable: true },
     async (progress, token) => {

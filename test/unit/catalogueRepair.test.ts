@@ -34,7 +34,7 @@ function dump(file: string): string[] {
       'SELECT a.account, f.path, f.file_item_id, f.size, f.mtime_ms, f.parsed, f.findings, f.file_type, f.first_start, f.search_text FROM files f JOIN account_ids a ON a.account_no = f.account ORDER BY f.path',
     );
     const txs = db.all<Record<string, unknown>>(
-      'SELECT f.path, t.idx, t.item_id, t.start, t.end, t.folder_id, t.type, t.is_folder, t.deleted, t.is_last, t.shadowed, t.flags, t.title, t.name, t.digest, t.item_date FROM tx t JOIN files f USING (file_id) ORDER BY f.path, t.idx',
+      'SELECT f.path, t.idx, t.item_id, t.start, t.end, t.folder_id, t.type, t.is_folder, t.deleted, t.is_last, t.shadowed, t.flags, t.title, t.name, t.sender, t.digest, t.item_date FROM tx t JOIN files f USING (file_id) ORDER BY f.path, t.idx',
     );
     const accounts = db.all<Record<string, unknown>>('SELECT account, files, skipped FROM accounts ORDER BY account');
     return [...accounts, ...files, ...txs].map((r) => JSON.stringify(r));

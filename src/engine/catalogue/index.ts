@@ -91,13 +91,14 @@ interface TxRowOut {
   flags: number | null;
   title: string;
   name: string | null;
+  sender: string | null;
   digest: string | null;
   item_date: number | null;
   first_start: number | null;
 }
 
 const TX_COLUMNS =
-  'f.path, f.file_item_id, f.first_start, t.idx, t.item_id, t.start, t.end, t.folder_id, t.type, t.deleted, t.flags, t.title, t.name, t.digest, t.item_date';
+  'f.path, f.file_item_id, f.first_start, t.idx, t.item_id, t.start, t.end, t.folder_id, t.type, t.deleted, t.flags, t.title, t.name, t.sender, t.digest, t.item_date';
 
 export class Catalogue {
   private readonly accountNos = new Map<string, number>();
@@ -370,6 +371,7 @@ function summaryTx(r: TxRowOut): Transaction {
   if (r.type !== null) tx.type = r.type;
   if (r.folder_id !== null) tx.folderId = r.folder_id;
   if (r.name !== null) tx.name = r.name;
+  if (r.sender !== null) tx.sender = r.sender;
   if (r.flags !== null) tx.flags = r.flags;
   if (r.digest !== null) tx.digest = r.digest;
   if (r.item_date !== null) tx.date = r.item_date / 1000;

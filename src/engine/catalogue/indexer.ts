@@ -53,7 +53,7 @@ const INSERT_FILE =
   'INSERT INTO files (account, path, file_item_id, size, mtime_ms, parsed, findings, file_type, first_start, search_text) VALUES (@account, @path, @file_item_id, @size, @mtime_ms, @parsed, @findings, @file_type, @first_start, @search_text)';
 const INSERT_FTS = 'INSERT INTO search (rowid, text) VALUES (?, ?)';
 const INSERT_TX =
-  'INSERT INTO tx (file_id, idx, account, item_id, start, end, folder_id, type, is_folder, deleted, is_last, shadowed, flags, title, name, digest, item_date) VALUES (@file_id, @idx, @account, @item_id, @start, @end, @folder_id, @type, @is_folder, @deleted, @is_last, @shadowed, @flags, @title, @name, @digest, @item_date)';
+  'INSERT INTO tx (file_id, idx, account, item_id, start, end, folder_id, type, is_folder, deleted, is_last, shadowed, flags, title, name, sender, digest, item_date) VALUES (@file_id, @idx, @account, @item_id, @start, @end, @folder_id, @type, @is_folder, @deleted, @is_last, @shadowed, @flags, @title, @name, @sender, @digest, @item_date)';
 
 /** Removes a file's rows (its transactions, its search text, the file). */
 function removeFileAt(db: SqlDb, path: string): void {

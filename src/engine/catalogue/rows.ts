@@ -19,6 +19,7 @@ export interface TxRow {
   flags: number | null;
   title: string;
   name: string | null;
+  sender: string | null;
   digest: string | null;
   item_date: number | null;
 }
@@ -58,6 +59,7 @@ export function fileRows(h: ItemHistory): FileRows {
       flags: tx.flags ?? null,
       title: itemTitle(tx),
       name: tx.name ?? null,
+      sender: tx.sender ?? null,
       digest: typeof tx.digest === 'string' ? tx.digest : null,
       item_date: tx.date !== undefined ? tx.date * 1000 : null,
     });

@@ -8,7 +8,7 @@
 import type { SqlDb } from '../sqlite';
 
 /** Bump when what is stored per file changes: older catalogues are then rebuilt. */
-export const CATALOGUE_VERSION = 3;
+export const CATALOGUE_VERSION = 4;
 
 export function createSchema(db: SqlDb): void {
   db.exec(`
@@ -59,6 +59,8 @@ export function createSchema(db: SqlDb): void {
       flags INTEGER,
       title TEXT NOT NULL,
       name TEXT,
+      -- Shown beside the subject in Search Items.
+      sender TEXT,
       digest TEXT,
       -- The item's own date (mail_item.date), epoch ms.
       item_date INTEGER,
