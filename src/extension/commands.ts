@@ -17,6 +17,7 @@ import {
   isValidDigest,
   lastTransaction,
   toRelPath,
+  formatZxsuite,
   type Catalogue,
   type Finding,
 } from './engine';
@@ -35,7 +36,9 @@ import {
   type CheckScope,
 } from './model/checkReport';
 import type { CatalogueAccess } from './model/accountCache';
+import { compareAccount, compareRows } from './model/compare';
 import { searchPickRows } from './model/itemSearch';
+import { formatPointInTime, parsePointInTime, validatePointInTime, type PointInTime } from './model/pointInTime';
 import type { Operation } from './model/operations';
 import { askPointInTime, SET_POINT_IN_TIME } from './pointInTime';
 
@@ -65,6 +68,7 @@ export function registerCommands(ctx: Ctx, views: Views): vscode.Disposable[] {
       ),
     ),
     cmd('zxbackup.searchItems', (arg) => searchItems(ctx, views.backup, arg)),
+    cmd('zxbackup.comparePointsInTime', (arg) => comparePointsInTime(ctx, arg)),
     cmd('zxbackup.copyItemPath', async (arg) => {
       const rel = await itemRelPath(ctx, arg);
       await vscode.env.clipboard.writeText(ctx.requireBackup().abs(rel));
@@ -435,6 +439,68 @@ async function searchItemsFromFiles(ctx: Ctx, tree: BackupTreeProvider, zimbraId
   if (!choice) return;
   await vscode.window.showTextDocument(vscode.Uri.file(backup.abs(choice.path)), { preview: true });
   void tree.revealItem(zimbraId, choice.itemId).catch((err: unknown) => ctx.log.warn(`reveal: ${String(err)}`));
+}
+
+/** Asks for one moment: a date, or "last". */
+async function askMoment(ctx: Ctx, title: string, value: string): Promise<PointInTime | undefined> {
+  const zone = ctx.config.timeZone;
+  const input = await vscode.window.showInputBox({
+    title,
+    prompt: `dd/MM/yyyy HH:mm:ss or ISO 8601 (read in ${zone} without an offset), or "last" for the latest state`,
+    value,
+    validateInput: (v) => validatePointInTime(v, zone),
+    ignoreFocusOut: true,
+  });
+  if (input === undefined) return undefined;
+  const parsed = parsePointInTime(input, zone);
+  return parsed.ok ? parsed.at : undefined;
+}
+
+/** Compare Points in Time…: the changes between two moments; choosing one opens that item's history. */
+async function comparePointsInTime(ctx: Ctx, arg: unknown): Promise<void> {
+  const zimbraId = await currentAccount(ctx, arg);
+  if (!zimbraId) return;
+  const zone = ctx.config.timeZone;
+  const start = ctx.pointInTime === null ? '' : formatZxsuite(ctx.pointInTime, zone);
+  const from = await askMoment(ctx, 'Compare Points in Time: from', start);
+  if (from === undefined) return;
+  const to = await askMoment(ctx, 'Compare Points in Time: to', 'last');
+  if (to === undefined) return;
+  const { diff, source } = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: 'Comparing two points in time', cancellable: true },
+    async (_progress, token) => {
+      const abort = new AbortController();
+      const sub = token.onCancellationRequested(() => abort.abort());
+      try {
+        return await compareAccount(ctx.accounts!, zimbraId, from, to, { signal: abort.signal });
+      } finally {
+        sub.dispose();
+      }
+    },
+  );
+  ctx.log.info(
+    `compare ${zimbraId}: ${diff.folders.length} folders, ${diff.items.length} items changed (from the ${source})`,
+  );
+  type ComparePick = vscode.QuickPickItem & { path?: string };
+  const picks: ComparePick[] = [];
+  const rows = compareRows(diff);
+  for (const kind of ['folder', 'item'] as const) {
+    const some = rows.filter((r) => r.kind === kind);
+    if (some.length === 0) continue;
+    picks.push({ label: kind === 'folder' ? 'Folders' : 'Items', kind: vscode.QuickPickItemKind.Separator });
+    for (const r of some) picks.push({ label: r.label, description: r.description, detail: r.detail, path: r.path });
+  }
+  const span = `${formatPointInTime(from, zone)} → ${formatPointInTime(to, zone)}`;
+  if (rows.length === 0) {
+    void vscode.window.showInformationMessage(`Zextras Backup: nothing changed in this account, ${span}.`);
+    return;
+  }
+  const choice = await vscode.window.showQuickPick(picks, {
+    title: `Changes ${span} (${rows.length}): choose one to see its history`,
+    matchOnDescription: true,
+    matchOnDetail: true,
+  });
+  if (choice?.path) HistoryPanel.show(ctx, choice.path);
 }
 
 /** The account of the selected node or the active file, else the user picks one. */

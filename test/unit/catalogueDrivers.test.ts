@@ -20,6 +20,8 @@ export const CATALOGUE_SPECS = [
   'test/unit/catalogueSearch.test.ts',
   'test/unit/catalogueDiff.test.ts',
   'test/unit/catalogueRepair.test.ts',
+  'test/unit/extension-itemSearch.test.ts',
+  'test/unit/extension-compare.test.ts',
 ];
 
 function run(bin: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; out: string }> {
