@@ -50,7 +50,8 @@ interface RawDb {
   prepare(sql: string): RawStatement;
   exec(sql: string): void;
   close(): void;
-  readonly isOpen: boolean;
+  /** Missing before Node 22.15's node:sqlite: then the port's own flag decides. */
+  readonly isOpen?: boolean;
 }
 type Driver = { name: SqliteDriverName; open(file: string, readonly: boolean): RawDb };
 
@@ -147,6 +148,7 @@ interface Prepared {
 class PortDb implements SqlDb {
   private readonly cache = new Map<string, Prepared>();
   private depth = 0;
+  private closed = false;
 
   constructor(
     readonly driver: SqliteDriverName,
@@ -155,7 +157,7 @@ class PortDb implements SqlDb {
   ) {}
 
   get isOpen(): boolean {
-    return this.raw.isOpen;
+    return !this.closed && this.raw.isOpen !== false;
   }
 
   exec(sql: string): void {
@@ -199,7 +201,7 @@ class PortDb implements SqlDb {
       this.raw.exec('COMMIT');
       return out;
     } catch (err) {
-      if (this.raw.isOpen) this.raw.exec('ROLLBACK');
+      if (this.isOpen) this.raw.exec('ROLLBACK');
       throw err;
     } finally {
       this.depth--;
@@ -208,7 +210,8 @@ class PortDb implements SqlDb {
 
   close(): void {
     this.cache.clear();
-    if (this.raw.isOpen) this.raw.close();
+    if (this.isOpen) this.raw.close();
+    this.closed = true;
   }
 
   private call<R>(sql: string, params: SqlParams | undefined, fn: (s: RawStatement, p: unknown[]) => R): R {

@@ -43,9 +43,19 @@ export function headerProblem(file: string): string | undefined {
   const pages = head.readUInt32BE(28);
   // The in-header size is valid when its change counter matches (SQLite ≥ 3.7.0 keeps it so).
   const valid = head.readUInt32BE(24) === head.readUInt32BE(92);
-  if (valid && pages > 0 && size < pages * pageSize)
+  // With a write-ahead log present a checkpoint may be under way (page 1 written before the file grows):
+  // SQLite's own errors judge that case.
+  if (valid && pages > 0 && size < pages * pageSize && !hasWal(file))
     return `it is truncated (${size} bytes, its header says ${pages * pageSize})`;
   return undefined;
+}
+
+function hasWal(file: string): boolean {
+  try {
+    return statSync(`${file}-wal`).size > 0;
+  } catch {
+    return false;
+  }
 }
 
 /** SQLite's "corrupt" and "not a database" errors, under both drivers. */
