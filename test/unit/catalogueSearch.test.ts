@@ -20,6 +20,7 @@ import {
 import type { ItemHistory } from '../../src/engine/item/types';
 import { makeSample, type SampleResult } from '../../src/engine/sample/index';
 import { ItemType } from '../../src/engine/zimbra';
+import { itemAt } from '../../src/engine/pointInTime';
 
 const show = (hits: readonly ItemSearchHit[]): string[] =>
   hits.map(
@@ -69,6 +70,25 @@ describe('item catalogue: search equals the scan', function () {
   after(() => {
     cat.close();
     rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it("itemById (reveal) gives the evaluator's state of each item at a time", async () => {
+    const a = sample.accounts[0]!.zimbraId;
+    await cat.indexAccount(a);
+    const { items } = await backup.readAllItems(a);
+    const mid = Math.floor((sample.startDate + sample.endDate) / 2);
+    let found = 0;
+    for (const when of [{ kind: 'last' as const }, { kind: 'instant' as const, at: mid }])
+      for (const h of items.filter((x) => x.fileItemId !== undefined && x.fileItemId < 100_000)) {
+        const expected = itemAt(h, when);
+        const got = cat.itemById(a, h.fileItemId!, when);
+        // No state then, or an id that differs from its file name (another file may claim it): not comparable.
+        if (!expected || expected.id !== h.fileItemId) continue;
+        assert.equal(got?.status, expected.status, `${h.path} at ${JSON.stringify(when)}`);
+        assert.equal(got?.folderId, expected.transaction.folderId);
+        found++;
+      }
+    assert.ok(found > 200, `too few items compared: ${found}`);
   });
 
   it('uses the FTS5 index for text', () => {

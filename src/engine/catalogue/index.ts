@@ -255,6 +255,12 @@ export class Catalogue {
     )!;
   }
 
+  /** The state of item `id` at that time (the first file by path if several claim the id). */
+  itemById(accountId: string, id: number, when: CatalogueWhen): ItemAtTime | undefined {
+    const rows = this.chosen(accountId, this.resolve(accountId, when), 't.item_id = @id', { id }, { limit: 1 });
+    return rows[0] && toItem(rows[0]);
+  }
+
   /** Every item and folder with a state at that time, live or deleted, by id (then file). */
   allAt(accountId: string, when: CatalogueWhen): ItemAtTime[] {
     return this.chosen(accountId, this.resolve(accountId, when), '1 = 1', {}).map(toItem);
