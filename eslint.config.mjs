@@ -66,8 +66,8 @@ export default defineConfig(
     rules: {
       // Control characters in patterns are the point where they occur: NUL in binary content, ANSI escapes in terminal output.
       'no-control-regex': 'off',
-      // better-sqlite3 is required on first use, synchronously, so that a runtime that cannot load it fails there only.
-      '@typescript-eslint/no-require-imports': ['error', { allow: ['^better-sqlite3$'] }],
+      // The SQLite drivers are required on first use, synchronously, so that a runtime that cannot load one fails there only.
+      '@typescript-eslint/no-require-imports': ['error', { allow: ['^better-sqlite3$', '^node:sqlite$'] }],
       // `_`-prefixed parameters and destructured leftovers are deliberate (callbacks with a fixed signature, omitting a key).
       '@typescript-eslint/no-unused-vars': [
         'error',

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm run package`: builds the bundles, then the VSIX with @vscode/vsce.
-// What goes in is decided by .vscodeignore (an allow-list: bundles, schemas, grammars, better-sqlite3's runtime files).
+// What goes in is decided by .vscodeignore (an allow-list: bundles, schemas, grammars; no native module).
 // Prints the VSIX path and size; `--out FILE` chooses the path, `--skip-build` reuses dist/.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';

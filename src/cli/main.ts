@@ -19,6 +19,8 @@ import { registerGetItem } from './commands/getItem';
 import { registerGetMap } from './commands/getMap';
 import { registerGetServerConfig } from './commands/getServerConfig';
 import { registerDoItemSearch } from './commands/doItemSearch';
+import { registerCatalogue } from './commands/catalogue';
+import { registerDiff } from './commands/diff';
 import { registerMakeSample } from './commands/makeSample';
 import { registerDoCoherencyCheck } from './commands/doCoherencyCheck';
 import { registerUndoFix } from './commands/undoFix';
@@ -64,6 +66,8 @@ export function buildProgram(run: Runner): Command {
   registerGetMap(program, run);
   registerGetServerConfig(program, run);
   registerDoItemSearch(program, run);
+  registerCatalogue(program, run);
+  registerDiff(program, run);
   registerMakeSample(program, run);
   registerDoCoherencyCheck(program, run);
   registerUndoFix(program, run);

@@ -294,6 +294,8 @@ export type SearchFilter = (typeof SEARCH_FILTERS)[number];
 
 export interface SearchResultJson {
   id: number;
+  /** The zimbraId of the item's account. */
+  account: string;
   type: number | null;
   typeName: string;
   folderId: number | null;
@@ -307,7 +309,8 @@ export interface SearchResultJson {
 
 export interface ItemSearchJson extends Envelope<'doItemSearch'> {
   backupPath: string;
-  account: AccountRefJson;
+  /** null when the account asked for is `all` (each result names its account). */
+  account: AccountRefJson | null;
   query: {
     searchString: string | null;
     type: SearchType;
@@ -316,8 +319,80 @@ export interface ItemSearchJson extends Envelope<'doItemSearch'> {
     searchFilter: SearchFilter;
     date: string;
   };
+  /** `catalogue`: served from the item catalogue; `scan`: every item file read (no SQLite here, or --no-catalogue). */
+  source: 'catalogue' | 'scan';
+  /** Why the scan was used, or that the catalogue had to be rebuilt; null otherwise. */
+  sourceNote: string | null;
   scannedItems: number;
   results: SearchResultJson[];
+}
+
+// --- catalogue
+
+export interface CatalogueAccountJson extends AccountRefJson {
+  /** Whether an indexing of the account completed (its rows can be used). */
+  indexed: boolean;
+  indexedAt: string | null;
+  /** Item files known, and those recorded as unreadable. */
+  files: number | null;
+  skipped: number | null;
+  /** What this run did (null with --status): files read because new or changed, rows of vanished files removed. */
+  refresh: { updated: number; removed: number; durationMs: number } | null;
+}
+
+export interface CatalogueJson extends Envelope<'catalogue'> {
+  backupPath: string;
+  /** The SQLite file, outside the backup path. */
+  file: string;
+  driver: 'node:sqlite' | 'better-sqlite3';
+  /** Whether text searches use the FTS5 index. */
+  fullText: boolean;
+  layoutVersion: number;
+  bytes: number;
+  /** Why the file found was not trusted and was rebuilt (or emptied by --rebuild); null otherwise. */
+  rebuilt: string | null;
+  /** SQLite's quick_check with --status ("ok" when sound); null otherwise. */
+  integrity: string | null;
+  accounts: CatalogueAccountJson[];
+}
+
+// --- diff
+
+export interface DiffSideJson {
+  status: 'live' | 'deleted';
+  /** An item's folder, a folder's parent. */
+  folderId: number | null;
+  /** That folder's path at this moment (a folder: its own path); null when it does not exist then. */
+  folderPath: string | null;
+  /** Subject or name. */
+  name: string;
+  flags: number | null;
+}
+
+export interface DiffEntryJson {
+  id: number;
+  /** The item file: `zxb getItem … --date all` shows its whole history. */
+  file: string;
+  type: number | null;
+  typeName: string;
+  changes: ('added' | 'deleted' | 'restored' | 'moved' | 'renamed' | 'reflagged')[];
+  /** The state at `from` / `to`; null when the item has none then. */
+  before: DiffSideJson | null;
+  after: DiffSideJson | null;
+}
+
+export interface DiffJson extends Envelope<'diff'> {
+  backupPath: string;
+  account: AccountRefJson;
+  /** ISO instants, or "last". */
+  from: string;
+  to: string;
+  source: 'catalogue' | 'scan';
+  sourceNote: string | null;
+  /** Entries (folders and items) with each change. */
+  counts: Record<'added' | 'deleted' | 'restored' | 'moved' | 'renamed' | 'reflagged', number>;
+  folders: DiffEntryJson[];
+  items: DiffEntryJson[];
 }
 
 // --- makeSample

@@ -98,7 +98,7 @@ export const FINDINGS = {
   'io.cache-unavailable': entry(
     'info',
     'The local cache (check results, item catalogue) cannot be used',
-    'Everything still works, only slower. Check that the cache folder ($ZXB_CACHE_DIR or ~/.cache/zxbackup-inspector) is writable and outside the backup path, and that better-sqlite3 matches this Node/Electron runtime.',
+    'Everything still works, only slower. Check that the cache folder ($ZXB_CACHE_DIR or ~/.cache/zxbackup-inspector) is writable and outside the backup path, and that this runtime has SQLite: node:sqlite (Node ≥ 22.13, VS Code ≥ 1.101) or a better-sqlite3 built for it; the message names the reason.',
   ),
   'usage.bad-date': entry(
     'error',

@@ -16,7 +16,7 @@ import {
   type FolderAtTime,
   type ItemAtTime,
 } from './engine';
-import { listDir, type Catalogue, type CatalogueSkippedFile } from './engine';
+import { FOLDER_LIKE_TYPES, listDir, type Catalogue, type CatalogueSkippedFile } from './engine';
 import { CatalogueService } from './catalogueService';
 import { RefreshQueue } from './model/refreshQueue';
 import type { Ctx } from './ctx';
@@ -776,27 +776,50 @@ export class BackupTreeProvider implements vscode.TreeDataProvider<BackupNode>, 
    * Reveals an item (Search Items): walks from its domain down the folder chain it has
    * at the chosen time, into the range holding it, widening paging where needed.
    */
+  /**
+   * Where an item is shown at the point in time: the folder holding it (a live item of an
+   * existing folder), else Deleted or Unplaced. One catalogue query when the account's rows
+   * are there, else the account's snapshot.
+   */
+  private async placeOf(
+    zimbraId: string,
+    itemId: number,
+  ): Promise<{ holder?: FolderAtTime; folders: ReadonlyMap<number, FolderAtTime>; deleted: boolean }> {
+    const cat = await this.readyCatalogue(zimbraId);
+    if (cat) {
+      const folders = this.catalogue.access!.folders(cat, zimbraId, this.ctx.pointInTime).folders;
+      const it = cat.itemById(zimbraId, itemId, pointInTimeSpec(this.ctx.pointInTime));
+      const holder =
+        it && it.status === 'live' && !FOLDER_LIKE_TYPES.has(it.type ?? -1) && it.folderId !== undefined
+          ? folders.get(it.folderId)
+          : undefined;
+      return { ...(holder ? { holder } : {}), folders, deleted: it?.status === 'deleted' };
+    }
+    const snap = await this.snapshot(zimbraId);
+    const holder = [...snap.folders.values()].find((f) => f.items.some((it) => it.id === itemId));
+    return {
+      ...(holder ? { holder } : {}),
+      folders: snap.folders,
+      deleted: snap.deleted.some((it) => it.id === itemId),
+    };
+  }
+
   async revealItem(zimbraId: string, itemId: number): Promise<boolean> {
     const backup = this.ctx.backup;
     if (!backup) return false;
     const account = (await backup.accounts()).find((a) => a.zimbraId === zimbraId);
-    const snap = await this.snapshot(zimbraId);
+    const place = await this.placeOf(zimbraId, itemId);
     const roots = await this.getChildren();
     const domainNode = roots.find((n) => n.ref.kind === 'domain' && n.ref.domain === (account?.domain ?? ''));
     if (!domainNode) return false;
     // The folder ids from the account down to the item's folder, or the special node holding it.
-    const holder = [...snap.folders.values()].find((f) => f.items.some((it) => it.id === itemId));
     const chain: string[] = [];
-    for (let f = holder; f; f = f.parentId !== undefined ? snap.folders.get(f.parentId) : undefined) {
+    for (let f = place.holder; f; f = f.parentId !== undefined ? place.folders.get(f.parentId) : undefined) {
       chain.unshift(nodeId({ kind: 'folder', zimbraId, folderId: f.id }));
       if (chain.length > 256) break;
     }
-    if (!holder)
-      chain.push(
-        snap.deleted.some((it) => it.id === itemId)
-          ? nodeId({ kind: 'deleted', zimbraId })
-          : nodeId({ kind: 'unplaced', zimbraId }),
-      );
+    if (!place.holder)
+      chain.push(place.deleted ? nodeId({ kind: 'deleted', zimbraId }) : nodeId({ kind: 'unplaced', zimbraId }));
     const wanted = new Set([nodeId({ kind: 'account', zimbraId }), ...chain]);
     const target = nodeId({ kind: 'item', zimbraId, itemId, path: '' });
     let current = domainNode;

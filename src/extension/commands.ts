@@ -11,7 +11,16 @@ import {
   type WorkDoneProgressReport,
   type WorkDoneProgressEnd,
 } from 'vscode-languageclient/node';
-import { BackupPath, classifyRelPath, isValidDigest, lastTransaction, toRelPath, type Finding } from './engine';
+import {
+  BackupPath,
+  classifyRelPath,
+  isValidDigest,
+  lastTransaction,
+  toRelPath,
+  formatZxsuite,
+  type Catalogue,
+  type Finding,
+} from './engine';
 import { Commands, RunCheckRequest, type CheckLevel, type TransactionCommandArgs } from '../shared/protocol';
 import { showBlob } from './blobDocument';
 import type { BackupNode, BackupTreeProvider } from './backupTree';
@@ -26,6 +35,10 @@ import {
   checkTitle,
   type CheckScope,
 } from './model/checkReport';
+import type { CatalogueAccess } from './model/accountCache';
+import { compareAccount, compareRows } from './model/compare';
+import { searchPickRows } from './model/itemSearch';
+import { formatPointInTime, parsePointInTime, validatePointInTime, type PointInTime } from './model/pointInTime';
 import type { Operation } from './model/operations';
 import { askPointInTime, SET_POINT_IN_TIME } from './pointInTime';
 import { exportAccounts, purge } from './maintenanceCommands';
@@ -58,6 +71,7 @@ export function registerCommands(ctx: Ctx, views: Views): vscode.Disposable[] {
     cmd('zxbackup.searchItems', (arg) => searchItems(ctx, views.backup, arg)),
     cmd('zxbackup.exportAccounts', () => exportAccounts(ctx)),
     cmd('zxbackup.purge', () => purge(ctx)),
+    cmd('zxbackup.comparePointsInTime', (arg) => comparePointsInTime(ctx, arg)),
     cmd('zxbackup.copyItemPath', async (arg) => {
       const rel = await itemRelPath(ctx, arg);
       await vscode.env.clipboard.writeText(ctx.requireBackup().abs(rel));
@@ -292,10 +306,93 @@ async function runCheck(ctx: Ctx, arg: unknown, levelArg?: unknown): Promise<voi
 }
 
 async function searchItems(ctx: Ctx, tree: BackupTreeProvider, arg: unknown): Promise<void> {
-  const backup = ctx.requireBackup();
-  const cache = ctx.accounts!;
   const zimbraId = await currentAccount(ctx, arg);
   if (!zimbraId) return;
+  const access = ctx.accounts!.catalogue;
+  const cat = await access.open();
+  if (cat && access.failedReason(zimbraId) === undefined) {
+    const ready =
+      access.isFresh(zimbraId) ||
+      (await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: 'Indexing the account for search', cancellable: true },
+        async (progress, token) => {
+          const abort = new AbortController();
+          const sub = token.onCancellationRequested(() => abort.abort());
+          try {
+            await access.index(zimbraId, {
+              signal: abort.signal,
+              progress: (e) => progress.report({ message: `${e.done.toLocaleString('en-US')} item files` }),
+            });
+            return true;
+          } catch (err) {
+            ctx.log.warn(`search: the catalogue could not be used, reading item files: ${String(err)}`);
+            return false;
+          } finally {
+            sub.dispose();
+          }
+        },
+      ));
+    if (ready) return searchItemsLive(ctx, tree, access, cat, zimbraId);
+  } else if (!cat)
+    ctx.log.info(`search: no item catalogue here (${access.unavailableReason ?? 'unknown'}), reading item files`);
+  return searchItemsFromFiles(ctx, tree, zimbraId);
+}
+
+/** From the catalogue: each keystroke is a full-text query, so the list is what matches, not what was loaded. */
+function searchItemsLive(
+  ctx: Ctx,
+  tree: BackupTreeProvider,
+  access: CatalogueAccess,
+  cat: Catalogue,
+  zimbraId: string,
+): Promise<void> {
+  const backup = ctx.requireBackup();
+  type ItemPick = vscode.QuickPickItem & { itemId: number; path: string };
+  const qp = vscode.window.createQuickPick<ItemPick>();
+  qp.title = 'Search Items';
+  qp.placeholder = 'Subject, name, sender or recipient (any state, at the point in time)';
+  // The catalogue has already chosen: VS Code's own filter would hide matches on recipients.
+  qp.matchOnDescription = true;
+  qp.matchOnDetail = true;
+  let timer: NodeJS.Timeout | undefined;
+  const update = (): void => {
+    try {
+      const { rows, more } = searchPickRows(access, cat, zimbraId, qp.value, ctx.pointInTime);
+      qp.items = rows.map((r) => ({ ...r, alwaysShow: true }));
+      qp.title = `Search Items (${rows.length}${more ? '+' : ''})`;
+    } catch (err) {
+      ctx.log.warn(`search: ${String(err)}`);
+    } finally {
+      qp.busy = false;
+    }
+  };
+  qp.onDidChangeValue(() => {
+    qp.busy = true;
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(update, 120);
+  });
+  return new Promise((resolve) => {
+    qp.onDidAccept(() => {
+      const choice = qp.selectedItems[0];
+      qp.hide();
+      if (!choice) return;
+      void vscode.window.showTextDocument(vscode.Uri.file(backup.abs(choice.path)), { preview: true });
+      void tree.revealItem(zimbraId, choice.itemId).catch((err: unknown) => ctx.log.warn(`reveal: ${String(err)}`));
+    });
+    qp.onDidHide(() => {
+      if (timer) clearTimeout(timer);
+      qp.dispose();
+      resolve();
+    });
+    update();
+    qp.show();
+  });
+}
+
+/** Without a catalogue: the account's items read once, filtered by VS Code as the user types. */
+async function searchItemsFromFiles(ctx: Ctx, tree: BackupTreeProvider, zimbraId: string): Promise<void> {
+  const backup = ctx.requireBackup();
+  const cache = ctx.accounts!;
   const snapshot = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: "Reading the account's items", cancellable: true },
     async (progress, token) => {
@@ -345,6 +442,68 @@ async function searchItems(ctx: Ctx, tree: BackupTreeProvider, arg: unknown): Pr
   if (!choice) return;
   await vscode.window.showTextDocument(vscode.Uri.file(backup.abs(choice.path)), { preview: true });
   void tree.revealItem(zimbraId, choice.itemId).catch((err: unknown) => ctx.log.warn(`reveal: ${String(err)}`));
+}
+
+/** Asks for one moment: a date, or "last". */
+async function askMoment(ctx: Ctx, title: string, value: string): Promise<PointInTime | undefined> {
+  const zone = ctx.config.timeZone;
+  const input = await vscode.window.showInputBox({
+    title,
+    prompt: `dd/MM/yyyy HH:mm:ss or ISO 8601 (read in ${zone} without an offset), or "last" for the latest state`,
+    value,
+    validateInput: (v) => validatePointInTime(v, zone),
+    ignoreFocusOut: true,
+  });
+  if (input === undefined) return undefined;
+  const parsed = parsePointInTime(input, zone);
+  return parsed.ok ? parsed.at : undefined;
+}
+
+/** Compare Points in Time…: the changes between two moments; choosing one opens that item's history. */
+async function comparePointsInTime(ctx: Ctx, arg: unknown): Promise<void> {
+  const zimbraId = await currentAccount(ctx, arg);
+  if (!zimbraId) return;
+  const zone = ctx.config.timeZone;
+  const start = ctx.pointInTime === null ? '' : formatZxsuite(ctx.pointInTime, zone);
+  const from = await askMoment(ctx, 'Compare Points in Time: from', start);
+  if (from === undefined) return;
+  const to = await askMoment(ctx, 'Compare Points in Time: to', 'last');
+  if (to === undefined) return;
+  const { diff, source } = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: 'Comparing two points in time', cancellable: true },
+    async (_progress, token) => {
+      const abort = new AbortController();
+      const sub = token.onCancellationRequested(() => abort.abort());
+      try {
+        return await compareAccount(ctx.accounts!, zimbraId, from, to, { signal: abort.signal });
+      } finally {
+        sub.dispose();
+      }
+    },
+  );
+  ctx.log.info(
+    `compare ${zimbraId}: ${diff.folders.length} folders, ${diff.items.length} items changed (from the ${source})`,
+  );
+  type ComparePick = vscode.QuickPickItem & { path?: string };
+  const picks: ComparePick[] = [];
+  const rows = compareRows(diff);
+  for (const kind of ['folder', 'item'] as const) {
+    const some = rows.filter((r) => r.kind === kind);
+    if (some.length === 0) continue;
+    picks.push({ label: kind === 'folder' ? 'Folders' : 'Items', kind: vscode.QuickPickItemKind.Separator });
+    for (const r of some) picks.push({ label: r.label, description: r.description, detail: r.detail, path: r.path });
+  }
+  const span = `${formatPointInTime(from, zone)} → ${formatPointInTime(to, zone)}`;
+  if (rows.length === 0) {
+    void vscode.window.showInformationMessage(`Zextras Backup: nothing changed in this account, ${span}.`);
+    return;
+  }
+  const choice = await vscode.window.showQuickPick(picks, {
+    title: `Changes ${span} (${rows.length}): choose one to see its history`,
+    matchOnDescription: true,
+    matchOnDetail: true,
+  });
+  if (choice?.path) HistoryPanel.show(ctx, choice.path);
 }
 
 /** The account of the selected node or the active file, else the user picks one. */

@@ -37,8 +37,8 @@ export async function runCheck(
   if (params.accounts && params.accounts.length > 0) opts.accounts = params.accounts;
   if (settings.checkConcurrency > 0) opts.jobs = settings.checkConcurrency;
   if (settings.schemaDirectory !== '') opts.schemaDir = settings.schemaDirectory;
-  // Its result cache requires better-sqlite3 only when it opens; a runtime that cannot load the native module
-  // (an editor's Electron with another ABI) runs the check without the cache (engine/check/run.ts).
+  // Its result cache loads a SQLite driver only when it opens; a runtime with none (VS Code 1.100's Electron)
+  // runs the check without the cache (engine/check/run.ts).
   const report = await runCoherencyCheck(root, opts, { progress: io.progress, signal: io.signal });
   const byCode: Record<string, number> = {};
   for (const [code, n] of Object.entries(report.summary.byCode)) if (n !== undefined) byCode[code] = n;

@@ -65,6 +65,8 @@ describe('docs/cli.md', () => {
         .map((e) => e.command)
         .sort(),
       [
+        'catalogue',
+        'diff',
         'doExport',
         'doItemSearch',
         'doPurge',
@@ -88,6 +90,8 @@ describe('docs/cli.md', () => {
       getMap: [fx.file(`map_${MAP_SERVER_ID}`)],
       getServerConfig: [fx.root, 'customizations', '--date', '15/01/2024'],
       doItemSearch: [fx.root, ALICE.name],
+      catalogue: [fx.root],
+      diff: [fx.root, ALICE.name, 'first', 'last'],
       makeSample: [path.join(sampleParent, 'sample'), '--accounts', '2', '--items-per-account', '30', '--faults'],
       doExport: [fx.root, path.join(sampleParent, 'export'), '--accounts', ALICE.name, '--to', '01/02/2024'],
       doPurge: [fx.root, '--purge-days', '1'],

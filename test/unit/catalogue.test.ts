@@ -2,12 +2,12 @@ import { strict as assert } from 'node:assert';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import Database from 'better-sqlite3';
 import { BackupPath } from '../../src/engine/backup/backupPath';
 import { buildSnapshot, type AccountSnapshot, type ItemAtTime } from '../../src/engine/backup/snapshot';
 import { defaultCacheDir } from '../../src/engine/cacheDir';
 import { catalogueFile, openCatalogue, type Catalogue, type CatalogueWhen } from '../../src/engine/catalogue';
 import { runCoherencyCheck } from '../../src/engine/check';
+import { openSqlite } from '../../src/engine/sqlite';
 import { EngineError } from '../../src/engine/findings';
 import { itemRelPath } from '../../src/engine/layout';
 import type { ItemHistory } from '../../src/engine/item/types';
@@ -20,13 +20,12 @@ const brief = (items: readonly ItemAtTime[]): string[] =>
 
 /** Every transaction row of the account, keyed by file path (file ids change on rewrite). */
 function dumpRows(file: string, account: string): Map<string, string> {
-  const db = new Database(file, { readonly: true });
+  const db = openSqlite(file, { readonly: true });
   try {
-    const rows = db
-      .prepare(
-        'SELECT f.path, f.size, f.mtime_ms, t.* FROM tx t JOIN files f USING (file_id) JOIN account_ids a ON a.account_no = t.account WHERE a.account = ? ORDER BY f.path, t.idx',
-      )
-      .all(account) as Record<string, unknown>[];
+    const rows = db.all<Record<string, unknown>>(
+      'SELECT f.path, f.size, f.mtime_ms, t.* FROM tx t JOIN files f USING (file_id) JOIN account_ids a ON a.account_no = t.account WHERE a.account = ? ORDER BY f.path, t.idx',
+      [account],
+    );
     const out = new Map<string, string>();
     for (const r of rows) {
       const { file_id: _ignored, ...rest } = r;

@@ -1,21 +1,22 @@
 /**
- * zxb doItemSearch <path> <account>: a scan over the account's item files (no index
- * yet). Text matches case-insensitively the subject, name, sender or recipients of
- * any transaction; type, deletion and dates are judged on the state at --date.
- * Defaults follow zxsuite: messages only, deleted only.
+ * zxb doItemSearch <path> <account|all>: served from the item catalogue (brought up to
+ * date incrementally first; FTS5 for the text), or, where no SQLite driver loads or with
+ * --no-catalogue, from a scan of the item files: the same results either way
+ * (src/engine/catalogue/search.ts). Text matches case-insensitively the subject, name,
+ * sender or recipients of any transaction; type, deletion and dates are judged on the
+ * state at --date. Defaults follow zxsuite: messages only, deleted only.
  */
 import { Option, type Command } from 'commander';
 import {
-  FOLDER_LIKE_TYPES,
-  buildSnapshot,
-  firstTransaction,
-  folderPath,
-  itemTitle,
+  EngineError,
   itemTypeCode,
-  stateAt,
-  throwIfCancelled,
+  openCatalogue,
+  searchAccountItems,
+  type AccountSummary,
+  type Catalogue,
   type Finding,
-  type ItemHistory,
+  type ItemSearchQuery,
+  type ItemSearchResult,
 } from '../../engine';
 import { usageError } from '../errors';
 import {
@@ -45,6 +46,8 @@ interface Options {
   after?: string;
   searchFilter: SearchFilter;
   date?: string;
+  /** false with --no-catalogue: scan the item files. */
+  catalogue: boolean;
   /** --search-filter was not given: say that only deleted items were searched. */
   filterIsDefault?: boolean;
 }
@@ -52,9 +55,9 @@ interface Options {
 export function registerDoItemSearch(program: Command, run: Runner): void {
   program
     .command('doItemSearch')
-    .description("search an account's items (a scan of its item files)")
+    .description("search an account's items (from the item catalogue, else a scan of its item files)")
     .argument('<path>', 'the backup path')
-    .argument('<account>', 'e-mail address or zimbraId')
+    .argument('<account>', 'e-mail address or zimbraId, or all')
     .option('--search-string <text>', 'case-insensitive text in the subject, name, sender or recipients of any state')
     .addOption(new Option('--type <type>', 'item type').choices(SEARCH_TYPES).default('message'))
     .option('--before <date>', 'item date before this (dd/MM/yyyy HH:mm:ss or ISO 8601)')
@@ -63,6 +66,7 @@ export function registerDoItemSearch(program: Command, run: Runner): void {
       new Option('--search-filter <filter>', 'deletion state at --date').choices(SEARCH_FILTERS).default('deleted'),
     )
     .option('--date <date>', 'the date whose state is judged: dd/MM/yyyy HH:mm:ss, ISO 8601, first or last', 'last')
+    .option('--no-catalogue', 'scan the item files instead of using the item catalogue')
     .option('--json', 'print JSON (see docs/cli.md)')
     .action((backupPath: string, account: string, opts: Options, cmd: Command) =>
       run(cmd, (ctx) =>
@@ -72,19 +76,6 @@ export function registerDoItemSearch(program: Command, run: Runner): void {
         }),
       ),
     );
-}
-
-/** What is known of a matching item before folder paths are resolved. */
-interface Hit {
-  result: SearchResultJson;
-  folderId?: number;
-}
-
-function matchesText(h: ItemHistory, needle: string | undefined): boolean {
-  if (!needle) return true;
-  return h.transactions.some((tx) =>
-    [tx.subject, tx.name, tx.sender, tx.recipients].some((v) => v !== undefined && v.toLowerCase().includes(needle)),
-  );
 }
 
 export async function doItemSearch(
@@ -104,82 +95,77 @@ export async function doItemSearch(
       'usage.bad-date',
     );
   }
-  const needle = opts.searchString?.toLowerCase();
   const typeCode = opts.type === 'all' ? undefined : itemTypeCode(opts.type);
   const backup = await openBackup(root);
-  const account = await backup.requireAccount(accountArg);
+  const accounts: AccountSummary[] =
+    accountArg === 'all' ? await allAccounts(backup) : [await backup.requireAccount(accountArg)];
+  const q: ItemSearchQuery = { filter: opts.searchFilter, when: whenArg };
+  if (opts.searchString) q.text = opts.searchString;
+  if (typeCode !== undefined) q.type = typeCode;
+  if (before !== undefined) q.before = before;
+  if (after !== undefined) q.after = after;
 
   const findings: Finding[] = [];
-  const folderHistories: ItemHistory[] = [];
-  const candidates: ItemHistory[] = [];
-  let scanned = 0;
-  let firstStart: number | undefined;
-  for await (const ref of backup.itemFiles(account.zimbraId, ctx.signal, findings)) {
-    const h = await backup.readItemAt(ref.path, { fileItemId: ref.itemId });
-    if (++scanned % 200 === 0) {
-      throwIfCancelled(ctx.signal);
-      ctx.progress({ phase: 'scanning items', done: scanned });
+  let catalogue: Catalogue | undefined;
+  let sourceNote: string | null = opts.catalogue ? null : '--no-catalogue';
+  if (opts.catalogue) {
+    try {
+      catalogue = await openCatalogue(backup);
+      if (catalogue.rebuilt) sourceNote = `the catalogue was rebuilt: ${catalogue.rebuilt.reason}`;
+    } catch (err) {
+      if (!(err instanceof EngineError)) throw err;
+      // No SQLite here, or an unusable cache folder: the scan gives the same answers, slower.
+      findings.push(err.finding);
+      sourceNote = err.finding.message;
     }
-    if (!h) continue;
-    findings.push(...h.findings);
-    const start = firstTransaction(h)?.start;
-    if (start !== undefined && (firstStart === undefined || start < firstStart)) firstStart = start;
-    const type = h.transactions.find((t) => t.type !== undefined)?.type;
-    if (type !== undefined && FOLDER_LIKE_TYPES.has(type)) folderHistories.push(h);
-    if ((typeCode === undefined || type === typeCode) && matchesText(h, needle)) candidates.push(h);
   }
-  // `first` is the account's first transaction, known only once every file was read.
-  const when: Exclude<PointSpec, { kind: 'first' }> =
-    whenArg.kind === 'first'
-      ? firstStart === undefined
-        ? { kind: 'last' }
-        : { kind: 'instant', at: firstStart }
-      : whenArg;
-
-  const hits: Hit[] = [];
-  for (const h of candidates) {
-    const state = stateAt(h, when);
-    const tx = state.transaction;
-    if (!tx || (state.status !== 'live' && state.status !== 'deleted')) continue;
-    const deleted = state.status === 'deleted';
-    if ((opts.searchFilter === 'deleted' && !deleted) || (opts.searchFilter === 'not_deleted' && deleted)) continue;
-    const date = tx.date !== undefined ? tx.date * 1000 : firstTransaction(h)?.start;
-    if (before !== undefined && (date === undefined || date >= before)) continue;
-    if (after !== undefined && (date === undefined || date < after)) continue;
-    const id = tx.itemId ?? h.fileItemId ?? -1;
-    const hit: Hit = {
-      result: {
-        id,
-        type: tx.type ?? null,
-        typeName: typeNameOf(tx.type) ?? 'unknown',
-        folderId: tx.folderId ?? null,
-        folderPath: null,
-        date: jsonDate(date, z),
-        deleted,
-        subject: itemTitle(tx),
-        file: h.path,
-      },
-    };
-    if (tx.folderId !== undefined) hit.folderId = tx.folderId;
-    hits.push(hit);
+  const per: { account: AccountSummary; r: ItemSearchResult }[] = [];
+  try {
+    for (const account of accounts) {
+      const r = await searchAccountItems(backup, account.zimbraId, q, {
+        ...(catalogue ? { catalogue } : {}),
+        signal: ctx.signal,
+        progress: (e) => ctx.progress({ ...e, phase: `${e.phase}${accounts.length > 1 ? ` (${account.name})` : ''}` }),
+      });
+      findings.push(...r.findings);
+      per.push({ account, r });
+    }
+  } finally {
+    catalogue?.close();
   }
-  const folders = buildSnapshot(folderHistories, when);
-  for (const hit of hits)
-    if (hit.folderId !== undefined) hit.result.folderPath = folderPath(folders, hit.folderId) ?? null;
-  const results = hits.map((h) => h.result).sort((a, b) => a.id - b.id);
+  const results: SearchResultJson[] = per.flatMap(({ account, r }) =>
+    r.hits.map((h) => ({
+      id: h.item.id,
+      account: account.zimbraId,
+      type: h.item.type ?? null,
+      typeName: typeNameOf(h.item.type) ?? 'unknown',
+      folderId: h.item.folderId ?? null,
+      folderPath: h.folderPath ?? null,
+      date: jsonDate(h.date, z),
+      deleted: h.item.status === 'deleted',
+      subject: h.item.title,
+      file: h.item.path,
+    })),
+  );
+  const scanned = per.reduce((n, p) => n + p.r.files, 0);
+  // One account: its resolved point; several: `first` is per account, so the date asked is shown.
+  const when: PointSpec = per.length === 1 ? per[0]!.r.when : whenArg;
+  const source = per[0]?.r.source ?? (catalogue ? 'catalogue' : 'scan');
 
   const json: ItemSearchJson = {
     ...envelope('doItemSearch', z, findings),
     backupPath: backup.root,
-    account: { zimbraId: account.zimbraId, name: account.name },
+    account: accountArg === 'all' ? null : { zimbraId: accounts[0]!.zimbraId, name: accounts[0]!.name },
     query: {
       searchString: opts.searchString ?? null,
       type: opts.type,
       before: jsonDate(before, z),
       after: jsonDate(after, z),
       searchFilter: opts.searchFilter,
-      date: when.kind === 'instant' ? jsonDate(when.at, z)! : 'last',
+      date: when.kind === 'instant' ? jsonDate(when.at, z)! : when.kind,
     },
+    source,
+    sourceNote,
     scannedItems: scanned,
     results,
   };
@@ -195,9 +181,17 @@ export async function doItemSearch(
     ]),
   );
   const what = `${opts.type === 'all' ? 'items' : `${opts.type} items`}, ${opts.searchFilter === 'all' ? 'deleted or not' : opts.searchFilter.replace('_', ' ')}`;
-  text += `\n${results.length} of ${scanned} item files match (${what}, state at ${when.kind === 'last' ? 'the latest date' : showDate(when.at, z)})\n`;
+  const at =
+    when.kind === 'instant' ? showDate(when.at, z) : when.kind === 'last' ? 'the latest date' : 'the first date';
+  text += `\n${results.length} of ${scanned} item files match (${what}, state at ${at}; ${source === 'catalogue' ? 'from the item catalogue' : 'scanned'})\n`;
+  if (sourceNote) text += `${source === 'scan' ? 'scanned' : 'note'}: ${sourceNote}\n`;
   if (opts.filterIsDefault)
     text +=
       'only deleted items are searched by default, as in zxsuite: --search-filter all for every item, not_deleted for the live ones\n';
   return { findings, json, text, findingsInOutput: true };
+}
+
+/** `all`: every account folder of the backup path, system accounts included (their items can be searched too). */
+async function allAccounts(backup: Awaited<ReturnType<typeof openBackup>>): Promise<AccountSummary[]> {
+  return (await backup.accounts()).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }

@@ -9,7 +9,7 @@
  * digest, name; no raw JSON): open the file for the rest.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, promises as fs, rmSync } from 'node:fs';
+import { mkdirSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { BackupPath } from '../backup/backupPath';
 import { buildSnapshot, type FolderAtTime, type ItemAtTime } from '../backup/snapshot';
@@ -20,12 +20,16 @@ import type { ItemHistory, Transaction } from '../item/types';
 import { itemTypeName } from '../zimbra';
 import { indexAccount, type IndexOptions, type IndexResult } from './indexer';
 import { chosenTx, type CataloguePoint } from './pointSql';
-import { CATALOGUE_VERSION, createSchema } from './schema';
-import { loadSqlite, type SqliteDatabase } from './sqlite';
+import { openCatalogueDb, quickCheck, type CatalogueOpenNote } from './open';
+import { hasFullText } from './schema';
+import type { SqlDb, SqliteDriverName, SqlValue } from '../sqlite';
 
 export type { IndexOptions, IndexResult } from './indexer';
 export type { CataloguePoint } from './pointSql';
 export { CATALOGUE_VERSION } from './schema';
+export * from './search';
+export * from './diff';
+export type { CatalogueOpenNote } from './open';
 
 export interface CatalogueOptions {
   /** Folder for catalogue files; default `<defaultCacheDir()>/catalogue` (honours $ZXB_CACHE_DIR). */
@@ -87,35 +91,78 @@ interface TxRowOut {
   flags: number | null;
   title: string;
   name: string | null;
+  sender: string | null;
   digest: string | null;
   item_date: number | null;
   first_start: number | null;
 }
 
 const TX_COLUMNS =
-  'f.path, f.file_item_id, f.first_start, t.idx, t.item_id, t.start, t.end, t.folder_id, t.type, t.deleted, t.flags, t.title, t.name, t.digest, t.item_date';
+  'f.path, f.file_item_id, f.first_start, t.idx, t.item_id, t.start, t.end, t.folder_id, t.type, t.deleted, t.flags, t.title, t.name, t.sender, t.digest, t.item_date';
 
 export class Catalogue {
   private readonly accountNos = new Map<string, number>();
 
   private constructor(
-    private readonly db: SqliteDatabase,
+    private readonly db: SqlDb,
     readonly backup: BackupPath,
     /** The SQLite file. */
     readonly file: string,
-  ) {}
+    /** Set when the file found was not trusted and was rebuilt (corrupt, another version, another backup). */
+    readonly rebuilt: CatalogueOpenNote | undefined,
+  ) {
+    this.fullText = hasFullText(db);
+  }
+
+  /** Whether text searches use the FTS5 index (false: a scan of the stored texts; same answers). */
+  readonly fullText: boolean;
+
+  get driver(): SqliteDriverName {
+    return this.db.driver;
+  }
 
   /** Use openCatalogue. */
-  static create(db: SqliteDatabase, backup: BackupPath, file: string): Catalogue {
-    return new Catalogue(db, backup, file);
+  static create(db: SqlDb, backup: BackupPath, file: string, rebuilt?: CatalogueOpenNote): Catalogue {
+    return new Catalogue(db, backup, file, rebuilt);
+  }
+
+  /** Accounts with a completed indexing, with when and how many files. */
+  indexedAccounts(): { account: string; indexedAt: number; files: number; skipped: number }[] {
+    return this.db
+      .all<{ account: string; indexed_at: number; files: number; skipped: number }>(
+        'SELECT account, indexed_at, files, skipped FROM accounts ORDER BY account',
+      )
+      .map((r) => ({ account: r.account, indexedAt: r.indexed_at, files: r.files, skipped: r.skipped }));
+  }
+
+  /** Forgets every row: the next indexing of each account reads all its files. */
+  clear(): void {
+    this.db.transaction(() => {
+      for (const t of ['search', 'tx', 'files', 'accounts', 'account_ids']) this.db.run(`DELETE FROM ${t}`);
+    });
+    this.accountNos.clear();
+  }
+
+  /** Bytes of the database (its pages). */
+  bytes(): number {
+    return (this.db.value<number>('PRAGMA page_count') ?? 0) * (this.db.value<number>('PRAGMA page_size') ?? 0);
+  }
+
+  /** SQLite's quick_check: "ok", or what it found. Reads the whole file. */
+  verify(): string {
+    return quickCheck(this.db);
+  }
+
+  /** The SQLite port, for the modules of the catalogue (diff). */
+  get sql(): SqlDb {
+    return this.db;
   }
 
   /** The account's number in the catalogue; -1 (matches nothing) before its first indexing. */
   private no(accountId: string): number {
     const hit = this.accountNos.get(accountId);
     if (hit !== undefined) return hit;
-    const n = this.db.prepare('SELECT account_no FROM account_ids WHERE account = ?').pluck().get(accountId) as
-      number | undefined;
+    const n = this.db.value<number>('SELECT account_no FROM account_ids WHERE account = ?', [accountId]);
     if (n === undefined) return -1;
     this.accountNos.set(accountId, n);
     return n;
@@ -123,12 +170,14 @@ export class Catalogue {
 
   /** Whether indexAccount has completed for this account at least once (it may be stale: re-run to catch up). */
   isIndexed(accountId: string): boolean {
-    return this.db.prepare('SELECT 1 FROM accounts WHERE account = ?').get(accountId) !== undefined;
+    return this.db.get('SELECT 1 FROM accounts WHERE account = ?', [accountId]) !== undefined;
   }
 
   indexInfo(accountId: string): { indexedAt: number; files: number; skipped: number } | undefined {
-    const r = this.db.prepare('SELECT indexed_at, files, skipped FROM accounts WHERE account = ?').get(accountId) as
-      { indexed_at: number; files: number; skipped: number } | undefined;
+    const r = this.db.get<{ indexed_at: number; files: number; skipped: number }>(
+      'SELECT indexed_at, files, skipped FROM accounts WHERE account = ?',
+      [accountId],
+    );
     return r && { indexedAt: r.indexed_at, files: r.files, skipped: r.skipped };
   }
 
@@ -140,9 +189,8 @@ export class Catalogue {
   /** `first` becomes the account's earliest start, as resolveAccountInstant does. */
   resolve(accountId: string, when: CatalogueWhen): CataloguePoint {
     if (when.kind !== 'first') return when;
-    const min = this.db.prepare('SELECT MIN(start) FROM tx WHERE account = ?').pluck().get(this.no(accountId)) as
-      number | null;
-    return min === null ? { kind: 'last' } : { kind: 'instant', at: min };
+    const min = this.db.value<number | null>('SELECT MIN(start) FROM tx WHERE account = ?', [this.no(accountId)]);
+    return min === null || min === undefined ? { kind: 'last' } : { kind: 'instant', at: min };
   }
 
   foldersAt(accountId: string, when: CatalogueWhen): CatalogueFolders {
@@ -170,11 +218,10 @@ export class Catalogue {
   /** Live items per folder id at that time (folders themselves not counted). */
   countsByFolderAt(accountId: string, when: CatalogueWhen): Map<number, number> {
     const c = chosenTx(this.resolve(accountId, when));
-    const rows = this.db
-      .prepare(
-        `SELECT t.folder_id AS f, COUNT(*) AS n FROM tx t WHERE t.account = @account AND t.is_folder = 0 AND t.deleted = 0 AND t.item_id IS NOT NULL AND ${c.sql} GROUP BY t.folder_id`,
-      )
-      .all({ account: this.no(accountId), ...c.params }) as { f: number | null; n: number }[];
+    const rows = this.db.all<{ f: number | null; n: number }>(
+      `SELECT t.folder_id AS f, COUNT(*) AS n FROM tx t WHERE t.account = @account AND t.is_folder = 0 AND t.deleted = 0 AND t.item_id IS NOT NULL AND ${c.sql} GROUP BY t.folder_id`,
+      { account: this.no(accountId), ...c.params },
+    );
     const out = new Map<number, number>();
     for (const r of rows) if (r.f !== null) out.set(r.f, r.n);
     return out;
@@ -194,22 +241,29 @@ export class Catalogue {
   /** Just the ids, for bucketing a big folder into ranges without loading its items. */
   idsInFolderAt(accountId: string, folderId: number, when: CatalogueWhen): number[] {
     const c = chosenTx(this.resolve(accountId, when));
-    return this.db
-      .prepare(
-        `SELECT t.item_id FROM tx t WHERE t.account = @account AND t.folder_id = @folder AND t.is_folder = 0 AND t.deleted = 0 AND t.item_id IS NOT NULL AND ${c.sql} ORDER BY t.item_id`,
-      )
-      .pluck()
-      .all({ account: this.no(accountId), folder: folderId, ...c.params }) as number[];
+    return this.db.column<number>(
+      `SELECT t.item_id FROM tx t WHERE t.account = @account AND t.folder_id = @folder AND t.is_folder = 0 AND t.deleted = 0 AND t.item_id IS NOT NULL AND ${c.sql} ORDER BY t.item_id`,
+      { account: this.no(accountId), folder: folderId, ...c.params },
+    );
   }
 
   countInFolderAt(accountId: string, folderId: number, when: CatalogueWhen): number {
     const c = chosenTx(this.resolve(accountId, when));
-    return this.db
-      .prepare(
-        `SELECT COUNT(*) FROM tx t WHERE t.account = @account AND t.folder_id = @folder AND t.is_folder = 0 AND t.deleted = 0 AND t.item_id IS NOT NULL AND ${c.sql}`,
-      )
-      .pluck()
-      .get({ account: this.no(accountId), folder: folderId, ...c.params }) as number;
+    return this.db.value<number>(
+      `SELECT COUNT(*) FROM tx t WHERE t.account = @account AND t.folder_id = @folder AND t.is_folder = 0 AND t.deleted = 0 AND t.item_id IS NOT NULL AND ${c.sql}`,
+      { account: this.no(accountId), folder: folderId, ...c.params },
+    )!;
+  }
+
+  /** The state of item `id` at that time (the first file by path if several claim the id). */
+  itemById(accountId: string, id: number, when: CatalogueWhen): ItemAtTime | undefined {
+    const rows = this.chosen(accountId, this.resolve(accountId, when), 't.item_id = @id', { id }, { limit: 1 });
+    return rows[0] && toItem(rows[0]);
+  }
+
+  /** Every item and folder with a state at that time, live or deleted, by id (then file). */
+  allAt(accountId: string, when: CatalogueWhen): ItemAtTime[] {
+    return this.chosen(accountId, this.resolve(accountId, when), '1 = 1', {}).map(toItem);
   }
 
   /** Items (folders included) whose state at that time is a deletion, by id. */
@@ -219,12 +273,10 @@ export class Catalogue {
 
   countDeletedAt(accountId: string, when: CatalogueWhen): number {
     const c = chosenTx(this.resolve(accountId, when));
-    return this.db
-      .prepare(
-        `SELECT COUNT(*) FROM tx t WHERE t.account = @account AND t.deleted = 1 AND t.item_id IS NOT NULL AND ${c.sql}`,
-      )
-      .pluck()
-      .get({ account: this.no(accountId), ...c.params }) as number;
+    return this.db.value<number>(
+      `SELECT COUNT(*) FROM tx t WHERE t.account = @account AND t.deleted = 1 AND t.item_id IS NOT NULL AND ${c.sql}`,
+      { account: this.no(accountId), ...c.params },
+    )!;
   }
 
   /** Live items whose folder does not exist at that time (snapshot.unplaced). */
@@ -244,10 +296,17 @@ export class Catalogue {
   searchItems(accountId: string, q: CatalogueSearch): CatalogueSearchHit[] {
     const point = this.resolve(accountId, q.when ?? { kind: 'last' });
     const where: string[] = ['t.item_id IS NOT NULL'];
-    const params: Record<string, unknown> = {};
+    const params: Record<string, SqlValue> = {};
     if (q.text) {
+      const needle = q.text.toLowerCase();
+      // The trigram index finds a superset (it folds case further than toLowerCase, and
+      // needs 3 characters); instr on the stored lower-cased text keeps exactly the scan's answers.
+      if (this.fullText && [...needle].length >= 3) {
+        where.push('f.file_id IN (SELECT rowid FROM search WHERE search MATCH @phrase)');
+        params['phrase'] = `"${needle.replace(/"/g, '""')}"`;
+      }
       where.push('instr(f.search_text, @text) > 0');
-      params['text'] = q.text.toLowerCase();
+      params['text'] = needle;
     }
     if (q.type !== undefined) {
       where.push('f.file_type = @type');
@@ -275,14 +334,15 @@ export class Catalogue {
 
   /** Files recorded without transactions (unreadable, not JSON, not UTF-8…), with why. */
   skippedFiles(accountId: string): CatalogueSkippedFile[] {
-    const rows = this.db
-      .prepare('SELECT path, findings FROM files WHERE account = ? AND parsed = 0 ORDER BY path')
-      .all(this.no(accountId)) as { path: string; findings: string | null }[];
+    const rows = this.db.all<{ path: string; findings: string | null }>(
+      'SELECT path, findings FROM files WHERE account = ? AND parsed = 0 ORDER BY path',
+      [this.no(accountId)],
+    );
     return rows.map((r) => ({ path: r.path, findings: r.findings ? (JSON.parse(r.findings) as Finding[]) : [] }));
   }
 
   close(): void {
-    if (this.db.open) this.db.close();
+    this.db.close();
   }
 
   /** Rows of the transactions chosen at `point` that also satisfy `where`, by item id. */
@@ -290,17 +350,17 @@ export class Catalogue {
     accountId: string,
     point: CataloguePoint,
     where: string,
-    params: Record<string, unknown>,
+    params: Record<string, SqlValue>,
     page: CataloguePage = {},
   ): TxRowOut[] {
     const c = chosenTx(point);
     const after = page.after !== undefined ? ' AND t.item_id > @after' : '';
     const limit = page.limit !== undefined ? ' LIMIT @limit' : '';
-    const sql = `SELECT ${TX_COLUMNS} FROM tx t JOIN files f ON f.file_id = t.file_id WHERE t.account = @account AND t.item_id IS NOT NULL AND ${where} AND ${c.sql}${after} ORDER BY t.item_id${limit}`;
-    const all: Record<string, unknown> = { account: this.no(accountId), ...params, ...c.params };
+    const sql = `SELECT ${TX_COLUMNS} FROM tx t JOIN files f ON f.file_id = t.file_id WHERE t.account = @account AND t.item_id IS NOT NULL AND ${where} AND ${c.sql}${after} ORDER BY t.item_id, f.path${limit}`;
+    const all: Record<string, SqlValue> = { account: this.no(accountId), ...params, ...c.params };
     if (page.after !== undefined) all['after'] = page.after;
     if (page.limit !== undefined) all['limit'] = page.limit;
-    return this.db.prepare(sql).all(all) as TxRowOut[];
+    return this.db.all<TxRowOut>(sql, all);
   }
 }
 
@@ -317,6 +377,7 @@ function summaryTx(r: TxRowOut): Transaction {
   if (r.type !== null) tx.type = r.type;
   if (r.folder_id !== null) tx.folderId = r.folder_id;
   if (r.name !== null) tx.name = r.name;
+  if (r.sender !== null) tx.sender = r.sender;
   if (r.flags !== null) tx.flags = r.flags;
   if (r.digest !== null) tx.digest = r.digest;
   if (r.item_date !== null) tx.date = r.item_date / 1000;
@@ -344,13 +405,14 @@ export function catalogueFile(dir: string, realRoot: string): string {
 }
 
 /**
- * Opens (or creates) the catalogue of a backup path. Throws EngineError
- * (io.cache-unavailable) when better-sqlite3 cannot load in this runtime or the folder
- * is unusable: callers then read item files as before.
+ * Opens (or creates) the catalogue of a backup path. A file that cannot be trusted
+ * (not SQLite, truncated, failing its checks, another layout version, another backup at
+ * the same path) is rebuilt empty: `rebuilt` says why. Throws EngineError
+ * (io.cache-unavailable) when no SQLite driver loads here or the folder is unusable:
+ * callers then read item files as before.
  */
 export async function openCatalogue(root: string | BackupPath, opts: CatalogueOptions = {}): Promise<Catalogue> {
   const backup = typeof root === 'string' ? await BackupPath.open(root) : root;
-  const Sqlite = loadSqlite();
   const dir = path.resolve(opts.dir ?? path.join(defaultCacheDir(opts.env), 'catalogue'));
   const fail = (message: string): never => {
     throw new EngineError(finding('io.cache-unavailable', '', message));
@@ -359,35 +421,15 @@ export async function openCatalogue(root: string | BackupPath, opts: CatalogueOp
   if (isInside(dir, realRoot) || isInside(dir, backup.root))
     fail(`the catalogue folder ${dir} is inside the backup path; customer data is never written to`);
   const file = catalogueFile(dir, realRoot);
+  const st = await fs.stat(realRoot).catch(() => undefined);
+  // The same path holding another backup (restored, remounted) must not reuse the rows.
+  const identity = `${realRoot}\0${st ? `${st.dev}:${st.ino}` : '?'}`;
   try {
     mkdirSync(dir, { recursive: true });
-    let db = open(Sqlite, file);
-    const version = (db.prepare("SELECT v FROM meta WHERE k = 'version'").pluck().get() as string | undefined) ?? null;
-    if (version !== null && version !== String(CATALOGUE_VERSION)) {
-      // An older layout: it is a cache, so rebuild rather than migrate.
-      db.close();
-      for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true });
-      db = open(Sqlite, file);
-    }
-    // Written only when new: opening for a read should not take the write lock.
-    if (version === null || version !== String(CATALOGUE_VERSION))
-      db.prepare("INSERT OR REPLACE INTO meta (k, v) VALUES ('version', ?), ('root', ?)").run(
-        String(CATALOGUE_VERSION),
-        realRoot,
-      );
-    return Catalogue.create(db, backup, file);
+    const { db, rebuilt } = openCatalogueDb(file, identity, opts.env);
+    return Catalogue.create(db, backup, file, rebuilt);
   } catch (err) {
     if (err instanceof EngineError) throw err;
     return fail(`cannot open the item catalogue ${file}: ${err instanceof Error ? err.message : String(err)}`);
   }
-}
-
-function open(Sqlite: ReturnType<typeof loadSqlite>, file: string): SqliteDatabase {
-  const db = new Sqlite(file);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  // The language server and the extension host may both open it.
-  db.pragma('busy_timeout = 5000');
-  createSchema(db);
-  return db;
 }

@@ -9,7 +9,7 @@ import type { BackupPath } from '../backup/backupPath';
 import type { Finding } from '../findings';
 import { throttle, throwIfCancelled, type ProgressSink } from '../progress';
 import { fileRows, type FileRows } from './rows';
-import type { SqliteDatabase } from './sqlite';
+import type { SqlDb } from '../sqlite';
 
 export interface IndexOptions {
   signal?: AbortSignal;
@@ -49,51 +49,57 @@ interface Pending {
   rows: FileRows;
 }
 
+const INSERT_FILE =
+  'INSERT INTO files (account, path, file_item_id, size, mtime_ms, parsed, findings, file_type, first_start, search_text) VALUES (@account, @path, @file_item_id, @size, @mtime_ms, @parsed, @findings, @file_type, @first_start, @search_text)';
+const INSERT_FTS = 'INSERT INTO search (rowid, text) VALUES (?, ?)';
+const INSERT_TX =
+  'INSERT INTO tx (file_id, idx, account, item_id, start, end, folder_id, type, is_folder, deleted, is_last, shadowed, flags, title, name, sender, digest, item_date) VALUES (@file_id, @idx, @account, @item_id, @start, @end, @folder_id, @type, @is_folder, @deleted, @is_last, @shadowed, @flags, @title, @name, @sender, @digest, @item_date)';
+
+/** Removes a file's rows (its transactions, its search text, the file). */
+function removeFileAt(db: SqlDb, path: string): void {
+  const id = db.value<number>('SELECT file_id FROM files WHERE path = ?', [path]);
+  if (id === undefined) return;
+  db.run('DELETE FROM tx WHERE file_id = ?', [id]);
+  db.run('DELETE FROM search WHERE rowid = ?', [id]);
+  db.run('DELETE FROM files WHERE file_id = ?', [id]);
+}
+
 export async function indexAccount(
-  db: SqliteDatabase,
+  db: SqlDb,
   backup: BackupPath,
   accountId: string,
   opts: IndexOptions = {},
 ): Promise<IndexResult> {
   const started = performance.now();
   const progress = throttle(opts.progress, 200);
-  db.prepare('INSERT OR IGNORE INTO account_ids (account) VALUES (?)').run(accountId);
-  const accountNo = db.prepare('SELECT account_no FROM account_ids WHERE account = ?').pluck().get(accountId) as number;
+  db.run('INSERT OR IGNORE INTO account_ids (account) VALUES (?)', [accountId]);
+  const accountNo = db.value<number>('SELECT account_no FROM account_ids WHERE account = ?', [accountId])!;
   const known = new Map<string, Known>();
-  for (const r of db
-    .prepare('SELECT path, file_id, size, mtime_ms FROM files WHERE account = ?')
-    .all(accountNo) as (Known & { path: string })[])
+  for (const r of db.iterate<Known & { path: string }>(
+    'SELECT path, file_id, size, mtime_ms FROM files WHERE account = ?',
+    [accountNo],
+  ))
     known.set(r.path, r);
 
-  const insertFile = db.prepare(
-    'INSERT INTO files (account, path, file_item_id, size, mtime_ms, parsed, findings, file_type, first_start, search_text) VALUES (@account, @path, @file_item_id, @size, @mtime_ms, @parsed, @findings, @file_type, @first_start, @search_text)',
-  );
-  const deleteFile = db.prepare('DELETE FROM files WHERE file_id = ?');
-  const deleteTxs = db.prepare('DELETE FROM tx WHERE file_id = ?');
-  // By path, not by the id read at the start: another process may have re-indexed the file since.
-  const deleteTxsAt = db.prepare('DELETE FROM tx WHERE file_id IN (SELECT file_id FROM files WHERE path = ?)');
-  const deleteFileAt = db.prepare('DELETE FROM files WHERE path = ?');
-  const insertTx = db.prepare(
-    'INSERT INTO tx (file_id, idx, account, item_id, start, end, folder_id, type, is_folder, deleted, is_last, shadowed, flags, title, name, digest, item_date) VALUES (@file_id, @idx, @account, @item_id, @start, @end, @folder_id, @type, @is_folder, @deleted, @is_last, @shadowed, @flags, @title, @name, @digest, @item_date)',
-  );
-  const writeBatch = db.transaction((batch: Pending[]) => {
-    for (const p of batch) {
-      deleteTxsAt.run(p.path);
-      deleteFileAt.run(p.path);
-      const { txs, ...file } = p.rows;
-      const fileId = Number(
-        insertFile.run({
+  const writeBatch = (batch: Pending[]): void =>
+    db.transaction(() => {
+      for (const p of batch) {
+        // By path, not by the id read at the start: another process may have re-indexed the file since.
+        removeFileAt(db, p.path);
+        const { txs, search_text, ...file } = p.rows;
+        const fileId = db.run(INSERT_FILE, {
           account: accountNo,
           path: p.path,
           file_item_id: p.fileItemId,
           size: p.size,
           mtime_ms: p.mtimeMs,
           ...file,
-        }).lastInsertRowid,
-      );
-      for (const tx of txs) insertTx.run({ file_id: fileId, account: accountNo, ...tx });
-    }
-  });
+          search_text,
+        }).lastInsertRowid;
+        if (search_text !== '') db.run(INSERT_FTS, [fileId, search_text]);
+        for (const tx of txs) db.run(INSERT_TX, { file_id: fileId, account: accountNo, ...tx });
+      }
+    });
 
   const result: IndexResult = { files: 0, updated: 0, removed: 0, skipped: 0, findings: [], durationMs: 0 };
   const seen = new Set<string>();
@@ -141,19 +147,15 @@ export async function indexAccount(
 
   const vanished = [...known.entries()].filter(([p]) => !seen.has(p));
   db.transaction(() => {
-    for (const [, k] of vanished) {
-      deleteTxs.run(k.file_id);
-      deleteFile.run(k.file_id);
-    }
-    const skipped =
-      (db.prepare('SELECT COUNT(*) FROM files WHERE account = ? AND parsed = 0').pluck().get(accountNo) as number) ?? 0;
-    db.prepare('INSERT OR REPLACE INTO accounts (account, indexed_at, files, skipped) VALUES (?, ?, ?, ?)').run(
+    for (const [p] of vanished) removeFileAt(db, p);
+    const skipped = db.value<number>('SELECT COUNT(*) FROM files WHERE account = ? AND parsed = 0', [accountNo]) ?? 0;
+    db.run('INSERT OR REPLACE INTO accounts (account, indexed_at, files, skipped) VALUES (?, ?, ?, ?)', [
       accountId,
       Date.now(),
       result.files,
       skipped,
-    );
-  })();
+    ]);
+  });
   result.removed = vanished.length;
   result.durationMs = performance.now() - started;
   progress.flush({ phase: 'indexing items', done: result.files, total: result.files });

@@ -19,6 +19,7 @@ export interface TxRow {
   flags: number | null;
   title: string;
   name: string | null;
+  sender: string | null;
   digest: string | null;
   item_date: number | null;
 }
@@ -42,7 +43,7 @@ export function fileRows(h: ItemHistory): FileRows {
   const rows: TxRow[] = [];
   const words = new Set<string>();
   txs.forEach((tx, i) => {
-    for (const v of [tx.subject, tx.name, tx.sender, tx.recipients]) if (v !== undefined) words.add(v.toLowerCase());
+    for (const v of searchTexts(tx)) words.add(v.toLowerCase());
     if (tx.start === undefined) return; // never selected by a point in time
     rows.push({
       idx: i,
@@ -58,6 +59,7 @@ export function fileRows(h: ItemHistory): FileRows {
       flags: tx.flags ?? null,
       title: itemTitle(tx),
       name: tx.name ?? null,
+      sender: tx.sender ?? null,
       digest: typeof tx.digest === 'string' ? tx.digest : null,
       item_date: tx.date !== undefined ? tx.date * 1000 : null,
     });
@@ -71,6 +73,16 @@ export function fileRows(h: ItemHistory): FileRows {
     search_text: [...words].join('\n'),
     txs: rows,
   };
+}
+
+/**
+ * What a text search looks in: subject, name (documents, contacts, folders), sender, recipients.
+ * Attachment names are not in item metadata (only in the MIME BLOB), so they are not searched.
+ */
+export function searchTexts(tx: Transaction): string[] {
+  const out: string[] = [];
+  for (const v of [tx.subject, tx.name, tx.sender, tx.recipients]) if (v !== undefined && v !== '') out.push(v);
+  return out;
 }
 
 /** Whether a later transaction (in file order) overlaps tx i: then at some T the later one wins. */

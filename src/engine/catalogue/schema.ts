@@ -5,12 +5,12 @@
  * at an instant, the last one in file order whose [start, end) holds T; at `last`,
  * the one with the latest start, if it is still open.
  */
-import type { SqliteDatabase } from './sqlite';
+import type { SqlDb } from '../sqlite';
 
 /** Bump when what is stored per file changes: older catalogues are then rebuilt. */
-export const CATALOGUE_VERSION = 2;
+export const CATALOGUE_VERSION = 4;
 
-export function createSchema(db: SqliteDatabase): void {
+export function createSchema(db: SqlDb): void {
   db.exec(`
     CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL) WITHOUT ROWID;
     -- Accounts are numbered: a zimbraId (36 characters) in every index entry would triple the indexes.
@@ -59,6 +59,8 @@ export function createSchema(db: SqliteDatabase): void {
       flags INTEGER,
       title TEXT NOT NULL,
       name TEXT,
+      -- Shown beside the subject in Search Items.
+      sender TEXT,
       digest TEXT,
       -- The item's own date (mail_item.date), epoch ms.
       item_date INTEGER,
@@ -72,4 +74,37 @@ export function createSchema(db: SqliteDatabase): void {
     CREATE INDEX IF NOT EXISTS tx_deleted ON tx (account, deleted, item_id) WHERE deleted = 1;
     CREATE INDEX IF NOT EXISTS tx_by_start ON tx (account, start);
   `);
+  createSearchTable(db);
+}
+
+/** The tables createSchema makes, dropped when a catalogue is reset in place. */
+export const CATALOGUE_TABLES = ['search', 'tx', 'files', 'accounts', 'account_ids', 'meta'] as const;
+
+/**
+ * `search`: one row per file (rowid = file_id), its search_text under FTS5's trigram
+ * tokenizer, which answers "contains this substring" (≥ 3 characters) from the index.
+ * Contentless (the text is already in files.search_text) with deletes by rowid
+ * (SQLite ≥ 3.43); a SQLite without them gets an ordinary FTS5 table, and one without
+ * FTS5 or trigram an ordinary table: searches then scan search_text (same answers).
+ */
+function createSearchTable(db: SqlDb): void {
+  const tries = [
+    "CREATE VIRTUAL TABLE IF NOT EXISTS search USING fts5(text, tokenize = 'trigram', content = '', contentless_delete = 1)",
+    "CREATE VIRTUAL TABLE IF NOT EXISTS search USING fts5(text, tokenize = 'trigram')",
+  ];
+  for (const sql of tries) {
+    try {
+      db.exec(sql);
+      return;
+    } catch {
+      // try the next form
+    }
+  }
+  db.exec('CREATE TABLE IF NOT EXISTS search (rowid INTEGER PRIMARY KEY, text TEXT NOT NULL)');
+}
+
+/** Whether `search` is an FTS5 table (false: the plain fallback). */
+export function hasFullText(db: SqlDb): boolean {
+  const sql = db.value<string>("SELECT sql FROM sqlite_master WHERE name = 'search'");
+  return sql !== undefined && /fts5/i.test(sql);
 }

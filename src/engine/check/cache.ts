@@ -6,10 +6,9 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
-// Types only: the native module is required when a cache opens, so a runtime that cannot load it still runs the check.
-import type Database from 'better-sqlite3';
 import { defaultCacheDir, isInside } from '../cacheDir';
 import type { Finding } from '../findings';
+import { openSqlite, type SqlDb } from '../sqlite';
 import type { CacheRecord, FileFacts, FileStat } from './types';
 
 /** Bump when a rule changes what a file yields: old caches are then ignored. */
@@ -33,10 +32,7 @@ export interface CachedRow {
 export { defaultCacheDir };
 
 export class CheckCache {
-  private readonly db: Database.Database;
-  private readonly getStmt: Database.Statement<[string], CachedRow>;
-  private readonly folderStmt: Database.Statement<[string, string], CachedRow & { rel: string }>;
-  private readonly putStmt: Database.Statement<[string, number, number, number, string, string]>;
+  private readonly db: SqlDb;
   private pending: CacheRecord[] = [];
   readonly file: string;
 
@@ -49,27 +45,21 @@ export class CheckCache {
       .digest('hex')
       .slice(0, 32);
     this.file = path.join(dir, `check-${key}.sqlite`);
-    const Sqlite = require('better-sqlite3') as typeof Database;
-    this.db = new Sqlite(this.file);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
+    // The SQLite port loads its driver only now: a runtime without one still runs the check (io.cache-unavailable).
+    this.db = openSqlite(this.file);
+    this.db.exec('PRAGMA busy_timeout = 5000');
+    this.db.exec('PRAGMA journal_mode = WAL');
+    this.db.exec('PRAGMA synchronous = NORMAL');
     this.db.exec(
       'CREATE TABLE IF NOT EXISTS files (rel TEXT PRIMARY KEY, size INTEGER, mtime REAL, ino INTEGER, findings TEXT, facts TEXT) WITHOUT ROWID',
     );
     this.db.exec('CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT)');
-    this.db.prepare('INSERT OR REPLACE INTO meta (k, v) VALUES (?, ?)').run('root', `${realRoot} ${variant}`);
-    this.getStmt = this.db.prepare('SELECT size, mtime, ino, findings, facts FROM files WHERE rel = ?');
-    this.folderStmt = this.db.prepare(
-      'SELECT rel, size, mtime, ino, findings, facts FROM files WHERE rel > ? AND rel < ?',
-    );
-    this.putStmt = this.db.prepare(
-      'INSERT OR REPLACE INTO files (rel, size, mtime, ino, findings, facts) VALUES (?, ?, ?, ?, ?, ?)',
-    );
+    this.db.run('INSERT OR REPLACE INTO meta (k, v) VALUES (?, ?)', ['root', `${realRoot} ${variant}`]);
   }
 
   /** One file's row, decoded only once the worker says the file is unchanged. */
   row(rel: string): CachedRow | undefined {
-    return this.getStmt.get(rel);
+    return this.db.get<CachedRow>('SELECT size, mtime, ino, findings, facts FROM files WHERE rel = ?', [rel]);
   }
 
   /** Every row of the files under these folders, by rel: one range query per folder. */
@@ -77,7 +67,11 @@ export class CheckCache {
     const out = new Map<string, CachedRow>();
     // '/' + 1 = '0': the range holds exactly the rels that start with `folder/`.
     for (const folder of folderRels)
-      for (const row of this.folderStmt.iterate(`${folder}/`, `${folder}0`)) out.set(row.rel, row);
+      for (const row of this.db.iterate<CachedRow & { rel: string }>(
+        'SELECT rel, size, mtime, ino, findings, facts FROM files WHERE rel > ? AND rel < ?',
+        [`${folder}/`, `${folder}0`],
+      ))
+        out.set(row.rel, row);
     return out;
   }
 
@@ -105,8 +99,12 @@ export class CheckCache {
     const rows = this.pending;
     this.pending = [];
     this.db.transaction(() => {
-      for (const r of rows) this.putStmt.run(...r);
-    })();
+      for (const r of rows)
+        this.db.run(
+          'INSERT OR REPLACE INTO files (rel, size, mtime, ino, findings, facts) VALUES (?, ?, ?, ?, ?, ?)',
+          r,
+        );
+    });
   }
 
   close(): void {

@@ -238,7 +238,7 @@ class CheckRun {
       const variant = `${this.opts.level}|${this.ctx.fixDoubleGzip === 'skip' ? 'nodg' : 'dg'}|${schemasFingerprint(this.schemas)}`;
       this.cache = new CheckCache(dir, real, variant);
     } catch (err) {
-      // A cache that cannot be opened (read-only home, inside the backup path, better-sqlite3 built for another runtime) only costs time.
+      // A cache that cannot be opened (read-only home, inside the backup path, no SQLite driver in this runtime) only costs time.
       this.cache = undefined;
       this.cacheNote = `io.cache-unavailable: ran without the cache (${err instanceof Error ? err.message : String(err)})`;
     }

@@ -130,8 +130,8 @@ export class AccountCache {
 }
 
 /**
- * The catalogue as the views use it: opened once, and if it cannot open (better-sqlite3
- * built for another runtime, an unwritable cache folder) remembered as unavailable so
+ * The catalogue as the views use it: opened once, and if it cannot open (no SQLite driver
+ * in this host, an unwritable cache folder) remembered as unavailable so
  * every caller falls back to reading item files. Indexing is deduplicated per account;
  * the folder tree at a time is kept until the time or the rows change.
  */
