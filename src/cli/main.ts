@@ -23,6 +23,9 @@ import { registerMakeSample } from './commands/makeSample';
 import { registerDoCoherencyCheck } from './commands/doCoherencyCheck';
 import { registerUndoFix } from './commands/undoFix';
 import { registerLsp } from './commands/lsp';
+import { registerDoRestoreOnNewAccount } from './commands/doRestoreOnNewAccount';
+import { registerDoUndelete } from './commands/doUndelete';
+import { registerDoItemRestore } from './commands/doItemRestore';
 
 /** What an interruption leaves behind, for the commands that can say it for sure. */
 const INTERRUPT_EFFECT: Record<string, string> = {
@@ -64,6 +67,9 @@ export function buildProgram(run: Runner): Command {
   registerMakeSample(program, run);
   registerDoCoherencyCheck(program, run);
   registerUndoFix(program, run);
+  registerDoRestoreOnNewAccount(program, run);
+  registerDoUndelete(program, run);
+  registerDoItemRestore(program, run);
   registerLsp(program);
   program.addHelpText(
     'after',

@@ -31,9 +31,11 @@ export async function readMessageContent(blobs: BlobStore, digest: unknown): Pro
     // judged below
   }
   const read = await blobs.read(digest, RESTORE_MAX_BYTES);
-  if (read.ok) return { ok: true, bytes: read.content };
+  // read() hands out whatever decompresses; only content that matches its digest is restored.
   const v = read.verification;
+  if (read.ok && (v.status === 'ok' || v.status === 'double-gzip')) return { ok: true, bytes: read.content };
   if (v.status === 'missing') return { ok: false, reason: 'missing-blob', detail: `BLOB ${digest} is missing` };
-  const why = read.over !== undefined ? `over ${read.over} bytes` : `${v.status}${v.detail ? `: ${v.detail}` : ''}`;
+  const why =
+    !read.ok && read.over !== undefined ? `over ${read.over} bytes` : `${v.status}${v.detail ? `: ${v.detail}` : ''}`;
   return { ok: false, reason: 'damaged-blob', detail: `BLOB ${digest} is ${why}` };
 }

@@ -98,11 +98,14 @@ export class ImapTarget implements RestoreTarget {
       const mb = this.client.mailbox;
       if (mb && typeof mb !== 'boolean' && String(mb.uidValidity) !== info['uidValidity']) return undefined;
       const want = sha(content);
-      for await (const m of this.client.fetch(`${from}:*`, { uid: true, size: true }, { uid: true })) {
-        if (m.uid < from || m.size !== content.length) continue;
-        const full = await this.client.fetchOne(String(m.uid), { source: true }, { uid: true });
+      // Sizes first (imapflow runs one command at a time: no FETCH inside another's loop), then the candidates' bytes.
+      const candidates: number[] = [];
+      for await (const m of this.client.fetch(`${from}:*`, { uid: true, size: true }, { uid: true }))
+        if (m.uid >= from && m.size === content.length) candidates.push(m.uid);
+      for (const uid of candidates) {
+        const full = await this.client.fetchOne(String(uid), { source: true }, { uid: true });
         if (full && full.source && sha(full.source) === want)
-          return `${p};UIDVALIDITY=${info['uidValidity']};UID=${m.uid}`;
+          return `${p};UIDVALIDITY=${info['uidValidity']};UID=${uid}`;
       }
       return undefined;
     } finally {
