@@ -115,6 +115,13 @@ describe('zxb doRestoreOnNewAccount, doUndelete, doItemRestore', function () {
     );
     assert.equal(u.code, 2);
     assert.ok(!u.stderr.includes('secret'));
+    // Customer data is sacred: a destination inside the backup path is refused before anything is written.
+    const inside = await collect(
+      startZxb(['doRestoreOnNewAccount', root, name, `maildir:${path.join(root, 'restored')}`, 'last'], env()),
+    );
+    assert.equal(inside.code, 2);
+    assert.match(inside.stderr, /inside the backup path/);
+    assert.equal(existsSync(path.join(root, 'restored')), false);
   });
 
   for (const kind of ['imap', 'maildir'] as const)

@@ -129,7 +129,7 @@ export async function runRestore(job: RestoreJob): Promise<RestoreOutcome> {
     if (job.progress) exec.progress = job.progress;
     const report = await executeRestore(job.plan, job.backup.blobs, target, journal, exec);
     if (!target) report.destination = destinationKey(d, job.imap);
-    return { report, journal: journal.file };
+    return { report, journal: job.dryRun ? undefined : journal.file };
   } finally {
     await target?.close();
   }
