@@ -87,7 +87,13 @@ describe('docs/cli.md', () => {
       getMap: [fx.file(`map_${MAP_SERVER_ID}`)],
       getServerConfig: [fx.root, 'customizations', '--date', '15/01/2024'],
       doItemSearch: [fx.root, ALICE.name],
-      doRestoreOnNewAccount: [fx.root, ALICE.name, `maildir:${path.join(sampleParent, 'restored')}`, '15/01/2024 10:00', '--dry-run'],
+      doRestoreOnNewAccount: [
+        fx.root,
+        ALICE.name,
+        `maildir:${path.join(sampleParent, 'restored')}`,
+        '15/01/2024 10:00',
+        '--dry-run',
+      ],
       makeSample: [path.join(sampleParent, 'sample'), '--accounts', '2', '--items-per-account', '30', '--faults'],
     };
     for (const e of examples()) {
