@@ -3,7 +3,7 @@
  * one hash on the common path; anything unusual goes to the BlobStore's full verification,
  * which names the damage.
  */
-import { promises as fs } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import type { BlobStore } from '../blobs';
 import { DUMP_BLOB_MAX_BYTES, inflateLimit } from '../blobLimits';
@@ -22,7 +22,8 @@ export async function readMessageContent(blobs: BlobStore, digest: unknown): Pro
   const abs = blobs.absPath(digest);
   if (!algorithm || !abs) return { ok: false, reason: 'broken-item', detail: `"${digest}" is not a valid digest` };
   try {
-    const compressed = await fs.readFile(abs);
+    // Synchronous: one small file, read at once; the promise API's thread-pool hop costs more than the read.
+    const compressed = readFileSync(abs);
     const plain = gunzipSync(compressed, {
       maxOutputLength: Math.min(inflateLimit(compressed.length), RESTORE_MAX_BYTES),
     });
