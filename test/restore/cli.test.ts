@@ -159,6 +159,35 @@ describe('zxb doRestoreOnNewAccount, doUndelete, doItemRestore', function () {
       );
     });
 
+  it('Ctrl-C stops at a safe point with exit 3 and the partial report; the same command then finishes', async () => {
+    const dest = `mbox:${path.join(tmp, 'sigint-mbox')}`;
+    const intCache = path.join(tmp, 'cache-sigint');
+    const child = startZxb(['doRestoreOnNewAccount', root, name, dest, 'last', '--json'], {
+      ...env(),
+      ZXB_CACHE_DIR: intCache,
+    });
+    const done = collect(child);
+    const dir = path.join(intCache, 'restores');
+    await waitFor(
+      () =>
+        existsSync(dir) &&
+        readdirSync(dir).some((f) => readFileSync(path.join(dir, f), 'utf8').split('\n').length > 40),
+      'the restore under way',
+      60_000,
+    );
+    child.kill('SIGINT');
+    const r = await done;
+    assert.equal(r.code, 3, r.stderr);
+    const partial = JSON.parse(r.stdout) as RestoreJson;
+    assert.equal(partial.interrupted, true);
+    const total = count(expectedMailbox(root, items, { kind: 'last' }));
+    assert.ok(partial.stats.restored > 0 && partial.stats.restored < total, `${partial.stats.restored} of ${total}`);
+    const rest = await run(['doRestoreOnNewAccount', root, name, dest, 'last'], { ZXB_CACHE_DIR: intCache });
+    assert.equal(rest.code, 0, rest.stderr);
+    assert.equal(rest.json.stats.restored, total - partial.stats.restored);
+    assert.equal(rest.json.skippedDetail.alreadyRestored, partial.stats.restored);
+  });
+
   it('doUndelete over a range brings back exactly the messages deleted in it, tagged undelete_DD_MM_YY, without \\Deleted', async () => {
     const from = Date.UTC(2026, 0, 1);
     const to = sample.endDate;

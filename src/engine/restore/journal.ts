@@ -15,14 +15,14 @@ export type JournalLine =
   | { t: 'done'; key: string; ref: string }
   | { t: 'finish'; at: number };
 
-/** Lines between two fdatasyncs: a kill -9 loses nothing (the kernel has the bytes); a power cut at most these. */
-const SYNC_EVERY = 256;
+/** At most this long between two fdatasyncs: a kill -9 loses nothing (the kernel has the bytes); a power cut at most the last second. */
+const SYNC_INTERVAL_MS = 1000;
 
 export class RestoreJournal {
   readonly done = new Map<string, string>();
   readonly begun = new Map<string, Record<string, unknown>>();
   private fd: number | undefined;
-  private unsynced = 0;
+  private lastSync = Date.now();
 
   private constructor(
     readonly file: string,
@@ -75,7 +75,7 @@ export class RestoreJournal {
   private append(l: JournalLine): void {
     if (this.fd === undefined) return;
     writeSync(this.fd, JSON.stringify(l) + '\n');
-    if (++this.unsynced >= SYNC_EVERY) this.sync();
+    if (Date.now() - this.lastSync >= SYNC_INTERVAL_MS) this.sync();
   }
 
   begin(key: string, info: Record<string, unknown>): void {
@@ -92,7 +92,7 @@ export class RestoreJournal {
   sync(): void {
     if (this.fd === undefined) return;
     fdatasyncSync(this.fd);
-    this.unsynced = 0;
+    this.lastSync = Date.now();
   }
 
   close(finished: boolean): void {
