@@ -232,6 +232,36 @@ describe('zxb doRestoreOnNewAccount, doUndelete, doItemRestore', function () {
     }
   });
 
+  it('doRestoreOnNewAccount --undelete: the messages live then, and those deleted since --undelete-start-date', async () => {
+    const from = Date.UTC(2026, 0, 1);
+    const at = sample.endDate - 1;
+    const live = new Set<number>();
+    const deletedInRange = new Set<number>();
+    for (const h of items) {
+      const tx = h.transactions.find((t) => t.start! <= at && (t.end === null || at < t.end));
+      if (!tx || tx.type !== 5) continue;
+      if (!tx.deleted) live.add(h.fileItemId!);
+      else if (h.transactions.some((t) => t.deleted && t.start! >= from && t.start! <= at))
+        deletedInRange.add(h.fileItemId!);
+    }
+    assert.ok(deletedInRange.size >= 3, `${deletedInRange.size} deleted in the range`);
+    const dest = `maildir:${path.join(tmp, 'undelete-too')}`;
+    const args = ['doRestoreOnNewAccount', root, name, dest, new Date(at).toISOString(), '--dry-run'];
+    const plain = await run(args);
+    const withUndelete = await run([...args, '--undelete', '--undelete-start-date', new Date(from).toISOString()]);
+    const ids = (j: RestoreJson): number[] => j.wouldWrite!.messages.map((m) => m.itemId).sort((a, b) => a - b);
+    assert.deepEqual(
+      ids(plain.json),
+      [...live].sort((a, b) => a - b),
+    );
+    assert.deepEqual(
+      ids(withUndelete.json),
+      [...live, ...deletedInRange].sort((a, b) => a - b),
+    );
+    for (const m of withUndelete.json.wouldWrite!.messages)
+      if (deletedInRange.has(m.itemId)) assert.ok(!m.flags.includes('\\Deleted'));
+  });
+
   it('doItemRestore: one message as it was at an earlier date, into --restore-folder', async () => {
     // A message whose flags changed: restored as its first state.
     const h = items.find((x) => {

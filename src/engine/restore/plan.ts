@@ -143,7 +143,7 @@ export function planAccountRestore(
     const to = when.kind === 'instant' ? when.at : Number.MAX_SAFE_INTEGER;
     const from = resolveAccountInstant(items, opts.undeleteFrom);
     const fromAt = from.kind === 'instant' ? from.at : to;
-    const extra = undeletedMessages(items, fromAt, to, { originalFolder: true, tag: undefined });
+    const extra = undeletedMessages(items, fromAt, to, { originalFolder: true, tag: undefined, into: when });
     const have = new Set(messages.map((m) => m.itemId));
     for (const m of extra.messages) if (!have.has(m.itemId)) messages.push(m);
     folderSegs.push(...extra.messages.map((m) => m.folder));
@@ -194,9 +194,11 @@ export function undeleteTag(at: number, zone?: string): string {
 }
 
 interface UndeleteOptions {
-  /** true: into the folder the message was in (its name now, or then if it is gone); false: into a folder named after the tag. */
+  /** true: into the folder the message was in (its name at `into`, or then if it is gone); false: into a folder named after the tag. */
   originalFolder: boolean;
   tag: string | undefined;
+  /** The moment whose folder tree receives the messages (doUndelete: now; an account restore: its moment). */
+  into: PointSpec;
 }
 
 /** Messages whose deletion starts in [from, to], each as it was just before its last deletion there. */
@@ -214,7 +216,7 @@ function undeletedMessages(
     if (!t) trees.set(k, (t = new FolderTreeAt(folders, when)));
     return t;
   };
-  const now = treeAt({ kind: 'last' });
+  const now = treeAt(o.into);
   const messages: PlannedMessage[] = [];
   const unrestorable: Unrestored[] = [];
   for (const h of items) {
@@ -264,6 +266,7 @@ export function planUndelete(
   const found = undeletedMessages(items, fromIn.kind === 'first' ? Number.MIN_SAFE_INTEGER : from, to, {
     originalFolder: opts.originalFolder,
     tag: opts.tag,
+    into: { kind: 'last' },
   });
   found.messages.sort((a, b) => a.itemId - b.itemId);
   return {

@@ -7,7 +7,7 @@
 import type { BlobStore } from '../blobs';
 import { finding, type Finding } from '../findings';
 import { throttle, type ProgressSink } from '../progress';
-import { readMessageContent } from './content';
+import { readMessageContent, type ContentResult } from './content';
 import type { RestoreJournal } from './journal';
 import type { PlannedMessage, RestorePlan, Unrestored } from './plan';
 import { TargetRefusal, type RestoreTarget } from './target';
@@ -109,7 +109,22 @@ export async function executeRestore(
       }
     }
     let n = 0;
-    for (const m of plan.messages) {
+    // The next message's BLOB is read while the target takes this one (an APPEND's round trip).
+    let prefetched: { key: string; content: Promise<ContentResult> } | undefined;
+    const contentOf = (m: PlannedMessage): Promise<ContentResult> =>
+      prefetched?.key === m.key ? prefetched.content : readMessageContent(blobs, m.digest);
+    const prefetch = (i: number): void => {
+      const next = plan.messages[i];
+      // Only a network target leaves time to fill; a local one writes at once.
+      if (!next || target?.kind !== 'imap' || journal?.done.has(next.key)) return;
+      // setImmediate: after the write has reached the socket, so reading overlaps the server's work.
+      const content = new Promise<ContentResult>((resolve, reject) =>
+        setImmediate(() => readMessageContent(blobs, next.digest).then(resolve, reject)),
+      );
+      content.catch(() => undefined);
+      prefetched = { key: next.key, content };
+    };
+    for (const [i, m] of plan.messages.entries()) {
       if (opts.signal?.aborted) {
         report.interrupted = true;
         break;
@@ -120,7 +135,7 @@ export async function executeRestore(
         done.push(m);
         continue;
       }
-      const content = await readMessageContent(blobs, m.digest);
+      const content = await contentOf(m);
       if (!content.ok) {
         report.unrestored.push({ itemId: m.itemId, reason: content.reason, detail: content.detail });
         continue;
@@ -146,7 +161,9 @@ export async function executeRestore(
       }
       journal?.begin(m.key, await target!.prepare(m));
       try {
-        const ref = await target!.write(m, content.bytes);
+        const writing = target!.write(m, content.bytes);
+        prefetch(i + 1);
+        const ref = await writing;
         journal?.markDone(m.key, ref);
         report.restored++;
         done.push(m);
