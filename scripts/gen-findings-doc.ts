@@ -41,6 +41,15 @@ export const PREFIX_SECTIONS: Readonly<Record<string, { title: string; about: st
     title: 'BLOBs',
     about: 'The deduplicated, gzip-compressed message store under `items/` (docs/backup-format.md §4).',
   },
+  imap: {
+    title: 'Mail servers',
+    about: 'An IMAP server that scans read from or restores write to (`imap://` URLs, docs/cli.md).',
+  },
+  lock: { title: 'The backup lock', about: '`.zxb-lock`: one command writing into a backup path at a time.' },
+  restore: {
+    title: 'Restores',
+    about: 'doRestoreOnNewAccount, doUndelete, doItemRestore: what could not be restored, and why (docs/cli.md).',
+  },
 };
 
 export const FINDINGS_DOC = path.join(__dirname, '..', 'docs', 'findings.md');
