@@ -51,6 +51,10 @@ export const PREFIX_SECTIONS: Readonly<Record<string, { title: string; about: st
     title: 'BLOBs',
     about: 'The deduplicated, gzip-compressed message store under `items/` (docs/backup-format.md §4).',
   },
+  restore: {
+    title: 'Restores',
+    about: 'doRestoreOnNewAccount, doUndelete, doItemRestore: what could not be restored, and why (docs/cli.md).',
+  },
 };
 
 export const FINDINGS_DOC = path.join(__dirname, '..', 'docs', 'findings.md');

@@ -27,6 +27,9 @@ import { registerUndoFix } from './commands/undoFix';
 import { registerDoExport } from './commands/doExport';
 import { registerDoPurge } from './commands/doPurge';
 import { registerLsp } from './commands/lsp';
+import { registerDoRestoreOnNewAccount } from './commands/doRestoreOnNewAccount';
+import { registerDoUndelete } from './commands/doUndelete';
+import { registerDoItemRestore } from './commands/doItemRestore';
 
 /** What an interruption leaves behind, for the commands that can say it for sure. */
 const INTERRUPT_EFFECT: Record<string, string> = {
@@ -73,6 +76,9 @@ export function buildProgram(run: Runner): Command {
   registerUndoFix(program, run);
   registerDoExport(program, run);
   registerDoPurge(program, run);
+  registerDoRestoreOnNewAccount(program, run);
+  registerDoUndelete(program, run);
+  registerDoItemRestore(program, run);
   registerLsp(program);
   program.addHelpText(
     'after',

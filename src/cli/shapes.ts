@@ -468,3 +468,40 @@ export interface PurgeJson extends Envelope<'doPurge'> {
   skipped: number;
   interrupted: boolean;
 }
+
+export interface UnrestoredItemJson {
+  itemId: number;
+  /** missing-blob, damaged-blob, broken-item or refused. */
+  reason: string;
+  detail: string;
+}
+
+/** doRestoreOnNewAccount, doUndelete and doItemRestore: Zextras' restore notification as JSON. */
+export interface RestoreJson extends Envelope<'doRestoreOnNewAccount' | 'doUndelete' | 'doItemRestore'> {
+  backupPath: string;
+  account: AccountRefJson;
+  /** The target, never with a password: imap://HOST:PORT as LOGIN, maildir:/mbox:/eml:ABSOLUTE-PATH. */
+  destination: string;
+  /** The moment restored (undelete: the end of the range): ISO 8601, or "last". */
+  date: string;
+  dryRun: boolean;
+  stats: { restored: number; skipped: number; unrestored: number };
+  skippedDetail: { alreadyRestored: number; notMail: number };
+  unrestoredItems: { account: string; itemIds: number[]; items: UnrestoredItemJson[] }[];
+  foldersCreated: number;
+  interrupted: boolean;
+  /** The journal a rerun continues from (in the cache folder), or null. */
+  journal: string | null;
+  /** --dry-run: what would be written; else null. */
+  wouldWrite: {
+    folders: string[];
+    messages: {
+      itemId: number;
+      folder: string;
+      flags: string[];
+      keywords: string[];
+      internalDate: string;
+      size: number | null;
+    }[];
+  } | null;
+}

@@ -148,6 +148,21 @@ export const FINDINGS = {
     'The IMAP server refused a command',
     "The message names the command and the server's answer; the rest of the work goes on.",
   ),
+  'restore.unrestored': entry(
+    'warning',
+    'An item could not be restored',
+    'The message names the item and why (a missing or damaged BLOB, a broken item file, a refused APPEND); the rest of the restore went on. Check the item with `zxb getItem`, repair the backup path, then rerun the same command: what is already restored is skipped.',
+  ),
+  'restore.empty-at-last': entry(
+    'warning',
+    'The account holds no message in its latest state',
+    'Its latest state may be the one after the mail was deleted: restore at the date the message names, when the account last held mail.',
+  ),
+  'restore.target-failed': entry(
+    'error',
+    'The restore target failed and the restore stopped',
+    'Fix what the message names (connection, disk space, permissions) and rerun the same command: it continues where it stopped.',
+  ),
   'lock.held': entry(
     'error',
     'Another command is writing into this backup path',

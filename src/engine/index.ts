@@ -29,3 +29,4 @@ export * from './check';
 export * from './catalogue';
 export * from './imap';
 export * from './maintenance';
+export * from './restore';
