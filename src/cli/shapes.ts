@@ -321,6 +321,8 @@ export interface ItemSearchJson extends Envelope<'doItemSearch'> {
 export interface SampleJson extends Envelope<'makeSample'> {
   dir: string;
   seed: number;
+  /** The size model of the messages: `real` (the default) or `small`. */
+  sizes: 'small' | 'real';
   accounts: { zimbraId: string; name: string; items: number }[];
   /** Item files written (fault files included). */
   items: number;

@@ -86,7 +86,16 @@ describe('docs/cli.md', () => {
       getMap: [fx.file(`map_${MAP_SERVER_ID}`)],
       getServerConfig: [fx.root, 'customizations', '--date', '15/01/2024'],
       doItemSearch: [fx.root, ALICE.name],
-      makeSample: [path.join(sampleParent, 'sample'), '--accounts', '2', '--items-per-account', '30', '--faults'],
+      makeSample: [
+        path.join(sampleParent, 'sample'),
+        '--accounts',
+        '2',
+        '--items-per-account',
+        '30',
+        '--faults',
+        '--sizes',
+        'small',
+      ],
     };
     for (const e of examples()) {
       const real = await zxbJson<unknown>(e.command, ...args[e.command]!);
