@@ -30,12 +30,15 @@ export interface CachedRow {
   facts: string;
 }
 
+/** A row of the folder query in raw mode. */
+type FolderRow = [rel: string, size: number, mtime: number, ino: number, findings: string, facts: string];
+
 export { defaultCacheDir };
 
 export class CheckCache {
   private readonly db: Database.Database;
   private readonly getStmt: Database.Statement<[string], CachedRow>;
-  private readonly folderStmt: Database.Statement<[string, string], CachedRow & { rel: string }>;
+  private readonly folderStmt: Database.Statement<[string, string], FolderRow>;
   private readonly putStmt: Database.Statement<[string, number, number, number, string, string]>;
   private pending: CacheRecord[] = [];
   readonly file: string;
@@ -59,9 +62,12 @@ export class CheckCache {
     this.db.exec('CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT)');
     this.db.prepare('INSERT OR REPLACE INTO meta (k, v) VALUES (?, ?)').run('root', `${realRoot} ${variant}`);
     this.getStmt = this.db.prepare('SELECT size, mtime, ino, findings, facts FROM files WHERE rel = ?');
-    this.folderStmt = this.db.prepare(
-      'SELECT rel, size, mtime, ino, findings, facts FROM files WHERE rel > ? AND rel < ?',
-    );
+    // Raw rows (arrays): about twice as fast to fetch as objects, for every file of a cached run.
+    this.folderStmt = this.db
+      .prepare<[string, string], FolderRow>(
+        'SELECT rel, size, mtime, ino, findings, facts FROM files WHERE rel > ? AND rel < ?',
+      )
+      .raw(true);
     this.putStmt = this.db.prepare(
       'INSERT OR REPLACE INTO files (rel, size, mtime, ino, findings, facts) VALUES (?, ?, ?, ?, ?, ?)',
     );
@@ -77,7 +83,8 @@ export class CheckCache {
     const out = new Map<string, CachedRow>();
     // '/' + 1 = '0': the range holds exactly the rels that start with `folder/`.
     for (const folder of folderRels)
-      for (const row of this.folderStmt.iterate(`${folder}/`, `${folder}0`)) out.set(row.rel, row);
+      for (const [rel, size, mtime, ino, findings, facts] of this.folderStmt.all(`${folder}/`, `${folder}0`))
+        out.set(rel, { size, mtime, ino, findings, facts });
     return out;
   }
 
