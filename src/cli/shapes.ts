@@ -400,6 +400,8 @@ export interface DiffJson extends Envelope<'diff'> {
 export interface SampleJson extends Envelope<'makeSample'> {
   dir: string;
   seed: number;
+  /** The size model of the messages: `real` (the default) or `small`. */
+  sizes: 'small' | 'real';
   accounts: { zimbraId: string; name: string; items: number }[];
   /** Item files written (fault files included). */
   items: number;

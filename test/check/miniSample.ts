@@ -1,7 +1,6 @@
 /**
  * A small, deterministic backup path written by the rules of docs/backup-format.md,
- * used while src/engine/sample (makeSample) is not available, and by the benchmark
- * when it needs BLOB-heavy data. Every file is valid: a check finds no error or warning.
+ * used while src/engine/sample (makeSample) is not available. Every file is valid: a check finds no error or warning.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';

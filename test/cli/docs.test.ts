@@ -100,7 +100,16 @@ describe('docs/cli.md', () => {
         '15/01/2024 10:00',
         '--dry-run',
       ],
-      makeSample: [path.join(sampleParent, 'sample'), '--accounts', '2', '--items-per-account', '30', '--faults'],
+      makeSample: [
+        path.join(sampleParent, 'sample'),
+        '--accounts',
+        '2',
+        '--items-per-account',
+        '30',
+        '--faults',
+        '--sizes',
+        'small',
+      ],
       doExport: [fx.root, path.join(sampleParent, 'export'), '--accounts', ALICE.name, '--to', '01/02/2024'],
       doPurge: [fx.root, '--purge-days', '1'],
     };

@@ -49,13 +49,33 @@ describe('zxb Ctrl-C', function () {
 
   it('SIGINT during makeSample leaves a partial tree and exits 3; a second SIGINT quits at once with 3 too', async () => {
     const once = await interrupt(
-      ['--progress', 'makeSample', path.join(work, 'a'), '--accounts', '40', '--items-per-account', '2000'],
+      [
+        '--progress',
+        'makeSample',
+        path.join(work, 'a'),
+        '--accounts',
+        '40',
+        '--items-per-account',
+        '2000',
+        '--sizes',
+        'small',
+      ],
       /progress: /,
     );
     assert.equal(once.code, ExitCode.INTERRUPTED, once.stderr);
     assert.match(once.stderr, /the sample folder is incomplete/);
     const twice = await interrupt(
-      ['--progress', 'makeSample', path.join(work, 'b'), '--accounts', '40', '--items-per-account', '2000'],
+      [
+        '--progress',
+        'makeSample',
+        path.join(work, 'b'),
+        '--accounts',
+        '40',
+        '--items-per-account',
+        '2000',
+        '--sizes',
+        'small',
+      ],
       /progress: /,
       2,
     );

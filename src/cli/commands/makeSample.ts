@@ -17,6 +17,7 @@ interface Options {
   itemsPerAccount: string;
   seed: string;
   faults?: boolean;
+  sizes: string;
 }
 
 export function registerMakeSample(program: Command, run: Runner): void {
@@ -28,6 +29,11 @@ export function registerMakeSample(program: Command, run: Runner): void {
     .option('--items-per-account <n>', 'item files per account', '120')
     .option('--seed <n>', 'random seed: the same options give the same tree', '1')
     .option('--faults', 'add the documented damaged files (docs/sample.md)')
+    .option(
+      '--sizes <model>',
+      'message sizes: real (of real mail, docs/sample.md) or small (a few KB, quick tests)',
+      'real',
+    )
     .option('--json', 'print JSON (see docs/cli.md)')
     .action((dir: string, opts: Options, cmd: Command) => run(cmd, (ctx) => makeSample(ctx, dir, opts)));
 }
@@ -61,13 +67,15 @@ export async function makeSample(ctx: CliContext, dir: string, opts: Options): P
   const accounts = positiveInt('--accounts', opts.accounts, 1);
   const itemsPerAccount = positiveInt('--items-per-account', opts.itemsPerAccount, 1);
   const seed = positiveInt('--seed', opts.seed, 0);
+  const sizes = opts.sizes.trim();
+  if (sizes !== 'real' && sizes !== 'small') usageError(`--sizes: "${opts.sizes}" is not real or small`);
   const abs = path.resolve(dir);
   await checkTarget(abs);
   // The generator (word lists, MIME and archive writers) loads for this command only: the others start faster.
   const { makeSample: generateSample } = await import('../../engine/sample/index.js');
   const result = await generateSample(
     abs,
-    { accounts, itemsPerAccount, seed, faults: opts.faults === true },
+    { accounts, itemsPerAccount, seed, faults: opts.faults === true, sizes },
     (done, total, phase) => ctx.progress({ phase: phase === 'accounts' ? 'writing items' : phase, done, total }),
     ctx.signal,
   );
@@ -75,6 +83,7 @@ export async function makeSample(ctx: CliContext, dir: string, opts: Options): P
     ...envelope('makeSample', z, []),
     dir: result.path,
     seed,
+    sizes: result.sizes,
     accounts: result.accounts,
     items: result.items,
     blobs: result.blobs,
@@ -91,6 +100,7 @@ export async function makeSample(ctx: CliContext, dir: string, opts: Options): P
   let text = renderKeyValues([
     ['sample', result.path],
     ['seed', seed],
+    ['sizes', result.sizes],
     ['accounts', result.accounts.length],
     ['item files', result.items],
     ['BLOBs', `${result.blobs} (${formatBytes(result.blobBytes)})`],

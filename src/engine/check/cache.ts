@@ -29,6 +29,9 @@ export interface CachedRow {
   facts: string;
 }
 
+/** A row of the folder query in raw mode. */
+type FolderRow = [rel: string, size: number, mtime: number, ino: number, findings: string, facts: string];
+
 export { defaultCacheDir };
 
 export class CheckCache {

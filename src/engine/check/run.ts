@@ -45,7 +45,6 @@ import { createPool, type CheckPool, type WorkerEntry } from './pool';
 import { describeSample, inSample } from './sample';
 import type {
   BatchFacts,
-  CachedStat,
   CheckContext,
   CheckOptions,
   CheckReport,
@@ -610,9 +609,16 @@ class CheckRun {
       item.type === 'item-folders' ? item.folders : item.folders.map((name) => `${BLOBS_DIR}/${name}`),
     );
     if (rows.size > 0) {
-      const expect: Record<string, CachedStat> = {};
-      for (const [rel, row] of rows) expect[rel] = [row.size, row.mtime, row.ino];
-      item.expect = expect;
+      const rels: string[] = [];
+      const stats = new Float64Array(3 * rows.size);
+      let i = 0;
+      for (const [rel, row] of rows) {
+        rels.push(rel);
+        stats[i++] = row.size;
+        stats[i++] = row.mtime;
+        stats[i++] = row.ino;
+      }
+      item.expect = { rels, stats };
     }
     return rows;
   }

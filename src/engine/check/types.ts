@@ -132,8 +132,8 @@ export type WorkItem =
       drive: boolean;
       /** false at level structure: names only, no file is opened. */
       read: boolean;
-      /** Cached stats by rel: files that still have them are not read (see CachedStat). */
-      expect?: Record<string, CachedStat>;
+      /** Cached stats: files that still have them are not read (see ExpectedStats). */
+      expect?: ExpectedStats;
       /** Return a cache record for every file read. */
       records: boolean;
     }
@@ -146,12 +146,22 @@ export type WorkItem =
       /** Verify the content (level blobs), else only list the names. */
       verify: boolean;
       sample?: SampleSpec;
-      expect?: Record<string, CachedStat>;
+      expect?: ExpectedStats;
       records: boolean;
     };
 
 /** [size, mtimeMs, ino] of a cached result (only verified BLOBs are cached, so every one stands when the file is unchanged). */
 export type CachedStat = [number, number, number];
+
+/**
+ * The cached stats a work item's files are compared with: rels, and [size, mtimeMs, ino]
+ * of rel i at 3i in one Float64Array. Posted to a worker, this clones several times
+ * faster than an object with a property per file (measured in a cached 100k-item run).
+ */
+export interface ExpectedStats {
+  rels: string[];
+  stats: Float64Array;
+}
 
 /** A file's result as the cache stores it: [rel, size, mtimeMs, ino, findings JSON, facts JSON]. */
 export type CacheRecord = [string, number, number, number, string, string];

@@ -18,7 +18,7 @@ import { isDigestName } from '../digestName';
 import { checkFileJobSync, checkStreamedBlob } from './fileCheck';
 import { FactsBuilder } from './factsBuilder';
 import { inSample } from './sample';
-import type { BatchFacts, CachedStat, CheckContext, FileJob, FileResult, WorkItem } from './types';
+import type { BatchFacts, CheckContext, ExpectedStats, FileJob, FileResult, FileStat, WorkItem } from './types';
 
 export async function runWorkItem(item: WorkItem, ctx: CheckContext): Promise<BatchFacts> {
   const b = new FactsBuilder(ctx);
@@ -26,12 +26,16 @@ export async function runWorkItem(item: WorkItem, ctx: CheckContext): Promise<Ba
     case 'files':
       for (const job of item.files) await checkOne(job, ctx, b, item.records);
       break;
-    case 'item-folders':
-      for (const rel of item.folders) await itemFolder(item, rel, ctx, b);
+    case 'item-folders': {
+      const expect = expectations(item.expect);
+      for (const rel of item.folders) await itemFolder(item, rel, ctx, b, expect);
       break;
-    case 'blob-folders':
-      for (const name of item.folders) await blobFolder(item, `${BLOBS_DIR}/${name}`, ctx, b);
+    }
+    case 'blob-folders': {
+      const expect = expectations(item.expect);
+      for (const name of item.folders) await blobFolder(item, `${BLOBS_DIR}/${name}`, ctx, b, expect);
       break;
+    }
   }
   return b.finish();
 }
@@ -49,9 +53,13 @@ function fold(r: FileResult, b: FactsBuilder, records: boolean): void {
   else b.add(r, records);
 }
 
-function expected(expect: Record<string, CachedStat> | undefined, rel: string): FileJob['expect'] {
-  const e = expect?.[rel];
-  return e && { size: e[0], mtimeMs: e[1], ino: e[2] };
+/** The cached stats of a work item by rel, built once per work item in the worker. */
+function expectations(expect: ExpectedStats | undefined): Map<string, FileStat> | undefined {
+  if (!expect) return undefined;
+  const m = new Map<string, FileStat>();
+  const s = expect.stats;
+  expect.rels.forEach((rel, i) => m.set(rel, { size: s[3 * i]!, mtimeMs: s[3 * i + 1]!, ino: s[3 * i + 2]! }));
+  return m;
 }
 
 function list(ctx: CheckContext, rel: string, b: FactsBuilder, report: boolean): Dirent[] | undefined {
@@ -67,6 +75,7 @@ async function itemFolder(
   folderRel: string,
   ctx: CheckContext,
   b: FactsBuilder,
+  expectations: Map<string, FileStat> | undefined,
 ): Promise<void> {
   const entries = list(ctx, folderRel, b, true);
   if (!entries) return;
@@ -106,7 +115,7 @@ async function itemFolder(
       continue;
     }
     const job: FileJob = { rel, kind: item.drive ? 'drive-item' : 'item', stat: item.records };
-    const expect = expected(item.expect, rel);
+    const expect = expectations?.get(rel);
     if (expect) job.expect = expect;
     const pending = checkOne(job, ctx, b, item.records);
     if (pending) await pending;
@@ -118,6 +127,7 @@ async function blobFolder(
   folderRel: string,
   ctx: CheckContext,
   b: FactsBuilder,
+  expectations: Map<string, FileStat> | undefined,
 ): Promise<void> {
   const entries = list(ctx, folderRel, b, item.layout);
   if (!entries) return;
@@ -137,7 +147,7 @@ async function blobFolder(
     if (!item.verify) continue;
     const verify = inSample(f.name, item.sample);
     const job: FileJob = { rel, kind: 'blob', verify };
-    const expect = expected(item.expect, rel);
+    const expect = expectations?.get(rel);
     if (expect) job.expect = expect;
     const pending = checkOne(job, ctx, b, item.records);
     if (pending) await pending;

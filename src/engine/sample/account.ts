@@ -20,6 +20,7 @@ import type { ContentKind, SampleContext, Stored } from './context';
 import { ItemBuilder, type ItemFields } from './history';
 import { MESSAGE_STRUCTURES, type Person } from './mime';
 import { Rng } from './random';
+import { REAL_MAIL, sharedSlots } from './sizes';
 import { CONTENT_START, DAY, END_DATE, HOUR, MINUTE } from './timeline';
 import { DOCUMENT_NAMES, FOLDER_NAMES, TAG_NAMES } from './words';
 
@@ -69,6 +70,10 @@ export interface AccountResult {
 /** System folders written for every account: id → parent. USER_ROOT is its own parent. */
 export const SYSTEM_FOLDER_IDS = [1, 2, 3, 4, 5, 6, 7, 8, 10, 13, 15, 16] as const;
 export const FIRST_USER_ITEM = 256;
+/** planAccounts puts this many people outside the organisation first in every account's correspondents. */
+export const OUTSIDE_CORRESPONDENTS = 24;
+/** The To of a message several mailboxes receive. */
+const SHARED_RECIPIENT: Person = { name: 'Project team', email: 'project-team@example.com', tzMinutes: 60 };
 
 const INBOX = 2;
 const TRASH = 3;
@@ -440,6 +445,8 @@ export class AccountGenerator {
       originalDate !== undefined
         ? Math.floor(originalDate / 1000) * 1000
         : Math.floor((created - irng.int(5, 7200) * 1000) / 1000) * 1000;
+    const shared = this.sharedMessage(ordinal, spam, originalDate, date);
+    if (shared) return { s: shared, spam: false };
     const k = this.contentKey('message', `m${ordinal}`, date);
     const forcedStructure =
       !this.ctx.pool.pooled && p.role !== 'system' && ordinal < MESSAGE_STRUCTURES.length
@@ -454,6 +461,7 @@ export class AccountGenerator {
       kind: spam ? 'spam' : 'normal',
       ...(forcedStructure ? { structure: forcedStructure } : {}),
       ...(p.role === 'system' ? { outgoing: false } : {}),
+      sizes: this.ctx.sizes,
     };
     const s = this.stored(k, spam ? ':spam' : '', () => makeMessage(seed, key, req));
     // A later save of a draft: the same message with a longer body (pooled: a date fixed by the slot).
@@ -464,6 +472,40 @@ export class AccountGenerator {
       );
     };
     return { s, spam, remake };
+  }
+
+  /**
+   * Real sizes: a share of received messages is a copy of one message that several
+   * mailboxes of the server hold (a team thread, an internal list): one BLOB, deduplicated.
+   * A time slot names it, so its Date is never after the items that use it.
+   */
+  private sharedMessage(
+    ordinal: number,
+    spam: boolean,
+    originalDate: number | undefined,
+    date: number,
+  ): Stored<MessageMeta> | undefined {
+    const p = this.plan;
+    if (this.ctx.sizes !== 'real' || this.ctx.pool.pooled || p.role === 'system' || spam) return undefined;
+    if (originalDate !== undefined || ordinal < MESSAGE_STRUCTURES.length) return undefined;
+    if (!Rng.of(this.ctx.seed, 'sizes', 'shared', p.index, ordinal).chance(REAL_MAIL.sharedShare)) return undefined;
+    const slots = sharedSlots(this.ctx.total);
+    const span = END_DATE - CONTENT_START;
+    const slot = Math.max(0, Math.min(slots - 1, Math.floor(((date - CONTENT_START) / span) * slots)));
+    const at = Math.floor((CONTENT_START + (slot * span) / slots) / 1000) * 1000;
+    const key = `shared:${slot}`;
+    return this.ctx.store(key, () =>
+      makeMessage(this.ctx.seed, key, {
+        owner: SHARED_RECIPIENT,
+        mailHost: 'mail.example.com',
+        // The outside correspondents come first and are the same for every account.
+        correspondents: p.correspondents.slice(0, OUTSIDE_CORRESPONDENTS),
+        date: at,
+        kind: 'normal',
+        outgoing: false,
+        sizes: 'real',
+      }),
+    );
   }
 
   private message(id: number, irng: Rng, created: number, originalDate: number | undefined): ItemBuilder {

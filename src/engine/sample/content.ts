@@ -7,12 +7,15 @@ import { makeCsv, makePdf, makePng } from './binary';
 import {
   buildMessage,
   MESSAGE_STRUCTURES,
+  rfc5322Date,
+  type MessageSpec,
   wrapText,
   type Attachment,
   type MessageStructure,
   type Person,
 } from './mime';
 import { Rng } from './random';
+import { hasRealAttachments, realAttachments, realBodyTail, realExtraHeaders, type SizeModel } from './sizes';
 import {
   COMPANIES,
   EVENT_TITLES,
@@ -60,6 +63,8 @@ export interface MessageRequest {
   attachmentBytes?: number;
   /** A later save of the same draft (2, 3, …): same headers, a longer body. */
   revision?: number;
+  /** The size model (default `small`; docs/sample.md, "Sizes"). */
+  sizes?: SizeModel;
 }
 
 const STRUCTURE_WEIGHTS = [25, 15, 10, 12, 23, 15];
@@ -200,10 +205,20 @@ export function makeMessage(seed: number, key: string, req: MessageRequest): Gen
     const r = Rng.of(seed, 'message', key, 'revision', req.revision);
     text += `\n\nP.S. ${wrapText(paragraph(r, lang === 'ja' ? 'ja' : lang, req.revision))}`;
   }
+  // Real sizes: quoted history to the model's length, and real attachments for a share of messages.
+  const real = req.sizes === 'real' && req.kind === 'normal';
+  if (real) {
+    text += realBodyTail(seed, key, lang, Buffer.byteLength(text, 'utf8'));
+    // Here `mixed` means "with attachments": the model's share decides, not the structure weights.
+    if (hasRealAttachments(seed, key)) structure = 'mixed';
+    else if (structure === 'mixed') structure = 'alternative';
+  }
   // A 7bit us-ascii body cannot carry "Schäfer": fold it to "Schafer", as an old client would.
   if (structure === 'plain-ascii') text = asciiFold(text);
   let attachments: Attachment[] = [];
-  if (req.kind === 'large') {
+  if (real) {
+    if (structure === 'mixed') attachments = realAttachments(seed, key, subject, lang);
+  } else if (req.kind === 'large') {
     const big = req.attachmentBytes ?? 1_100_000;
     attachments = [
       {
@@ -214,7 +229,7 @@ export function makeMessage(seed: number, key: string, req: MessageRequest): Gen
     ];
   } else if (structure === 'mixed') attachments = attachmentsFor(rng, lang, subject);
   const highPriority = req.kind === 'normal' && rng.chance(0.05);
-  const spec = {
+  const spec: MessageSpec = {
     from,
     to,
     cc,
@@ -231,6 +246,11 @@ export function makeMessage(seed: number, key: string, req: MessageRequest): Gen
       : {}),
     ...(req.kind === 'spam' ? { extraHeaders: ['X-Spam-Flag: YES', `X-Spam-Score: ${rng.int(60, 150) / 10}`] } : {}),
   };
+  if (req.sizes === 'real')
+    spec.extraHeaders = [
+      ...realExtraHeaders(seed, key, from.email.split('@')[1] ?? 'example.com', rfc5322Date(req.date, 0)),
+      ...(spec.extraHeaders ?? []),
+    ];
   const bytes = buildMessage(spec, rng);
   return {
     bytes,

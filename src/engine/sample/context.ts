@@ -3,6 +3,7 @@ import type { Correspondent, MessageMeta } from './content';
 import type { Person } from './mime';
 import { CancelledError } from '../progress';
 import type { BackupWriter, BlobRef } from '../format';
+import type { SizeModel } from './sizes';
 
 export type ContentKind = 'message' | 'contact' | 'event' | 'task' | 'document';
 
@@ -33,6 +34,7 @@ export class SampleContext {
     readonly seed: number,
     readonly writer: BackupWriter,
     readonly pool: PoolConfig,
+    readonly sizes: SizeModel,
     readonly broadcasts: readonly Broadcast[],
     readonly total: number,
     private readonly onProgress: ((done: number, total: number, phase: string) => void) | undefined,

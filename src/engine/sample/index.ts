@@ -11,6 +11,7 @@ import {
   AccountGenerator,
   composition,
   minimumItems,
+  OUTSIDE_CORRESPONDENTS,
   type AccountPlan,
   type AccountResult,
   type AccountRole,
@@ -20,12 +21,14 @@ import { pickLang, type Correspondent } from './content';
 import { SampleContext, type Broadcast, type ContentKind, type PoolConfig } from './context';
 import { addFaults, type SampleFault } from './faults';
 import { Rng, hashSeed } from './random';
+import type { SizeModel } from './sizes';
 import { DAY, END_DATE, HOUR, MINUTE, START_DATE } from './timeline';
 import { FIRST_NAMES, LAST_NAMES, OUR_DOMAINS, OUTSIDE_DOMAINS, TIME_ZONES, localPart } from './words';
 
 export type { SampleFault } from './faults';
 export { START_DATE, END_DATE } from './timeline';
 export { decodeWords, encodeWords, quotedPrintable } from './mime';
+export { SIZE_MODELS, type SizeModel } from './sizes';
 
 export interface SampleOptions {
   /** Account folders (default 6): one imported, one deleted and one system account among them when there are enough. */
@@ -41,6 +44,11 @@ export interface SampleOptions {
    * Off by default: their `id` is a UUID, which the item parser reports as a schema warning.
    */
   drive?: boolean;
+  /**
+   * The size model of messages (docs/sample.md, "Sizes"): `small` (the default here, for
+   * tests: short messages, a few KB) or `real` (sizes of real mail; the CLI's default).
+   */
+  sizes?: SizeModel;
 }
 
 export interface SampleProgress {
@@ -56,6 +64,7 @@ export interface SampleResult {
   blobs: number;
   blobBytes: number;
   faults: SampleFault[];
+  sizes: SizeModel;
   /** The timeline: every transaction starts in [startDate, endDate); use endDate as "now". */
   startDate: number;
   endDate: number;
@@ -148,7 +157,7 @@ function planAccounts(seed: number, n: number, perAccount: number, serverId: str
   }
   // Correspondents: people outside, and the other (human) accounts.
   const outside: Correspondent[] = [];
-  for (let k = 0; k < 24; k++) {
+  for (let k = 0; k < OUTSIDE_CORRESPONDENTS; k++) {
     const first = rng.pick(FIRST_NAMES);
     const last = rng.pick(LAST_NAMES);
     outside.push({
@@ -211,7 +220,7 @@ export async function makeSample(
   // Not durable (no fsync): an interrupted sample is thrown away anyway, and fsync per file
   // made it several times slower; each file still appears whole or not at all.
   const writer = new BackupWriter(root, { durable: false });
-  const ctx = new SampleContext(seed, writer, pool, broadcasts(), total, onProgress, signal);
+  const ctx = new SampleContext(seed, writer, pool, opts.sizes ?? 'small', broadcasts(), total, onProgress, signal);
   ctx.report('accounts');
 
   const results: AccountResult[] = [];
@@ -261,6 +270,7 @@ export async function makeSample(
     blobs: writer.blobFiles,
     blobBytes: writer.blobFileBytes,
     faults,
+    sizes: opts.sizes ?? 'small',
     startDate: START_DATE,
     endDate: END_DATE,
   };
