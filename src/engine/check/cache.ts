@@ -30,7 +30,6 @@ export interface CachedRow {
 }
 
 /** A row of the folder query in raw mode. */
-type FolderRow = [rel: string, size: number, mtime: number, ino: number, findings: string, facts: string];
 
 export { defaultCacheDir };
 
