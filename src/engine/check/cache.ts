@@ -29,8 +29,6 @@ export interface CachedRow {
   facts: string;
 }
 
-/** A row of the folder query in raw mode. */
-
 export { defaultCacheDir };
 
 export class CheckCache {
