@@ -26,3 +26,4 @@ export * from './schema';
 export * from './check';
 export * from './catalogue';
 export * from './imap';
+export * from './scan';

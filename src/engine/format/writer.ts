@@ -56,6 +56,8 @@ export class BackupWriter {
   private readonly atomic: AtomicOptions;
   /** Files written, and those under items/ (BLOBs, fault files included) with their bytes. */
   files = 0;
+  /** Bytes of every file written (a scan's summary). */
+  bytesWritten = 0;
   blobFiles = 0;
   blobFileBytes = 0;
 
@@ -275,6 +277,7 @@ export class BackupWriter {
 
   private count(rel: string, bytes: number): void {
     this.files++;
+    this.bytesWritten += bytes;
     if (rel.startsWith(`${BLOBS_DIR}/`)) {
       this.blobFiles++;
       this.blobFileBytes += bytes;

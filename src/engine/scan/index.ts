@@ -1,0 +1,6 @@
+/** Scans of a mailbox over IMAP into a backup path: SmartScan, AccountScan, Real Time Scan. No vscode import. */
+export * from './accounts';
+export * from './flags';
+export { scanAccount, uidSet, type AccountScanSummary, type AccountScanInput } from './account';
+export * from './smartScan';
+export { IMAP_STATE_DIR, stateDirOf, scannedAccounts } from './state';
