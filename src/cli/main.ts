@@ -23,6 +23,8 @@ import { registerMakeSample } from './commands/makeSample';
 import { registerDoCoherencyCheck } from './commands/doCoherencyCheck';
 import { registerUndoFix } from './commands/undoFix';
 import { registerLsp } from './commands/lsp';
+import { registerDoSmartScan } from './commands/doSmartScan';
+import { registerDoAccountScan } from './commands/doAccountScan';
 
 /** What an interruption leaves behind, for the commands that can say it for sure. */
 const INTERRUPT_EFFECT: Record<string, string> = {
@@ -34,6 +36,9 @@ const INTERRUPT_EFFECT: Record<string, string> = {
   getServerConfig: 'nothing was written',
   doItemSearch: 'nothing was written',
   makeSample: 'the sample folder is incomplete',
+  doSmartScan: 'what was scanned is in the backup; the next scan goes on from there',
+  doAccountScan: 'what was scanned is in the backup; the next scan goes on from there',
+  doRealtimeScan: 'every change seen so far is in the backup',
 };
 
 export function buildProgram(run: Runner): Command {
@@ -64,6 +69,8 @@ export function buildProgram(run: Runner): Command {
   registerMakeSample(program, run);
   registerDoCoherencyCheck(program, run);
   registerUndoFix(program, run);
+  registerDoSmartScan(program, run);
+  registerDoAccountScan(program, run);
   registerLsp(program);
   program.addHelpText(
     'after',
