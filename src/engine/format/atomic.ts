@@ -35,6 +35,12 @@ export function tempPathFor(abs: string): string {
   return path.join(path.dirname(abs), `.${path.basename(abs)}.zxb-tmp-${SESSION}-${++counter}`);
 }
 
+/** The writer's pid in a temp name of ours (tempPathFor), or undefined for any other name. */
+export function tempFileWriterPid(name: string): number | undefined {
+  const m = /^\..+\.zxb-tmp-(\d+)-[0-9a-f]{6}-\d+$/.exec(name);
+  return m ? Number(m[1]) : undefined;
+}
+
 const TEMP_FLAGS = fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL;
 
 export async function writeFileAtomic(abs: string, data: Uint8Array | string, opts: AtomicOptions = {}): Promise<void> {

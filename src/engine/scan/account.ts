@@ -26,7 +26,7 @@ import { blobRelPath, itemRelPath } from '../layout';
 import { throwIfCancelled, type ProgressSink } from '../progress';
 import { ItemType, USER_ROOT_ID } from '../zimbra';
 import { marksOf, sameMarks, type MessageMarks } from './flags';
-import { AccountState, type FolderState, type MessageState } from './state';
+import { AccountState, digestsOfAllScans, type FolderState, type MessageState } from './state';
 
 export interface AccountScanSummary {
   login: string;
@@ -295,7 +295,7 @@ export async function scanAccount(input: AccountScanInput): Promise<AccountScanS
         if (newUids.length > 0) {
           const range = newUids[0] === -1 ? '1:*' : uidSet(newUids);
           for await (const msg of client.fetch(range, FETCH_WHOLE, { uid: true })) {
-            const a = arrivalOf(f.id, msg, writer);
+            const a = arrivalOf(f.id, msg, writer, state);
             if (a) arrivals.push(a);
             else
               sum.findings.push(finding('scan.message-skipped', '', `${input.name}: ${e.path} UID ${msg.uid}: no content`));
@@ -400,6 +400,7 @@ export async function scanAccount(input: AccountScanInput): Promise<AccountScanS
       sum.folders.deleted++;
     }
     for (const [id, m] of marks) state.setFolderMarks(id, m);
+    await quarantineLeftoverBlobs(root, state);
     let liveNow = 0;
     for (const m of state.messages.values()) if (!m.deleted) liveNow++;
     sum.unchanged = liveNow - sum.new - sum.changed - sum.moved;
@@ -502,9 +503,11 @@ type Fetched = {
 };
 
 /** Stores the BLOB at once and keeps what the item's first transaction needs. */
-function arrivalOf(folderId: number, msg: Fetched, writer: BackupWriter): Arrival | undefined {
+function arrivalOf(folderId: number, msg: Fetched, writer: BackupWriter, state: AccountState): Arrival | undefined {
   const src = msg.source;
   if (!src) return undefined;
+  const digest = computeDigest(src);
+  if (!writer.hasBlob(digest) && !existsSync(writer.abs(blobRelPath(digest)!))) state.noteNewBlob(digest);
   const blob = writer.putBlob(src);
   const env = msg.envelope ?? {};
   const marks = marksOf(msg.flags ?? []);
@@ -580,6 +583,24 @@ async function verifyKnown(
       finding('scan.blob-rewritten', rel, `${account}: ${rel} was missing or damaged; rewritten from ${folder}`),
     );
   }
+}
+
+/**
+ * A BLOB a killed scan stored for a message it never recorded, and that message is gone from
+ * the server since: nothing references it. Moved to the quarantine (never deleted), once no
+ * scan state of the backup path references it (BLOBs are shared across accounts).
+ */
+async function quarantineLeftoverBlobs(root: string, state: AccountState): Promise<void> {
+  if (state.pendingBlobs.size === 0) return;
+  const mine = new Set([...state.messages.values()].map((m) => m.digest));
+  const candidates = [...state.pendingBlobs].filter((d) => !mine.has(d));
+  state.pendingBlobs.clear();
+  if (candidates.length === 0) return;
+  const others = digestsOfAllScans(root);
+  const moves = candidates
+    .filter((d) => !others.has(d) && existsSync(absOf(root, blobRelPath(d)!)))
+    .map((d) => ({ rel: blobRelPath(d)!, reason: 'blob.orphan' as const }));
+  if (moves.length > 0) await applyFix(root, { moves, rewrites: [] }, Date.now(), { lockHeld: true });
 }
 
 function writeAccountStat(writer: BackupWriter, state: AccountState, T: number): void {

@@ -14,6 +14,7 @@ import { isCancelled, type ProgressSink } from '../progress';
 import { failWith } from '../findings';
 import { scanAccountId, scanServerId, sourceKey } from './accounts';
 import { scanAccount, type AccountScanSummary } from './account';
+import { removeDeadTempFiles } from './cleanup';
 
 export const BACKUP_VERSION = '4.0.0';
 
@@ -79,6 +80,12 @@ export async function runScan(opts: ScanOptions): Promise<ScanReport> {
     durationMs: 0,
   };
   try {
+    // A scan was killed: its temp files are swept before this one writes.
+    if (got.tookOverStale)
+      removeDeadTempFiles(
+        opts.root,
+        opts.accounts.map((a) => scanAccountId(opts.endpoint, a.login)),
+      );
     const writer = new BackupWriter(opts.root, { durable: opts.durable !== false });
     const queue = [...opts.accounts];
     const worker = async (): Promise<void> => {

@@ -10,7 +10,7 @@
  * at the record's start): a scan killed at any moment loses nothing and, on the next run,
  * writes nothing twice.
  */
-import { closeSync, fdatasyncSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fdatasyncSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import * as path from 'node:path';
 import { writeFileAtomicSync } from '../format/atomic';
 import { parseItemBytes } from '../item/parse';
@@ -63,7 +63,9 @@ export interface AccountStateData {
 
 type JournalRecord =
   | { op: 'folder'; folder: FolderState; written: boolean }
-  | { op: 'message'; message: MessageState; written: boolean };
+  | { op: 'message'; message: MessageState; written: boolean }
+  /** A BLOB new to the store is about to be written (its item may never be, if the scan is killed). */
+  | { op: 'blob'; digest: string };
 
 export function stateDirOf(zimbraId: string): string {
   return `${IMAP_STATE_DIR}/${zimbraId}`;
@@ -76,6 +78,8 @@ export class AccountState {
   /** `${folderId}:${uid}` → message id, for live messages. */
   private readonly byUid = new Map<string, number>();
   private journalFd: number | undefined;
+  /** BLOBs an interrupted scan stored for messages it may not have recorded (journal 'blob' records). */
+  readonly pendingBlobs = new Set<string>();
   /** Whether this run changed anything (a scan that found nothing writes nothing, not even the state). */
   dirty = false;
   private readonly dirAbs: string;
@@ -131,6 +135,10 @@ export class AccountState {
       } catch {
         continue; // the last line of a killed scan may be cut: its item file was not written yet
       }
+      if (r.op === 'blob') {
+        this.pendingBlobs.add(r.digest);
+        continue;
+      }
       const v = r.op === 'folder' ? r.folder : r.message;
       this.data.nextId = Math.max(this.data.nextId, v.id + 1);
       // A record whose transaction is the item file's last one was written; a state-only record (a UID remap) always holds.
@@ -184,12 +192,19 @@ export class AccountState {
    * Records a change: journaled (and flushed) first; then `write` puts the transaction in
    * the item file (written = true), or nothing is written (a UID remap: written = false).
    */
-  record(r: JournalRecord, write?: () => void): void {
+  record(r: Exclude<JournalRecord, { op: 'blob' }>, write?: () => void): void {
     this.dirty = true;
     this.journal(r);
     write?.();
     if (r.op === 'folder') this.folders.set(r.folder.id, r.folder);
     else this.putMessage(r.message);
+  }
+
+  /** Journals a BLOB about to be stored for the first time, so a killed scan's leftover can be found. */
+  noteNewBlob(digest: string): void {
+    this.dirty = true;
+    this.pendingBlobs.add(digest);
+    this.journal({ op: 'blob', digest });
   }
 
   /** Updates a folder's sync marks (UIDVALIDITY, HIGHESTMODSEQ…): state only, saved with the snapshot. */
@@ -236,6 +251,26 @@ export class AccountState {
     if (this.journalFd !== undefined) closeSync(this.journalFd);
     this.journalFd = undefined;
   }
+}
+
+/** Every digest the scan states of the backup path reference (all accounts scanned into it). */
+export function digestsOfAllScans(root: string): Set<string> {
+  const out = new Set<string>();
+  let ids: string[] = [];
+  try {
+    ids = readdirSync(absOf(root, IMAP_STATE_DIR));
+  } catch {
+    return out;
+  }
+  for (const id of ids) {
+    try {
+      const d = JSON.parse(readFileSync(absOf(root, `${stateDirOf(id)}/state.json`), 'utf8')) as AccountStateData;
+      for (const m of d.messages) out.add(m.digest);
+    } catch {
+      /* no snapshot yet */
+    }
+  }
+  return out;
 }
 
 /** The zimbraIds and logins of the accounts scanned into a backup path (to name an account by either). */
