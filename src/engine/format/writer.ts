@@ -229,8 +229,9 @@ export class BackupWriter {
    * already on disk is verified and left alone; one that holds other content is an
    * error, never overwritten.
    */
-  putBlob(content: Uint8Array): BlobRef {
-    const digest = computeDigest(content);
+  putBlob(content: Uint8Array, knownDigest?: string): BlobRef {
+    // A caller that hashed the content already (a scan, to journal it first) passes its digest.
+    const digest = knownDigest ?? computeDigest(content);
     const known = this.blobs.get(digest);
     if (known !== undefined) return { digest, size: content.length, stored: known, written: false };
     const rel = blobRelPath(digest)!;

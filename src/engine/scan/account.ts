@@ -508,7 +508,7 @@ function arrivalOf(folderId: number, msg: Fetched, writer: BackupWriter, state: 
   if (!src) return undefined;
   const digest = computeDigest(src);
   if (!writer.hasBlob(digest) && !existsSync(writer.abs(blobRelPath(digest)!))) state.noteNewBlob(digest);
-  const blob = writer.putBlob(src);
+  const blob = writer.putBlob(src, digest);
   const env = msg.envelope ?? {};
   const marks = marksOf(msg.flags ?? []);
   const internal = msg.internalDate === undefined ? undefined : new Date(msg.internalDate).getTime();
