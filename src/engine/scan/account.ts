@@ -67,6 +67,8 @@ export interface AccountScanInput {
   /** The scan's instant (epoch ms); default now. */
   now?: number;
   durable?: boolean;
+  /** The state kept in memory by a caller that scans again and again (the Real Time Scan); else loaded. */
+  state?: AccountState;
 }
 
 const SPECIAL_USE_IDS: Readonly<Record<string, number>> = {
@@ -96,11 +98,14 @@ export async function scanAccount(input: AccountScanInput): Promise<AccountScanS
   const T = input.now ?? t0;
   const bytes0 = writer.bytesWritten;
   const blobs0 = writer.blobFiles;
-  const state = AccountState.load(
-    root,
-    { zimbraId, login: input.login, name: input.name, source: input.source, createdDate: T },
-    { durable: input.durable !== false },
-  );
+  const state =
+    input.state ??
+    AccountState.load(
+      root,
+      { zimbraId, login: input.login, name: input.name, source: input.source, createdDate: T },
+      { durable: input.durable !== false },
+    );
+  state.dirty = false;
   const sum: AccountScanSummary = {
     login: input.login,
     name: input.name,
@@ -142,6 +147,8 @@ export async function scanAccount(input: AccountScanInput): Promise<AccountScanS
     }
 
     // --- 1. folders
+    // A selected folder's STATUS is the session's view, not the server's: leave it first (a Real Time Scan pass).
+    if (client.mailbox) await client.mailboxClose();
     const listed = await client.list({
       statusQuery: { messages: true, uidNext: true, uidValidity: true, highestModseq: true },
     });

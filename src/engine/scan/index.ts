@@ -4,3 +4,4 @@ export * from './flags';
 export { scanAccount, uidSet, type AccountScanSummary, type AccountScanInput } from './account';
 export * from './smartScan';
 export { IMAP_STATE_DIR, stateDirOf, scannedAccounts } from './state';
+export { runRealtimeScan, POLL_MS, type RealtimeOptions } from './realtime';

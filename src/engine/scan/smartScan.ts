@@ -146,7 +146,7 @@ async function scanOne(opts: ScanOptions, writer: BackupWriter, a: ScanAccountRe
   }
 }
 
-function hasRootBackupStat(root: string): boolean {
+export function hasRootBackupStat(root: string): boolean {
   try {
     readFileSync(absOf(root, 'backupstat'));
     return true;
@@ -155,7 +155,11 @@ function hasRootBackupStat(root: string): boolean {
   }
 }
 
-function writeRootBackupStat(writer: BackupWriter, opts: ScanOptions, t0: number): void {
+export function writeRootBackupStat(
+  writer: BackupWriter,
+  opts: Pick<ScanOptions, 'root' | 'endpoint'>,
+  t0: number,
+): void {
   let first = t0;
   let count = 0;
   try {
