@@ -25,6 +25,7 @@ import { registerUndoFix } from './commands/undoFix';
 import { registerLsp } from './commands/lsp';
 import { registerDoSmartScan } from './commands/doSmartScan';
 import { registerDoAccountScan } from './commands/doAccountScan';
+import { registerDoRealtimeScan } from './commands/doRealtimeScan';
 
 /** What an interruption leaves behind, for the commands that can say it for sure. */
 const INTERRUPT_EFFECT: Record<string, string> = {
@@ -71,6 +72,7 @@ export function buildProgram(run: Runner): Command {
   registerUndoFix(program, run);
   registerDoSmartScan(program, run);
   registerDoAccountScan(program, run);
+  registerDoRealtimeScan(program, run);
   registerLsp(program);
   program.addHelpText(
     'after',
