@@ -117,7 +117,9 @@ async function main(): Promise<void> {
     const changed = await scan(root);
 
     const rate = (s: number) => `${fmt(N / s)} msg/s, ${fmt(bytes / 1e6 / s, 1)} MB/s`;
-    console.log(`bare imapflow FETCH BODY[]   ${fmt(bare, 2)} s  ${rate(bare)} (${fetched} messages, ${fmt(fetchedBytes / 1e6, 1)} MB)`);
+    console.log(
+      `bare imapflow FETCH BODY[]   ${fmt(bare, 2)} s  ${rate(bare)} (${fetched} messages, ${fmt(fetchedBytes / 1e6, 1)} MB)`,
+    );
     console.log(
       `first SmartScan (fsync)      ${fmt(first.s, 2)} s  ${rate(first.s)}  ratio ${fmt(bare / first.s, 2)} (goal ≥ 0.8); ${fmt(first.a.bytesWritten / 1e6, 1)} MB written`,
     );

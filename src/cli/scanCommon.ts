@@ -44,7 +44,11 @@ export async function accountsFromFile(file: string, o: ScanCliOptions): Promise
   try {
     text = await fs.readFile(path.resolve(file), 'utf8');
   } catch (err) {
-    usageError(`--accounts-file: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? err}`, 'io.not-found', file);
+    usageError(
+      `--accounts-file: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? err}`,
+      'io.not-found',
+      file,
+    );
   }
   const parsed = parseAccountsFile(text);
   if (!parsed.ok) usageError(`--accounts-file ${file}${parsed.line ? `:${parsed.line}` : ''}: ${parsed.why}`);

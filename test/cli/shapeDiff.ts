@@ -15,4 +15,3 @@ export function shapeDiff(doc: unknown, real: unknown, at = '$'): string[] {
   for (const k of Object.keys(a)) if (k in b && !FREE_FORM.has(k)) out.push(...shapeDiff(a[k], b[k], `${at}.${k}`));
   return out;
 }
-

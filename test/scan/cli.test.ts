@@ -70,7 +70,15 @@ describe('scan: the zxb scan commands', function () {
     assert.doesNotMatch(bad.stderr + bad.stdout, /not-the-password/);
 
     const port = await freePort();
-    const closed = await run(['doAccountScan', root, 'alice', '--domain', 'example.test', '--source', `imap://127.0.0.1:${port}`]);
+    const closed = await run([
+      'doAccountScan',
+      root,
+      'alice',
+      '--domain',
+      'example.test',
+      '--source',
+      `imap://127.0.0.1:${port}`,
+    ]);
     assert.equal(closed.code, 2);
     assert.match(closed.stderr, /cannot connect \(ECONNREFUSED\)/);
 
@@ -78,7 +86,13 @@ describe('scan: the zxb scan commands', function () {
     assert.equal(tls.code, 2);
     assert.match(tls.stderr, /TLS failed/);
 
-    const inUrl = await run(['doAccountScan', root, 'alice', '--source', `imap://alice:${PASSWORD}@127.0.0.1:${server.port}`]);
+    const inUrl = await run([
+      'doAccountScan',
+      root,
+      'alice',
+      '--source',
+      `imap://alice:${PASSWORD}@127.0.0.1:${server.port}`,
+    ]);
     assert.equal(inUrl.code, 2);
     assert.match(inUrl.stderr, /a password never goes in the URL/);
     assert.doesNotMatch(inUrl.stderr, new RegExp(PASSWORD));
@@ -86,7 +100,17 @@ describe('scan: the zxb scan commands', function () {
 
   it('doRealtimeScan runs until Ctrl-C (exit 0), and a SmartScan meanwhile refuses', async () => {
     const child = startZxb(
-      ['doRealtimeScan', root, '--source', server.url, '--accounts-file', accounts, '--domain', 'example.test', '--json'],
+      [
+        'doRealtimeScan',
+        root,
+        '--source',
+        server.url,
+        '--accounts-file',
+        accounts,
+        '--domain',
+        'example.test',
+        '--json',
+      ],
       { ZXB_IMAP_PASSWORD: PASSWORD },
     );
     const done = collect(child);

@@ -16,7 +16,7 @@ import { checkProblems, imap, itemHistories, messagesOf, sampleMessages, tempBac
 /** A small deterministic generator, so a failing moment can be replayed. */
 function lcg(seed: number): () => number {
   let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 }
 
 describe('scan: crash safety and the lock', function () {
@@ -40,7 +40,17 @@ describe('scan: crash safety and the lock', function () {
     const root = tempBackup();
     const accounts = `${root}.accounts`;
     writeFileSync(accounts, `${login} test\n`);
-    const args = ['doSmartScan', 'start', root, '--source', server.url, '--accounts-file', accounts, '--domain', 'ex.test'];
+    const args = [
+      'doSmartScan',
+      'start',
+      root,
+      '--source',
+      server.url,
+      '--accounts-file',
+      accounts,
+      '--domain',
+      'ex.test',
+    ];
 
     // How long a whole first scan takes, to spread the kills over it (a probe in another path).
     const probe = tempBackup();
@@ -114,7 +124,17 @@ describe('scan: crash safety and the lock', function () {
     const root = tempBackup();
     const accounts = `${root}.accounts`;
     writeFileSync(accounts, 't-lock test\n');
-    const args = ['doSmartScan', 'start', root, '--source', server.url, '--accounts-file', accounts, '--domain', 'x.test'];
+    const args = [
+      'doSmartScan',
+      'start',
+      root,
+      '--source',
+      server.url,
+      '--accounts-file',
+      accounts,
+      '--domain',
+      'x.test',
+    ];
     assert.equal((await collect(startZxb(args))).code, 0);
     // Something for --fix-backup to move: an item file that is not JSON.
     const bucket = path.join(root, 'accounts', scanAccountId(endpoint(), 't-lock'), 'items', '99');
@@ -124,7 +144,17 @@ describe('scan: crash safety and the lock', function () {
     assert.ok(held.ok);
     try {
       const scan = await collect(
-        startZxb(['doSmartScan', 'start', root, '--source', server.url, '--accounts-file', accounts, '--domain', 'x.test']),
+        startZxb([
+          'doSmartScan',
+          'start',
+          root,
+          '--source',
+          server.url,
+          '--accounts-file',
+          accounts,
+          '--domain',
+          'x.test',
+        ]),
       );
       assert.equal(scan.code, 2, scan.stderr);
       assert.match(scan.stderr, new RegExp(`in use by doRealtimeScan \\(pid ${process.pid} `));

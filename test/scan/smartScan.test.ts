@@ -104,7 +104,7 @@ describe('scan: SmartScan over IMAP, first and incremental', function () {
     const h2 = itemHistories(root, zid);
     const at = (t: { start?: number }) => assert.ok(t.start! >= before && t.start! <= after, 'at the scan');
     const two = (d: string) => {
-      const [[id, txs]] = byDigest(h2, d) as [[number, (typeof h2 extends Map<number, infer T> ? T : never)]];
+      const [[id, txs]] = byDigest(h2, d) as [[number, typeof h2 extends Map<number, infer T> ? T : never]];
       assert.equal(txs.length, 2, `item ${id}: one transaction for one change`);
       assert.equal(txs[0]!.end, txs[1]!.start);
       at(txs[1]!);
@@ -122,7 +122,8 @@ describe('scan: SmartScan over IMAP, first and incremental', function () {
     assert.equal(two(d(5))[1]!.deleted, true);
     assert.deepEqual(two(computeDigest(sample[0]!))[1]!.tags, []);
     for (const m of sample.slice(6, 8)) assert.equal(two(computeDigest(m))[1]!.deleted, true, 'deleted with Temp');
-    for (const m of sample.slice(8, 10)) assert.equal(byDigest(h2, computeDigest(m))[0]![1].length, 1, 'reset: same item');
+    for (const m of sample.slice(8, 10))
+      assert.equal(byDigest(h2, computeDigest(m))[0]![1].length, 1, 'reset: same item');
 
     const work = h2.get(projects)!;
     assert.deepEqual(
@@ -143,7 +144,11 @@ describe('scan: SmartScan over IMAP, first and incremental', function () {
 
     // Nothing duplicated: the live items are exactly the server's messages.
     const live = messagesOf(h2).filter(([, t]) => !t[t.length - 1]!.deleted);
-    assert.equal(live.length, 20 - 1 + 5 + 1 + 4 + 2 + 2, 'INBOX 24 (one moved out), Archive 1, Work 5, Work/Old 2, Sent 2');
+    assert.equal(
+      live.length,
+      20 - 1 + 5 + 1 + 4 + 2 + 2,
+      'INBOX 24 (one moved out), Archive 1, Work 5, Work/Old 2, Sent 2',
+    );
 
     // --- a rescan that finds nothing new writes nothing
     const tree = treeDigest(root);

@@ -293,7 +293,8 @@ export async function scanAccount(input: AccountScanInput): Promise<AccountScanS
               for (const m of known.values()) if (!now.has(m.uid)) vanished.push(m);
             }
           } else {
-            for (const m of await client.fetchAll('1:*', { uid: true, flags: true }, { uid: true })) compare(m.uid, m.flags);
+            for (const m of await client.fetchAll('1:*', { uid: true, flags: true }, { uid: true }))
+              compare(m.uid, m.flags);
             for (const m of known.values()) if (!present.has(m.uid)) vanished.push(m);
           }
         } else if (!reset) {
@@ -305,9 +306,10 @@ export async function scanAccount(input: AccountScanInput): Promise<AccountScanS
             const a = arrivalOf(f.id, msg, writer, state);
             if (a) arrivals.push(a);
             else
-              sum.findings.push(finding('scan.message-skipped', '', `${input.name}: ${e.path} UID ${msg.uid}: no content`));
-            if (++seen % 200 === 0)
-              input.progress?.({ phase: `scanning ${input.name}`, done: seen, message: e.path });
+              sum.findings.push(
+                finding('scan.message-skipped', '', `${input.name}: ${e.path} UID ${msg.uid}: no content`),
+              );
+            if (++seen % 200 === 0) input.progress?.({ phase: `scanning ${input.name}`, done: seen, message: e.path });
           }
         }
         if (input.deep && !reset) await verifyKnown(client, known, present, writer, sum, input.name, e.path);
@@ -479,7 +481,7 @@ function carry(t: Transaction | undefined): Omit<TransactionValues, 'transaction
 export function uidSet(uids: readonly number[]): string {
   const s = [...uids].sort((a, b) => a - b);
   const parts: string[] = [];
-  for (let i = 0; i < s.length; ) {
+  for (let i = 0; i < s.length;) {
     let j = i;
     while (j + 1 < s.length && s[j + 1] === s[j]! + 1) j++;
     parts.push(i === j ? `${s[i]}` : `${s[i]}:${s[j]}`);
@@ -488,7 +490,9 @@ export function uidSet(uids: readonly number[]): string {
   return parts.join(',');
 }
 
-function addresses(list: { name?: string | undefined; address?: string | undefined }[] | undefined): string | undefined {
+function addresses(
+  list: { name?: string | undefined; address?: string | undefined }[] | undefined,
+): string | undefined {
   const out = (list ?? []).map((a) => a.address ?? a.name ?? '').filter((a) => a !== '');
   return out.length === 0 ? undefined : out.join(', ');
 }
@@ -571,7 +575,7 @@ async function verifyKnown(
       continue;
     }
     const rel = blobRelPath(m.digest)!;
-    let ok = false;
+    let ok: boolean;
     try {
       const v = verifyBlobBytes(readFileSync(writer.abs(rel)), m.digest);
       ok = v === 'stream' || v.status === 'ok';

@@ -257,7 +257,7 @@ export class AccountState {
 /** Every digest the scan states of the backup path reference (all accounts scanned into it). */
 export function digestsOfAllScans(root: string): Set<string> {
   const out = new Set<string>();
-  let ids: string[] = [];
+  let ids: string[];
   try {
     ids = readdirSync(absOf(root, IMAP_STATE_DIR));
   } catch {
@@ -275,7 +275,10 @@ export function digestsOfAllScans(root: string): Set<string> {
 }
 
 /** The zimbraIds and logins of the accounts scanned into a backup path (to name an account by either). */
-export function scannedAccounts(root: string, ids: readonly string[]): { zimbraId: string; login: string; name: string }[] {
+export function scannedAccounts(
+  root: string,
+  ids: readonly string[],
+): { zimbraId: string; login: string; name: string }[] {
   const out: { zimbraId: string; login: string; name: string }[] = [];
   for (const id of ids) {
     try {
