@@ -4,6 +4,9 @@
  * of the scan, and a scan that finds nothing new writes nothing.
  */
 import { strict as assert } from 'node:assert';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { computeDigest, runScan, scanAccountId, type ImapEndpoint, type ScanReport } from '../../src/engine';
 import { realWorldMessages, startDovecot, type DovecotServer } from '../support/dovecot';
 import { checkProblems, imap, itemHistories, messagesOf, sampleMessages, tempBackup, treeDigest } from './support';
@@ -156,5 +159,38 @@ describe('scan: SmartScan over IMAP, first and incremental', function () {
     assert.equal(third.wrote, false);
     assert.equal(third.unchanged, live.length);
     assert.deepEqual(treeDigest(root), tree);
+  });
+
+  it('--deep verifies every stored BLOB and rewrites a missing or damaged one', async () => {
+    const login = 't-deep';
+    const real = realWorldMessages().slice(0, 6);
+    const c = await imap(server, login);
+    for (const m of real) await c.append('INBOX', m.bytes, ['\\Seen']);
+    await c.logout();
+    const root = tempBackup();
+    summary(await scan(root, login));
+    const blob = (i: number) => {
+      const d = computeDigest(real[i]!.bytes);
+      return path.join(root, 'items', d.slice(0, 2), d);
+    };
+    writeFileSync(blob(0), gzipSync(Buffer.from('not the message')));
+    rmSync(blob(1));
+    assert.equal((await checkProblems(root)).length, 2);
+    const deep = summary(
+      await runScan({
+        root,
+        endpoint: endpoint(),
+        accounts: [{ login, name: `${login}@example.test`, password: 'test' }],
+        command: 'doSmartScan',
+        deep: true,
+      }),
+    );
+    assert.deepEqual([deep.verified, deep.rewritten, deep.changed, deep.new], [6, 2, 0, 0]);
+    assert.deepEqual(
+      deep.findings.map((f) => f.code),
+      ['scan.blob-rewritten', 'scan.blob-rewritten'],
+    );
+    assert.deepEqual(await checkProblems(root), []);
+    assert.ok(existsSync(path.join(root, '.zxb-quarantine')), 'the damaged BLOB was moved aside, not deleted');
   });
 });
