@@ -41,6 +41,19 @@ export const PREFIX_SECTIONS: Readonly<Record<string, { title: string; about: st
     title: 'BLOBs',
     about: 'The deduplicated, gzip-compressed message store under `items/` (docs/backup-format.md §4).',
   },
+  imap: {
+    title: 'Mail servers',
+    about:
+      'Connecting to an IMAP server (scans read from one, restores write to one); the password is never in a message.',
+  },
+  lock: {
+    title: 'The backup lock',
+    about: 'One writer at a time in a backup path: a scan, a purge or a fix (`.zxb-lock`, docs/backup-format.md §11).',
+  },
+  scan: {
+    title: 'Scans',
+    about: 'What a scan over IMAP met while writing a backup path (docs/cli.md); the rest of the account was scanned.',
+  },
 };
 
 export const FINDINGS_DOC = path.join(__dirname, '..', 'docs', 'findings.md');
