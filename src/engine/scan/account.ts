@@ -26,7 +26,7 @@ import { blobRelPath, itemRelPath } from '../layout';
 import { throwIfCancelled, type ProgressSink } from '../progress';
 import { ItemType, USER_ROOT_ID } from '../zimbra';
 import { marksOf, sameMarks, type MessageMarks } from './flags';
-import { AccountState, digestsOfAllScans, type FolderState, type MessageState } from './state';
+import { AccountState, digestsOfAllScans, syncFileSystem, type FolderState, type MessageState } from './state';
 
 export interface AccountScanSummary {
   login: string;
@@ -190,7 +190,7 @@ export async function scanAccount(input: AccountScanInput): Promise<AccountScanS
           sum.folders.unchanged++;
         }
         idOfPath.set(e.path, old.id);
-        current.push({ e, f: state.folders.get(old.id)!, isNew: false });
+        current.push({ e, f: next, isNew: false });
         continue;
       }
       const special = e.path.toUpperCase() === 'INBOX' ? 2 : e.specialUse ? SPECIAL_USE_IDS[e.specialUse] : undefined;
@@ -213,6 +213,8 @@ export async function scanAccount(input: AccountScanInput): Promise<AccountScanS
       current.push({ e, f, isNew: true });
     }
     const goneFolders = live.filter((f) => !taken.has(f.id));
+    // Folders are on disk before any message placed in them.
+    state.flush();
 
     // --- 2. messages, folder by folder
     const byFolder = new Map<number, Map<number, MessageState>>();
@@ -325,6 +327,8 @@ export async function scanAccount(input: AccountScanInput): Promise<AccountScanS
     }
 
     // --- 3. match arrivals with vanished messages; write
+    // The BLOBs are durable before any item that references them.
+    if (input.durable !== false && writer.blobFiles > blobs0) syncFileSystem(root);
     const gone = new Set(vanished.map((m) => m.id));
     const byKey = new Map<string, MessageState[]>();
     for (const m of vanished) {
@@ -408,6 +412,7 @@ export async function scanAccount(input: AccountScanInput): Promise<AccountScanS
       );
       sum.folders.deleted++;
     }
+    state.flush();
     for (const [id, m] of marks) state.setFolderMarks(id, m);
     await quarantineLeftoverBlobs(root, state);
     let liveNow = 0;
@@ -415,10 +420,12 @@ export async function scanAccount(input: AccountScanInput): Promise<AccountScanS
     sum.unchanged = liveNow - sum.new - sum.changed - sum.moved;
     if (state.dirty || !existsSync(absOf(root, `accounts/${zimbraId}/account_stat`))) {
       writeAccountStat(writer, state, T);
+      if (input.durable !== false) syncFileSystem(root);
       state.save();
       sum.wrote = true;
     }
   } finally {
+    state.discardPending();
     state.close();
     sum.bytesWritten = writer.bytesWritten - bytes0;
     sum.blobsWritten = writer.blobFiles - blobs0;

@@ -15,7 +15,7 @@ import { isCancelled, type ProgressSink } from '../progress';
 import type { ImapFlow } from 'imapflow';
 import { scanAccountId, sourceKey } from './accounts';
 import { scanAccount, type AccountScanSummary } from './account';
-import { AccountState } from './state';
+import { AccountState, syncFileSystem } from './state';
 import { hasRootBackupStat, writeRootBackupStat, type ScanAccountRequest, type ScanReport } from './smartScan';
 
 export const POLL_MS = 1000;
@@ -62,7 +62,7 @@ export async function runRealtimeScan(opts: RealtimeOptions): Promise<ScanReport
     tookOverStaleLock: got.tookOverStale !== undefined,
     durationMs: 0,
   };
-  const writer = new BackupWriter(opts.root);
+  const writer = new BackupWriter(opts.root, { durable: false });
   let wrote = false;
   try {
     const totals = await Promise.all(
@@ -73,7 +73,10 @@ export async function runRealtimeScan(opts: RealtimeOptions): Promise<ScanReport
       ),
     );
     report.accounts.push(...totals);
-    if (wrote || !hasRootBackupStat(opts.root)) writeRootBackupStat(writer, opts, t0);
+    if (wrote || !hasRootBackupStat(opts.root)) {
+      writeRootBackupStat(writer, opts, t0);
+      syncFileSystem(opts.root);
+    }
   } finally {
     got.lock.release();
   }

@@ -15,6 +15,7 @@ import { failWith } from '../findings';
 import { scanAccountId, scanServerId, sourceKey } from './accounts';
 import { scanAccount, type AccountScanSummary } from './account';
 import { removeDeadTempFiles } from './cleanup';
+import { syncFileSystem } from './state';
 
 export const BACKUP_VERSION = '4.0.0';
 
@@ -86,7 +87,7 @@ export async function runScan(opts: ScanOptions): Promise<ScanReport> {
         opts.root,
         opts.accounts.map((a) => scanAccountId(opts.endpoint, a.login)),
       );
-    const writer = new BackupWriter(opts.root, { durable: opts.durable !== false });
+    const writer = new BackupWriter(opts.root, { durable: false });
     const queue = [...opts.accounts];
     const worker = async (): Promise<void> => {
       for (let a = queue.shift(); a; a = queue.shift()) {
@@ -105,6 +106,7 @@ export async function runScan(opts: ScanOptions): Promise<ScanReport> {
     for (const a of report.accounts) report.findings.push(...(isFailure(a) ? [a.error] : a.findings));
     if (report.accounts.some((a) => !isFailure(a) && a.wrote) || !hasRootBackupStat(opts.root))
       writeRootBackupStat(writer, opts, t0);
+    if (opts.durable !== false) syncFileSystem(opts.root);
   } finally {
     got.lock.release();
   }
