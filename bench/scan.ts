@@ -94,12 +94,12 @@ async function main(): Promise<void> {
       if ('error' in a) throw new Error(a.error.message);
       return { s: (performance.now() - t0) / 1000, a };
     };
-    const fast = tempBackup();
-    roots.push(fast);
-    const nofsync = await scan(fast, false);
     const root = tempBackup();
     roots.push(root);
     const first = await scan(root);
+    const fast = tempBackup();
+    roots.push(fast);
+    const nofsync = await scan(fast, false);
     if (first.a.new !== N) throw new Error(`first scan recorded ${first.a.new} messages, not ${N}`);
     const again = await scan(root);
     if (again.a.wrote) throw new Error('a no-change rescan wrote');
