@@ -55,6 +55,10 @@ export const PREFIX_SECTIONS: Readonly<Record<string, { title: string; about: st
     title: 'Restores',
     about: 'doRestoreOnNewAccount, doUndelete, doItemRestore: what could not be restored, and why (docs/cli.md).',
   },
+  scan: {
+    title: 'Scans',
+    about: 'What a scan over IMAP met while writing a backup path (docs/cli.md); the rest of the account was scanned.',
+  },
 };
 
 export const FINDINGS_DOC = path.join(__dirname, '..', 'docs', 'findings.md');

@@ -30,6 +30,9 @@ import { registerLsp } from './commands/lsp';
 import { registerDoRestoreOnNewAccount } from './commands/doRestoreOnNewAccount';
 import { registerDoUndelete } from './commands/doUndelete';
 import { registerDoItemRestore } from './commands/doItemRestore';
+import { registerDoSmartScan } from './commands/doSmartScan';
+import { registerDoAccountScan } from './commands/doAccountScan';
+import { registerDoRealtimeScan } from './commands/doRealtimeScan';
 
 /** What an interruption leaves behind, for the commands that can say it for sure. */
 const INTERRUPT_EFFECT: Record<string, string> = {
@@ -42,6 +45,9 @@ const INTERRUPT_EFFECT: Record<string, string> = {
   doItemSearch: 'nothing was written',
   makeSample: 'the sample folder is incomplete',
   doExport: 'the destination holds a partial export: remove it',
+  doSmartScan: 'what was scanned is in the backup; the next scan goes on from there',
+  doAccountScan: 'what was scanned is in the backup; the next scan goes on from there',
+  doRealtimeScan: 'every change seen so far is in the backup',
 };
 
 export function buildProgram(run: Runner): Command {
@@ -79,6 +85,9 @@ export function buildProgram(run: Runner): Command {
   registerDoRestoreOnNewAccount(program, run);
   registerDoUndelete(program, run);
   registerDoItemRestore(program, run);
+  registerDoSmartScan(program, run);
+  registerDoAccountScan(program, run);
+  registerDoRealtimeScan(program, run);
   registerLsp(program);
   program.addHelpText(
     'after',

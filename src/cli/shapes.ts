@@ -507,3 +507,39 @@ export interface RestoreJson extends Envelope<'doRestoreOnNewAccount' | 'doUndel
     }[];
   } | null;
 }
+
+// --- doSmartScan start, doAccountScan, doRealtimeScan
+
+export interface ScanCountsJson {
+  new: number;
+  changed: number;
+  moved: number;
+  deleted: number;
+  unchanged: number;
+}
+
+export interface ScanAccountJson extends ScanCountsJson {
+  login: string;
+  name: string;
+  zimbraId: string;
+  /** scanned, or failed (a connection or login failure: `error` says which). */
+  status: 'scanned' | 'failed';
+  error: FindingJson | null;
+  folders: { new: number; changed: number; deleted: number; unchanged: number };
+  bytesWritten: number;
+  blobsWritten: number;
+  /** --deep: BLOBs read back and verified, and those rewritten. */
+  verified: number;
+  rewritten: number;
+  durationMs: number;
+}
+
+export interface ScanJson extends Envelope<'doSmartScan' | 'doAccountScan' | 'doRealtimeScan'> {
+  backupPath: string;
+  /** imap://HOST:PORT (and the security), never a password. */
+  source: string;
+  interrupted: boolean;
+  durationMs: number;
+  accounts: ScanAccountJson[];
+  totals: ScanCountsJson & { bytesWritten: number };
+}

@@ -169,6 +169,18 @@ export const FINDINGS = {
     'Wait for it to finish; the message names it (command, pid, host). A lock left by a dead process on this host is taken over by itself.',
   ),
 
+  // --- scans (src/engine/scan)
+  'scan.blob-rewritten': entry(
+    'warning',
+    'A scan found a BLOB missing or damaged and stored it again from the server',
+    'Nothing to do: the BLOB is whole again (a damaged one was moved to .zxb-quarantine/). Check the disk if it happens often.',
+  ),
+  'scan.message-skipped': entry(
+    'warning',
+    'A scan could not read a message or a folder from the server',
+    'The message names the folder and UID; the next scan tries again. The rest of the account was scanned.',
+  ),
+
   // --- layout
   'layout.stray-entry': templated(
     'info',

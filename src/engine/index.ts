@@ -30,3 +30,4 @@ export * from './catalogue';
 export * from './imap';
 export * from './maintenance';
 export * from './restore';
+export * from './scan';

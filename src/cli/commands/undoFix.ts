@@ -1,6 +1,6 @@
 /** zxb undoFix <path> <manifest>: puts back, byte for byte, what doCoherencyCheck --fix-* moved or rewrote. */
 import type { Command } from 'commander';
-import { undoFix as undoFixEngine } from '../../engine';
+import { EngineError, undoFix as undoFixEngine } from '../../engine';
 import type { CliContext, CommandResult } from '../context';
 import { usageError } from '../errors';
 import { envelope, renderKeyValues } from '../output';
@@ -47,6 +47,7 @@ export async function undoFix(ctx: CliContext, root: string, manifest: string): 
   try {
     out = await undoFixEngine(abs, manifestFile);
   } catch (err) {
+    if (err instanceof EngineError) throw err; // lock.held: a scan is writing
     usageError(`cannot undo with ${manifest}: ${(err as Error).message}`, 'usage.bad-argument', manifest);
   }
   const json = {

@@ -9,9 +9,10 @@ import * as path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { isGzip } from '../blobs';
 import { inflateLimit } from '../blobLimits';
-import type { FindingCode } from '../findings';
+import { failWith, type FindingCode } from '../findings';
 import { absOf } from '../fsx';
 import { fsyncDir, writeFileAtomic } from '../format/atomic';
+import { acquireBackupLock } from '../format/lock';
 
 // The one crash-safe write helper lives with the format writer; re-exported for the check's callers.
 export { writeFileAtomic };
@@ -63,8 +64,32 @@ function stampOf(now: number): string {
   return new Date(now).toISOString().replace(/[-:]/g, '').replace('.', '');
 }
 
-/** Creates a quarantine folder, records the plan, then moves and rewrites. */
-export async function applyFix(root: string, req: FixRequest, now = Date.now()): Promise<FixOutcome> {
+export interface FixRunOptions {
+  /** The caller holds the backup lock already (a scan's --deep moving a damaged BLOB aside). */
+  lockHeld?: boolean;
+}
+
+/**
+ * Creates a quarantine folder, records the plan, then moves and rewrites. Takes the backup
+ * lock (format/lock.ts): a fix refuses (lock.held, an EngineError) while a scan writes.
+ */
+export async function applyFix(
+  root: string,
+  req: FixRequest,
+  now = Date.now(),
+  opts: FixRunOptions = {},
+): Promise<FixOutcome> {
+  if (opts.lockHeld) return applyFixLocked(root, req, now);
+  const got = acquireBackupLock(root, 'doCoherencyCheck --fix');
+  if (!got.ok) failWith('lock.held', '', `${got.message}: the fix is not applied (${got.remedy})`);
+  try {
+    return await applyFixLocked(root, req, now);
+  } finally {
+    got.lock.release();
+  }
+}
+
+async function applyFixLocked(root: string, req: FixRequest, now: number): Promise<FixOutcome> {
   const stamp = stampOf(now);
   let qRel = `${QUARANTINE_DIR}/${stamp}`;
   for (let i = 1; await exists(absOf(root, qRel)); i++) qRel = `${QUARANTINE_DIR}/${stamp}-${i}`;
@@ -147,6 +172,16 @@ export interface UndoOutcome {
  * are removed, so the backup path is as it was before the fix.
  */
 export async function undoFix(root: string, manifestPath: string): Promise<UndoOutcome> {
+  const got = acquireBackupLock(root, 'undoFix');
+  if (!got.ok) failWith('lock.held', '', `${got.message}: nothing is put back (${got.remedy})`);
+  try {
+    return await undoFixLocked(root, manifestPath);
+  } finally {
+    got.lock.release();
+  }
+}
+
+async function undoFixLocked(root: string, manifestPath: string): Promise<UndoOutcome> {
   const absManifest = path.resolve(root, manifestPath);
   const manifest = JSON.parse(await fs.readFile(absManifest, 'utf8')) as Manifest;
   if (manifest.format !== 'zxb-quarantine' || !Array.isArray(manifest.entries))

@@ -35,11 +35,17 @@ export function tempPathFor(abs: string): string {
   return path.join(path.dirname(abs), `.${path.basename(abs)}.zxb-tmp-${SESSION}-${++counter}`);
 }
 
-const TEMP_NAME = /^\.(.+)\.zxb-tmp-\d+-[0-9a-f]{6}-\d+$/;
+const TEMP_NAME = /^\.(.+)\.zxb-tmp-(\d+)-[0-9a-f]{6}-\d+$/;
 
 /** The name of the file a temp file of tempPathFor was to replace, or undefined when `name` is not one. */
 export function tempTargetOf(name: string): string | undefined {
   return TEMP_NAME.exec(name)?.[1];
+}
+
+/** The writer's pid in a temp name of ours (tempPathFor), or undefined for any other name. */
+export function tempFileWriterPid(name: string): number | undefined {
+  const m = TEMP_NAME.exec(name);
+  return m ? Number(m[2]) : undefined;
 }
 
 const TEMP_FLAGS = fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL;

@@ -6,6 +6,7 @@ export {
   fsyncDir,
   fsyncDirSync,
   tempPathFor,
+  tempFileWriterPid,
   type AtomicFile,
   type AtomicOptions,
 } from './atomic';

@@ -56,6 +56,8 @@ export class BackupWriter {
   private readonly atomic: AtomicOptions;
   /** Files written, and those under items/ (BLOBs, fault files included) with their bytes. */
   files = 0;
+  /** Bytes of every file written (a scan's summary). */
+  bytesWritten = 0;
   blobFiles = 0;
   blobFileBytes = 0;
 
@@ -227,8 +229,9 @@ export class BackupWriter {
    * already on disk is verified and left alone; one that holds other content is an
    * error, never overwritten.
    */
-  putBlob(content: Uint8Array): BlobRef {
-    const digest = computeDigest(content);
+  putBlob(content: Uint8Array, knownDigest?: string): BlobRef {
+    // A caller that hashed the content already (a scan, to journal it first) passes its digest.
+    const digest = knownDigest ?? computeDigest(content);
     const known = this.blobs.get(digest);
     if (known !== undefined) return { digest, size: content.length, stored: known, written: false };
     const rel = blobRelPath(digest)!;
@@ -275,6 +278,7 @@ export class BackupWriter {
 
   private count(rel: string, bytes: number): void {
     this.files++;
+    this.bytesWritten += bytes;
     if (rel.startsWith(`${BLOBS_DIR}/`)) {
       this.blobFiles++;
       this.blobFileBytes += bytes;
