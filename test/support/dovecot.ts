@@ -52,12 +52,34 @@ export interface DovecotServer {
   log(): string;
 }
 
+/** The Debian packages the IMAP tests need: the server, and a real-world e-mail corpus. */
+export const IMAP_TEST_PACKAGES = ['dovecot-core', 'dovecot-imapd', 'libpython3.11-testsuite'];
+
+let installTried = false;
+
+/**
+ * As root on Debian, installs the missing packages once (as the e2e harness does for Chromium),
+ * so `npm ci && npm test` sets everything up; otherwise the callers fail with the command to run.
+ */
+function ensureImapTestPackages(): void {
+  if (installTried) return;
+  installTried = true;
+  const missing = IMAP_TEST_PACKAGES.filter((p) => {
+    const r = spawnSync('dpkg-query', ['-W', '-f=${Status}', p], { encoding: 'utf8' });
+    return r.status !== 0 || !r.stdout.includes('install ok installed');
+  });
+  if (missing.length === 0 || process.getuid?.() !== 0 || !existsSync('/usr/bin/apt-get')) return;
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  spawnSync('apt-get', ['update', '-qq'], { stdio: 'ignore', env });
+  spawnSync('apt-get', ['install', '-y', '-qq', ...missing], { stdio: 'ignore', env });
+}
+
 export function dovecotBinary(): string {
+  if (!DOVECOT_BINS.some((b) => existsSync(b))) ensureImapTestPackages();
   const bin = DOVECOT_BINS.find((b) => existsSync(b));
   if (!bin) {
     throw new Error(
-      'Dovecot is not installed: the IMAP tests need a real server. Install the Debian packages ' +
-        '`dovecot-core dovecot-imapd` (.ci/run does this as root).',
+      `Dovecot is not installed: the IMAP tests need a real server. As root: apt-get install ${IMAP_TEST_PACKAGES.join(' ')} (npm test does it itself when run as root; .ci/run too).`,
     );
   }
   return bin;
@@ -277,6 +299,7 @@ export const REAL_WORLD_CORPUS = '/usr/lib/python3.11/test/test_email/data';
  * CRLF line ends as an IMAP server stores them, so a FETCH returns exactly these bytes.
  */
 export function realWorldMessages(): { name: string; bytes: Buffer }[] {
+  if (!existsSync(REAL_WORLD_CORPUS)) ensureImapTestPackages();
   if (!existsSync(REAL_WORLD_CORPUS)) {
     throw new Error(
       `${REAL_WORLD_CORPUS} is missing: install the Debian package libpython3.11-testsuite (.ci/run does)`,
