@@ -92,23 +92,11 @@ interface Arrival {
 
 const FETCH_WHOLE = { uid: true, flags: true, envelope: true, internalDate: true, size: true, source: true } as const;
 
-export async function scanAccount(input: AccountScanInput): Promise<AccountScanSummary> {
-  const t0 = Date.now();
-  const { root, writer, client, zimbraId } = input;
-  const T = input.now ?? t0;
-  const bytes0 = writer.bytesWritten;
-  const blobs0 = writer.blobFiles;
-  const state =
-    input.state ??
-    AccountState.load(
-      root,
-      { zimbraId, login: input.login, name: input.name, source: input.source, createdDate: T },
-      { durable: input.durable !== false },
-    );
-  state.dirty = false;
-  const sum: AccountScanSummary = {
-    login: input.login,
-    name: input.name,
+/** A summary with nothing counted yet (a scan's start, the Real Time Scan's running total). */
+export function emptyScanSummary(login: string, name: string, zimbraId: string): AccountScanSummary {
+  return {
+    login,
+    name,
     zimbraId,
     new: 0,
     changed: 0,
@@ -124,6 +112,23 @@ export async function scanAccount(input: AccountScanInput): Promise<AccountScanS
     durationMs: 0,
     wrote: false,
   };
+}
+
+export async function scanAccount(input: AccountScanInput): Promise<AccountScanSummary> {
+  const t0 = Date.now();
+  const { root, writer, client, zimbraId } = input;
+  const T = input.now ?? t0;
+  const bytes0 = writer.bytesWritten;
+  const blobs0 = writer.blobFiles;
+  const state =
+    input.state ??
+    AccountState.load(
+      root,
+      { zimbraId, login: input.login, name: input.name, source: input.source, createdDate: T },
+      { durable: input.durable !== false },
+    );
+  state.dirty = false;
+  const sum = emptyScanSummary(input.login, input.name, zimbraId);
   const startOf = (lastStart: number): number => Math.max(T, lastStart + 1);
   const itemExists = (id: number): boolean => existsSync(absOf(root, itemRelPath(zimbraId, id)));
   const lastTx = (id: number): Transaction | undefined => {

@@ -14,7 +14,7 @@ import { connectImap, describeEndpoint, type ImapEndpoint } from '../imap';
 import { isCancelled, type ProgressSink } from '../progress';
 import type { ImapFlow } from 'imapflow';
 import { scanAccountId, sourceKey } from './accounts';
-import { scanAccount, type AccountScanSummary } from './account';
+import { emptyScanSummary, scanAccount, type AccountScanSummary } from './account';
 import { AccountState, syncFileSystem } from './state';
 import { hasRootBackupStat, writeRootBackupStat, type ScanAccountRequest, type ScanReport } from './smartScan';
 
@@ -92,24 +92,7 @@ async function watchAccount(
   wrote: () => void,
 ): Promise<AccountScanSummary> {
   const zimbraId = scanAccountId(opts.endpoint, a.login);
-  const total: AccountScanSummary = {
-    login: a.login,
-    name: a.name,
-    zimbraId,
-    new: 0,
-    changed: 0,
-    moved: 0,
-    deleted: 0,
-    unchanged: 0,
-    folders: { new: 0, changed: 0, deleted: 0, unchanged: 0 },
-    bytesWritten: 0,
-    blobsWritten: 0,
-    verified: 0,
-    rewritten: 0,
-    findings: [],
-    durationMs: 0,
-    wrote: false,
-  };
+  const total = emptyScanSummary(a.login, a.name, zimbraId);
   let client: ImapFlow | undefined;
   let state: AccountState | undefined;
   let backoff = BACKOFF_FIRST_MS;
