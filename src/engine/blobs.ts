@@ -14,7 +14,7 @@ import {
 } from './blobLimits';
 import { computeDigest, digestHasher, type DigestAlgorithm } from './digest';
 import { digestNameAlgorithm } from './digestName';
-import { blobRelPath } from './layout';
+import { blobRelPath, BLOBS_DIR } from './layout';
 import { absOf, describeIoError } from './fsx';
 
 export type BlobStatus =
@@ -372,6 +372,35 @@ export class BlobStore {
       return false;
     }
   }
+
+  /**
+   * Where a BLOB missing from its home folder lies in another prefix folder (the check's
+   * blob.wrong-folder: its body is not lost, it is misplaced), or undefined. The prefix folders
+   * are listed once per store; only called for digests not found at home, which are rare.
+   */
+  async misplacedRelPath(digest: string): Promise<string | undefined> {
+    if (blobRelPath(digest) === undefined) return undefined;
+    this.prefixes ??= fs
+      .readdir(absOf(this.root, BLOBS_DIR), { withFileTypes: true })
+      .then((es) => es.filter((e) => e.isDirectory()).map((e) => e.name))
+      .catch(() => []);
+    for (const prefix of await this.prefixes) {
+      const rel = `${BLOBS_DIR}/${prefix}/${digest}`;
+      try {
+        if ((await fs.lstat(absOf(this.root, rel))).isFile()) return rel;
+      } catch {
+        /* not there */
+      }
+    }
+    return undefined;
+  }
+
+  /** Present at home, or misplaced in another prefix folder: what the check counts as "not missing". */
+  async existsAnywhere(digest: string): Promise<boolean> {
+    return (await this.exists(digest)) || (await this.misplacedRelPath(digest)) !== undefined;
+  }
+
+  private prefixes: Promise<string[]> | undefined;
 
   async stat(digest: string): Promise<{ compressedSize: number; mtimeMs: number } | undefined> {
     const abs = this.absPath(digest);

@@ -20,7 +20,8 @@ export class RootContext {
   hasBlob(digest: string): Promise<boolean> {
     let p = this.blobExists.get(digest);
     if (!p) {
-      p = this.blobs.exists(digest);
+      // A BLOB in the wrong prefix folder is not missing (the check reports it as blob.wrong-folder, on the BLOB).
+      p = this.blobs.existsAnywhere(digest);
       this.blobExists.set(digest, p);
     }
     return p;

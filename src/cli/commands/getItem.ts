@@ -290,7 +290,7 @@ function neighboursOf(backup: BackupPath, zimbraId: string): ItemNeighbours {
   const folders = new Map<number, Promise<ItemHistory | undefined>>();
   return {
     // As the check and the server: only a regular file counts (a link or a folder at the BLOB's path does not).
-    hasBlob: (digest) => backup.blobs.exists(digest),
+    hasBlob: (digest) => backup.blobs.existsAnywhere(digest),
     folderExists: async (folderId, at) => {
       let h = folders.get(folderId);
       if (!h) folders.set(folderId, (h = backup.readItem(zimbraId, folderId)));

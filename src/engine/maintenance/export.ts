@@ -14,7 +14,7 @@ import { BackupWriter } from '../format/writer';
 import { serializeObjects } from '../format/item';
 import { acquireBackupLock } from '../format/lock';
 import { readFileCapped } from '../fsx';
-import { accountRelPath, blobRelPath, BLOBS_DIR, ID_MAPPER_FILE, isZimbraId, MAP_PREFIX } from '../layout';
+import { accountRelPath, blobRelPath, ID_MAPPER_FILE, isZimbraId, MAP_PREFIX } from '../layout';
 import { throwIfCancelled, type ProgressSink } from '../progress';
 import { dropIdMapperLines } from './idMapperLines';
 import { accountItemFiles, digestsOf, readItemFile, regularFileSize, type ReadItemFile } from './itemFiles';
@@ -212,7 +212,6 @@ async function exportAccount(
   }
   out.blobs = digests.size;
   let blobBytes = 0;
-  const prefixFolders: { names?: string[] } = {};
   for (const d of [...digests].sort()) {
     const rel = blobRelPath(d)!;
     if (copied.has(rel)) {
@@ -224,7 +223,7 @@ async function exportAccount(
     if (!read.ok && read.missing) {
       // A BLOB in another prefix folder (blob.wrong-folder in the source) goes to the same wrong place:
       // the export reproduces the source's findings, it does not repair them.
-      const elsewhere = await misplacedBlob(bp, d, prefixFolders);
+      const elsewhere = await bp.blobs.misplacedRelPath(d);
       if (elsewhere !== undefined) {
         at = elsewhere;
         read = await readFileCapped(bp.abs(at), at, Number.MAX_SAFE_INTEGER);
@@ -337,17 +336,4 @@ async function copyRootFiles(
         })),
       });
   }
-}
-
-/** Where a BLOB missing from its home folder lies in another prefix folder, if anywhere (listed once per account). */
-async function misplacedBlob(bp: BackupPath, digest: string, cache: { names?: string[] }): Promise<string | undefined> {
-  cache.names ??= await fs
-    .readdir(bp.abs(BLOBS_DIR), { withFileTypes: true })
-    .then((es) => es.filter((e) => e.isDirectory()).map((e) => e.name))
-    .catch(() => []);
-  for (const prefix of cache.names) {
-    const rel = `${BLOBS_DIR}/${prefix}/${digest}`;
-    if ((await regularFileSize(bp.abs(rel))) !== undefined) return rel;
-  }
-  return undefined;
 }
