@@ -95,7 +95,11 @@ async function pickDate(
 
 async function pickTarget(ctx: Ctx, title: string): Promise<Target | undefined> {
   const kinds = [
-    { label: 'Maildir', description: 'Maildir++ folders (cur/new/tmp), files byte-identical to the BLOBs', target: 'maildir' },
+    {
+      label: 'Maildir',
+      description: 'Maildir++ folders (cur/new/tmp), files byte-identical to the BLOBs',
+      target: 'maildir',
+    },
     { label: 'mbox', description: 'one mboxrd file per folder', target: 'mbox' },
     { label: 'eml', description: 'one .eml file per message, with a JSON index of flags and tags', target: 'eml' },
     { label: 'IMAP', description: 'an IMAP account: imap://LOGIN@HOST:PORT', target: 'imap' },
@@ -115,7 +119,11 @@ async function pickTarget(ctx: Ctx, title: string): Promise<Target | undefined> 
   }
   const security = await vscode.window.showQuickPick(
     [
-      { label: 'STARTTLS', description: 'plain connection upgraded with STARTTLS', security: 'starttls' as ImapSecurity },
+      {
+        label: 'STARTTLS',
+        description: 'plain connection upgraded with STARTTLS',
+        security: 'starttls' as ImapSecurity,
+      },
       { label: 'TLS', description: 'implicit TLS (imaps)', security: 'tls' as ImapSecurity },
       { label: 'None', description: 'no encryption (a test server)', security: 'none' as ImapSecurity },
     ],
@@ -187,14 +195,22 @@ async function previewAndRun(
   );
   if (!preview || preview.outcome.report.interrupted) return;
   const { plan: p, outcome } = preview;
-  await ctx.documents.show(`reports/restore-preview-${Date.now()}.md`, restorePreviewMarkdown(p, outcome.report, zone, itemFile(p)), {
-    language: 'markdown',
-  });
+  await ctx.documents.show(
+    `reports/restore-preview-${Date.now()}.md`,
+    restorePreviewMarkdown(p, outcome.report, zone, itemFile(p)),
+    {
+      language: 'markdown',
+    },
+  );
   if (!outcome.report.wouldWrite || outcome.report.wouldWrite.messages.length === 0) {
     void vscode.window.showInformationMessage(`${title}: nothing to write (see the preview).`);
     return;
   }
-  const ok = await vscode.window.showWarningMessage(restoreConfirmation(p, outcome.report, zone), { modal: true }, 'Restore');
+  const ok = await vscode.window.showWarningMessage(
+    restoreConfirmation(p, outcome.report, zone),
+    { modal: true },
+    'Restore',
+  );
   if (ok !== 'Restore') return;
   const done = await asOperation(
     ctx,

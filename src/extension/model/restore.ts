@@ -54,7 +54,8 @@ export function readRestoreDate(text: string, zone: string, allow: { first?: boo
   const v = parsed.value;
   if (v.kind === 'all') return { ok: false, error: '"all" is not a moment: type a date.' };
   if (v.kind === 'first' && !allow.first) return { ok: false, error: '"first" is not accepted here: type a date.' };
-  if (v.kind === 'last' && allow.last === false) return { ok: false, error: '"last" is not accepted here: type a date.' };
+  if (v.kind === 'last' && allow.last === false)
+    return { ok: false, error: '"last" is not accepted here: type a date.' };
   return { ok: true, spec: v };
 }
 
@@ -69,7 +70,8 @@ export function readImapDestination(text: string, security: ImapSecurity = 'none
   const parsed = parseImapUrl(text.trim(), security);
   if (!parsed.ok) return { ok: false, error: parsed.finding.message };
   const login = parsed.value.login;
-  if (!login) return { ok: false, error: `${redactUrl(text.trim())}: name the login to restore into (imap://LOGIN@HOST:PORT)` };
+  if (!login)
+    return { ok: false, error: `${redactUrl(text.trim())}: name the login to restore into (imap://LOGIN@HOST:PORT)` };
   return { ok: true, endpoint: parsed.value, login };
 }
 
@@ -157,7 +159,14 @@ export function restoreSummary(r: RestoreReport): string {
 
 function unrestoredSection(r: RestoreReport, itemFile: (itemId: number) => string): string[] {
   if (r.unrestored.length === 0) return [];
-  const lines = ['## Unrestored items', '', `account: ${r.account.name}`, '', '| item | reason | file | detail |', '|---|---|---|---|'];
+  const lines = [
+    '## Unrestored items',
+    '',
+    `account: ${r.account.name}`,
+    '',
+    '| item | reason | file | detail |',
+    '|---|---|---|---|',
+  ];
   for (const u of r.unrestored) {
     const file = u.itemId >= 0 ? itemFile(u.itemId) : '';
     lines.push(
