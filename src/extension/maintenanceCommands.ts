@@ -20,7 +20,7 @@ import {
 } from './model/maintenance';
 
 /** Runs `work` with a cancellable notification and an Operations entry; both cancel buttons abort it. */
-async function asOperation<T>(
+export async function asOperation<T>(
   ctx: Ctx,
   title: string,
   work: (signal: AbortSignal, progress: (e: ProgressEvent) => void) => Promise<T>,
