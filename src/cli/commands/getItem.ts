@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import type { Command } from 'commander';
 import {
   analyzeItemBytes,
+  blobNameFinding,
   blobReferences,
   itemNeighbourFindings,
   folderAt,
@@ -128,6 +129,10 @@ export async function getItem(
         blobs.set(tx.digest, v);
         const f = blobFinding(backup, tx.digest, v);
         if (f) findings.push(f);
+        // Not at home but in another prefix folder: the check's blob.wrong-folder, on the BLOB (not missing).
+        const misplaced = v.status === 'missing' ? await backup.blobs.misplacedRelPath(tx.digest) : undefined;
+        const wrong = misplaced && blobNameFinding(misplaced, tx.digest, misplaced.split('/')[1]!);
+        if (wrong) findings.push(wrong);
       }
       // The size the item declares for this BLOB (its last transaction's), as the check compares it.
       const mismatch = sizeMismatch(backup, tx.digest, v, declaredSizes.get(tx.digest));
