@@ -145,5 +145,42 @@ describe('extension model: scans', function () {
       });
       assert.match(scanSummary(again), /^1 account scanned: 0 new, 0 changed, 0 moved, 0 deleted/);
     });
+
+    it('runs a Real Time Scan that reports each recorded change and ends, not interrupted, when stopped', async () => {
+      const ep = endpointOfSource({ url: server.url, security: 'none', insecure: false });
+      assert.ok(ep.ok);
+      const abort = new AbortController();
+      const changes: number[] = [];
+      let seen: () => void = () => undefined;
+      const recorded = new Promise<void>((resolve) => (seen = resolve));
+      const running = runExtensionScan({
+        kind: 'realtime',
+        root,
+        endpoint: ep.endpoint,
+        accounts: [{ login: 'alice', name: 'alice@example.test', password: 'alice-pw' }],
+        signal: abort.signal,
+        onChange: (s) => {
+          changes.push(s.new);
+          seen();
+        },
+      });
+      await new Promise((r) => setTimeout(r, 1500));
+      const c = await imap(server, 'alice', 'alice-pw');
+      await c.append('INBOX', sampleMessages(1, 99)[0]!, []);
+      await c.logout();
+      // No change recorded within 10 s: stop, and the assertions below fail.
+      const timeout = setTimeout(() => {
+        abort.abort();
+        seen();
+      }, 10_000);
+      await recorded;
+      clearTimeout(timeout);
+      abort.abort();
+      const r = await running;
+      assert.equal(r.interrupted, false);
+      assert.ok(changes.length >= 1 && changes.includes(1), String(changes));
+      assert.match(scanSummary(r), /^1 account scanned: 1 new/);
+      assert.deepEqual(await checkProblems(root), []);
+    });
   });
 });
