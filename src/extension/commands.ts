@@ -42,7 +42,7 @@ import { formatPointInTime, parsePointInTime, validatePointInTime, type PointInT
 import type { Operation } from './model/operations';
 import { askPointInTime, SET_POINT_IN_TIME } from './pointInTime';
 import { exportAccounts, purge } from './maintenanceCommands';
-import { runSmartOrAccountScan, toggleRealtimeScan } from './scanCommands';
+import { forgetScanSource, runSmartOrAccountScan, toggleRealtimeScan } from './scanCommands';
 
 export interface Views {
   backup: BackupTreeProvider;
@@ -75,6 +75,7 @@ export function registerCommands(ctx: Ctx, views: Views): vscode.Disposable[] {
     cmd('zxbackup.runSmartScan', () => runSmartOrAccountScan(ctx, 'smart')),
     cmd('zxbackup.runAccountScan', () => runSmartOrAccountScan(ctx, 'account')),
     cmd('zxbackup.toggleRealtimeScan', () => toggleRealtimeScan(ctx)),
+    cmd('zxbackup.forgetScanSource', () => forgetScanSource(ctx)),
     cmd('zxbackup.comparePointsInTime', (arg) => comparePointsInTime(ctx, arg)),
     cmd('zxbackup.copyItemPath', async (arg) => {
       const rel = await itemRelPath(ctx, arg);

@@ -7,6 +7,7 @@
 import * as vscode from 'vscode';
 import { describeEndpoint, hasRootBackupStat, type ImapEndpoint, type ScanReport } from './engine';
 import { UserError, type Ctx } from './ctx';
+import { HistoryPanel } from './historyPanel';
 import { asOperation } from './maintenanceCommands';
 import {
   SECURITY_CHOICES,
@@ -91,6 +92,21 @@ async function askSource(ctx: Ctx): Promise<ScanSource | undefined> {
   return source;
 }
 
+/** "Forget Scan Source and Passwords": the next scan asks everything again. */
+export async function forgetScanSource(ctx: Ctx): Promise<void> {
+  const saved = ctx.extension.workspaceState.get<ScanSource>(SOURCE_KEY);
+  if (!saved) {
+    void vscode.window.showInformationMessage('No scan source is remembered in this workspace.');
+    return;
+  }
+  const ep = endpointOfSource(saved);
+  if (ep.ok) for (const login of saved.logins) await ctx.extension.secrets.delete(secretKey(ep.endpoint, login));
+  await ctx.extension.workspaceState.update(SOURCE_KEY, undefined);
+  void vscode.window.showInformationMessage(
+    `Forgot ${saved.url} and the passwords of ${saved.logins.join(', ')}: the next scan asks again.`,
+  );
+}
+
 /** The passwords of the logins: from SecretStorage, else asked once and stored there. */
 async function passwordsOf(
   ctx: Ctx,
@@ -163,9 +179,31 @@ async function prepare(ctx: Ctx, kind: ScanKind) {
   return { root, endpoint: ep.endpoint, accounts: req.accounts };
 }
 
-/** The tree and the open editors read the backup again (what "Refresh" does). */
-async function refreshViews(): Promise<void> {
-  await vscode.commands.executeCommand('zxbackup.refresh');
+let refreshing: Promise<void> | undefined;
+let again = false;
+
+/**
+ * The tree reads the backup again (what "Refresh" does) and every open Item History its item
+ * file; file editors VS Code reloads itself. Calls while one runs make one more run after it,
+ * not one each (the Real Time Scan may record a change every second).
+ */
+function refreshViews(): Promise<void> {
+  if (refreshing) {
+    again = true;
+    return refreshing;
+  }
+  refreshing = (async () => {
+    try {
+      do {
+        again = false;
+        await vscode.commands.executeCommand('zxbackup.refresh');
+        HistoryPanel.rereadAll();
+      } while (again);
+    } finally {
+      refreshing = undefined;
+    }
+  })();
+  return refreshing;
 }
 
 async function finish(ctx: Ctx, kind: ScanKind, endpoint: ImapEndpoint, report: ScanReport | undefined): Promise<void> {
