@@ -244,9 +244,12 @@ export async function toggleRealtimeScan(ctx: Ctx): Promise<void> {
     abort,
   );
   realtime = { abort, done: run };
+  let report: ScanReport | undefined;
   try {
-    await finish(ctx, 'realtime', p.endpoint, await run);
+    report = await run;
   } finally {
+    // Stopped (or failed): Start/Stop starts a new one from here on.
     realtime = undefined;
   }
+  await finish(ctx, 'realtime', p.endpoint, report);
 }
