@@ -43,6 +43,7 @@ import type { Operation } from './model/operations';
 import { askPointInTime, SET_POINT_IN_TIME } from './pointInTime';
 import { exportAccounts, purge } from './maintenanceCommands';
 import { restoreAccount, restoreItem, undelete } from './restoreCommands';
+import { forgetScanSource, runSmartOrAccountScan, toggleRealtimeScan } from './scanCommands';
 
 export interface Views {
   backup: BackupTreeProvider;
@@ -75,6 +76,10 @@ export function registerCommands(ctx: Ctx, views: Views): vscode.Disposable[] {
     cmd('zxbackup.restoreAccount', (arg) => restoreAccount(ctx, arg)),
     cmd('zxbackup.undelete', (arg) => undelete(ctx, arg)),
     cmd('zxbackup.restoreItem', (arg) => restoreItem(ctx, arg)),
+    cmd('zxbackup.runSmartScan', () => runSmartOrAccountScan(ctx, 'smart')),
+    cmd('zxbackup.runAccountScan', () => runSmartOrAccountScan(ctx, 'account')),
+    cmd('zxbackup.toggleRealtimeScan', () => toggleRealtimeScan(ctx)),
+    cmd('zxbackup.forgetScanSource', () => forgetScanSource(ctx)),
     cmd('zxbackup.comparePointsInTime', (arg) => comparePointsInTime(ctx, arg)),
     cmd('zxbackup.copyItemPath', async (arg) => {
       const rel = await itemRelPath(ctx, arg);

@@ -49,6 +49,11 @@ export class HistoryPanel implements vscode.Disposable {
     new HistoryPanel(ctx, panel, relPath);
   }
 
+  /** Every open panel reads its item file again (a scan wrote into the backup path). */
+  static rereadAll(): void {
+    for (const p of panels.values()) void p.render(true);
+  }
+
   static options(ctx: Ctx): vscode.WebviewPanelOptions & vscode.WebviewOptions {
     return {
       enableScripts: true,

@@ -14,6 +14,7 @@ import { LostBodyDecorations } from './lostBodyDecorations';
 import { OperationsTreeProvider } from './operationsTree';
 import { PointInTimeStatus } from './pointInTime';
 import { protectBackupPath, registerReadonlyBackup } from './readonlyBackup';
+import { stopRealtimeScan } from './scanCommands';
 
 let ctx: Ctx | undefined;
 
@@ -67,5 +68,6 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
 export function deactivate(): Thenable<void> | undefined {
   const c = ctx;
   ctx = undefined;
-  return c?.stopClient();
+  // A running Real Time Scan stops at its safe point (the backup lock released) before the server.
+  return stopRealtimeScan().then(() => c?.stopClient());
 }

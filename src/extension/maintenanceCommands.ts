@@ -19,14 +19,17 @@ import {
   readWindowEnd,
 } from './model/maintenance';
 
-/** Runs `work` with a cancellable notification and an Operations entry; both cancel buttons abort it. */
+/**
+ * Runs `work` with a cancellable notification and an Operations entry; both cancel buttons
+ * abort it, and so does `abort` when the caller keeps it (the Real Time Scan's Stop).
+ */
 export async function asOperation<T>(
   ctx: Ctx,
   title: string,
   work: (signal: AbortSignal, progress: (e: ProgressEvent) => void) => Promise<T>,
   outcome: (result: T) => { summary: string; report: string; interrupted?: boolean },
+  abort = new AbortController(),
 ): Promise<T | undefined> {
-  const abort = new AbortController();
   const op = ctx.operations.start(title, () => abort.abort());
   ctx.log.info(`${title}: started`);
   try {
