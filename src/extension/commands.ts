@@ -65,11 +65,7 @@ export function registerCommands(ctx: Ctx, views: Views): vscode.Disposable[] {
     cmd(Commands.showHistory, async (arg) => HistoryPanel.show(ctx, await itemRelPath(ctx, arg))),
     cmd(Commands.showBlob, (arg) => showBlobCommand(ctx, arg)),
     cmd(Commands.showState, (arg) => showStateCommand(ctx, arg)),
-    cmd(Commands.restoreState, () =>
-      vscode.window.showInformationMessage(
-        'Restoring an item to this state is not available yet: it comes with the restore feature. Nothing was changed.',
-      ),
-    ),
+    cmd(Commands.restoreState, (arg) => restoreStateCommand(ctx, arg)),
     cmd('zxbackup.searchItems', (arg) => searchItems(ctx, views.backup, arg)),
     cmd('zxbackup.exportAccounts', () => exportAccounts(ctx)),
     cmd('zxbackup.purge', () => purge(ctx)),
@@ -174,6 +170,20 @@ async function showStateCommand(ctx: Ctx, arg: unknown): Promise<void> {
   if (typeof a?.uri !== 'string' || typeof a.transactionIndex !== 'number')
     throw new UserError('Show state is run from the "Show state" lens above a transaction.');
   await showItemState(ctx, await itemRelPath(ctx, { uri: a.uri }), a.transactionIndex);
+}
+
+/** The "Restore this state…" lens: Restore Item… for that item, as it was from that transaction's start. */
+async function restoreStateCommand(ctx: Ctx, arg: unknown): Promise<void> {
+  const a = arg as Partial<TransactionCommandArgs> | undefined;
+  if (typeof a?.uri !== 'string' || typeof a.transactionIndex !== 'number')
+    throw new UserError('Restore this state is run from the lens above a transaction.');
+  const rel = await itemRelPath(ctx, { uri: a.uri });
+  const kind = classifyRelPath(rel);
+  if (kind.kind !== 'item') throw new UserError(`${rel} is not a mail item file: only mail items are restored.`);
+  const history = await ctx.requireBackup().readItemAt(rel);
+  const at = history?.transactions[a.transactionIndex]?.start;
+  if (at === undefined) throw new UserError(`Transaction ${a.transactionIndex + 1} of ${rel} has no valid start-date.`);
+  await restoreItem(ctx, { ref: { kind: 'item', zimbraId: kind.accountId, itemId: kind.itemId, path: rel }, at });
 }
 
 async function showBlobCommand(ctx: Ctx, arg: unknown): Promise<void> {

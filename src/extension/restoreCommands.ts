@@ -316,7 +316,12 @@ export async function restoreItem(ctx: Ctx, arg?: unknown): Promise<void> {
     if (text === undefined) return;
     itemId = Number(text.trim());
   }
-  const when = await pickDate(ctx, `${title}: the item as it was at`, {});
+  // From the "Restore this state…" lens: the moment is that transaction's start.
+  const at = (arg as { at?: unknown } | undefined)?.at;
+  const when =
+    typeof at === 'number'
+      ? ({ kind: 'instant', at } as const)
+      : await pickDate(ctx, `${title}: the item as it was at`, {});
   if (!when) return;
   const folderText = await vscode.window.showInputBox({
     title: `${title}: folder to restore into`,

@@ -1,7 +1,6 @@
 /**
- * Code lenses on each transaction: "Show state" (the extension's command) and
- * "Restore this state…", title only until the restore issue lands: a lens with an
- * empty command id is shown but does nothing, which is the honest state today.
+ * Code lenses on each transaction: "Show state" and "Restore this state…", both the
+ * extension's commands with the same arguments (the item file and the transaction's index).
  */
 import type { CodeLens } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
@@ -9,7 +8,7 @@ import { Commands, type TransactionCommandArgs } from '../shared/protocol';
 import { analyzeItemDocument, editorRange } from './analysis';
 import type { DocumentInfo } from './documents';
 
-export const RESTORE_LENS_TITLE = 'Restore this state… (not available yet)';
+export const RESTORE_LENS_TITLE = 'Restore this state…';
 
 export function codeLenses(doc: TextDocument, info: DocumentInfo): CodeLens[] {
   if (info.kind !== 'item') return [];
@@ -22,7 +21,7 @@ export function codeLenses(doc: TextDocument, info: DocumentInfo): CodeLens[] {
     const range = { start: r.start, end: r.start };
     const args: TransactionCommandArgs[] = [{ uri: doc.uri, transactionIndex: tx.index }];
     out.push({ range, command: { title: 'Show state', command: Commands.showState, arguments: args } });
-    out.push({ range, command: { title: RESTORE_LENS_TITLE, command: '' } });
+    out.push({ range, command: { title: RESTORE_LENS_TITLE, command: Commands.restoreState, arguments: args } });
   }
   return out;
 }

@@ -168,7 +168,10 @@ describe('server: hover, symbols, definition, lenses', function () {
     );
     const restore = lenses.filter((l) => l.command.title.startsWith('Restore this state'));
     assert.equal(restore.length, 3);
-    assert.ok(restore.every((l) => l.command.command === '' && /not available yet/.test(l.command.title)));
+    assert.deepEqual(
+      restore.map((l) => [l.command.command, l.command.arguments]),
+      [0, 1, 2].map((i) => [Commands.restoreState, [{ uri, transactionIndex: i }]]),
+    );
   });
 
   it('answers a request for a document it does not know without failing', async () => {
