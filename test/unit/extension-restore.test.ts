@@ -99,7 +99,7 @@ describe('extension model: restore wizards', function () {
     assert.ok(r.ok);
     assert.equal(r.login, 'restored');
     assert.deepEqual([r.endpoint.host, r.endpoint.port, r.endpoint.security], ['mail.example.com', 1143, 'starttls']);
-    assert.equal(secretKey(r.endpoint, r.login), 'zxbackup.imap.password:restored@mail.example.com:1143');
+    assert.equal(secretKey(r.endpoint, r.login), 'zxbackup.imap/mail.example.com:1143/restored');
     const withPassword = readImapDestination('imap://restored:hunter2@mail.example.com:143');
     assert.ok(!withPassword.ok);
     assert.ok(!withPassword.error.includes('hunter2'), withPassword.error);

@@ -9,10 +9,10 @@ import * as path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { isGzip } from '../blobs';
 import { inflateLimit } from '../blobLimits';
-import { failWith, type FindingCode } from '../findings';
+import type { FindingCode } from '../findings';
 import { absOf } from '../fsx';
 import { fsyncDir, writeFileAtomic } from '../format/atomic';
-import { acquireBackupLock } from '../format/lock';
+import { holdBackupLock } from '../format/lock';
 
 // The one crash-safe write helper lives with the format writer; re-exported for the check's callers.
 export { writeFileAtomic };
@@ -80,8 +80,7 @@ export async function applyFix(
   opts: FixRunOptions = {},
 ): Promise<FixOutcome> {
   if (opts.lockHeld) return applyFixLocked(root, req, now);
-  const got = acquireBackupLock(root, 'doCoherencyCheck --fix');
-  if (!got.ok) failWith('lock.held', '', `${got.message}: the fix is not applied (${got.remedy})`);
+  const got = holdBackupLock(root, 'doCoherencyCheck --fix', { consequence: 'the fix is not applied' });
   try {
     return await applyFixLocked(root, req, now);
   } finally {
@@ -172,8 +171,7 @@ export interface UndoOutcome {
  * are removed, so the backup path is as it was before the fix.
  */
 export async function undoFix(root: string, manifestPath: string): Promise<UndoOutcome> {
-  const got = acquireBackupLock(root, 'undoFix');
-  if (!got.ok) failWith('lock.held', '', `${got.message}: nothing is put back (${got.remedy})`);
+  const got = holdBackupLock(root, 'undoFix', { consequence: 'nothing is put back' });
   try {
     return await undoFixLocked(root, manifestPath);
   } finally {

@@ -20,6 +20,7 @@ import {
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { LOCK_FILE } from '../layout';
+import { failWith } from '../findings';
 import { fsyncDirSync } from './atomic';
 
 export interface LockHolder {
@@ -220,4 +221,19 @@ function isOldUnreadable(abs: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * Takes the lock for a command that writes, or stops it with `lock.held` naming the holder;
+ * `consequence` says what was not done ("the fix is not applied"). The one way writers lock.
+ */
+export function holdBackupLock(
+  root: string,
+  command: string,
+  o: { consequence?: string; path?: string } = {},
+): { lock: BackupLock; tookOverStale: LockHolder | undefined } {
+  const got = acquireBackupLock(root, command);
+  if (!got.ok)
+    failWith('lock.held', o.path ?? '', `${got.message}${o.consequence ? `: ${o.consequence}` : ''} (${got.remedy})`);
+  return { lock: got.lock, tookOverStale: got.tookOverStale };
 }

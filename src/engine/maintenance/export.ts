@@ -12,7 +12,7 @@ import { parseMapFile } from '../files/maps';
 import { failWith, type Finding } from '../findings';
 import { BackupWriter } from '../format/writer';
 import { serializeObjects } from '../format/item';
-import { acquireBackupLock } from '../format/lock';
+import { holdBackupLock } from '../format/lock';
 import { readFileCapped } from '../fsx';
 import { accountRelPath, blobRelPath, ID_MAPPER_FILE, isZimbraId, MAP_PREFIX } from '../layout';
 import { throwIfCancelled, type ProgressSink } from '../progress';
@@ -107,12 +107,11 @@ export async function exportBackup(
   const bp = await BackupPath.open(sourceRoot);
   const accounts = await selectAccounts(bp, o);
   const dest = await prepareDestination(bp.root, destRoot);
-  const lock = acquireBackupLock(dest, 'doExport');
-  if (!lock.ok) failWith('lock.held', dest, `${lock.message}; ${lock.remedy}`);
+  const { lock } = holdBackupLock(dest, 'doExport', { path: dest });
   try {
     return await exportInto(bp, dest, accounts, o.window, run);
   } finally {
-    lock.lock.release();
+    lock.release();
   }
 }
 

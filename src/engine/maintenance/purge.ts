@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { failWith } from '../findings';
 import { fsyncDirSync } from '../format/atomic';
 import { BackupWriter } from '../format/writer';
-import { acquireBackupLock } from '../format/lock';
+import { holdBackupLock } from '../format/lock';
 import { absOf } from '../fsx';
 import { analyzeItemBytes } from '../item/analyze';
 import { isCancelled, type ProgressSink } from '../progress';
@@ -71,8 +71,7 @@ export async function runPurge(root: string, o: PurgeOptions): Promise<PurgeResu
     interrupted: false,
   };
   if (o.purgeDays === 0) return result;
-  const lock = o.apply ? acquireBackupLock(abs, 'doPurge') : undefined;
-  if (lock && !lock.ok) failWith('lock.held', abs, `${lock.message}; ${lock.remedy}`);
+  const lock = o.apply ? holdBackupLock(abs, 'doPurge', { path: abs }).lock : undefined;
   try {
     const pending = unfinishedJournals(abs);
     result.resumed = pending.map((j) => j.rel);
@@ -94,7 +93,7 @@ export async function runPurge(root: string, o: PurgeOptions): Promise<PurgeResu
     if (o.apply) await apply(abs, result, pending, o);
     return result;
   } finally {
-    if (lock?.ok) lock.lock.release();
+    lock?.release();
   }
 }
 

@@ -7,16 +7,21 @@
  * server: reconnect with backoff (0.5 s doubling to 10 s), then the same incremental scan
  * catches up, so nothing is lost or written twice. Runs under the backup lock until aborted.
  */
-import { finding, failWith, type Finding } from '../findings';
-import { acquireBackupLock } from '../format/lock';
+import { finding, type Finding } from '../findings';
 import { BackupWriter } from '../format/writer';
-import { connectImap, describeEndpoint, type ImapEndpoint } from '../imap';
+import { connectImap, type ImapEndpoint } from '../imap';
 import { isCancelled, type ProgressSink } from '../progress';
 import type { ImapFlow } from 'imapflow';
 import { scanAccountId, sourceKey } from './accounts';
 import { emptyScanSummary, scanAccount, type AccountScanSummary } from './account';
 import { AccountState, syncFileSystem } from './state';
-import { hasRootBackupStat, writeRootBackupStat, type ScanAccountRequest, type ScanReport } from './smartScan';
+import {
+  beginScan,
+  hasRootBackupStat,
+  writeRootBackupStat,
+  type ScanAccountRequest,
+  type ScanReport,
+} from './smartScan';
 
 export const POLL_MS = 1000;
 const BACKOFF_FIRST_MS = 500;
@@ -51,17 +56,7 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 
 export async function runRealtimeScan(opts: RealtimeOptions): Promise<ScanReport> {
   const t0 = Date.now();
-  const got = acquireBackupLock(opts.root, 'doRealtimeScan');
-  if (!got.ok) failWith('lock.held', '', `${got.message} (${got.remedy})`);
-  const report: ScanReport = {
-    backupPath: opts.root,
-    source: describeEndpoint(opts.endpoint),
-    accounts: [],
-    findings: [],
-    interrupted: false,
-    tookOverStaleLock: got.tookOverStale !== undefined,
-    durationMs: 0,
-  };
+  const { lock, report } = beginScan(opts, 'doRealtimeScan');
   const writer = new BackupWriter(opts.root, { durable: false });
   let wrote = false;
   try {
@@ -78,7 +73,7 @@ export async function runRealtimeScan(opts: RealtimeOptions): Promise<ScanReport
       syncFileSystem(opts.root);
     }
   } finally {
-    got.lock.release();
+    lock.release();
   }
   report.durationMs = Date.now() - t0;
   return report;

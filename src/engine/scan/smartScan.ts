@@ -6,12 +6,11 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { parseBackupStat } from '../files/account';
 import { finding, type Finding } from '../findings';
-import { acquireBackupLock } from '../format/lock';
+import { holdBackupLock, type BackupLock } from '../format/lock';
 import { BackupWriter } from '../format/writer';
 import { absOf } from '../fsx';
 import { connectImap, describeEndpoint, type ImapEndpoint } from '../imap';
 import { isCancelled, type ProgressSink } from '../progress';
-import { failWith } from '../findings';
 import { scanAccountId, scanServerId, sourceKey } from './accounts';
 import { scanAccount, type AccountScanSummary } from './account';
 import { removeDeadTempFiles } from './cleanup';
@@ -65,28 +64,39 @@ export function isFailure(o: AccountScanOutcome): o is AccountScanFailure {
   return 'error' in o;
 }
 
-/** Takes the lock (or fails with lock.held), scans every account, keeps the root backupstat. */
-export async function runScan(opts: ScanOptions): Promise<ScanReport> {
-  const t0 = Date.now();
+/**
+ * The start of every scan (SmartScan, Account Scan, Real Time Scan): the backup path made,
+ * the lock held (or lock.held), a killed scan's temp files swept, an empty report.
+ */
+export function beginScan(
+  opts: Pick<ScanOptions, 'root' | 'endpoint' | 'accounts'>,
+  command: string,
+): { lock: BackupLock; report: ScanReport } {
   mkdirSync(opts.root, { recursive: true });
-  const got = acquireBackupLock(opts.root, opts.command);
-  if (!got.ok) failWith('lock.held', '', `${got.message} (${got.remedy})`);
+  const { lock, tookOverStale } = holdBackupLock(opts.root, command);
+  // A scan was killed: its temp files are swept before this one writes.
+  if (tookOverStale)
+    removeDeadTempFiles(
+      opts.root,
+      opts.accounts.map((a) => scanAccountId(opts.endpoint, a.login)),
+    );
   const report: ScanReport = {
     backupPath: opts.root,
     source: describeEndpoint(opts.endpoint),
     accounts: [],
     findings: [],
     interrupted: false,
-    tookOverStaleLock: got.tookOverStale !== undefined,
+    tookOverStaleLock: tookOverStale !== undefined,
     durationMs: 0,
   };
+  return { lock, report };
+}
+
+/** Takes the lock (or fails with lock.held), scans every account, keeps the root backupstat. */
+export async function runScan(opts: ScanOptions): Promise<ScanReport> {
+  const t0 = Date.now();
+  const { lock, report } = beginScan(opts, opts.command);
   try {
-    // A scan was killed: its temp files are swept before this one writes.
-    if (got.tookOverStale)
-      removeDeadTempFiles(
-        opts.root,
-        opts.accounts.map((a) => scanAccountId(opts.endpoint, a.login)),
-      );
     const writer = new BackupWriter(opts.root, { durable: false });
     const queue = [...opts.accounts];
     const worker = async (): Promise<void> => {
@@ -108,7 +118,7 @@ export async function runScan(opts: ScanOptions): Promise<ScanReport> {
       writeRootBackupStat(writer, opts, t0);
     if (opts.durable !== false) syncFileSystem(opts.root);
   } finally {
-    got.lock.release();
+    lock.release();
   }
   report.durationMs = Date.now() - t0;
   return report;

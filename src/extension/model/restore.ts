@@ -80,10 +80,8 @@ export function localDestination(kind: 'maildir' | 'mbox' | 'eml', folder: strin
   return parseDestination(`${kind}:${folder}`)!;
 }
 
-/** The SecretStorage key of an IMAP password: one per login and server, never the password itself. */
-export function secretKey(e: ImapEndpoint, login: string): string {
-  return `zxbackup.imap.password:${login}@${e.host}:${e.port}`;
-}
+/** The SecretStorage key of an IMAP password: the one the scans use too. */
+export { imapSecretKey as secretKey } from './imapSecret';
 
 const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
 

@@ -80,10 +80,8 @@ export function domainProblem(text: string): string | undefined {
     : 'A domain such as example.com (the account is named login@DOMAIN).';
 }
 
-/** The SecretStorage key of a login's password on a source (host and port, as the scans name a source). */
-export function secretKey(endpoint: Pick<ImapEndpoint, 'host' | 'port'>, login: string): string {
-  return `zxbackup.imap/${endpoint.host.toLowerCase()}:${endpoint.port}/${login.toLowerCase()}`;
-}
+/** The SecretStorage key of a login's password on a source: the one the restores use too. */
+export { imapSecretKey as secretKey } from './imapSecret';
 
 /** The scan requests for the logins, with their passwords; throws nothing, names a login without a name. */
 export function scanRequests(
