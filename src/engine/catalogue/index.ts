@@ -426,8 +426,18 @@ export async function openCatalogue(root: string | BackupPath, opts: CatalogueOp
   const identity = `${realRoot}\0${st ? `${st.dev}:${st.ino}` : '?'}`;
   try {
     mkdirSync(dir, { recursive: true });
-    const { db, rebuilt } = openCatalogueDb(file, identity, opts.env);
-    return Catalogue.create(db, backup, file, rebuilt);
+    // SQLite answers "database is locked" without waiting (busy_timeout does not apply) when two
+    // processes open and switch the same new file to WAL at once, or upgrade a read to a write:
+    // the documented remedy is to try again.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const { db, rebuilt } = openCatalogueDb(file, identity, opts.env);
+        return Catalogue.create(db, backup, file, rebuilt);
+      } catch (err) {
+        if (attempt >= 50 || !/database is locked|SQLITE_BUSY/i.test(String((err as Error)?.message ?? err))) throw err;
+        await new Promise((r) => setTimeout(r, 20 + Math.random() * 80));
+      }
+    }
   } catch (err) {
     if (err instanceof EngineError) throw err;
     return fail(`cannot open the item catalogue ${file}: ${err instanceof Error ? err.message : String(err)}`);
