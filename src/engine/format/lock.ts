@@ -22,6 +22,7 @@ import * as path from 'node:path';
 import { LOCK_FILE } from '../layout';
 import { failWith } from '../findings';
 import { fsyncDirSync } from './atomic';
+import { removeDeadTempFiles } from './deadTempFiles';
 
 export interface LockHolder {
   command: string;
@@ -231,9 +232,11 @@ export function holdBackupLock(
   root: string,
   command: string,
   o: { consequence?: string; path?: string } = {},
-): { lock: BackupLock; tookOverStale: LockHolder | undefined } {
+): { lock: BackupLock; tookOverStale: LockHolder | undefined; sweptTempFiles: number } {
   const got = acquireBackupLock(root, command);
   if (!got.ok)
     failWith('lock.held', o.path ?? '', `${got.message}${o.consequence ? `: ${o.consequence}` : ''} (${got.remedy})`);
-  return { lock: got.lock, tookOverStale: got.tookOverStale };
+  // The holder died: its half-written temp files go before this writer writes.
+  const sweptTempFiles = got.tookOverStale ? removeDeadTempFiles(root) : 0;
+  return { lock: got.lock, tookOverStale: got.tookOverStale, sweptTempFiles };
 }

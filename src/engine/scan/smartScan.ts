@@ -13,7 +13,6 @@ import { connectImap, describeEndpoint, type ImapEndpoint } from '../imap';
 import { isCancelled, type ProgressSink } from '../progress';
 import { scanAccountId, scanServerId, sourceKey } from './accounts';
 import { scanAccount, type AccountScanSummary } from './account';
-import { removeDeadTempFiles } from './cleanup';
 import { syncFileSystem } from './state';
 
 export const BACKUP_VERSION = '4.0.0';
@@ -73,13 +72,8 @@ export function beginScan(
   command: string,
 ): { lock: BackupLock; report: ScanReport } {
   mkdirSync(opts.root, { recursive: true });
+  // A killed writer's temp files are swept by holdBackupLock when it takes over the stale lock.
   const { lock, tookOverStale } = holdBackupLock(opts.root, command);
-  // A scan was killed: its temp files are swept before this one writes.
-  if (tookOverStale)
-    removeDeadTempFiles(
-      opts.root,
-      opts.accounts.map((a) => scanAccountId(opts.endpoint, a.login)),
-    );
   const report: ScanReport = {
     backupPath: opts.root,
     source: describeEndpoint(opts.endpoint),

@@ -1,12 +1,13 @@
 /**
  * After a writer was killed (its stale lock was taken over), its temp files are left in the
- * folders it wrote to: the BLOB store and the accounts' item buckets. They are ours, never
- * customer data (format/atomic.ts names them), so the next scan removes those whose writer
- * is no longer running; the check would otherwise report them.
+ * folders it wrote to: the root, the BLOB store, the accounts and their item buckets. They
+ * are ours, never customer data (atomic.ts names them), so the next writer — whoever takes
+ * over the stale lock (holdBackupLock) — removes those whose writer is no longer running;
+ * the check would otherwise report them as layout.interrupted-write.
  */
 import { readdirSync, unlinkSync } from 'node:fs';
 import * as path from 'node:path';
-import { tempFileWriterPid } from '../format/atomic';
+import { tempFileWriterPid } from './atomic';
 import { ACCOUNTS_DIR, BLOBS_DIR } from '../layout';
 
 function running(pid: number): boolean {
@@ -26,8 +27,8 @@ function list(dir: string): string[] {
   }
 }
 
-/** Removes dead writers' temp files under root; returns how many. */
-export function removeDeadTempFiles(root: string, accountIds: readonly string[]): number {
+/** Removes dead writers' temp files under root (every account); returns how many. */
+export function removeDeadTempFiles(root: string): number {
   let removed = 0;
   const sweep = (dir: string): void => {
     for (const name of list(dir)) {
@@ -44,8 +45,10 @@ export function removeDeadTempFiles(root: string, accountIds: readonly string[])
   sweep(root);
   const blobs = path.join(root, BLOBS_DIR);
   for (const d of list(blobs)) sweep(path.join(blobs, d));
-  for (const id of accountIds) {
-    const acc = path.join(root, ACCOUNTS_DIR, id);
+  const accounts = path.join(root, ACCOUNTS_DIR);
+  sweep(accounts);
+  for (const id of list(accounts)) {
+    const acc = path.join(accounts, id);
     sweep(acc);
     const items = path.join(acc, 'items');
     for (const b of list(items)) sweep(path.join(items, b));
