@@ -7,6 +7,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import {
   accountName,
+  emptyScanSummary,
   failWith,
   isFailure,
   parseAccountsFile,
@@ -80,45 +81,28 @@ export function scanResult(
     const f = failed[0]!.error;
     failWith(f.code, f.path, f.message);
   }
-  const accounts: ScanAccountJson[] = r.accounts.map((a) =>
-    isFailure(a)
-      ? {
-          login: a.login,
-          name: a.name,
-          zimbraId: a.zimbraId,
-          status: 'failed',
-          error: toFindingJson(a.error),
-          new: 0,
-          changed: 0,
-          moved: 0,
-          deleted: 0,
-          unchanged: 0,
-          folders: { new: 0, changed: 0, deleted: 0, unchanged: 0 },
-          bytesWritten: 0,
-          blobsWritten: 0,
-          verified: 0,
-          rewritten: 0,
-          durationMs: 0,
-        }
-      : {
-          login: a.login,
-          name: a.name,
-          zimbraId: a.zimbraId,
-          status: 'scanned',
-          error: null,
-          new: a.new,
-          changed: a.changed,
-          moved: a.moved,
-          deleted: a.deleted,
-          unchanged: a.unchanged,
-          folders: a.folders,
-          bytesWritten: a.bytesWritten,
-          blobsWritten: a.blobsWritten,
-          verified: a.verified,
-          rewritten: a.rewritten,
-          durationMs: a.durationMs,
-        },
-  );
+  const accounts: ScanAccountJson[] = r.accounts.map((a) => {
+    // A failed account counts nothing: the engine's empty summary, so both shapes stay one.
+    const counted = isFailure(a) ? emptyScanSummary(a.login, a.name, a.zimbraId) : a;
+    return {
+      login: a.login,
+      name: a.name,
+      zimbraId: a.zimbraId,
+      status: isFailure(a) ? 'failed' : 'scanned',
+      error: isFailure(a) ? toFindingJson(a.error) : null,
+      new: counted.new,
+      changed: counted.changed,
+      moved: counted.moved,
+      deleted: counted.deleted,
+      unchanged: counted.unchanged,
+      folders: counted.folders,
+      bytesWritten: counted.bytesWritten,
+      blobsWritten: counted.blobsWritten,
+      verified: counted.verified,
+      rewritten: counted.rewritten,
+      durationMs: counted.durationMs,
+    };
+  });
   const sum = (k: 'new' | 'changed' | 'moved' | 'deleted' | 'unchanged' | 'bytesWritten'): number =>
     accounts.reduce((s, a) => s + a[k], 0);
   const json: ScanJson = {
