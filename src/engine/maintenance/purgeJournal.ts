@@ -5,9 +5,10 @@
  * end line belongs to an interrupted purge, which the next purge finishes first. Journals
  * are kept: they are the record of what a purge took out of the backup.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, writeSync } from 'node:fs';
+import { mkdirSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { fsyncDirSync, writeFileAtomicSync } from '../format/atomic';
+import { JsonLinesWriter, readJsonLines } from '../format/jsonLines';
 import { STATE_DIR } from '../layout';
 import type { PurgeEntry } from './purgePlan';
 
@@ -44,15 +45,8 @@ export interface JournalRead {
 
 export function readJournal(root: string, rel: string): JournalRead {
   const out: JournalRead = { rel, entries: [], settled: new Set(), ended: false };
-  const text = readFileSync(path.join(root, rel), 'utf8');
-  for (const line of text.split('\n')) {
-    if (line.trim() === '') continue;
-    let v: JournalLine;
-    try {
-      v = JSON.parse(line) as JournalLine;
-    } catch {
-      continue; // a line cut by a power loss: the removal it recorded is checked again on resume
-    }
+  // A line cut by a power loss is skipped: the removal it recorded is checked again on resume.
+  for (const v of readJsonLines<JournalLine>(path.join(root, rel))) {
     if (v.type === 'plan') out.header = v;
     else if (v.type === 'entry') out.entries.push(v);
     else if (v.type === 'end') out.ended = true;
@@ -77,13 +71,13 @@ export function unfinishedJournals(root: string): JournalRead[] {
 }
 
 export class JournalWriter {
-  private fd: number | undefined;
+  private readonly writer: JsonLinesWriter<JournalLine>;
 
   private constructor(
     readonly root: string,
     readonly rel: string,
   ) {
-    this.fd = openSync(path.join(root, rel), 'a');
+    this.writer = new JsonLinesWriter(path.join(root, rel));
   }
 
   /** Writes the plan crash-safely: after this returns, a crash leaves the whole plan on disk. */
@@ -119,15 +113,12 @@ export class JournalWriter {
 
   /** One line, flushed to disk before the next removal. */
   write(line: JournalLine): void {
-    if (this.fd === undefined) throw new Error(`${this.rel} is closed`);
-    writeSync(this.fd, JSON.stringify(line) + '\n');
-    fsyncSync(this.fd);
+    this.writer.append(line);
+    this.writer.sync();
   }
 
   close(): void {
-    if (this.fd === undefined) return;
-    closeSync(this.fd);
-    this.fd = undefined;
+    this.writer.close();
   }
 }
 

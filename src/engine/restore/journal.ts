@@ -4,10 +4,10 @@
  * restore reads it and skips what is done; a write that began but was never recorded as
  * done is looked for in the target before anything is written again (exactly one copy).
  */
-import { closeSync, fdatasyncSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { defaultCacheDir, isInside } from '../cacheDir';
+import { JsonLinesWriter, readJsonLines } from '../format/jsonLines';
 
 export type RestoreJournalLine =
   | { t: 'start'; identity: Record<string, unknown>; at: number }
@@ -21,7 +21,7 @@ const SYNC_INTERVAL_MS = 1000;
 export class RestoreJournal {
   readonly done = new Map<string, string>();
   readonly begun = new Map<string, Record<string, unknown>>();
-  private fd: number | undefined;
+  private writer: JsonLinesWriter<RestoreJournalLine> | undefined;
   private lastSync = Date.now();
 
   private constructor(
@@ -41,29 +41,15 @@ export class RestoreJournal {
     const j = new RestoreJournal(path.join(dir, `${id}.jsonl`), identity);
     j.load();
     if (!opts.readOnly) {
-      mkdirSync(dir, { recursive: true });
-      j.fd = openSync(j.file, 'a', 0o600);
+      j.writer = new JsonLinesWriter(j.file, 0o600);
       if (j.done.size === 0 && j.begun.size === 0) j.append({ t: 'start', identity, at: Date.now() });
     }
     return j;
   }
 
   private load(): void {
-    let text: string;
-    try {
-      text = readFileSync(this.file, 'utf8');
-    } catch {
-      return;
-    }
-    // A line cut by a crash is the last one and incomplete: ignored.
-    for (const line of text.split('\n')) {
-      if (!line) continue;
-      let l: RestoreJournalLine;
-      try {
-        l = JSON.parse(line) as RestoreJournalLine;
-      } catch {
-        continue;
-      }
+    // A line cut by a crash is the last one and incomplete: skipped.
+    for (const l of readJsonLines<RestoreJournalLine>(this.file)) {
       if (l.t === 'begin') this.begun.set(l.key, l.info);
       else if (l.t === 'done') {
         this.done.set(l.key, l.ref);
@@ -73,8 +59,8 @@ export class RestoreJournal {
   }
 
   private append(l: RestoreJournalLine): void {
-    if (this.fd === undefined) return;
-    writeSync(this.fd, JSON.stringify(l) + '\n');
+    if (this.writer === undefined) return;
+    this.writer.append(l);
     if (Date.now() - this.lastSync >= SYNC_INTERVAL_MS) this.sync();
   }
 
@@ -90,16 +76,16 @@ export class RestoreJournal {
   }
 
   sync(): void {
-    if (this.fd === undefined) return;
-    fdatasyncSync(this.fd);
+    if (this.writer === undefined) return;
+    this.writer.sync();
     this.lastSync = Date.now();
   }
 
   close(finished: boolean): void {
-    if (this.fd === undefined) return;
+    if (this.writer === undefined) return;
     if (finished) this.append({ t: 'finish', at: Date.now() });
     this.sync();
-    closeSync(this.fd);
-    this.fd = undefined;
+    this.writer.close();
+    this.writer = undefined;
   }
 }

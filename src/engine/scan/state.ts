@@ -11,9 +11,10 @@
  * writes nothing twice.
  */
 import { spawnSync } from 'node:child_process';
-import { closeSync, fdatasyncSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { writeFileAtomicSync } from '../format/atomic';
+import { JsonLinesWriter, readJsonLines } from '../format/jsonLines';
 import { parseItemBytes } from '../item/parse';
 import { itemRelPath, STATE_DIR } from '../layout';
 import { absOf } from '../fsx';
@@ -90,7 +91,7 @@ export class AccountState {
   readonly messages = new Map<number, MessageState>();
   /** `${folderId}:${uid}` → message id, for live messages. */
   private readonly byUid = new Map<string, number>();
-  private journalFd: number | undefined;
+  private readonly journalFile: JsonLinesWriter<JournalRecord>;
   private pending: { r: Exclude<JournalRecord, { op: 'blob' }>; write: (() => void) | undefined }[] = [];
   /** BLOBs an interrupted scan stored for messages it may not have recorded (journal 'blob' records). */
   readonly pendingBlobs = new Set<string>();
@@ -104,6 +105,7 @@ export class AccountState {
     private readonly durable: boolean,
   ) {
     this.dirAbs = absOf(root, stateDirOf(data.zimbraId));
+    this.journalFile = new JsonLinesWriter(path.join(this.dirAbs, 'journal.jsonl'));
   }
 
   /** Loads the state of an account (replaying an interrupted scan's journal), or starts an empty one. */
@@ -134,21 +136,8 @@ export class AccountState {
   }
 
   private replayJournal(file: string): void {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw err;
-    }
-    for (const line of text.split('\n')) {
-      if (line.trim() === '') continue;
-      let r: JournalRecord;
-      try {
-        r = JSON.parse(line) as JournalRecord;
-      } catch {
-        continue; // the last line of a killed scan may be cut: its item file was not written yet
-      }
+    // A cut last line (a killed scan) is skipped: its item file was not written yet.
+    for (const r of readJsonLines<JournalRecord>(file)) {
       if (r.op === 'blob') {
         this.pendingBlobs.add(r.digest);
         continue;
@@ -220,7 +209,7 @@ export class AccountState {
    */
   flush(): void {
     if (this.pending.length === 0) return;
-    if (this.durable && this.journalFd !== undefined) fdatasyncSync(this.journalFd);
+    if (this.durable) this.journalFile.sync();
     const batch = this.pending;
     this.pending = [];
     for (const { r, write } of batch) {
@@ -260,11 +249,7 @@ export class AccountState {
   }
 
   private journal(r: JournalRecord): void {
-    if (this.journalFd === undefined) {
-      mkdirSync(this.dirAbs, { recursive: true });
-      this.journalFd = openSync(path.join(this.dirAbs, 'journal.jsonl'), 'a');
-    }
-    writeSync(this.journalFd, JSON.stringify(r) + '\n');
+    this.journalFile.append(r);
   }
 
   /** Writes the snapshot crash-safely, then drops the journal it includes. */
@@ -285,8 +270,7 @@ export class AccountState {
   }
 
   close(): void {
-    if (this.journalFd !== undefined) closeSync(this.journalFd);
-    this.journalFd = undefined;
+    this.journalFile.close();
   }
 }
 
