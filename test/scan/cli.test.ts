@@ -4,12 +4,12 @@
  * password), two scans at once, and the Real Time Scan ended by Ctrl-C.
  */
 import { strict as assert } from 'node:assert';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { collect, ensureBuilt, PROJECT, startZxb } from '../cli/run';
 import { shapeDiff } from '../cli/shapeDiff';
 import { freePort, realWorldMessages, startDovecot, type DovecotServer } from '../support/dovecot';
-import { imap, tempBackup } from './support';
+import { imap, scanCommandArgs, tempBackup } from './support';
 
 const PASSWORD = 'pw-Secret-42';
 
@@ -17,7 +17,6 @@ describe('scan: the zxb scan commands', function () {
   this.timeout(60_000);
   let server: DovecotServer;
   let root: string;
-  let accounts: string;
   before(async () => {
     await ensureBuilt();
     server = await startDovecot({ users: { alice: PASSWORD } });
@@ -25,27 +24,15 @@ describe('scan: the zxb scan commands', function () {
     for (const m of realWorldMessages().slice(0, 8)) await c.append('INBOX', m.bytes, ['\\Seen']);
     await c.logout();
     root = tempBackup();
-    accounts = `${root}.accounts`;
-    writeFileSync(accounts, '# test accounts\nalice\n');
   });
   after(async () => server?.dispose());
 
-  const scanArgs = (...more: string[]) => [
-    'doSmartScan',
-    'start',
-    root,
-    '--source',
-    server.url,
-    '--accounts-file',
-    accounts,
-    '--domain',
-    'example.test',
-    ...more,
-  ];
+  const scanArgs = (command: 'doSmartScan' | 'doRealtimeScan', ...more: string[]) =>
+    scanCommandArgs(command, { root, url: server.url, accounts: ['alice'], domain: 'example.test' }, ...more);
   const run = (args: string[], password = PASSWORD) => collect(startZxb(args, { ZXB_IMAP_PASSWORD: password }));
 
   it('doSmartScan start --json prints the documented shape; doAccountScan by zimbraId', async () => {
-    const r = await run(scanArgs('--json'));
+    const r = await run(scanArgs('doSmartScan', '--json'));
     assert.equal(r.code, 0, r.stderr);
     const real = JSON.parse(r.stdout) as { accounts: { zimbraId: string; new: number }[] };
     assert.equal(real.accounts[0]!.new, 8);
@@ -64,7 +51,7 @@ describe('scan: the zxb scan commands', function () {
   });
 
   it('a wrong password, an unreachable port, a TLS failure: exit 2 with a clear message', async () => {
-    const bad = await run(scanArgs(), 'not-the-password');
+    const bad = await run(scanArgs('doSmartScan'), 'not-the-password');
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /as alice: login refused/);
     assert.doesNotMatch(bad.stderr + bad.stdout, /not-the-password/);
@@ -82,7 +69,7 @@ describe('scan: the zxb scan commands', function () {
     assert.equal(closed.code, 2);
     assert.match(closed.stderr, /cannot connect \(ECONNREFUSED\)/);
 
-    const tls = await run(scanArgs('--tls'));
+    const tls = await run(scanArgs('doSmartScan', '--tls'));
     assert.equal(tls.code, 2);
     assert.match(tls.stderr, /TLS failed/);
 
@@ -99,20 +86,7 @@ describe('scan: the zxb scan commands', function () {
   });
 
   it('doRealtimeScan runs until Ctrl-C (exit 0), and a SmartScan meanwhile refuses', async () => {
-    const child = startZxb(
-      [
-        'doRealtimeScan',
-        root,
-        '--source',
-        server.url,
-        '--accounts-file',
-        accounts,
-        '--domain',
-        'example.test',
-        '--json',
-      ],
-      { ZXB_IMAP_PASSWORD: PASSWORD },
-    );
+    const child = startZxb(scanArgs('doRealtimeScan', '--json'), { ZXB_IMAP_PASSWORD: PASSWORD });
     const done = collect(child);
     // The lock appears when it starts watching.
     for (let i = 0; i < 100; i++) {
@@ -123,7 +97,7 @@ describe('scan: the zxb scan commands', function () {
         await new Promise((r) => setTimeout(r, 50));
       }
     }
-    const second = await run(scanArgs());
+    const second = await run(scanArgs('doSmartScan'));
     assert.equal(second.code, 2, second.stderr);
     assert.match(second.stderr, /in use by doRealtimeScan \(pid \d+ /);
     const c = await imap(server, 'alice', PASSWORD);

@@ -11,7 +11,7 @@ import { acquireBackupLock } from '../../src/engine/format';
 import { collect, ensureBuilt, startZxb } from '../cli/run';
 import { realWorldMessages, startDovecot, type DovecotServer } from '../support/dovecot';
 import { marksOf } from '../../src/engine/scan/flags';
-import { checkProblems, imap, itemHistories, messagesOf, sampleMessages, tempBackup } from './support';
+import { checkProblems, imap, itemHistories, messagesOf, sampleMessages, scanCommandArgs, tempBackup } from './support';
 
 /** A small deterministic generator, so a failing moment can be replayed. */
 function lcg(seed: number): () => number {
@@ -38,19 +38,12 @@ describe('scan: crash safety and the lock', function () {
     await c.mailboxCreate('Work');
     for (const m of sample.slice(0, 15)) await c.append('Work', m, ['$Label1']);
     const root = tempBackup();
-    const accounts = `${root}.accounts`;
-    writeFileSync(accounts, `${login} test\n`);
-    const args = [
-      'doSmartScan',
-      'start',
+    const args = scanCommandArgs('doSmartScan', {
       root,
-      '--source',
-      server.url,
-      '--accounts-file',
-      accounts,
-      '--domain',
-      'ex.test',
-    ];
+      url: server.url,
+      accounts: [`${login} test`],
+      domain: 'ex.test',
+    });
 
     // How long a whole first scan takes, to spread the kills over it (a probe in another path).
     const probe = tempBackup();
@@ -124,19 +117,12 @@ describe('scan: crash safety and the lock', function () {
 
   it('a second writer refuses while one holds the lock: another scan, a fix', async () => {
     const root = tempBackup();
-    const accounts = `${root}.accounts`;
-    writeFileSync(accounts, 't-lock test\n');
-    const args = [
-      'doSmartScan',
-      'start',
+    const args = scanCommandArgs('doSmartScan', {
       root,
-      '--source',
-      server.url,
-      '--accounts-file',
-      accounts,
-      '--domain',
-      'x.test',
-    ];
+      url: server.url,
+      accounts: ['t-lock test'],
+      domain: 'x.test',
+    });
     assert.equal((await collect(startZxb(args))).code, 0);
     // Something for --fix-backup to move: an item file that is not JSON.
     const bucket = path.join(root, 'accounts', scanAccountId(endpoint(), 't-lock'), 'items', '99');
@@ -145,19 +131,7 @@ describe('scan: crash safety and the lock', function () {
     const held = acquireBackupLock(root, 'doRealtimeScan');
     assert.ok(held.ok);
     try {
-      const scan = await collect(
-        startZxb([
-          'doSmartScan',
-          'start',
-          root,
-          '--source',
-          server.url,
-          '--accounts-file',
-          accounts,
-          '--domain',
-          'x.test',
-        ]),
-      );
+      const scan = await collect(startZxb(args));
       assert.equal(scan.code, 2, scan.stderr);
       assert.match(scan.stderr, new RegExp(`in use by doRealtimeScan \\(pid ${process.pid} `));
       const fix = await collect(startZxb(['doCoherencyCheck', root, '--fix-backup']));

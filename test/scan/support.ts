@@ -1,5 +1,5 @@
 /** Helpers of the scan tests: mailbox content (the sample generator's and real-world messages), histories, the check. */
-import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
@@ -77,4 +77,19 @@ export function treeDigest(root: string): Map<string, string> {
 
 export function messagesOf(h: Map<number, Transaction[]>): [number, Transaction[]][] {
   return [...h].filter(([, txs]) => txs[0]!.type === 5);
+}
+
+/**
+ * The arguments of a scan command (`doSmartScan start`, `doRealtimeScan`) of one backup path
+ * from a Dovecot, with an accounts file of `accounts` lines (`login [password]`) written next to it.
+ */
+export function scanCommandArgs(
+  command: 'doSmartScan' | 'doRealtimeScan',
+  o: { root: string; url: string; accounts: readonly string[]; domain: string },
+  ...more: string[]
+): string[] {
+  const accounts = `${o.root}.accounts`;
+  writeFileSync(accounts, `# test accounts\n${o.accounts.join('\n')}\n`);
+  const verb = command === 'doSmartScan' ? ['doSmartScan', 'start'] : ['doRealtimeScan'];
+  return [...verb, o.root, '--source', o.url, '--accounts-file', accounts, '--domain', o.domain, ...more];
 }
