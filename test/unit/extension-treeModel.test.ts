@@ -10,6 +10,7 @@ import {
   accountTopLevel,
   firstPage,
   groupAccountsByDomain,
+  accountView,
   itemView,
   nodeId,
   sliceChildren,
@@ -195,6 +196,39 @@ describe('extension tree model: accounts and folders', () => {
     assert.equal(v.contextValue, 'zxbackup.item.withBlob');
     assert.equal(v.path, itemRelPath(ACCOUNT, 300));
     assert.equal(v.id, `item/${ACCOUNT}/300`);
+  });
+});
+
+describe('extension tree model: rows that say who and when (issue 14)', () => {
+  it('shows the sender and the date of the transaction at the point in time, in the row and its tooltip', () => {
+    const sent = Date.UTC(2024, 0, 15, 9, 30, 5);
+    const items = [
+      item(2, 1, [{ from: D0, 'folder-id': 1 }]),
+      item(301, 5, [
+        { from: D0, 'folder-id': 2, subject: 'Budget', sender: 'Old Name <old@example.com>', date: sent / 1000 },
+        { from: D1, 'folder-id': 2, subject: 'Budget', sender: 'Ann Lee <ann@example.com>', date: sent / 1000 },
+      ]),
+    ];
+    const early = buildSnapshot(items, { kind: 'instant', at: D0 + 1 }).folders.get(2)!.items[0]!;
+    const v = itemView(ACCOUNT, early, 'Europe/Rome');
+    assert.equal(v.description, '#301 · message · Old Name <old@example.com> · 15/01/2024 10:30:05');
+    assert.equal(
+      v.tooltip,
+      `Budget\nFrom: Old Name <old@example.com>\nDate: 15/01/2024 10:30:05 (Europe/Rome)\n#301 · message · ${itemRelPath(ACCOUNT, 301)}`,
+    );
+    const late = buildSnapshot(items, { kind: 'last' }).folders.get(2)!.items[0]!;
+    assert.match(itemView(ACCOUNT, late, 'UTC').description!, /Ann Lee <ann@example\.com> · 15\/01\/2024 09:30:05$/);
+  });
+
+  it('gives a deleted account a real codicon, greyed ("person-delete" does not exist)', () => {
+    const base = { zimbraId: ACCOUNT, name: 'gone@example.com', isSystem: false, findings: [] };
+    const deleted = accountView({ ...base, deletedDate: D1, status: 'closed' }, 'UTC');
+    assert.equal(deleted.icon, 'account');
+    assert.equal(deleted.iconColor, 'disabledForeground');
+    assert.match(deleted.description!, /^deleted 01\/02\/2024 00:00:00 · closed$/);
+    const live = accountView(base, 'UTC');
+    assert.equal(live.icon, 'account');
+    assert.equal(live.iconColor, undefined);
   });
 });
 

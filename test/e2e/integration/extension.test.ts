@@ -3,10 +3,18 @@
  * Run by test/e2e/run.mjs through the workbench payload extensionDevelopmentPath / extensionTestsPath.
  */
 import * as assert from 'node:assert/strict';
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { isFindingCode, formatIso, itemRelPath } from '../../../src/engine';
+import {
+  BackupPath,
+  analyzeItemText,
+  formatIso,
+  formatZxsuite,
+  isFindingCode,
+  itemRelPath,
+  lastTransaction,
+} from '../../../src/engine';
 import { BLOB_SCHEME, blobUri } from '../../../src/shared/protocol';
 import {
   activeApi,
@@ -59,6 +67,27 @@ async function setPointInTime(value: string): Promise<void> {
     await vscode.commands.executeCommand('workbench.action.closeQuickOpen'); // an input box left open would swallow later picks
     throw e;
   }
+}
+
+/**
+ * The codicon names this VS Code registers: read from the workbench bundle it serves
+ * (`register("name", codepoint)` calls of its codicon library), so an icon id that is not
+ * a codicon (and shows as nothing) cannot pass.
+ */
+function shippedCodicons(): Set<string> {
+  const bundles = ['out/vs/code/browser/workbench/workbench.js', 'out/vs/workbench/workbench.desktop.main.js']
+    .map((p) => join(vscode.env.appRoot, p))
+    .filter((p) => existsSync(p));
+  assert.ok(bundles.length > 0, `no workbench bundle under ${vscode.env.appRoot}`);
+  const names = new Set<string>();
+  const call = /[\w$]+\("([a-z0-9]+(?:-[a-z0-9]+)*)",(\d{5})\)/g;
+  for (const b of bundles)
+    for (const m of readFileSync(b, 'utf8').matchAll(call)) {
+      const code = Number(m[2]);
+      if (code >= 0xe000 && code <= 0xf8ff) names.add(m[1]!);
+    }
+  assert.ok(names.size > 400 && names.has('account'), `read ${names.size} codicon names from ${bundles.join(', ')}`);
+  return names;
 }
 
 let api: TestApi;
@@ -158,6 +187,57 @@ describe('the Backup tree', function () {
       }),
     );
     for (const a of before) assert.ok(after.has(a), `account ${a} still shows its folders`);
+  });
+
+  it('uses only icons the running VS Code has: a deleted account gets a real codicon, greyed', async () => {
+    const names = shippedCodicons();
+    const tree = provider(api, 'backupTree');
+    await setPointInTime('last');
+    const nodes = await waitFor('items in the tree', async () => {
+      const all = await walk(tree, 6, 40);
+      return all.some((n) => kindOf(n.id) === 'item') ? all : undefined;
+    });
+    const unknown = new Set<string>();
+    for (const n of nodes) {
+      const icon = (await tree.getTreeItem(n.element)).iconPath;
+      if (icon instanceof vscode.ThemeIcon && !names.has(icon.id.replace(/~[a-z]+$/, ''))) unknown.add(icon.id);
+    }
+    assert.deepEqual([...unknown], [], `icons that are not codicons of this VS Code (shown as nothing)`);
+    const deleted = (await (await BackupPath.open(backupRoot())).accounts()).filter((a) => a.deletedDate !== undefined);
+    assert.ok(deleted.length > 0, 'the sample has a deleted account');
+    for (const a of deleted) {
+      const node = nodes.find((n) => n.id === `account/${a.zimbraId}`);
+      assert.ok(node, `the deleted account ${a.name} is in the tree`);
+      const icon = (await tree.getTreeItem(node.element)).iconPath;
+      assert.ok(icon instanceof vscode.ThemeIcon, `${a.name} has a codicon`);
+      assert.ok(names.has(icon.id), `${icon.id} is a codicon of this VS Code`);
+      assert.equal(icon.color?.id, 'disabledForeground', 'a deleted account is greyed');
+      assert.match(node.description, /deleted/);
+    }
+  });
+
+  it('shows the sender and the date of each item in its row and tooltip', async () => {
+    const tree = provider(api, 'backupTree');
+    await setPointInTime('last');
+    const zone = vscode.workspace.getConfiguration('zxbackup').get<string>('timeZone') || 'UTC';
+    const nodes = (await walk(tree, 6, 40)).filter((n) => kindOf(n.id) === 'item');
+    let checked = 0;
+    for (const n of nodes) {
+      const item = await tree.getTreeItem(n.element);
+      const file = item.resourceUri?.fsPath;
+      if (!file) continue;
+      const history = analyzeItemText(readFileSync(file, 'utf8'), file);
+      const tx = lastTransaction(history);
+      if (!tx?.sender || tx.date === undefined || tx.deleted) continue;
+      const sender = tx.sender.replace(/\s+/g, ' ').trim();
+      const date = formatZxsuite(tx.date * 1000, zone);
+      assert.ok(n.description.includes(sender.slice(0, 40)), `${n.description} names the sender ${sender}`);
+      assert.ok(n.description.includes(date), `${n.description} has the date ${date}`);
+      const tooltip = typeof item.tooltip === 'string' ? item.tooltip : (item.tooltip?.value ?? '');
+      assert.ok(tooltip.includes(`From: ${sender}`) && tooltip.includes(date), `tooltip: ${tooltip}`);
+      checked++;
+    }
+    assert.ok(checked >= 5, `items with a sender and a date were checked (${checked} of ${nodes.length} rows)`);
   });
 
   it('lists unreadable item files, marked, under their account', async () => {
