@@ -102,7 +102,7 @@ export function registerCommands(ctx: Ctx, views: Views): vscode.Disposable[] {
     cmd('zxbackup.operations.showReport', (op) => {
       const o = op as Operation;
       if (o.report === undefined) throw new UserError('This operation has no report.');
-      return ctx.documents.show(`reports/${o.id}.md`, o.report, { language: 'markdown' });
+      return ctx.documents.show(`reports/${o.id}.md`, o.report, { language: 'markdown', rendered: true });
     }),
   ];
 }

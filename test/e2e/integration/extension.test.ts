@@ -461,6 +461,41 @@ describe('the coherency check', function () {
     );
   });
 
+  it('Show Report opens the report rendered, errors first, then warnings, then info', async () => {
+    const operations = provider(api, 'operationsTree');
+    const done = await waitFor('a finished check with a report', async () =>
+      (await children(operations)).find((o) => o.contextValue === 'zxbackup.operation.withReport'),
+    );
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await vscode.commands.executeCommand(commandId(/^Show Report$/i), done.element);
+    const tab = await waitFor(
+      'a Markdown preview tab for the report',
+      () =>
+        vscode.window.tabGroups.all
+          .flatMap((g) => g.tabs)
+          .find((t) => t.input instanceof vscode.TabInputWebview && /markdown/i.test(t.input.viewType)),
+      20_000,
+    );
+    assert.ok(tab.label.length > 0);
+    assert.ok(
+      !vscode.window.visibleTextEditors.some((e) => e.document.uri.path.startsWith('/reports/')),
+      'the report is not shown as raw Markdown text',
+    );
+    const doc = vscode.workspace.textDocuments.find(
+      (d) => d.uri.path.startsWith('/reports/') && d.languageId === 'markdown',
+    );
+    assert.ok(doc, 'the report document is open behind the preview');
+    const rank = { error: 0, warning: 1, info: 2 } as const;
+    const listed = [...doc.getText().matchAll(/^- \*\*(error|warning|info)\*\* /gm)].map(
+      (m) => rank[m[1] as keyof typeof rank],
+    );
+    assert.ok(listed.length > 0 && listed.includes(0), 'the report lists findings, errors among them');
+    assert.ok(
+      listed.every((r, i) => i === 0 || listed[i - 1]! <= r),
+      'errors before warnings before info',
+    );
+  });
+
   it('can be cancelled while it runs, and stops', async () => {
     const cancelIds = contributedCommands()
       .filter((c) => /cancel/i.test(c.title))
