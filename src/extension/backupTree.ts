@@ -182,6 +182,8 @@ export class BackupTreeProvider implements vscode.TreeDataProvider<BackupNode>, 
     const backup = this.ctx.backup;
     if (node.ref.kind === 'more') {
       item.command = { command: 'zxbackup.tree.loadMore', title: 'Load more', arguments: [node] };
+    } else if (node.ref.kind === 'archive' && backup) {
+      item.command = { command: 'zxbackup.tree.showArchive', title: 'Show Archive Contents', arguments: [node] };
     } else if (node.ref.kind === 'blob' && backup) {
       item.command = { command: 'zxbackup.showBlob', title: 'Show BLOB', arguments: [node] };
     } else if (v.path !== undefined && backup) {

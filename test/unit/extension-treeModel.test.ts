@@ -1,4 +1,9 @@
 import { strict as assert } from 'node:assert';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { makeTarGz } from '../../src/engine/sample/archive';
+import { listArchiveContents } from '../../src/engine/serverArchive';
 import { buildSnapshot } from '../../src/engine/backup/snapshot';
 import { itemRelPath } from '../../src/engine/layout';
 import { parseItemText } from '../../src/engine/item/parse';
@@ -11,6 +16,7 @@ import {
   firstPage,
   groupAccountsByDomain,
   accountView,
+  archiveListing,
   itemView,
   nodeId,
   sliceChildren,
@@ -256,5 +262,29 @@ describe('extension tree model: a 100k-item folder', function () {
     assert.ok(page.every((v) => v.collapsible && v.contextValue === 'zxbackup.range'));
     // The goal in issue 4 is 200 ms for the first page; the page itself costs far less than that.
     assert.ok(t2 - t1 < 200, `firstPage took ${(t2 - t1).toFixed(1)} ms`);
+  });
+});
+
+describe('extension tree model: a server archive clicked in the tree (issue 14)', () => {
+  it('lists at most the bound, then "… and K more", reading the archive once without keeping the rest', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'zxb-archive-'));
+    try {
+      const files = Array.from({ length: 30 }, (_, i) => ({ path: `conf/file-${i}.xml`, content: `<x>${i}</x>` }));
+      await writeFile(join(dir, 'a.tar.gz'), makeTarGz(files, D0));
+      const listing = await listArchiveContents(dir, 'a.tar.gz', { maxEntries: 10 });
+      assert.ok(listing.ok);
+      assert.equal(listing.entries.length, 10, 'only the bound is kept');
+      assert.ok(listing.total > 30, `every entry is counted (files and the folder): ${listing.total}`);
+      const text = archiveListing({ path: 'server/a.tar.gz', size: 1234 }, listing, 'UTC', 5);
+      const lines = text.trimEnd().split('\n');
+      assert.equal(lines.length, 3 + 5 + 1, 'header, blank line, five entries, the "more" line');
+      assert.equal(lines.at(-1), `… and ${listing.total - 5} more`);
+      assert.match(lines[1]!, new RegExp(`^1,234 bytes · ${listing.total} entries$`));
+      const whole = await listArchiveContents(dir, 'a.tar.gz');
+      assert.ok(whole.ok && whole.entries.length === whole.total);
+      assert.doesNotMatch(archiveListing({ path: 'a', size: 1 }, whole, 'UTC', 100), /more$/m);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -409,3 +409,29 @@ export function unreadableFileView(
     path: file.path,
   };
 }
+
+/** Entries an archive document lists at most; the rest is counted on a "… and K more" line. */
+export const ARCHIVE_LISTING_MAX = 500;
+
+/** What a click on a server archive shows: its entries (bounded), as a plain-text table. */
+export function archiveListing(
+  archive: { path: string; size: number; date?: number },
+  listing: { entries: readonly { path: string; size: number; type: string; mtime?: number }[]; total: number },
+  zone: string,
+  max: number = ARCHIVE_LISTING_MAX,
+): string {
+  const shown = listing.entries.slice(0, max);
+  const lines = [
+    `${archive.path}`,
+    `${archive.size.toLocaleString('en-US')} bytes${archive.date !== undefined ? ` · made ${formatZxsuite(archive.date, zone)} (${zone})` : ''} · ${listing.total.toLocaleString('en-US')} entr${listing.total === 1 ? 'y' : 'ies'}`,
+    '',
+    ...shown.map(
+      (e) =>
+        `${e.type.padEnd(12)} ${String(e.size).padStart(12)}  ${e.mtime !== undefined ? formatZxsuite(e.mtime, zone) : ''.padEnd(19)}  ${e.path}`,
+    ),
+  ];
+  const rest = listing.total - shown.length;
+  if (rest > 0) lines.push(`… and ${rest.toLocaleString('en-US')} more`);
+  if (listing.total === 0) lines.push('(the archive is empty)');
+  return lines.join('\n') + '\n';
+}

@@ -14,6 +14,7 @@ import {
   isFindingCode,
   itemRelPath,
   lastTransaction,
+  listArchiveContents,
 } from '../../../src/engine';
 import { BLOB_SCHEME, blobUri } from '../../../src/shared/protocol';
 import {
@@ -238,6 +239,27 @@ describe('the Backup tree', function () {
       checked++;
     }
     assert.ok(checked >= 5, `items with a sender and a date were checked (${checked} of ${nodes.length} rows)`);
+  });
+
+  it('shows what is in a server archive when it is clicked, bounded', async () => {
+    const tree = provider(api, 'backupTree');
+    const servers = (await children(tree)).find((n) => n.id === 'servers');
+    assert.ok(servers, 'the tree has the servers node');
+    const archive = (await children(tree, servers.element)).find((n) => n.id.startsWith('archive/'));
+    assert.ok(archive, 'the sample has a server archive');
+    const rel = archive.id.slice('archive/'.length);
+    const item = await tree.getTreeItem(archive.element);
+    assert.ok(item.command, 'a click on an archive runs a command');
+    await vscode.commands.executeCommand(item.command.command, ...(item.command.arguments ?? []));
+    const editor = await waitFor('a document listing the archive', () =>
+      vscode.window.visibleTextEditors.find((e) => e.document.uri.path.endsWith(`${rel}.contents.txt`)),
+    );
+    const text = editor.document.getText();
+    const onDisk = await listArchiveContents(backupRoot(), rel);
+    assert.ok(onDisk.ok && onDisk.entries.length > 0);
+    for (const e of onDisk.entries.slice(0, 20)) assert.ok(text.includes(e.path), `${e.path} is listed`);
+    assert.ok(editor.document.lineCount <= 510, `bounded: ${editor.document.lineCount} lines`);
+    assert.equal(editor.document.uri.scheme, 'zxbackup-view', 'a read-only virtual document');
   });
 
   it('lists unreadable item files, marked, under their account', async () => {
