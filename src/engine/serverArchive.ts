@@ -54,12 +54,18 @@ export interface ArchiveEntry {
   mtime?: number;
 }
 
-/** Lists a .tar.gz without extracting it. */
+/**
+ * Lists a .tar.gz without extracting it. `maxEntries` bounds what is kept (the rest is only
+ * counted: `total`), so a huge archive costs one pass and no more memory than the page shown.
+ */
 export async function listArchiveContents(
   root: string,
   rel: string,
-): Promise<{ ok: true; entries: ArchiveEntry[] } | { ok: false; finding: Finding }> {
+  opts: { maxEntries?: number } = {},
+): Promise<{ ok: true; entries: ArchiveEntry[]; total: number } | { ok: false; finding: Finding }> {
   const entries: ArchiveEntry[] = [];
+  const max = opts.maxEntries ?? Infinity;
+  let total = 0;
   try {
     // Loaded on first use: most commands never open an archive.
     const tar = await import('tar');
@@ -67,12 +73,14 @@ export async function listArchiveContents(
       file: absOf(root, rel),
       strict: true,
       onReadEntry: (entry) => {
+        total++;
+        if (entries.length >= max) return;
         const e: ArchiveEntry = { path: entry.path, size: entry.size ?? 0, type: String(entry.type) };
         if (entry.mtime) e.mtime = entry.mtime.getTime();
         entries.push(e);
       },
     });
-    return { ok: true, entries };
+    return { ok: true, entries, total };
   } catch (err) {
     return {
       ok: false,

@@ -177,10 +177,13 @@ export class BackupTreeProvider implements vscode.TreeDataProvider<BackupNode>, 
     if (v.description !== undefined) item.description = v.description;
     if (v.tooltip !== undefined) item.tooltip = v.tooltip;
     item.contextValue = v.contextValue;
-    if (v.icon) item.iconPath = new vscode.ThemeIcon(v.icon);
+    if (v.icon)
+      item.iconPath = new vscode.ThemeIcon(v.icon, v.iconColor ? new vscode.ThemeColor(v.iconColor) : undefined);
     const backup = this.ctx.backup;
     if (node.ref.kind === 'more') {
       item.command = { command: 'zxbackup.tree.loadMore', title: 'Load more', arguments: [node] };
+    } else if (node.ref.kind === 'archive' && backup) {
+      item.command = { command: 'zxbackup.tree.showArchive', title: 'Show Archive Contents', arguments: [node] };
     } else if (node.ref.kind === 'blob' && backup) {
       item.command = { command: 'zxbackup.showBlob', title: 'Show BLOB', arguments: [node] };
     } else if (v.path !== undefined && backup) {
@@ -390,7 +393,7 @@ export class BackupTreeProvider implements vscode.TreeDataProvider<BackupNode>, 
   }
 
   private itemNode(zimbraId: string, it: ItemAtTime, parent: BackupNode): BackupNode {
-    const view = itemView(zimbraId, it);
+    const view = itemView(zimbraId, it, this.ctx.config.timeZone);
     return this.node({ kind: 'item', zimbraId, itemId: it.id, path: it.path }, view, parent);
   }
 

@@ -16,6 +16,8 @@ import {
   classifyRelPath,
   isValidDigest,
   lastTransaction,
+  listArchiveContents,
+  listServerArchives,
   toRelPath,
   formatZxsuite,
   type Catalogue,
@@ -36,6 +38,7 @@ import {
   type CheckScope,
 } from './model/checkReport';
 import type { CatalogueAccess } from './model/accountCache';
+import { ARCHIVE_LISTING_MAX, archiveListing } from './model/treeModel';
 import { compareAccount, compareRows } from './model/compare';
 import { searchPickRows } from './model/itemSearch';
 import { formatPointInTime, parsePointInTime, validatePointInTime, type PointInTime } from './model/pointInTime';
@@ -96,15 +99,34 @@ export function registerCommands(ctx: Ctx, views: Views): vscode.Disposable[] {
       views.backup.refreshAll();
     }),
     cmd('zxbackup.tree.loadMore', (node) => views.backup.loadMore(node as BackupNode)),
+    cmd('zxbackup.tree.showArchive', (node) => showArchive(ctx, node)),
     cmd('zxbackup.findings.loadMore', (node) => views.findings.loadMore(node as FindingsNode)),
     cmd('zxbackup.openFinding', (root, f) => openFinding(String(root), f as Finding)),
     cmd('zxbackup.operations.cancel', (op) => ctx.operations.cancel((op as Operation).id)),
     cmd('zxbackup.operations.showReport', (op) => {
       const o = op as Operation;
       if (o.report === undefined) throw new UserError('This operation has no report.');
-      return ctx.documents.show(`reports/${o.id}.md`, o.report, { language: 'markdown' });
+      return ctx.documents.show(`reports/${o.id}.md`, o.report, { language: 'markdown', rendered: true });
     }),
   ];
+}
+
+/** A server archive from the Backup view: its entries (at most ARCHIVE_LISTING_MAX) in a read-only document. */
+async function showArchive(ctx: Ctx, arg: unknown): Promise<void> {
+  const backup = ctx.requireBackup();
+  const ref = (arg as Partial<BackupNode> | undefined)?.ref;
+  if (ref?.kind !== 'archive') throw new UserError('Click a server archive in the Backup view.');
+  const zone = ctx.config.timeZone;
+  const archive = (await listServerArchives(backup.root, zone)).archives.find((a) => a.path === ref.path);
+  if (!archive) throw new UserError(`${ref.path} is no longer in the backup path: refresh the Backup view.`);
+  const listing = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Window, title: `Reading ${archive.name}` },
+    () => listArchiveContents(backup.root, archive.path, { maxEntries: ARCHIVE_LISTING_MAX }),
+  );
+  if (!listing.ok) throw new UserError(listing.finding.message);
+  await ctx.documents.show(`${archive.path}.contents.txt`, archiveListing(archive, listing, zone), {
+    language: 'plaintext',
+  });
 }
 
 function reportError(ctx: Ctx, id: string, err: unknown): void {

@@ -12,6 +12,7 @@ import { AccountCache } from './model/accountCache';
 import { OperationsStore } from './model/operations';
 import type { PointInTime } from './model/pointInTime';
 import { ReadonlyDocuments } from './readonlyDocuments';
+import { LAST_CHECK_FILE, decodeLastCheck, encodeLastCheck } from './model/lastCheckStore';
 
 export const CONTEXT_KEY = 'zxbackup.isBackupPath';
 const POINT_IN_TIME_KEY = 'zxbackup.pointInTime';
@@ -21,6 +22,8 @@ export interface LastCheck {
   title: string;
   result: RunCheckRequest.Result;
   finishedAt: number;
+  /** Read back from workspace storage at activation (a check of an earlier window). */
+  restored?: boolean;
 }
 
 export class Ctx implements vscode.Disposable {
@@ -94,6 +97,42 @@ export class Ctx implements vscode.Disposable {
   setLastCheck(check: LastCheck | undefined): void {
     this.check = check;
     this.checkChanged.fire(check);
+    if (check && !check.restored) void this.saveLastCheck(check);
+  }
+
+  private lastCheckUri(): vscode.Uri | undefined {
+    const dir = this.extension.storageUri;
+    return dir ? vscode.Uri.joinPath(dir, LAST_CHECK_FILE) : undefined;
+  }
+
+  /** Kept for the next window (a reload emptied Findings): in workspace storage, never the backup path. */
+  private async saveLastCheck(check: LastCheck): Promise<void> {
+    const uri = this.lastCheckUri();
+    if (!uri) return;
+    try {
+      await vscode.workspace.fs.createDirectory(vscode.Uri.joinPath(uri, '..'));
+      const { root, title, result, finishedAt } = check;
+      await vscode.workspace.fs.writeFile(uri, encodeLastCheck({ root, title, result, finishedAt }));
+    } catch (err) {
+      this.log.warn(`keeping the last check for the next window: ${String(err)}`);
+    }
+  }
+
+  /** At activation: the last check of this backup path, if an earlier window ran one. */
+  async restoreLastCheck(): Promise<void> {
+    const uri = this.lastCheckUri();
+    const root = this.backupPath?.root;
+    if (!uri || !root || this.check) return;
+    let bytes: Uint8Array;
+    try {
+      bytes = await vscode.workspace.fs.readFile(uri);
+    } catch {
+      return; // none yet
+    }
+    const stored = decodeLastCheck(bytes, root);
+    if (!stored || this.check) return;
+    this.log.info(`restored the last check (${stored.title}, finished ${new Date(stored.finishedAt).toISOString()})`);
+    this.setLastCheck({ ...stored, restored: true });
   }
 
   /** The first workspace folder that is a backup path becomes "the" backup. */

@@ -4,7 +4,7 @@
  * Backup view.
  */
 import * as vscode from 'vscode';
-import { classifyRelPath, isValidDigest, type Finding } from './engine';
+import { classifyRelPath, formatZxsuite, isValidDigest, type Finding } from './engine';
 import { showBlob } from './blobDocument';
 import type { Ctx, LastCheck } from './ctx';
 import { cappedNote } from './model/checkReport';
@@ -89,7 +89,10 @@ export class FindingsTreeProvider implements vscode.TreeDataProvider<FindingsNod
           : total === 0
             ? `${check.title}: no findings.`
             : '';
-        this.view.description = `${partial}${total.toLocaleString('en-US')} · ${check.title}`;
+        const ran = check.restored
+          ? ` · ran ${formatZxsuite(check.finishedAt, this.ctx.config.timeZone)} (earlier window)`
+          : '';
+        this.view.description = `${partial}${total.toLocaleString('en-US')} · ${check.title}${ran}`;
         this.changed.fire(undefined);
       });
       return;

@@ -51,6 +51,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
     const found = await c.detectBackup();
     // Before anything opens a file of it: the backup is read-only in every editor.
     if (found) await protectBackupPath(found.root, c.log);
+    // Findings of the check an earlier window ran (a reload emptied them), marked with when it ran.
+    if (found) await c.restoreLastCheck();
     c.push(registerReadonlyBackup(c));
     if (!vscode.workspace.isTrusted) c.log.info('untrusted workspace: browsing only; checks run only when asked');
     // The server is started for a backup path only; elsewhere the commands explain what to open.

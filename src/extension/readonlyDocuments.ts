@@ -22,12 +22,16 @@ export class ReadonlyDocuments implements vscode.TextDocumentContentProvider, vs
     return this.contents.get(uri.path) ?? '(this document is no longer available: run the command again)';
   }
 
-  /** Opens (or refreshes) `name` with the content; `name` ends with the extension that picks the language. */
+  /**
+   * Opens (or refreshes) `name` with the content; `name` ends with the extension that picks the language.
+   * `rendered`: a Markdown document opens in VS Code's Markdown preview instead of as text (the
+   * text stays one "Open Preview to the Side → Show Source" away).
+   */
   async show(
     name: string,
     content: string,
-    opts: { language?: string; preview?: boolean } = {},
-  ): Promise<vscode.TextEditor> {
+    opts: { language?: string; preview?: boolean; rendered?: boolean } = {},
+  ): Promise<vscode.TextEditor | undefined> {
     const path = `/${name.replace(/^\/+/, '')}`;
     this.contents.delete(path);
     this.contents.set(path, content);
@@ -37,6 +41,14 @@ export class ReadonlyDocuments implements vscode.TextDocumentContentProvider, vs
     let doc = await vscode.workspace.openTextDocument(uri);
     if (opts.language && doc.languageId !== opts.language)
       doc = await vscode.languages.setTextDocumentLanguage(doc, opts.language);
+    if (opts.rendered) {
+      try {
+        await vscode.commands.executeCommand('markdown.showPreview', uri);
+        return undefined;
+      } catch {
+        // No Markdown preview in this VS Code (the built-in extension disabled): show the text.
+      }
+    }
     return vscode.window.showTextDocument(doc, { preview: opts.preview ?? true });
   }
 

@@ -119,6 +119,70 @@ describe('extension coherency check: request and report', () => {
   });
 });
 
+describe('extension coherency check: the report puts errors first (issue 14)', () => {
+  it('lists codes and findings by severity: errors, then warnings, then info', () => {
+    // The server's order is by path: here info and warnings come before the errors.
+    const findings = [
+      finding('item.tags-as-string', itemRelPath(A, 1), 'tags as a string'),
+      finding('item.interval-gap', itemRelPath(A, 2), 'gap'),
+      finding('item.type-as-name', itemRelPath(A, 3), 'type as a name'),
+      finding('item.invalid-json', itemRelPath(A, 4), 'bad JSON'),
+      finding('item.interval-gap', itemRelPath(A, 5), 'gap'),
+      finding('map.invalid', 'map_abc', 'bad map'),
+    ];
+    assert.deepEqual(
+      findings.map((f) => f.severity),
+      ['info', 'warning', 'info', 'error', 'warning', 'error'],
+    );
+    const result: RunCheckRequest.Result = {
+      findings,
+      summary: {
+        bySeverity: { error: 2, warning: 2, info: 2 },
+        byCode: {
+          'item.tags-as-string': 9,
+          'item.type-as-name': 1,
+          'item.interval-gap': 2,
+          'item.invalid-json': 1,
+          'map.invalid': 1,
+        },
+        filesChecked: 6,
+        durationMs: 1,
+        interrupted: false,
+        truncatedCodes: [],
+        maxFindingsPerCode: 1000,
+        lostBodies: { items: 0, byAccount: {} },
+        unpublished: 0,
+      },
+    };
+    const md = checkReportMarkdown('Check', result);
+    const listed = [...md.matchAll(/^- \*\*(error|warning|info)\*\* `([^`]+)` ([^\s:]+)/gm)].map(
+      (m) => `${m[1]} ${m[3]}`,
+    );
+    assert.deepEqual(listed, [
+      `error ${itemRelPath(A, 4)}`,
+      'error map_abc',
+      `warning ${itemRelPath(A, 2)}`,
+      `warning ${itemRelPath(A, 5)}`,
+      `info ${itemRelPath(A, 1)}`,
+      `info ${itemRelPath(A, 3)}`,
+    ]);
+    const table = [...md.matchAll(/^\| `([^`]+)` \| (\d+) \|/gm)].map((m) => m[1]);
+    assert.deepEqual(table, [
+      'item.invalid-json',
+      'map.invalid',
+      'item.interval-gap',
+      'item.tags-as-string',
+      'item.type-as-name',
+    ]);
+    // The cap keeps the errors: two listed of six are the two errors.
+    const capped = checkReportMarkdown('Check', result, 2);
+    assert.deepEqual(
+      [...capped.matchAll(/^- \*\*(\w+)\*\*/gm)].map((m) => m[1]),
+      ['error', 'error'],
+    );
+  });
+});
+
 describe('extension findings: true counts, partial results, lost bodies', () => {
   const base: RunCheckRequest.Result = {
     findings: [finding('item.interval-gap', itemRelPath(A, 301), 'gap')],

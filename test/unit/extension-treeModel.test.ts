@@ -1,4 +1,9 @@
 import { strict as assert } from 'node:assert';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { makeTarGz } from '../../src/engine/sample/archive';
+import { listArchiveContents } from '../../src/engine/serverArchive';
 import { buildSnapshot } from '../../src/engine/backup/snapshot';
 import { itemRelPath } from '../../src/engine/layout';
 import { parseItemText } from '../../src/engine/item/parse';
@@ -10,6 +15,8 @@ import {
   accountTopLevel,
   firstPage,
   groupAccountsByDomain,
+  accountView,
+  archiveListing,
   itemView,
   nodeId,
   sliceChildren,
@@ -198,6 +205,39 @@ describe('extension tree model: accounts and folders', () => {
   });
 });
 
+describe('extension tree model: rows that say who and when (issue 14)', () => {
+  it('shows the sender and the date of the transaction at the point in time, in the row and its tooltip', () => {
+    const sent = Date.UTC(2024, 0, 15, 9, 30, 5);
+    const items = [
+      item(2, 1, [{ from: D0, 'folder-id': 1 }]),
+      item(301, 5, [
+        { from: D0, 'folder-id': 2, subject: 'Budget', sender: 'Old Name <old@example.com>', date: sent / 1000 },
+        { from: D1, 'folder-id': 2, subject: 'Budget', sender: 'Ann Lee <ann@example.com>', date: sent / 1000 },
+      ]),
+    ];
+    const early = buildSnapshot(items, { kind: 'instant', at: D0 + 1 }).folders.get(2)!.items[0]!;
+    const v = itemView(ACCOUNT, early, 'Europe/Rome');
+    assert.equal(v.description, '#301 · message · Old Name <old@example.com> · 15/01/2024 10:30:05');
+    assert.equal(
+      v.tooltip,
+      `Budget\nFrom: Old Name <old@example.com>\nDate: 15/01/2024 10:30:05 (Europe/Rome)\n#301 · message · ${itemRelPath(ACCOUNT, 301)}`,
+    );
+    const late = buildSnapshot(items, { kind: 'last' }).folders.get(2)!.items[0]!;
+    assert.match(itemView(ACCOUNT, late, 'UTC').description!, /Ann Lee <ann@example\.com> · 15\/01\/2024 09:30:05$/);
+  });
+
+  it('gives a deleted account a real codicon, greyed ("person-delete" does not exist)', () => {
+    const base = { zimbraId: ACCOUNT, name: 'gone@example.com', isSystem: false, findings: [] };
+    const deleted = accountView({ ...base, deletedDate: D1, status: 'closed' }, 'UTC');
+    assert.equal(deleted.icon, 'account');
+    assert.equal(deleted.iconColor, 'disabledForeground');
+    assert.match(deleted.description!, /^deleted 01\/02\/2024 00:00:00 · closed$/);
+    const live = accountView(base, 'UTC');
+    assert.equal(live.icon, 'account');
+    assert.equal(live.iconColor, undefined);
+  });
+});
+
 describe('extension tree model: a 100k-item folder', function () {
   this.timeout(120_000);
 
@@ -222,5 +262,29 @@ describe('extension tree model: a 100k-item folder', function () {
     assert.ok(page.every((v) => v.collapsible && v.contextValue === 'zxbackup.range'));
     // The goal in issue 4 is 200 ms for the first page; the page itself costs far less than that.
     assert.ok(t2 - t1 < 200, `firstPage took ${(t2 - t1).toFixed(1)} ms`);
+  });
+});
+
+describe('extension tree model: a server archive clicked in the tree (issue 14)', () => {
+  it('lists at most the bound, then "… and K more", reading the archive once without keeping the rest', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'zxb-archive-'));
+    try {
+      const files = Array.from({ length: 30 }, (_, i) => ({ path: `conf/file-${i}.xml`, content: `<x>${i}</x>` }));
+      await writeFile(join(dir, 'a.tar.gz'), makeTarGz(files, D0));
+      const listing = await listArchiveContents(dir, 'a.tar.gz', { maxEntries: 10 });
+      assert.ok(listing.ok);
+      assert.equal(listing.entries.length, 10, 'only the bound is kept');
+      assert.ok(listing.total > 30, `every entry is counted (files and the folder): ${listing.total}`);
+      const text = archiveListing({ path: 'server/a.tar.gz', size: 1234 }, listing, 'UTC', 5);
+      const lines = text.trimEnd().split('\n');
+      assert.equal(lines.length, 3 + 5 + 1, 'header, blank line, five entries, the "more" line');
+      assert.equal(lines.at(-1), `… and ${listing.total - 5} more`);
+      assert.match(lines[1]!, new RegExp(`^1,234 bytes · ${listing.total} entries$`));
+      const whole = await listArchiveContents(dir, 'a.tar.gz');
+      assert.ok(whole.ok && whole.entries.length === whole.total);
+      assert.doesNotMatch(archiveListing({ path: 'a', size: 1 }, whole, 'UTC', 100), /more$/m);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

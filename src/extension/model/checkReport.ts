@@ -2,7 +2,7 @@
  * The coherency check as the extension asks for it and reports it: request
  * parameters from the user's choices, a one-line summary and a Markdown report.
  */
-import { FINDINGS, isFindingCode } from '../engine';
+import { FINDINGS, isFindingCode, type Severity } from '../engine';
 import type { CheckLevel, RunCheckRequest } from '../../shared/protocol';
 import { findingLocation } from './findingsModel';
 
@@ -79,17 +79,28 @@ export function checkReportMarkdown(title: string, result: RunCheckRequest.Resul
     out.push(`- message bodies lost (missing or damaged BLOB): ${s.lostBodies.items} items`);
   if (s.unpublished > 0) out.push(`- ${s.unpublished} findings not published to the Problems panel (diagnostics cap)`);
   out.push('', '| code | count | what | remedy |', '|---|---:|---|---|');
-  const codes = Object.entries(s.byCode).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  // Errors first, then warnings, then info (most frequent first within a severity).
+  const codes = Object.entries(s.byCode).sort(
+    (a, b) => RANK[codeSeverity(a[0])] - RANK[codeSeverity(b[0])] || b[1] - a[1] || a[0].localeCompare(b[0]),
+  );
   for (const [code, n] of codes) {
     const e = isFindingCode(code) ? FINDINGS[code] : undefined;
     out.push(`| \`${code}\` | ${n} | ${cell(e?.title ?? '')} | ${cell(e?.remedy ?? '')} |`);
   }
   out.push('', '## Findings', '');
-  for (const f of result.findings.slice(0, maxListed))
+  for (const f of bySeverity(result.findings).slice(0, maxListed))
     out.push(`- **${f.severity}** \`${f.code}\` ${cell(findingLocation(f))}: ${cell(f.message)}`);
   if (result.findings.length > maxListed)
     out.push(`- … and ${result.findings.length - maxListed} more (see the Findings view)`);
   return out.join('\n') + '\n';
+}
+
+const RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
+const codeSeverity = (code: string): Severity => (isFindingCode(code) ? FINDINGS[code].severity : 'warning');
+
+/** Errors, then warnings, then info; the server's order (by path) kept within each. */
+export function bySeverity<F extends { severity: Severity }>(findings: readonly F[]): F[] {
+  return [...findings].sort((a, b) => RANK[a.severity] - RANK[b.severity]);
 }
 
 const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');

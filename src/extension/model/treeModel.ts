@@ -5,7 +5,7 @@
  * everything that decides what the user sees is unit-tested here.
  */
 import type { AccountSummary, AccountSnapshot, FolderAtTime, ItemAtTime } from '../engine';
-import { USER_ROOT_ID, ROOT_ID, formatZxsuite } from '../engine';
+import { DEFAULT_TIME_ZONE, USER_ROOT_ID, ROOT_ID, formatZxsuite } from '../engine';
 
 export interface TreeLimits {
   /** A list longer than this is split into ranges. */
@@ -146,20 +146,42 @@ export interface NodeView {
   collapsible: boolean;
   /** For `when` clauses in package.json menus (view/item/context). */
   contextValue: string;
-  /** A codicon name. */
+  /** A codicon name (checked against the codicons VS Code ships by the integration tests). */
   icon?: string;
+  /** A theme colour id for the icon (e.g. `disabledForeground`). */
+  iconColor?: string;
   /** Relative path of the file the node stands for, if any (opened on click). */
   path?: string;
 }
 
-export function itemView(zimbraId: string, it: ItemAtTime): NodeView {
+/**
+ * An item row: the subject, then id, type, sender and date of the transaction shown at the
+ * point in time; the tooltip repeats subject, sender and date. Dates follow the extension's
+ * convention (zxsuite's format in `zxbackup.timeZone`).
+ */
+export function itemView(zimbraId: string, it: ItemAtTime, zone: string = DEFAULT_TIME_ZONE): NodeView {
   const title = it.title.trim() || (it.status === 'deleted' ? '(deleted item)' : '(no subject)');
+  const tx = it.transaction;
+  const sender = tx.sender?.replace(/\s+/g, ' ').trim() || undefined;
+  // mail_item.date is epoch seconds: the message's own (received) date, not when the state began.
+  const date = tx.date !== undefined && Number.isFinite(tx.date) ? formatZxsuite(tx.date * 1000, zone) : undefined;
+  const shortSender = sender && sender.length > 60 ? `${sender.slice(0, 59)}…` : sender;
   const v: NodeView = {
     id: nodeId({ kind: 'item', zimbraId, itemId: it.id, path: it.path }),
     label: title.length > 120 ? `${title.slice(0, 119)}…` : title,
-    description: `#${it.id} · ${it.typeName}${it.status === 'deleted' ? ' · deleted' : ''}`,
+    description: [`#${it.id}`, it.typeName, it.status === 'deleted' ? 'deleted' : '', shortSender ?? '', date ?? '']
+      .filter((s) => s)
+      .join(' · '),
+    tooltip: [
+      title,
+      sender ? `From: ${sender}` : '',
+      date ? `Date: ${date} (${zone})` : '',
+      `#${it.id} · ${it.typeName}${it.status === 'deleted' ? ' · deleted' : ''} · ${it.path}`,
+    ]
+      .filter((s) => s)
+      .join('\n'),
     collapsible: false,
-    contextValue: typeof it.transaction.digest === 'string' ? 'zxbackup.item.withBlob' : 'zxbackup.item',
+    contextValue: typeof tx.digest === 'string' ? 'zxbackup.item.withBlob' : 'zxbackup.item',
     icon: ITEM_ICONS[it.typeName] ?? 'file',
     path: it.path,
   };
@@ -203,7 +225,7 @@ export function accountView(a: AccountSummary, zone: string): NodeView {
     label: a.name,
     collapsible: true,
     contextValue: 'zxbackup.account',
-    icon: a.deletedDate !== undefined ? 'person-delete' : 'account',
+    icon: 'account',
     tooltip: [
       a.displayName,
       a.zimbraId,
@@ -212,6 +234,8 @@ export function accountView(a: AccountSummary, zone: string): NodeView {
       .filter((s) => s)
       .join('\n'),
   };
+  // A deleted account keeps its person icon, greyed: there is no "person-delete" codicon.
+  if (a.deletedDate !== undefined) v.iconColor = 'disabledForeground';
   if (flags) v.description = flags;
   return v;
 }
@@ -384,4 +408,30 @@ export function unreadableFileView(
     icon: 'error',
     path: file.path,
   };
+}
+
+/** Entries an archive document lists at most; the rest is counted on a "… and K more" line. */
+export const ARCHIVE_LISTING_MAX = 500;
+
+/** What a click on a server archive shows: its entries (bounded), as a plain-text table. */
+export function archiveListing(
+  archive: { path: string; size: number; date?: number },
+  listing: { entries: readonly { path: string; size: number; type: string; mtime?: number }[]; total: number },
+  zone: string,
+  max: number = ARCHIVE_LISTING_MAX,
+): string {
+  const shown = listing.entries.slice(0, max);
+  const lines = [
+    `${archive.path}`,
+    `${archive.size.toLocaleString('en-US')} bytes${archive.date !== undefined ? ` · made ${formatZxsuite(archive.date, zone)} (${zone})` : ''} · ${listing.total.toLocaleString('en-US')} entr${listing.total === 1 ? 'y' : 'ies'}`,
+    '',
+    ...shown.map(
+      (e) =>
+        `${e.type.padEnd(12)} ${String(e.size).padStart(12)}  ${e.mtime !== undefined ? formatZxsuite(e.mtime, zone) : ''.padEnd(19)}  ${e.path}`,
+    ),
+  ];
+  const rest = listing.total - shown.length;
+  if (rest > 0) lines.push(`… and ${rest.toLocaleString('en-US')} more`);
+  if (listing.total === 0) lines.push('(the archive is empty)');
+  return lines.join('\n') + '\n';
 }

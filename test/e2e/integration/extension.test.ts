@@ -3,10 +3,19 @@
  * Run by test/e2e/run.mjs through the workbench payload extensionDevelopmentPath / extensionTestsPath.
  */
 import * as assert from 'node:assert/strict';
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { isFindingCode, formatIso, itemRelPath } from '../../../src/engine';
+import {
+  BackupPath,
+  analyzeItemText,
+  formatIso,
+  formatZxsuite,
+  isFindingCode,
+  itemRelPath,
+  lastTransaction,
+  listArchiveContents,
+} from '../../../src/engine';
 import { BLOB_SCHEME, blobUri } from '../../../src/shared/protocol';
 import {
   activeApi,
@@ -59,6 +68,27 @@ async function setPointInTime(value: string): Promise<void> {
     await vscode.commands.executeCommand('workbench.action.closeQuickOpen'); // an input box left open would swallow later picks
     throw e;
   }
+}
+
+/**
+ * The codicon names this VS Code registers: read from the workbench bundle it serves
+ * (`register("name", codepoint)` calls of its codicon library), so an icon id that is not
+ * a codicon (and shows as nothing) cannot pass.
+ */
+function shippedCodicons(): Set<string> {
+  const bundles = ['out/vs/code/browser/workbench/workbench.js', 'out/vs/workbench/workbench.desktop.main.js']
+    .map((p) => join(vscode.env.appRoot, p))
+    .filter((p) => existsSync(p));
+  assert.ok(bundles.length > 0, `no workbench bundle under ${vscode.env.appRoot}`);
+  const names = new Set<string>();
+  const call = /[\w$]+\("([a-z0-9]+(?:-[a-z0-9]+)*)",(\d{5})\)/g;
+  for (const b of bundles)
+    for (const m of readFileSync(b, 'utf8').matchAll(call)) {
+      const code = Number(m[2]);
+      if (code >= 0xe000 && code <= 0xf8ff) names.add(m[1]!);
+    }
+  assert.ok(names.size > 400 && names.has('account'), `read ${names.size} codicon names from ${bundles.join(', ')}`);
+  return names;
 }
 
 let api: TestApi;
@@ -158,6 +188,78 @@ describe('the Backup tree', function () {
       }),
     );
     for (const a of before) assert.ok(after.has(a), `account ${a} still shows its folders`);
+  });
+
+  it('uses only icons the running VS Code has: a deleted account gets a real codicon, greyed', async () => {
+    const names = shippedCodicons();
+    const tree = provider(api, 'backupTree');
+    await setPointInTime('last');
+    const nodes = await waitFor('items in the tree', async () => {
+      const all = await walk(tree, 6, 40);
+      return all.some((n) => kindOf(n.id) === 'item') ? all : undefined;
+    });
+    const unknown = new Set<string>();
+    for (const n of nodes) {
+      const icon = (await tree.getTreeItem(n.element)).iconPath;
+      if (icon instanceof vscode.ThemeIcon && !names.has(icon.id.replace(/~[a-z]+$/, ''))) unknown.add(icon.id);
+    }
+    assert.deepEqual([...unknown], [], `icons that are not codicons of this VS Code (shown as nothing)`);
+    const deleted = (await (await BackupPath.open(backupRoot())).accounts()).filter((a) => a.deletedDate !== undefined);
+    assert.ok(deleted.length > 0, 'the sample has a deleted account');
+    for (const a of deleted) {
+      const node = nodes.find((n) => n.id === `account/${a.zimbraId}`);
+      assert.ok(node, `the deleted account ${a.name} is in the tree`);
+      const icon = (await tree.getTreeItem(node.element)).iconPath;
+      assert.ok(icon instanceof vscode.ThemeIcon, `${a.name} has a codicon`);
+      assert.ok(names.has(icon.id), `${icon.id} is a codicon of this VS Code`);
+      assert.equal(icon.color?.id, 'disabledForeground', 'a deleted account is greyed');
+      assert.match(node.description, /deleted/);
+    }
+  });
+
+  it('shows the sender and the date of each item in its row and tooltip', async () => {
+    const tree = provider(api, 'backupTree');
+    await setPointInTime('last');
+    const zone = vscode.workspace.getConfiguration('zxbackup').get<string>('timeZone') || 'UTC';
+    const nodes = (await walk(tree, 6, 40)).filter((n) => kindOf(n.id) === 'item');
+    let checked = 0;
+    for (const n of nodes) {
+      const item = await tree.getTreeItem(n.element);
+      const file = item.resourceUri?.fsPath;
+      if (!file) continue;
+      const history = analyzeItemText(readFileSync(file, 'utf8'), file);
+      const tx = lastTransaction(history);
+      if (!tx?.sender || tx.date === undefined || tx.deleted) continue;
+      const sender = tx.sender.replace(/\s+/g, ' ').trim();
+      const date = formatZxsuite(tx.date * 1000, zone);
+      assert.ok(n.description.includes(sender.slice(0, 40)), `${n.description} names the sender ${sender}`);
+      assert.ok(n.description.includes(date), `${n.description} has the date ${date}`);
+      const tooltip = typeof item.tooltip === 'string' ? item.tooltip : (item.tooltip?.value ?? '');
+      assert.ok(tooltip.includes(`From: ${sender}`) && tooltip.includes(date), `tooltip: ${tooltip}`);
+      checked++;
+    }
+    assert.ok(checked >= 5, `items with a sender and a date were checked (${checked} of ${nodes.length} rows)`);
+  });
+
+  it('shows what is in a server archive when it is clicked, bounded', async () => {
+    const tree = provider(api, 'backupTree');
+    const servers = (await children(tree)).find((n) => n.id === 'servers');
+    assert.ok(servers, 'the tree has the servers node');
+    const archive = (await children(tree, servers.element)).find((n) => n.id.startsWith('archive/'));
+    assert.ok(archive, 'the sample has a server archive');
+    const rel = archive.id.slice('archive/'.length);
+    const item = await tree.getTreeItem(archive.element);
+    assert.ok(item.command, 'a click on an archive runs a command');
+    await vscode.commands.executeCommand(item.command.command, ...(item.command.arguments ?? []));
+    const editor = await waitFor('a document listing the archive', () =>
+      vscode.window.visibleTextEditors.find((e) => e.document.uri.path.endsWith(`${rel}.contents.txt`)),
+    );
+    const text = editor.document.getText();
+    const onDisk = await listArchiveContents(backupRoot(), rel);
+    assert.ok(onDisk.ok && onDisk.entries.length > 0);
+    for (const e of onDisk.entries.slice(0, 20)) assert.ok(text.includes(e.path), `${e.path} is listed`);
+    assert.ok(editor.document.lineCount <= 510, `bounded: ${editor.document.lineCount} lines`);
+    assert.equal(editor.document.uri.scheme, 'zxbackup-view', 'a read-only virtual document');
   });
 
   it('lists unreadable item files, marked, under their account', async () => {
@@ -378,6 +480,41 @@ describe('the coherency check', function () {
         new vscode.CancellationTokenSource().token,
       ),
       undefined,
+    );
+  });
+
+  it('Show Report opens the report rendered, errors first, then warnings, then info', async () => {
+    const operations = provider(api, 'operationsTree');
+    const done = await waitFor('a finished check with a report', async () =>
+      (await children(operations)).find((o) => o.contextValue === 'zxbackup.operation.withReport'),
+    );
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await vscode.commands.executeCommand(commandId(/^Show Report$/i), done.element);
+    const tab = await waitFor(
+      'a Markdown preview tab for the report',
+      () =>
+        vscode.window.tabGroups.all
+          .flatMap((g) => g.tabs)
+          .find((t) => t.input instanceof vscode.TabInputWebview && /markdown/i.test(t.input.viewType)),
+      20_000,
+    );
+    assert.ok(tab.label.length > 0);
+    assert.ok(
+      !vscode.window.visibleTextEditors.some((e) => e.document.uri.path.startsWith('/reports/')),
+      'the report is not shown as raw Markdown text',
+    );
+    const doc = vscode.workspace.textDocuments.find(
+      (d) => d.uri.path.startsWith('/reports/') && d.languageId === 'markdown',
+    );
+    assert.ok(doc, 'the report document is open behind the preview');
+    const rank = { error: 0, warning: 1, info: 2 } as const;
+    const listed = [...doc.getText().matchAll(/^- \*\*(error|warning|info)\*\* /gm)].map(
+      (m) => rank[m[1] as keyof typeof rank],
+    );
+    assert.ok(listed.length > 0 && listed.includes(0), 'the report lists findings, errors among them');
+    assert.ok(
+      listed.every((r, i) => i === 0 || listed[i - 1]! <= r),
+      'errors before warnings before info',
     );
   });
 

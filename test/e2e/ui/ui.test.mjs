@@ -185,6 +185,27 @@ describe('Zextras Backup Inspector in VS Code (UI)', function () {
     assert.ok(texts.length > 0);
   });
 
+  it('keeps the findings of the last check after a window reload, marked with when it ran', async function () {
+    shot = 'ui-findings-after-reload';
+    // The previous test ran a check; a reload starts a new window and extension host.
+    await page.reload();
+    await page.waitForSelector('.monaco-workbench .part.statusbar', { timeout: 90_000 });
+    const pane = await openView(page, /^Findings$/);
+    const codes = Object.keys(FINDINGS);
+    const texts = await until(
+      'findings in the Findings view after the reload',
+      async () => {
+        await failOnErrorDialog(page);
+        const t = await rows(pane).allInnerTexts();
+        return t.some((x) => codes.some((c) => x.includes(c))) ? t : undefined;
+      },
+      60_000,
+    );
+    assert.ok(texts.length > 0);
+    const header = await pane.locator('.pane-header').first().innerText();
+    assert.match(header, /ran \d\d\/\d\d\/\d{4} \d\d:\d\d:\d\d/, `the view says when that check ran: ${header}`);
+  });
+
   it('sets the point in time from the status bar', async function () {
     shot = 'ui-point-in-time';
     const starts = facts
