@@ -13,7 +13,7 @@ export const MAX_DECODED_TEXT_CHARS = 256 * 1024;
 export const MAX_HTML_TO_TEXT_CHARS = 2 * 1024 * 1024;
 
 export interface DecodedAttachment {
-  /** 0-based position among the message's attachments (what Save attachment… asks for). */
+  /** 0-based position among the message's attachments. */
   index: number;
   /** The file name the message gives, if any. */
   name?: string;
@@ -117,27 +117,4 @@ function hasTextPlain(buf: Buffer): boolean {
   const top = head.split(/\r?\n\r?\n/, 1)[0] ?? '';
   if (!/^content-type:/im.test(top)) return true;
   return /content-type:\s*text\/plain/i.test(head);
-}
-
-/** The decoded bytes of one attachment (Save attachment…), or undefined when there is no such attachment. */
-export async function attachmentContent(
-  content: Uint8Array,
-  index: number,
-): Promise<{ name?: string; contentType: string; content: Buffer } | undefined> {
-  try {
-    const mail = await simpleParser(Buffer.from(content.buffer, content.byteOffset, content.byteLength), {
-      skipHtmlToText: true,
-      skipTextToHtml: true,
-      skipImageLinks: true,
-    });
-    const a = mail.attachments[index];
-    if (!a) return undefined;
-    return {
-      ...(a.filename !== undefined ? { name: a.filename } : {}),
-      contentType: a.contentType,
-      content: a.content,
-    };
-  } catch {
-    return undefined;
-  }
 }
