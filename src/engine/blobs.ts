@@ -455,4 +455,48 @@ export class BlobStore {
       return { ok: false, verification };
     }
   }
+
+  /**
+   * What can still be decompressed of a BLOB read() refuses (truncated, corrupted, bytes
+   * after the stream): the output of its gzip stream up to the point where it breaks, at
+   * most `maxBytes`. A file that is not gzip at all is returned as it is (a message stored
+   * uncompressed). Undefined when there is nothing to read.
+   */
+  async readDecodable(digest: string, maxBytes = SHOW_BLOB_MAX_BYTES): Promise<Buffer | undefined> {
+    const abs = this.absPath(digest);
+    if (!abs) return undefined;
+    let raw: Buffer;
+    try {
+      const st = await fs.lstat(abs);
+      // A damaged BLOB is read whole; past the bound (a bomb, or a huge file) it is not read at all.
+      if (!st.isFile() || st.size === 0 || st.size > STREAM_BLOB_BYTES) return undefined;
+      raw = await fs.readFile(abs);
+    } catch {
+      return undefined;
+    }
+    if (!isGzip(raw)) return raw.subarray(0, maxBytes);
+    const out = await gunzipPrefix(raw, maxBytes);
+    return out.byteLength > 0 ? out : undefined;
+  }
+}
+
+/** The bytes a gzip stream yields before it ends or breaks (a gunzip stream emits what it inflated, then the error). */
+function gunzipPrefix(gz: Buffer, maxBytes: number): Promise<Buffer> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let n = 0;
+    const z = createGunzip();
+    const done = (): void => resolve(Buffer.concat(chunks).subarray(0, maxBytes));
+    z.on('data', (c: Buffer) => {
+      chunks.push(c);
+      n += c.byteLength;
+      if (n >= maxBytes) {
+        z.destroy();
+        done();
+      }
+    });
+    z.on('error', done);
+    z.on('end', done);
+    z.end(gz);
+  });
 }

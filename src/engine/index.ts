@@ -31,3 +31,4 @@ export * from './imap';
 export * from './maintenance';
 export * from './restore';
 export * from './scan';
+export * from './message/decode';

@@ -1,7 +1,7 @@
 /**
  * Go to definition: a digest → the BLOB preview (zxbackup-blob: URI, served by the
  * extension; returned even if this client cannot open it), a folder-id or parent-id
- * → that item's file.
+ * → that item's file; an id_mapper.log line → the item file it maps to (idMapper.ts).
  */
 import type { Location, Position } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
@@ -9,6 +9,7 @@ import { isValidDigest, absOf, itemRelPath } from '../engine';
 import { blobUri } from '../shared/protocol';
 import { analyzeItemDocument, textOffset } from './analysis';
 import { accountOf, fileUri, type DocumentInfo } from './documents';
+import { idMapperDefinition } from './idMapper';
 import { propertyAt } from './jsonLocation';
 import type { RootContext } from './rootContext';
 
@@ -20,6 +21,7 @@ export async function definition(
   pos: Position,
   root: RootContext | undefined,
 ): Promise<Location[] | null> {
+  if (info.kind === 'idmap') return idMapperDefinition(doc, info, pos, root);
   if (info.kind !== 'item' || info.root === undefined || !root) return null;
   const a = analyzeItemDocument(doc, info);
   const tree = a.tree();

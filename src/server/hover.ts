@@ -22,6 +22,7 @@ import {
 } from '../engine';
 import { ANALYSIS_LIMIT_CHARS, analyzeItemDocument, editorRange, textOffset } from './analysis';
 import { accountOf, type DocumentInfo } from './documents';
+import { idMapperHover } from './idMapper';
 import { propertyAt, transactionIndexOf } from './jsonLocation';
 import type { RootContext } from './rootContext';
 
@@ -50,6 +51,7 @@ export async function hover(
 ): Promise<Hover | null> {
   if (info.kind === 'item') return itemHover(doc, info, pos, ctx);
   if (info.kind === 'account' || info.kind === 'map') return jsonDateHover(doc, pos, ctx);
+  if (info.kind === 'idmap') return idMapperHover(doc, info, pos, ctx.root);
   return null;
 }
 

@@ -1,7 +1,8 @@
 /** Hover, symbols, definition, code lenses and the point in time, over real LSP. */
 import { strict as assert } from 'node:assert';
 import { blobUri, Commands } from '../../src/shared/protocol';
-import { itemRelPath } from '../../src/engine';
+import { accountRelPath, itemRelPath } from '../../src/engine';
+import { readFileSync } from 'node:fs';
 import {
   ACCOUNT,
   ITEM,
@@ -172,6 +173,38 @@ describe('server: hover, symbols, definition, lenses', function () {
       restore.map((l) => [l.command.command, l.command.arguments]),
       [0, 1, 2].map((i) => [Commands.restoreState, [{ uri, transactionIndex: i }]]),
     );
+  });
+
+  it('hovers an id_mapper.log line with both ids and whether the item file exists, and goes to it', async () => {
+    const idRel = accountRelPath(ACCOUNT, 'id_mapper.log');
+    const idUri = f.uri(idRel);
+    const idText = readFileSync(f.abs(idRel), 'utf8');
+    await client.open(idUri, idText, 'zxbackup-idmap');
+    const at = (needle: string) => ({ textDocument: { uri: idUri }, position: positionOf(idText, needle, 0, 1) });
+    const present = await client.request<HoverResult | null>('textDocument/hover', at(`1200 ${ITEM.report}`));
+    assert.ok(present);
+    assert.match(
+      present.contents.value,
+      /item \*\*1200\*\* of the source server → item \*\*300\*\* in this account \(message\)/,
+    );
+    assert.match(present.contents.value, new RegExp(`\`${itemRelPath(ACCOUNT, ITEM.report)}\`: present`));
+    assert.match(present.contents.value, /last state: message “Quarterly report”/);
+    assert.equal(present.range.start.line, 1);
+    const missing = await client.request<HoverResult | null>('textDocument/hover', at('1201 999'));
+    assert.ok(missing);
+    assert.match(missing.contents.value, /\*\*missing\*\*.*idmap\.unknown-item/);
+    // A comment line says nothing.
+    assert.equal(await client.request('textDocument/hover', at('# source')), null);
+
+    const toItem = await client.request<{ uri: string }[] | null>(
+      'textDocument/definition',
+      at(`${ITEM.report} message`),
+    );
+    assert.deepEqual(
+      toItem?.map((l) => l.uri),
+      [f.uri(itemRelPath(ACCOUNT, ITEM.report))],
+    );
+    assert.equal(await client.request('textDocument/definition', at('1201 999')), null);
   });
 
   it('answers a request for a document it does not know without failing', async () => {

@@ -1,23 +1,26 @@
 /**
- * The text of the read-only BLOB document: a summary (digest, status, sizes, the
- * message's From/To/Subject/Date) above the decompressed message. Headers are parsed
- * by hand: only the top-level header block and RFC 2047 encoded words are needed,
- * which does not justify a MIME library in the extension bundle.
+ * The text of the read-only BLOB document: a summary (digest, status, sizes, the damage
+ * as a finding, the message's From/To/Cc/Subject/Date, its attachments), the message's
+ * text decoded by the engine (decodeMessage, mailparser), then the raw message. The
+ * hand-made header parser below is what the summary falls back to without a decoding.
  */
 import { isUtf8 } from 'node:buffer';
 import {
   LOST_BODY_CODES,
+  blobStatusFinding,
+  decodeMessage,
   digestAlgorithm,
   formatZxsuite,
   type BlobStore,
   type BlobVerification,
+  type DecodedMessage,
   type Finding,
 } from '../engine';
 
 /** Only the top of a BLOB is searched for headers; a header block is a few KB. */
 const HEADER_SCAN_BYTES = 256 * 1024;
-/** Past this the document shows the start of the message and says so (the editor slows down on huge text). */
-export const MAX_SHOWN_BYTES = 8 * 1024 * 1024;
+/** Past this the raw message is shown cut, and says so (the editor slows down on huge text; Export to .eml writes all). */
+export const MAX_SHOWN_BYTES = 2 * 1024 * 1024;
 
 export interface MessageHeaders {
   /** Lower-case name → decoded values, in order. */
@@ -101,8 +104,12 @@ export interface BlobDocumentInput {
   digest: string;
   relPath: string | undefined;
   verification: BlobVerification;
-  /** The decompressed content, when it could be read. */
+  /** The decompressed content, when it could be read (for a damaged BLOB: the part that could). */
   content?: Uint8Array;
+  /** The content is only what could be decompressed of a damaged BLOB. */
+  partial?: boolean;
+  /** The content decoded as a message (decodeMessage); without it only the top headers are shown. */
+  decoded?: DecodedMessage;
   /** Why there is no content although the BLOB decompresses (too big to hold). */
   omitted?: string;
   /** Items whose message body this BLOB held, as the last check found them lost ("account: path"). */
@@ -126,6 +133,25 @@ const STATUS_TEXT: Record<BlobVerification['status'], string> = {
 };
 
 const bytes = (n: number | undefined): string => (n === undefined ? '?' : `${n.toLocaleString('en-US')} bytes`);
+const RULE = '─'.repeat(72);
+
+function headerLines(input: BlobDocumentInput, content: Uint8Array): [string, string][] {
+  const d = input.decoded;
+  const h = d ? undefined : parseHeaders(content);
+  const lines: [string, string][] = [];
+  for (const [label, value] of [
+    ['From', d ? d.from : h!.first('from')],
+    ['To', d ? d.to : h!.first('to')],
+    ['Cc', d ? d.cc : h!.first('cc')],
+    ['Subject', d ? d.subject : h!.first('subject')],
+  ] as const)
+    if (value !== undefined) lines.push([label, value]);
+  const raw = h?.first('date');
+  const at = d ? d.date : raw === undefined ? undefined : Date.parse(raw);
+  if (at !== undefined && !Number.isNaN(at)) lines.push(['Date', `${formatZxsuite(at, input.zone)} ${input.zone}`]);
+  else if (raw !== undefined) lines.push(['Date', raw]);
+  return lines;
+}
 
 export function blobDocumentText(input: BlobDocumentInput): string {
   const v = input.verification;
@@ -133,9 +159,15 @@ export function blobDocumentText(input: BlobDocumentInput): string {
     ['BLOB', input.relPath ?? '(no path: invalid digest)'],
     ['Digest', `${input.digest}${digestAlgorithm(input.digest) ? ` (${digestAlgorithm(input.digest)})` : ''}`],
     ['Status', `${STATUS_TEXT[v.status]}${v.detail ? ` — ${v.detail}` : ''}`],
-    ['Size', `${bytes(v.size ?? input.content?.byteLength)} (${bytes(v.compressedSize)} compressed)`],
+    [
+      'Size',
+      `${bytes(v.size ?? (input.partial ? undefined : input.content?.byteLength))} (${bytes(v.compressedSize)} compressed)`,
+    ],
   ];
   if (v.actualDigest && v.actualDigest !== input.digest) lines.push(['Actual', v.actualDigest]);
+  // The damage, as the coherency check names it (the same code and words).
+  const damage = input.relPath !== undefined ? blobStatusFinding(input.relPath, v) : undefined;
+  if (damage) lines.push(['Finding', `${damage.code}: ${damage.message}. ${damage.remedy}`]);
   if (input.lostBy && input.lostBy.length > 0) {
     lines.push([
       'Lost by',
@@ -143,42 +175,57 @@ export function blobDocumentText(input: BlobDocumentInput): string {
     ]);
     for (const who of input.lostBy) lines.push(['', who]);
   }
-  if (input.content) {
-    const h = parseHeaders(input.content);
-    for (const [label, name] of [
-      ['From', 'from'],
-      ['To', 'to'],
-      ['Cc', 'cc'],
-      ['Subject', 'subject'],
-    ] as const) {
-      const value = h.first(name);
-      if (value !== undefined) lines.push([label, value]);
-    }
-    const date = h.first('date');
-    if (date !== undefined) {
-      const at = Date.parse(date);
-      lines.push(['Date', Number.isNaN(at) ? date : `${date} (${formatZxsuite(at, input.zone)} ${input.zone})`]);
-    }
-  }
+  if (input.content) lines.push(...headerLines(input, input.content));
+  const atts = input.decoded?.attachments ?? [];
+  if (input.decoded) lines.push(['Attachments', atts.length === 0 ? 'none' : String(atts.length)]);
+  for (const a of atts)
+    lines.push([
+      '',
+      `${a.index + 1}. ${a.name ?? '(no name)'}  ${a.contentType}  ${bytes(a.size)}${a.inline ? '  inline' : ''}`,
+    ]);
   const width = Math.max(...lines.map(([l]) => l.length)) + 2;
   const summary = lines.map(([l, v]) => `${l.padEnd(width)}${v}`).join('\n');
-  const rule = '─'.repeat(72);
   if (!input.content)
-    return `${summary}\n${rule}\n(the content cannot be shown: ${input.omitted ?? STATUS_TEXT[v.status]})\n`;
-  const shown = input.content.byteLength > MAX_SHOWN_BYTES ? input.content.subarray(0, MAX_SHOWN_BYTES) : input.content;
+    return `${summary}\n${RULE}\n(the content cannot be shown: ${input.omitted ?? STATUS_TEXT[v.status]})\n`;
+  const partialNote = input.partial
+    ? `(only the first ${bytes(input.content.byteLength)} could be decompressed: what follows is decoded from them, the rest is lost)\n`
+    : '';
+  return `${summary}\n${partialNote}${input.decoded ? decodedSection(input.decoded) : ''}${rawSection(input.content)}`;
+}
+
+function decodedSection(d: DecodedMessage): string {
+  const what =
+    d.problem !== undefined
+      ? `Text (${d.problem})`
+      : d.textSource === 'html'
+        ? 'Text (the HTML part, converted to text)'
+        : d.textSource === 'text'
+          ? 'Text'
+          : 'Text (none)';
+  const cut = d.textTruncated
+    ? ` (first ${d.text.length.toLocaleString('en-US')} of ${d.textChars.toLocaleString('en-US')} characters shown)`
+    : '';
+  return `${RULE}\n${what}${cut}\n${RULE}\n${d.text}${d.text.endsWith('\n') || d.text === '' ? '' : '\n'}`;
+}
+
+function rawSection(content: Uint8Array): string {
+  const shown = content.byteLength > MAX_SHOWN_BYTES ? content.subarray(0, MAX_SHOWN_BYTES) : content;
   const buf = Buffer.from(shown.buffer, shown.byteOffset, shown.byteLength);
   const utf8 = isUtf8(buf);
   const body = utf8 ? buf.toString('utf8') : buf.toString('latin1');
   const notes = [
     utf8 ? '' : '(not valid UTF-8: shown as Latin-1)',
-    shown !== input.content ? `(first ${bytes(MAX_SHOWN_BYTES)} of ${bytes(input.content.byteLength)} shown)` : '',
+    shown !== content
+      ? `(first ${bytes(MAX_SHOWN_BYTES)} of ${bytes(content.byteLength)} shown; Export to .eml writes all)`
+      : '',
   ].filter((s) => s);
-  return `${summary}\n${notes.map((n) => n + '\n').join('')}${rule}\n${body}`;
+  return `${notes.map((n) => n + '\n').join('')}${RULE}\nRaw message\n${RULE}\n${body}`;
 }
 
 /**
  * The document of a digest in a BLOB store, as Show BLOB opens it: the content only up
- * to SHOW_BLOB_MAX_BYTES, and a gzip bomb not decompressed at all (BlobStore.read).
+ * to SHOW_BLOB_MAX_BYTES, and a gzip bomb not decompressed at all (BlobStore.read); a
+ * damaged BLOB shows what could be decompressed of it, decoded as far as it goes.
  */
 export async function blobDocumentFromStore(
   store: BlobStore,
@@ -188,12 +235,16 @@ export async function blobDocumentFromStore(
 ): Promise<string> {
   const read = await store.read(digest);
   const input = { digest, relPath: store.relPath(digest), verification: read.verification, zone, lostBy };
-  if (read.ok) return blobDocumentText({ ...input, content: read.content });
-  return blobDocumentText(
-    read.over !== undefined
-      ? { ...input, omitted: `it holds more than ${read.over} bytes, the most shown (docs/backup-format.md §4.1)` }
-      : input,
-  );
+  if (read.ok) return blobDocumentText({ ...input, content: read.content, decoded: await decodeMessage(read.content) });
+  if (read.over !== undefined)
+    return blobDocumentText({
+      ...input,
+      omitted: `it holds more than ${read.over} bytes, the most shown (docs/backup-format.md §4.1)`,
+    });
+  if (read.verification.status === 'inflate-limit') return blobDocumentText(input);
+  const partial = await store.readDecodable(digest);
+  if (!partial) return blobDocumentText(input);
+  return blobDocumentText({ ...input, content: partial, partial: true, decoded: await decodeMessage(partial) });
 }
 
 /** `zxbackup-blob:/<digest>.eml?root=<path>` as VS Code hands it over: path and query already decoded. */

@@ -582,6 +582,20 @@ describe('BLOB document and item history', function () {
     if (subject) assert.ok(doc.getText().includes(subject.slice(0, 20)), 'the BLOB document shows the message subject');
   });
 
+  it('shows a truncated BLOB decoded as far as it goes, with the finding naming the damage', async () => {
+    // The sample's blob-truncated fault (src/engine/sample/faults.ts): an item titled "Truncated BLOB".
+    const item = sampleItems().find((i) => i.history.transactions.some((t) => t.subject === 'Truncated BLOB'));
+    assert.ok(item, 'the sample has its truncated-BLOB fault');
+    const digest = item.history.transactions.find((t) => typeof t.digest === 'string')?.digest as string;
+    const doc = await vscode.workspace.openTextDocument(vscode.Uri.parse(blobUri(backupRoot(), digest)));
+    await vscode.window.showTextDocument(doc);
+    const text = doc.getText();
+    assert.match(text, /Finding +blob\.truncated: /);
+    assert.match(text, /only the first [\d,]+ bytes could be decompressed/);
+    assert.match(text, /\nFrom +\S/, 'the headers that survived are decoded');
+    assert.match(text, /\nAttachments +/);
+  });
+
   it('opens the item-history webview', async () => {
     const item = sampleItems().find((i) => i.history.parsed && i.history.transactions.length >= 2);
     assert.ok(item);
