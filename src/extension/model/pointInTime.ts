@@ -112,7 +112,7 @@ export function outsideRuns(at: number, zone: string, runs: BackupRuns | undefin
   if (runs?.last !== undefined && at > runs.last)
     return `After the last backup run (${formatZxsuite(runs.last, zone)} ${zone}): nothing later is in the backup, so this shows the state as of that run.`;
   if (runs?.first !== undefined && at < runs.first)
-    return `Before the first backup run (${formatZxsuite(runs.first, zone)} ${zone}): the backup holds nothing from then, so the views will be empty.`;
+    return `Before the first backup run (${formatZxsuite(runs.first, zone)} ${zone}): the backup recorded nothing before it, so the views show little or nothing.`;
   return undefined;
 }
 
