@@ -255,10 +255,9 @@ describe('Zextras Backup Inspector in VS Code (UI)', function () {
       'the pick to list last, first and the last run date',
       async () => {
         const t = await list.allInnerTexts();
-        const labels = t.map((x) => x.split('\n')[0]?.trim());
-        return labels.includes('last') &&
-          labels.includes('first') &&
-          t.some((x) => x.includes(formatZxsuite(last, 'UTC')))
+        // A row's text is its label then its description (on one line or two).
+        const starts = (w) => t.some((x) => x.trim().startsWith(w));
+        return starts('last') && starts('first') && t.some((x) => x.includes(formatZxsuite(last, 'UTC')))
           ? t
           : undefined;
       },
