@@ -291,6 +291,10 @@ describe('Zextras Backup Inspector in VS Code (UI)', function () {
       await status.click();
       await input.waitFor({ state: 'visible', timeout: 15_000 });
       await input.fill(word);
+      // Enter once the extension has made the typed row (it answers each keystroke).
+      await until(`a row for the typed "${word}"`, async () =>
+        (await list.allInnerTexts()).some((x) => x.trim().startsWith(word) && /UTC|latest state/.test(x)),
+      );
       await page.keyboard.press('Enter');
       await input.waitFor({ state: 'hidden', timeout: 10_000 });
       await failOnErrorDialog(page);
