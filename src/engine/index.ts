@@ -24,6 +24,7 @@ export * from './files/readers';
 export * from './backup/backupPath';
 export * from './backup/describe';
 export * from './backup/snapshot';
+export * from './backup/folderChain';
 export * from './schema';
 export * from './check';
 export * from './catalogue';

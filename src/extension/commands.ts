@@ -41,9 +41,9 @@ import type { CatalogueAccess } from './model/accountCache';
 import { ARCHIVE_LISTING_MAX, archiveListing } from './model/treeModel';
 import { compareAccount, compareRows } from './model/compare';
 import { searchPickRows } from './model/itemSearch';
-import { formatPointInTime, parsePointInTime, validatePointInTime, type PointInTime } from './model/pointInTime';
+import { formatPointInTime, parsePointInTime, type PointInTime } from './model/pointInTime';
 import type { Operation } from './model/operations';
-import { askPointInTime, SET_POINT_IN_TIME } from './pointInTime';
+import { askPointInTime, loadRuns, SET_POINT_IN_TIME, validationMessage } from './pointInTime';
 import { exportAccounts, purge } from './maintenanceCommands';
 import { restoreAccount, restoreItem, undelete } from './restoreCommands';
 import { forgetScanSource, runSmartOrAccountScan, toggleRealtimeScan } from './scanCommands';
@@ -57,9 +57,11 @@ export function registerCommands(ctx: Ctx, views: Views): vscode.Disposable[] {
   const cmd = (id: string, run: (...args: unknown[]) => unknown): vscode.Disposable =>
     vscode.commands.registerCommand(id, async (...args: unknown[]) => {
       try {
-        await run(...args);
+        // The result goes back to the caller (the integration tests read what Set Point in Time… did).
+        return await run(...args);
       } catch (err) {
         reportError(ctx, id, err);
+        return undefined;
       }
     });
   return [
@@ -485,18 +487,19 @@ async function searchItemsFromFiles(ctx: Ctx, tree: BackupTreeProvider, zimbraId
   void tree.revealItem(zimbraId, choice.itemId).catch((err: unknown) => ctx.log.warn(`reveal: ${String(err)}`));
 }
 
-/** Asks for one moment: a date, or "last". */
+/** Asks for one moment: a date, first (the first backup run), last or now. */
 async function askMoment(ctx: Ctx, title: string, value: string): Promise<PointInTime | undefined> {
   const zone = ctx.config.timeZone;
+  const runs = await loadRuns(ctx.backup);
   const input = await vscode.window.showInputBox({
     title,
-    prompt: `dd/MM/yyyy HH:mm:ss or ISO 8601 (read in ${zone} without an offset), or "last" for the latest state`,
+    prompt: `dd/MM/yyyy HH:mm:ss or ISO 8601 (read in ${zone} without an offset), first, last or now`,
     value,
-    validateInput: (v) => validatePointInTime(v, zone),
+    validateInput: (v) => validationMessage(v, zone, runs),
     ignoreFocusOut: true,
   });
   if (input === undefined) return undefined;
-  const parsed = parsePointInTime(input, zone);
+  const parsed = parsePointInTime(input, zone, runs);
   return parsed.ok ? parsed.at : undefined;
 }
 

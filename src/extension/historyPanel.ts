@@ -7,7 +7,7 @@
  */
 import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
-import { analyzeItemBytes, classifyRelPath, type ItemHistory } from './engine';
+import { analyzeItemBytes, classifyRelPath, FolderChain, type ItemHistory } from './engine';
 import { readFileCapped } from './engine';
 import {
   HISTORY_VIEW_TYPE,
@@ -18,7 +18,12 @@ import {
 } from '../shared/webviewProtocol';
 import { showBlob } from './blobDocument';
 import type { Ctx } from './ctx';
-import { historyPayload, transactionStateText } from './model/historyRows';
+import {
+  historyPayload,
+  transactionFolderPaths,
+  transactionStateText,
+  type TransactionFolderPaths,
+} from './model/historyRows';
 
 const panels = new Map<string, HistoryPanel>();
 
@@ -36,6 +41,7 @@ export class HistoryPanel implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private history: ItemHistory | undefined;
   private lastText: string | undefined;
+  private folderPaths: TransactionFolderPaths | undefined;
 
   static show(ctx: Ctx, relPath: string): void {
     const existing = panels.get(relPath);
@@ -109,11 +115,13 @@ export class HistoryPanel implements vscode.Disposable {
         this.history = read.history;
         text = read.text;
         this.lastText = text;
+        this.folderPaths = await this.readFolderPaths(read.history);
       } else text = this.lastText;
       const payload = historyPayload(this.history, {
         zone: this.ctx.config.timeZone,
         at: this.ctx.pointInTime,
         ...(text !== undefined ? { text } : {}),
+        ...(this.folderPaths ? { folderPaths: this.folderPaths } : {}),
       });
       this.panel.title = title(this.relPath, payload.title);
       this.post({ type: 'history', payload });
@@ -122,6 +130,19 @@ export class HistoryPanel implements vscode.Disposable {
         type: 'error',
         message: `Cannot read ${this.relPath}: ${err instanceof Error ? err.message : String(err)}`,
       });
+    }
+  }
+
+  /** Each transaction's folder as a path at its start; on failure the ids stay (logged). */
+  private async readFolderPaths(history: ItemHistory): Promise<TransactionFolderPaths | undefined> {
+    const backup = this.ctx.backup;
+    const kind = classifyRelPath(this.relPath);
+    if (!backup || kind.kind !== 'item') return undefined;
+    try {
+      return await transactionFolderPaths(history, new FolderChain(backup, kind.accountId));
+    } catch (err) {
+      this.ctx.log.warn(`folder paths for ${this.relPath}: ${String(err)}`);
+      return undefined;
     }
   }
 

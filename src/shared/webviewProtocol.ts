@@ -12,6 +12,10 @@ export interface HistoryField {
   value: string;
   /** Differs from the previous transaction (always false on the first row). */
   changed: boolean;
+  /** When changed: the previous transaction's value as shown ("" when the key was absent), for "old → new". */
+  previous?: string;
+  /** Secondary text beside the value, also its tooltip (a folder-id shown as a path keeps its id here). */
+  detail?: string;
 }
 
 export interface HistoryRow {
@@ -90,7 +94,14 @@ export function parseWebviewMessage(v: unknown): WebviewToHost | undefined {
 }
 
 function isField(v: unknown): v is HistoryField {
-  return isObject(v) && isString(v['key'], 256) && isString(v['value'], 1_000_000) && typeof v['changed'] === 'boolean';
+  return (
+    isObject(v) &&
+    isString(v['key'], 256) &&
+    isString(v['value'], 1_000_000) &&
+    typeof v['changed'] === 'boolean' &&
+    (v['previous'] === undefined || isString(v['previous'], 1_000_000)) &&
+    (v['detail'] === undefined || isString(v['detail'], 4096))
+  );
 }
 
 const isNullableIndex = (v: unknown): v is number | null => v === null || isIndex(v);

@@ -1,14 +1,23 @@
 import { strict as assert } from 'node:assert';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { BackupPath, FolderChain } from '../../src/engine';
 import { itemRelPath } from '../../src/engine/layout';
 import { analyzeItemText } from '../../src/engine/item/analyze';
-import { historyPayload, transactionLines, transactionStateText } from '../../src/extension/model/historyRows';
+import {
+  historyPayload,
+  transactionFolderPaths,
+  transactionLines,
+  transactionStateText,
+} from '../../src/extension/model/historyRows';
 import {
   isHistoryPayload,
   parseHostMessage,
   parseViewState,
   parseWebviewMessage,
 } from '../../src/shared/webviewProtocol';
-import { changeSummary, visibleFields } from '../../webview/history/rows';
+import { changeSummary, fieldText, fieldTooltip, visibleFields } from '../../webview/history/rows';
 
 const ACCOUNT = '0f9b3c2e-6a4d-4c55-9b1e-2d7f8a9c0e11';
 const D0 = Date.UTC(2024, 0, 1);
@@ -164,6 +173,97 @@ describe('extension item history: page helpers', () => {
     assert.ok(visibleFields(p.rows[1]!, 1, false).length > 2);
     assert.equal(changeSummary(p.rows[2]!, 2), 'changed: folder-id, deleted');
     assert.equal(changeSummary(p.rows[0]!, 0), 'first state');
+  });
+});
+
+describe('extension item history: folders as paths at each transaction, old → new', () => {
+  let root: string;
+  // Folder 257 is "Projects" under Inbox until D1 + 1 h, then renamed "Archive 2023" (same id).
+  const folder257 = JSON.stringify([
+    {
+      'transaction-id': 1,
+      'start-date': D0 - 1000,
+      'end-date': D1 + 3_600_000,
+      id: 257,
+      type: 1,
+      'folder-id': 2,
+      name: 'Projects',
+    },
+    {
+      'transaction-id': 2,
+      'start-date': D1 + 3_600_000,
+      'end-date': null,
+      id: 257,
+      type: 1,
+      'folder-id': 2,
+      name: 'Archive 2023',
+    },
+  ]);
+  before(() => {
+    root = mkdtempSync(join(tmpdir(), 'zxb-history-'));
+    for (const [id, text] of [
+      [257, folder257],
+      [300, TEXT],
+    ] as const) {
+      const file = join(root, itemRelPath(ACCOUNT, id));
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, text);
+    }
+  });
+  after(() => rmSync(root, { recursive: true, force: true }));
+
+  const payload = async () => {
+    const h = history();
+    const chain = new FolderChain(await BackupPath.open(root), ACCOUNT);
+    return historyPayload(h, {
+      text: TEXT,
+      zone: 'UTC',
+      at: null,
+      folderPaths: await transactionFolderPaths(h, chain),
+    });
+  };
+
+  it('shows the folder path as it was at each transaction, with the id as secondary text', async () => {
+    const p = await payload();
+    const folder = p.rows.map((r) => r.fields.find((f) => f.key === 'folder-id')!);
+    assert.deepEqual(
+      folder.map((f) => f.value),
+      ['/Inbox', '/Inbox/Projects', '/Trash'],
+      'the path at the start of each transaction (Projects was renamed later)',
+    );
+    assert.deepEqual(
+      folder.map((f) => f.detail),
+      ['folder id 2', 'folder id 257', 'folder id 3'],
+    );
+    assert.ok(isHistoryPayload(p));
+  });
+
+  it('keeps the id and says so when the folder does not exist at that transaction', async () => {
+    const h = history();
+    const p = historyPayload(h, { zone: 'UTC', at: null, folderPaths: new Map([[1, undefined]]) });
+    const f = p.rows[1]!.fields.find((x) => x.key === 'folder-id')!;
+    assert.equal(f.value, '257');
+    assert.match(f.detail ?? '', /no folder 257/);
+  });
+
+  it('with only changed fields, shows old → new (folders as paths), never hiding the old value', async () => {
+    const p = await payload();
+    const text = (row: number) =>
+      visibleFields(p.rows[row]!, row, true).map((f) => `${f.key}: ${fieldText(f, row, true)}`);
+    assert.deepEqual(text(1), ['folder-id: /Inbox → /Inbox/Projects', 'flags: 512 (unread) → 0']);
+    assert.deepEqual(text(2), ['folder-id: /Inbox/Projects → /Trash', 'deleted: (none) → true']);
+    // All fields: the value alone, the old one in the tooltip.
+    const flags = p.rows[1]!.fields.find((f) => f.key === 'flags')!;
+    assert.equal(fieldText(flags, 1, false), '0');
+    assert.match(fieldTooltip(flags), /was 512 \(unread\)/);
+    assert.equal(
+      fieldText(
+        p.rows[0]!.fields.find((f) => f.key === 'flags')!,
+        0,
+        true,
+      ),
+      '512 (unread)',
+    );
   });
 });
 

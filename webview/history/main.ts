@@ -19,7 +19,7 @@ import {
   type HistoryViewState,
   type WebviewToHost,
 } from '../../src/shared/webviewProtocol';
-import { changeSummary, visibleFields } from './rows';
+import { changeSummary, fieldText, fieldTooltip, visibleFields } from './rows';
 
 interface VsCodeApi {
   postMessage(message: WebviewToHost): void;
@@ -117,17 +117,16 @@ function render(payload: HistoryPayload): void {
     const fields = el('vscode-table-cell');
     if (row.deleted) fields.appendChild(el('span', { cls: 'field deleted', text: 'deleted' }));
     for (const f of visibleFields(row, position, state.onlyChanged)) {
-      fields.appendChild(
-        el(
-          'span',
-          {
-            cls: f.changed ? 'field changed' : 'field',
-            title: f.changed ? 'changed from the previous transaction' : '',
-          },
-          el('span', { cls: 'key', text: `${f.key}: ` }),
-          document.createTextNode(f.value === '' ? '(removed)' : f.value),
-        ),
+      const field = el(
+        'span',
+        { cls: f.changed ? 'field changed' : 'field', title: fieldTooltip(f) },
+        el('span', { cls: 'key', text: `${f.key}: ` }),
+        document.createTextNode(fieldText(f, position, state.onlyChanged)),
       );
+      // Secondary text: a folder shown as its path keeps its id visible.
+      if (f.detail) field.appendChild(el('span', { cls: 'muted detail', text: ` (${f.detail})` }));
+      field.dataset['key'] = f.key;
+      fields.appendChild(field);
     }
     const actions = el('vscode-table-cell');
     actions.appendChild(

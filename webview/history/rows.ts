@@ -14,3 +14,29 @@ export function changeSummary(row: HistoryRow, position: number): string {
   const changed = row.fields.filter((f) => f.changed).map((f) => f.key);
   return changed.length ? `changed: ${changed.join(', ')}` : 'no field changed';
 }
+
+/** A value as the page writes it: "(none)" for an absent key. */
+const shownValue = (v: string): string => (v === '' ? '(none)' : v);
+
+/**
+ * The text of a field: its value; with "only changed", a changed field as "old → new",
+ * so hiding the unchanged fields does not hide what the value was before.
+ */
+export function fieldText(field: HistoryField, position: number, onlyChanged: boolean): string {
+  if (onlyChanged && position > 0 && field.changed && field.previous !== undefined)
+    return `${shownValue(field.previous)} → ${field.value === '' ? '(removed)' : field.value}`;
+  return field.value === '' ? '(removed)' : field.value;
+}
+
+/** The tooltip of a field: its secondary text, and what it was when it changed. */
+export function fieldTooltip(field: HistoryField): string {
+  const parts: string[] = [];
+  if (field.detail) parts.push(field.detail);
+  if (field.changed)
+    parts.push(
+      field.previous !== undefined
+        ? `changed from the previous transaction (was ${shownValue(field.previous)})`
+        : 'changed from the previous transaction',
+    );
+  return parts.join(' · ');
+}

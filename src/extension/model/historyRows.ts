@@ -1,6 +1,7 @@
 /**
  * One item's history as the Item History webview shows it: one row per transaction,
- * each field marked when it differs from the previous transaction.
+ * each field marked when it differs from the previous transaction (with the value it
+ * had there), a folder-id as the folder's path at that transaction's start.
  */
 import { parseTree } from 'jsonc-parser';
 import {
@@ -13,10 +14,11 @@ import {
   stateAt,
   LineIndex,
   type Finding,
+  type FolderChain,
   type ItemHistory,
 } from '../engine';
 import { itemTitle } from '../engine';
-import type { HistoryPayload, HistoryRow } from '../../shared/webviewProtocol';
+import type { HistoryField, HistoryPayload, HistoryRow } from '../../shared/webviewProtocol';
 import { formatPointInTime, pointInTimeSpec, type PointInTime } from './pointInTime';
 
 /** Shown as their own columns, not as fields. */
@@ -24,9 +26,28 @@ const COLUMN_KEYS = new Set(['transaction-id', 'start-date', 'end-date']);
 /** A field value longer than this is cut in the row (the state document shows it whole). */
 const MAX_VALUE_CHARS = 2000;
 
+/** The path of each transaction's folder at its start, by transaction index; undefined: no such folder then. */
+export type TransactionFolderPaths = ReadonlyMap<number, string | undefined>;
+
+/**
+ * Asks the engine's evaluator (FolderChain: folderAt and folderPathAt over the folder's
+ * chain of parents) where each transaction's folder-id pointed at that transaction's start.
+ */
+export async function transactionFolderPaths(
+  history: ItemHistory,
+  chain: FolderChain,
+): Promise<TransactionFolderPaths> {
+  const out = new Map<number, string | undefined>();
+  for (const tx of history.transactions) {
+    if (tx.folderId === undefined || tx.start === undefined) continue;
+    out.set(tx.index, await chain.pathAt(tx.folderId, { kind: 'instant', at: tx.start }));
+  }
+  return out;
+}
+
 export function historyPayload(
   history: ItemHistory,
-  opts: { text?: string; zone: string; at: PointInTime },
+  opts: { text?: string; zone: string; at: PointInTime; folderPaths?: TransactionFolderPaths },
 ): HistoryPayload {
   const { zone } = opts;
   const lines = opts.text !== undefined ? transactionLines(opts.text) : [];
@@ -43,17 +64,33 @@ export function historyPayload(
   }
 
   let previous: Record<string, unknown> | undefined;
+  let previousShown = new Map<string, string>();
   const rows: HistoryRow[] = history.transactions.map((tx) => {
+    const shown = new Map<string, string>();
     const fields = keys.map((key) => {
       const raw = key in tx.raw ? compact(tx.raw[key]) : '';
       const before = previous === undefined ? undefined : key in previous ? compact(previous[key]) : '';
-      return {
+      const field: HistoryField = {
         key,
         value: raw === '' ? '' : annotate(key, tx.raw[key], raw, zone),
-        changed: before !== undefined && before !== raw,
+        changed: false,
       };
+      if (key === 'folder-id' && raw !== '' && tx.folderId !== undefined && opts.folderPaths?.has(tx.index)) {
+        const path = opts.folderPaths.get(tx.index);
+        if (path !== undefined) {
+          field.value = path;
+          field.detail = `folder id ${tx.folderId}`;
+        } else field.detail = `no folder ${tx.folderId} at this transaction's start`;
+      }
+      shown.set(key, field.value);
+      if (before !== undefined && before !== raw) {
+        field.changed = true;
+        field.previous = previousShown.get(key) ?? '';
+      }
+      return field;
     });
     previous = tx.raw;
+    previousShown = shown;
     const end = tx.end;
     return {
       index: tx.index,

@@ -15,6 +15,8 @@ import {
   itemRelPath,
   lastTransaction,
   listArchiveContents,
+  parseAccountStat,
+  parseBackupStat,
 } from '../../../src/engine';
 import { BLOB_SCHEME, blobUri } from '../../../src/shared/protocol';
 import {
@@ -285,6 +287,58 @@ describe('the Backup tree', function () {
   });
 });
 
+/** Every run date the sample's backupstat and account_stat files record, read with the engine's parsers. */
+function sampleRunDates(): number[] {
+  const root = backupRoot();
+  const read = (rel: string): string | undefined => {
+    try {
+      return readFileSync(join(root, rel), 'utf8');
+    } catch {
+      return undefined;
+    }
+  };
+  const dates: (number | undefined)[] = [];
+  const stat = (rel: string) => {
+    const t = read(rel);
+    const v = t === undefined ? undefined : parseBackupStat(t, rel).value;
+    dates.push(v?.firstRunDate, v?.lastRunDate);
+  };
+  stat('backupstat');
+  for (const id of readdirSync(join(root, 'accounts'))) {
+    stat(`accounts/${id}/backupstat`);
+    const t = read(`accounts/${id}/account_stat`);
+    dates.push(t === undefined ? undefined : parseAccountStat(t, 'account_stat').value?.lastScanDate);
+  }
+  return dates.filter((d): d is number => typeof d === 'number').sort((a, b) => a - b);
+}
+
+describe('Set Point in Time…', function () {
+  this.timeout(60_000);
+  const run = async (value: string) =>
+    (await vscode.commands.executeCommand(commandId(/Set Point in Time/i), value)) as
+      { at: number | null; warning?: string } | undefined;
+
+  it('accepts first (the first backup run), now and last, which the box offers', async () => {
+    const dates = sampleRunDates();
+    assert.ok(dates.length > 0, 'the sample records backup runs');
+    assert.deepEqual(await run('first'), { at: dates[0] });
+    assert.deepEqual(await run('now'), { at: null });
+    assert.deepEqual(await run('last'), { at: null });
+  });
+
+  it('accepts a date after the last run with a warning that names the last run', async () => {
+    const dates = sampleRunDates();
+    const last = dates[dates.length - 1]!;
+    const later = formatIso(last + 40 * 86_400_000, 'UTC');
+    const r = await run(later);
+    assert.equal(r?.at, last + 40 * 86_400_000);
+    assert.ok(r?.warning?.includes(`last backup run (${formatZxsuite(last, 'UTC')} UTC)`), String(r?.warning));
+    const within = await run(formatIso(last - 1000, 'UTC'));
+    assert.deepEqual(within, { at: last - 1000 }, 'no warning within the runs');
+    await run('last');
+  });
+});
+
 describe('diagnostics, hover and symbols', function () {
   this.timeout(90_000);
 
@@ -381,6 +435,35 @@ describe('diagnostics, hover and symbols', function () {
       .join('\n');
     const year = String(new Date(start).getUTCFullYear());
     assert.ok(text.includes(year), `the hover shows the date (year ${year}): ${text.slice(0, 300)}`);
+  });
+});
+
+describe('code lenses on transactions', function () {
+  this.timeout(60_000);
+
+  it('offers only lenses that run a registered command (no greyed "not available yet" lens)', async () => {
+    const item = sampleItems().find((i) => i.history.parsed && i.history.transactions.length >= 2);
+    assert.ok(item);
+    const uri = vscode.Uri.file(item.abs);
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
+    const lenses = await waitFor(
+      'code lenses on the item file',
+      async () => {
+        const l = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri);
+        return l && l.length > 0 ? l : undefined;
+      },
+      45_000,
+    );
+    const registered = new Set(await vscode.commands.getCommands(true));
+    const titles = lenses.map((l) => l.command?.title ?? '(no command)');
+    assert.ok(!titles.some((t) => /not available|not yet/i.test(t)), `lenses: ${titles.join(', ')}`);
+    for (const l of lenses)
+      assert.ok(l.command && registered.has(l.command.command), `${l.command?.title} runs a registered command`);
+    assert.equal(
+      titles.filter((t) => /^Restore this state/.test(t)).length,
+      item.history.transactions.length,
+      'one Restore this state… lens per transaction',
+    );
   });
 });
 

@@ -20,7 +20,31 @@ import {
   until,
 } from './workbench.mjs';
 
-const { FINDINGS, formatZxsuite } = engine;
+const { FINDINGS, formatZxsuite, parseBackupStat, parseAccountStat, BackupPath, FolderChain } = engine;
+
+/** The run dates the sample's backupstat and account_stat files record (engine parsers), oldest first. */
+function runDates(root) {
+  const read = (rel) => {
+    try {
+      return fs.readFileSync(path.join(root, rel), 'utf8');
+    } catch {
+      return undefined;
+    }
+  };
+  const dates = [];
+  const stat = (rel) => {
+    const t = read(rel);
+    const v = t === undefined ? undefined : parseBackupStat(t, rel).value;
+    dates.push(v?.firstRunDate, v?.lastRunDate);
+  };
+  stat('backupstat');
+  for (const id of fs.readdirSync(path.join(root, 'accounts'))) {
+    stat(`accounts/${id}/backupstat`);
+    const t = read(`accounts/${id}/account_stat`);
+    dates.push(t === undefined ? undefined : parseAccountStat(t, 'account_stat').value?.lastScanDate);
+  }
+  return dates.filter((d) => typeof d === 'number').sort((a, b) => a - b);
+}
 
 /** Quick Open by path, as a person pasting the path from a ticket; resolves when its tab is active. */
 async function openByPath(page, rel) {
@@ -235,14 +259,91 @@ describe('Zextras Backup Inspector in VS Code (UI)', function () {
     );
   });
 
-  it('shows the history of an item in a webview', async function () {
+  it('lists the backup run dates and accepts a date after the last run with a warning naming it', async function () {
+    shot = 'ui-point-in-time-runs';
+    const dates = runDates(sample);
+    assert.ok(dates.length > 0, 'the sample records backup runs');
+    const last = dates[dates.length - 1];
+    const status = page
+      .locator('.part.statusbar .statusbar-item')
+      .filter({ has: page.locator('.codicon-history') })
+      .first();
+    await status.click();
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible', timeout: 15_000 });
+    const list = page.locator('.quick-input-list .monaco-list-row');
+    const texts = await until(
+      'the pick to list last, first and the last run date',
+      async () => {
+        const t = await list.allInnerTexts();
+        // A row's text is its label then its description (on one line or two).
+        const starts = (w) => t.some((x) => x.trim().startsWith(w));
+        return starts('last') && starts('first') && t.some((x) => x.includes(formatZxsuite(last, 'UTC')))
+          ? t
+          : undefined;
+      },
+      15_000,
+    );
+    assert.ok(texts.length >= 3);
+    const later = formatZxsuite(last + 40 * 86_400_000, 'UTC');
+    await input.fill(later);
+    await until(
+      'the typed date to say it is after the last run',
+      async () =>
+        (await list.allInnerTexts()).some(
+          (x) => x.includes('After the last backup run') && x.includes(formatZxsuite(last, 'UTC')),
+        ),
+      10_000,
+    );
+    await page.keyboard.press('Enter');
+    await until(
+      `the status bar to show ${later} with a warning`,
+      async () => {
+        await failOnErrorDialog(page);
+        return (
+          (await status.innerText()).includes(later.slice(0, 10)) &&
+          (await status.locator('.codicon-warning').count()) > 0
+        );
+      },
+      20_000,
+    );
+    // Back to the latest state, typed as a support engineer would: "first" and "now" are accepted too.
+    for (const word of ['first', 'now']) {
+      await status.click();
+      await input.waitFor({ state: 'visible', timeout: 15_000 });
+      await input.fill(word);
+      // Enter once the extension has made the typed row (it answers each keystroke).
+      await until(`a row for the typed "${word}"`, async () =>
+        (await list.allInnerTexts()).some((x) => x.trim().startsWith(word) && /UTC|latest state/.test(x)),
+      );
+      await page.keyboard.press('Enter');
+      await input.waitFor({ state: 'hidden', timeout: 10_000 });
+      await failOnErrorDialog(page);
+    }
+    await until('the status bar to show last', async () => (await status.innerText()).includes('last'), 20_000);
+  });
+
+  it('shows the history of an item in a webview, folders as paths then, old → new with only changed fields', async function () {
     shot = 'ui-history';
-    const item =
-      facts
-        .flatMap((a) => a.items)
-        .find((i) => i.history.transactions.length >= 3 && !i.history.findings.some((f) => f.severity === 'error')) ??
-      facts.flatMap((a) => a.items).find((i) => i.history.transactions.length >= 2);
-    assert.ok(item);
+    const backup = await BackupPath.open(sample);
+    // An item filed in a user folder (id > 256) at some transaction, whose path the engine knows then.
+    let item;
+    let expected;
+    for (const i of facts.flatMap((a) => a.items)) {
+      if (i.history.transactions.length < 2 || i.history.findings.some((f) => f.severity === 'error')) continue;
+      const tx = i.history.transactions.find((t) => t.folderId > 256 && typeof t.start === 'number');
+      if (!tx) continue;
+      const p = await new FolderChain(backup, i.rel.split('/')[1]).pathAt(tx.folderId, {
+        kind: 'instant',
+        at: tx.start,
+      });
+      if (p && p !== '/') {
+        item = i;
+        expected = { path: p, id: tx.folderId };
+        break;
+      }
+    }
+    assert.ok(item, 'the sample has an item in a user folder');
     await page.keyboard.press('F1');
     const input = page.locator('.quick-input-widget input');
     await input.waitFor({ state: 'visible', timeout: 15_000 });
@@ -257,12 +358,19 @@ describe('Zextras Backup Inspector in VS Code (UI)', function () {
     await acceptQuickPicks(page, { timeoutMs: 2_000 });
     const frame = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
     await until(
-      'the history webview to show transactions',
+      `the history webview to show the folder as ${expected.path} (folder id ${expected.id})`,
       async () => {
         await failOnErrorDialog(page);
-        return (await frame.locator('body').innerText()).length > 0;
+        const text = await frame.locator('body').innerText();
+        return text.includes(expected.path) && text.includes(`folder id ${expected.id}`);
       },
       30_000,
+    );
+    await frame.locator('vscode-checkbox').first().click();
+    await until(
+      'changed fields shown as old → new',
+      async () => (await frame.locator('.field.changed').allInnerTexts()).some((t) => t.includes(' → ')),
+      10_000,
     );
   });
 });
