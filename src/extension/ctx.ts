@@ -21,6 +21,8 @@ export interface LastCheck {
   title: string;
   result: RunCheckRequest.Result;
   finishedAt: number;
+  /** From sending zxbackup/runCheck to its response, in ms (the server's share of a UI check; issue 14 §7). */
+  requestMs?: number;
 }
 
 export class Ctx implements vscode.Disposable {

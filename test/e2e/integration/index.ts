@@ -13,6 +13,8 @@ export function run(): Promise<void> {
   // After pre-require, which sets mocha's globals: an import would be hoisted above it.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   require('./extension.test');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  require('./checkTiming.test');
   return new Promise((resolve, reject) => {
     mocha.run((failures) => (failures > 0 ? reject(new Error(`${failures} integration test(s) failed`)) : resolve()));
   });
