@@ -62,6 +62,7 @@ function cli(backup, { noCache = false } = {}) {
 describe('Run Coherency Check clicked in VS Code against the CLI (issue 14 §7)', function () {
   this.timeout(600_000);
   let harness, browser, page, backup;
+  const savedSqlite = process.env.ZXB_SQLITE;
 
   before(async function () {
     this.timeout(15 * 60_000);
@@ -86,6 +87,9 @@ describe('Run Coherency Check clicked in VS Code against the CLI (issue 14 §7)'
     await browser?.close();
     await harness?.stop();
     await runCleanups();
+    // The other UI tests run in this process after this file: they get the environment as it was.
+    if (savedSqlite === undefined) delete process.env.ZXB_SQLITE;
+    else process.env.ZXB_SQLITE = savedSqlite;
   });
 
   /** Palette → "Whole backup" → "Metadata"; resolves with the ms from the last Enter to the response's log line. */
