@@ -319,15 +319,19 @@ async function runCheck(ctx: Ctx, arg: unknown, levelArg?: unknown): Promise<voi
         );
         try {
           // The token makes the client send $/cancelRequest when either cancel button is pressed.
+          const sent = performance.now();
           const result = await client.sendRequest(RunCheckRequest.type, params, cancel.token);
+          const requestMs = Math.round(performance.now() - sent);
           const summary = checkSummary(result);
-          ctx.setLastCheck({ root: backup.root, title, result, finishedAt: Date.now() });
+          ctx.setLastCheck({ root: backup.root, title, result, finishedAt: Date.now(), requestMs });
           ctx.operations.finish(op.id, {
             state: result.summary.interrupted ? 'cancelled' : 'done',
             summary,
             report: checkReportMarkdown(title, result),
           });
-          ctx.log.info(`${title}: ${summary}`);
+          ctx.log.info(
+            `${title}: ${summary} (request ${requestMs} ms, of which the engine ${result.summary.durationMs} ms)`,
+          );
           void vscode.commands.executeCommand('zxbackup.findings.focus');
         } finally {
           sub.dispose();

@@ -24,6 +24,8 @@ export interface LastCheck {
   finishedAt: number;
   /** Read back from workspace storage at activation (a check of an earlier window). */
   restored?: boolean;
+  /** From sending zxbackup/runCheck to its response, in ms (the server's share of a UI check; issue 14 §7). */
+  requestMs?: number;
 }
 
 export class Ctx implements vscode.Disposable {

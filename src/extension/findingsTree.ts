@@ -94,11 +94,15 @@ export class FindingsTreeProvider implements vscode.TreeDataProvider<FindingsNod
           : '';
         this.view.description = `${partial}${total.toLocaleString('en-US')} · ${check.title}${ran}`;
         this.changed.fire(undefined);
+        this.shown = { check, at: Date.now() };
       });
       return;
     }
     this.changed.fire(undefined);
   }
+
+  /** The check the view lists and when its groups were built (the end of a UI check, for the integration tests). */
+  shown: { check: LastCheck; at: number } | undefined;
 
   /** The view's description ("PARTIAL (cancelled) · 1,234 · Coherency check…"), for the integration tests. */
   get description(): string {

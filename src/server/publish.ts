@@ -94,6 +94,8 @@ function groupDiagnostic(list: Finding[]): Diagnostic {
 export class CheckPublisher {
   /** What the last run published (or would, once the document closes), per URI. */
   private published = new Map<string, Diagnostic[]>();
+  /** publishDiagnostics notifications the last publish() sent (for the phase log). */
+  lastPublished = 0;
 
   constructor(private readonly connection: Connection) {}
 
@@ -101,11 +103,15 @@ export class CheckPublisher {
   publish(root: string, findings: readonly Finding[], cap: number, isOpen: (uri: string) => boolean): number {
     const { files, unpublished } = groupFindings(root, findings, cap);
     const next = new Map(files.map((f) => [f.uri, f.diagnostics]));
-    for (const uri of this.published.keys()) {
-      if (!next.has(uri) && !isOpen(uri)) void this.connection.sendDiagnostics({ uri, diagnostics: [] });
-    }
+    let sent = 0;
+    const send = (uri: string, diagnostics: Diagnostic[]): void => {
+      sent++;
+      void this.connection.sendDiagnostics({ uri, diagnostics });
+    };
+    for (const uri of this.published.keys()) if (!next.has(uri) && !isOpen(uri)) send(uri, []);
     this.published = next;
-    for (const [uri, diagnostics] of next) if (!isOpen(uri)) void this.connection.sendDiagnostics({ uri, diagnostics });
+    for (const [uri, diagnostics] of next) if (!isOpen(uri)) send(uri, diagnostics);
+    this.lastPublished = sent;
     return unpublished;
   }
 

@@ -3,7 +3,9 @@
 //  1. installs code-server / Debian packages on first use, builds, packages the VSIX, generates the sample;
 //  2. integration tests inside the extension host (the repo as development extension);
 //  3. UI tests through Chromium against the installed VSIX (mocha, test/e2e/ui).
-// Options: --only integration|ui, --skip-build. Env: ZXB_E2E_SCREENSHOTS=docs also writes docs/images/*.png.
+// Options: --only integration|ui, --skip-build. Env: ZXB_E2E_SCREENSHOTS=docs also writes docs/images/*.png;
+// ZXB_E2E_GREP=<text> runs only the integration tests whose title has it; ZXB_E2E_WORKSPACE=<backup path> opens that
+// backup instead of the sample for the integration tests (e.g. a bigger one for the check timing, docs/check.md).
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { runCleanups } from './cleanup.mjs';
@@ -23,7 +25,7 @@ try {
   timings.prepare = Date.now() - tPrep;
 
   if (only !== 'ui') {
-    const r = await runIntegrationTests({ workspace: sample });
+    const r = await runIntegrationTests({ workspace: process.env.ZXB_E2E_WORKSPACE || sample });
     timings.integration = r.ms;
     console.log(`[e2e] integration tests: exit ${r.code} in ${seconds(r.ms)}`);
     if (r.code !== 0) failed = true;
@@ -42,7 +44,8 @@ try {
         '180000',
         '--reporter',
         'spec',
-        'test/e2e/ui/*.test.mjs',
+        // ZXB_E2E_BENCH=1 (npm run bench:ui-check-e2e): the timing benchmarks instead of the tests.
+        process.env.ZXB_E2E_BENCH ? 'test/e2e/ui/*.bench.mjs' : 'test/e2e/ui/*.test.mjs',
       ],
       { cwd: REPO, stdio: 'inherit', env: { ...process.env, ZXB_E2E_VSIX: vsix, ZXB_E2E_SAMPLE: sample } },
     );
