@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { defaultCacheDir, runCoherencyCheck } from '../../src/engine';
 import { findItem, makeCleanSample, SAMPLE_NOW } from './fixtures';
@@ -106,5 +106,46 @@ describe('doCoherencyCheck cache', function () {
     assert.equal(defaultCacheDir({ ZXB_CACHE_DIR: '/x/y' }), '/x/y');
     assert.equal(defaultCacheDir({ XDG_CACHE_HOME: '/xdg' }), '/xdg/zxbackup-inspector');
     assert.match(defaultCacheDir({}), /\.cache\/zxbackup-inspector$/);
+  });
+});
+
+describe('doCoherencyCheck cache without a SQLite driver (the VSIX in a Node 20 extension host)', function () {
+  this.timeout(120_000);
+  let work: string;
+  let root: string;
+  const saved = process.env['ZXB_SQLITE'];
+
+  before(async () => {
+    work = tempDir('cache-memory');
+    root = path.join(work, 'backup');
+    await makeCleanSample(root);
+    process.env['ZXB_SQLITE'] = 'none';
+  });
+  after(() => {
+    if (saved === undefined) delete process.env['ZXB_SQLITE'];
+    else process.env['ZXB_SQLITE'] = saved;
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  const check = () =>
+    runCoherencyCheck(root, { level: 'blobs', now: SAMPLE_NOW, cache: { dir: path.join(work, 'cache') }, jobs: 0 });
+
+  it('keeps the rows in this process: the second check is warm, a changed file is checked again, no file written', async () => {
+    const first = await check();
+    assert.match(first.summary.cacheFile ?? '', /^memory:check-/);
+    assert.equal(first.summary.cacheNote, undefined, 'a cache in memory is a cache, not io.cache-unavailable');
+    const second = await check();
+    assert.equal(second.summary.filesFromCache, second.summary.filesChecked);
+    assert.deepEqual(second.findings, first.findings);
+    const item = findItem(root, (t) => t.length === 1 && t[0]!['type'] === 5);
+    item.txs[0]!['folder-id'] = 987654;
+    writeFileSync(path.join(root, item.rel), JSON.stringify(item.txs));
+    const third = await check();
+    assert.equal(third.summary.filesFromCache, second.summary.filesChecked - 1);
+    assert.deepEqual(
+      third.findings.filter((f) => f.code === 'item.unknown-folder').map((f) => f.path),
+      [item.rel],
+    );
+    assert.equal(existsSync(path.join(work, 'cache')), false, 'nothing written on disk');
   });
 });
