@@ -33,3 +33,4 @@ export * from './maintenance';
 export * from './restore';
 export * from './scan';
 export * from './message/decode';
+export * from './message/exportEml';

@@ -14,6 +14,7 @@ import {
 import {
   BackupPath,
   classifyRelPath,
+  exportBlobAsEml,
   isValidDigest,
   lastTransaction,
   listArchiveContents,
@@ -23,7 +24,14 @@ import {
   type Catalogue,
   type Finding,
 } from './engine';
-import { Commands, RunCheckRequest, type CheckLevel, type TransactionCommandArgs } from '../shared/protocol';
+import {
+  BLOB_SCHEME,
+  Commands,
+  parseBlobUri,
+  RunCheckRequest,
+  type CheckLevel,
+  type TransactionCommandArgs,
+} from '../shared/protocol';
 import { showBlob } from './blobDocument';
 import type { BackupNode, BackupTreeProvider } from './backupTree';
 import { UserError, type Ctx } from './ctx';
@@ -69,6 +77,7 @@ export function registerCommands(ctx: Ctx, views: Views): vscode.Disposable[] {
     cmd('zxbackup.runCheck', (arg, level) => runCheck(ctx, arg, level)),
     cmd(Commands.showHistory, async (arg) => HistoryPanel.show(ctx, await itemRelPath(ctx, arg))),
     cmd(Commands.showBlob, (arg) => showBlobCommand(ctx, arg)),
+    cmd(Commands.exportBlobEml, (arg, target) => exportBlobEmlCommand(ctx, arg, target)),
     cmd(Commands.showState, (arg) => showStateCommand(ctx, arg)),
     cmd(Commands.restoreState, (arg) => restoreStateCommand(ctx, arg)),
     cmd('zxbackup.searchItems', (arg) => searchItems(ctx, views.backup, arg)),
@@ -210,11 +219,19 @@ async function restoreStateCommand(ctx: Ctx, arg: unknown): Promise<void> {
   await restoreItem(ctx, { ref: { kind: 'item', zimbraId: kind.accountId, itemId: kind.itemId, path: rel }, at });
 }
 
-async function showBlobCommand(ctx: Ctx, arg: unknown): Promise<void> {
+/** The digest a BLOB command acts on: a BLOB or item node, a digest, a BLOB document, an item file or the active editor's. */
+async function blobDigestOf(ctx: Ctx, arg: unknown, title: string): Promise<string | undefined> {
   const backup = ctx.requireBackup();
   const node = arg as Partial<BackupNode> | undefined;
   let digest: string | undefined;
-  if (node?.ref?.kind === 'blob') digest = node.ref.digest;
+  const blobDoc =
+    arg instanceof vscode.Uri && arg.scheme === BLOB_SCHEME
+      ? arg
+      : arg === undefined && vscode.window.activeTextEditor?.document.uri.scheme === BLOB_SCHEME
+        ? vscode.window.activeTextEditor.document.uri
+        : undefined;
+  if (blobDoc) digest = parseBlobUri(blobDoc.toString(true))?.digest;
+  else if (node?.ref?.kind === 'blob') digest = node.ref.digest;
   else if (typeof arg === 'string') digest = arg;
   else if (typeof (arg as { digest?: unknown })?.digest === 'string') digest = (arg as { digest: string }).digest;
   else if (node?.ref?.kind === 'item' || arg instanceof vscode.Uri || arg === undefined) {
@@ -227,12 +244,41 @@ async function showBlobCommand(ctx: Ctx, arg: unknown): Promise<void> {
     }
   }
   digest ??= await vscode.window.showInputBox({
-    title: 'Zextras Backup: Show BLOB',
+    title,
     prompt: 'The BLOB digest (44 characters for SHA-256)',
     validateInput: (v) => (isValidDigest(v.trim()) ? undefined : 'Not a valid Zimbra digest'),
   });
-  if (digest === undefined) return;
-  await showBlob(backup.root, digest.trim());
+  return digest?.trim();
+}
+
+async function showBlobCommand(ctx: Ctx, arg: unknown): Promise<void> {
+  const digest = await blobDigestOf(ctx, arg, 'Zextras Backup: Show BLOB');
+  if (digest !== undefined) await showBlob(ctx.requireBackup().root, digest);
+}
+
+/**
+ * Export to .eml: the BLOB's decompressed message into a file the user picks (never inside
+ * the backup path). `target` (a Uri) skips the save dialog, for tests and other extensions.
+ * Returns the file written, or undefined.
+ */
+async function exportBlobEmlCommand(ctx: Ctx, arg: unknown, target: unknown): Promise<string | undefined> {
+  const backup = ctx.requireBackup();
+  const digest = await blobDigestOf(ctx, arg, 'Zextras Backup: Export to .eml');
+  if (digest === undefined) return undefined;
+  const home = vscode.Uri.file(process.env['HOME'] ?? '/');
+  const to =
+    target instanceof vscode.Uri
+      ? target
+      : await vscode.window.showSaveDialog({
+          title: 'Export the message to .eml (outside the backup path)',
+          defaultUri: vscode.Uri.joinPath(home, `${digest.replace(/[^A-Za-z0-9_-]/g, '_')}.eml`),
+          filters: { 'E-mail message': ['eml'] },
+        });
+  if (!to) return undefined;
+  const out = await exportBlobAsEml(backup.root, digest, to.fsPath);
+  if (!out.ok) throw new UserError(out.message);
+  void vscode.window.showInformationMessage(`Exported ${out.bytes.toLocaleString('en-US')} bytes to ${out.target}.`);
+  return out.target;
 }
 
 async function pickScope(ctx: Ctx, arg: unknown): Promise<CheckScope | undefined> {

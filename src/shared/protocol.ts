@@ -108,5 +108,6 @@ export const Commands = {
   showState: 'zxbackup.showItemState',
   restoreState: 'zxbackup.restoreItemState',
   showBlob: 'zxbackup.showBlob',
+  exportBlobEml: 'zxbackup.exportBlobEml',
   showHistory: 'zxbackup.showItemHistory',
 } as const;

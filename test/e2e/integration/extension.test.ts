@@ -3,7 +3,9 @@
  * Run by test/e2e/run.mjs through the workbench payload extensionDevelopmentPath / extensionTestsPath.
  */
 import * as assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import {
@@ -677,6 +679,37 @@ describe('BLOB document and item history', function () {
     assert.match(text, /only the first [\d,]+ bytes could be decompressed/);
     assert.match(text, /\nFrom +\S/, 'the headers that survived are decoded');
     assert.match(text, /\nAttachments +/);
+  });
+
+  it('exports a BLOB to .eml from its document: the decompressed message, never into the backup path', async () => {
+    const withBlob = sampleItems().find((i) =>
+      i.history.transactions.some(
+        (t) => typeof t.digest === 'string' && !i.history.findings.some((f) => f.code.startsWith('blob.')),
+      ),
+    );
+    assert.ok(withBlob);
+    const digest = withBlob.history.transactions.find((t) => typeof t.digest === 'string')?.digest as string;
+    const blobDoc = vscode.Uri.parse(blobUri(backupRoot(), digest));
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(blobDoc));
+    const outDir = mkdtempSync(join(tmpdir(), 'zxb-e2e-eml-'));
+    try {
+      const target = vscode.Uri.file(join(outDir, 'message.eml'));
+      // No argument: the active BLOB document's digest (as from its editor title button); the Uri skips the dialog.
+      const written = await vscode.commands.executeCommand<string | undefined>(
+        commandId(/Export to \.eml/i),
+        undefined,
+        target,
+      );
+      assert.equal(written, target.fsPath);
+      const abs = join(backupRoot(), 'items', digest.slice(0, 2), digest);
+      assert.deepEqual(readFileSync(target.fsPath), gunzipSync(readFileSync(abs)));
+      const inside = vscode.Uri.file(join(backupRoot(), 'exported.eml'));
+      const refused = await vscode.commands.executeCommand(commandId(/Export to \.eml/i), digest, inside);
+      assert.equal(refused, undefined);
+      assert.equal(existsSync(inside.fsPath), false, 'nothing written into the backup path');
+    } finally {
+      rmSync(outDir, { recursive: true, force: true });
+    }
   });
 
   it('opens the item-history webview', async () => {
