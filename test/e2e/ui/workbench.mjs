@@ -72,26 +72,35 @@ export async function openView(page, viewName) {
 
 export const rows = (pane) => pane.locator('.monaco-list-row');
 
-/** Clicks a collapsed row to expand it and waits until it says so and its first child is shown (children load async). */
+/**
+ * Clicks a collapsed row to expand it and waits until it says so and its first child is shown
+ * (children load async). `row` is a locator, looked up afresh each round: a tree refresh
+ * re-renders rows (an element handle would go stale), and a row found collapsed again is clicked again.
+ */
 export async function expand(row) {
-  if ((await row.getAttribute('aria-expanded')) === 'true') return;
-  const handle = await row.elementHandle();
-  await row.click();
-  await row.page().waitForFunction(
-    (el) => {
-      // Rows are positioned absolutely, so DOM order is not list order: look the next row up by its index.
-      const next = el.parentElement?.querySelector(
-        `.monaco-list-row[data-index="${Number(el.getAttribute('data-index')) + 1}"]`,
-      );
-      return (
-        el.getAttribute('aria-expanded') === 'true' &&
-        !!next &&
-        Number(next.getAttribute('aria-level')) > Number(el.getAttribute('aria-level'))
-      );
-    },
-    handle,
-    { timeout: 30_000 },
-  );
+  const deadline = Date.now() + 30_000;
+  let clickedAt = 0;
+  for (;;) {
+    const state = await row
+      .evaluate((el) => {
+        // Rows are positioned absolutely, so DOM order is not list order: look the next row up by its index.
+        const next = el.parentElement?.querySelector(
+          `.monaco-list-row[data-index="${Number(el.getAttribute('data-index')) + 1}"]`,
+        );
+        const open = el.getAttribute('aria-expanded') === 'true';
+        const shown = !!next && Number(next.getAttribute('aria-level')) > Number(el.getAttribute('aria-level'));
+        return open && shown ? 'done' : open ? 'loading' : 'collapsed';
+      })
+      .catch(() => 'gone');
+    if (state === 'done') return;
+    if (Date.now() > deadline) throw new Error(`the row did not expand within 30 s (last state: ${state})`);
+    // Collapsed: click (again, if a refresh closed it or the click fell on a row being replaced, after 2 s).
+    if (state === 'collapsed' && Date.now() - clickedAt > 2_000) {
+      await row.click({ timeout: 5_000 }).catch(() => undefined);
+      clickedAt = Date.now();
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }
 
 /** Waits until the condition holds or fails with `what`; a probe error marked `fatal` fails at once. */
