@@ -1,6 +1,6 @@
 /** Export to .eml (engine): the decompressed message, crash-safe, never inside the backup path, never half of a damaged BLOB. */
 import { strict as assert } from 'node:assert';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -56,6 +56,12 @@ describe('exportBlobAsEml', function () {
     const r1 = await exportBlobAsEml(root, byStatus.get('ok')!, inside);
     assert.deepEqual([r1.ok, !r1.ok && r1.reason], [false, 'inside-backup']);
     assert.equal(existsSync(inside), false);
+    // Through a symlink into the backup path: inside it all the same.
+    symlinkSync(path.join(root, 'accounts'), path.join(tmp, 'link-into-backup'));
+    const viaLink = path.join(tmp, 'link-into-backup', 'new', 'y.eml');
+    const r3 = await exportBlobAsEml(root, byStatus.get('ok')!, viaLink);
+    assert.deepEqual([r3.ok, !r3.ok && r3.reason], [false, 'inside-backup']);
+    assert.equal(existsSync(path.join(root, 'accounts', 'new')), false);
     const truncated = byStatus.get('truncated');
     assert.ok(truncated, 'the sample has its truncated-BLOB fault');
     const target = path.join(tmp, 'truncated.eml');

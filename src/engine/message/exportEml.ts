@@ -17,7 +17,8 @@ export type EmlExport =
 
 export async function exportBlobAsEml(root: string, digest: string, target: string): Promise<EmlExport> {
   const abs = path.resolve(target);
-  if (isInside(abs, root))
+  // Compared by real paths: a target reached through a symlink into the backup is inside it too.
+  if (isInside(await realPathOfTarget(abs), await fs.realpath(root).catch(() => path.resolve(root))))
     return {
       ok: false,
       reason: 'inside-backup',
@@ -39,4 +40,20 @@ export async function exportBlobAsEml(root: string, digest: string, target: stri
   await fs.mkdir(path.dirname(abs), { recursive: true });
   await writeFileAtomic(abs, read.content);
   return { ok: true, target: abs, bytes: read.content.length };
+}
+
+/** The real path of a file that may not exist yet: its nearest existing folder resolved, the rest appended. */
+async function realPathOfTarget(abs: string): Promise<string> {
+  let dir = abs;
+  const rest: string[] = [];
+  for (;;) {
+    try {
+      return path.join(await fs.realpath(dir), ...rest);
+    } catch {
+      const parent = path.dirname(dir);
+      if (parent === dir) return abs;
+      rest.unshift(path.basename(dir));
+      dir = parent;
+    }
+  }
 }
